@@ -1,0 +1,1 @@
+"""TradeGuard: trade-finance risk services for cross-border e-commerce."""

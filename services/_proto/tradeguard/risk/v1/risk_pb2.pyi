@@ -1,0 +1,206 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from services._proto.tradeguard.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class FinancingProduct(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FINANCING_PRODUCT_UNSPECIFIED: _ClassVar[FinancingProduct]
+    ORDER_FINANCING: _ClassVar[FinancingProduct]
+    RECEIVABLES_FINANCING: _ClassVar[FinancingProduct]
+    INVENTORY_PLEDGE: _ClassVar[FinancingProduct]
+    POLICY_FINANCING: _ClassVar[FinancingProduct]
+
+class Grade(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GRADE_UNSPECIFIED: _ClassVar[Grade]
+    AAA: _ClassVar[Grade]
+    AA: _ClassVar[Grade]
+    A: _ClassVar[Grade]
+    BBB: _ClassVar[Grade]
+    BB: _ClassVar[Grade]
+    B: _ClassVar[Grade]
+    CCC: _ClassVar[Grade]
+
+class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DECISION_UNSPECIFIED: _ClassVar[Decision]
+    APPROVE: _ClassVar[Decision]
+    REFER: _ClassVar[Decision]
+    DECLINE: _ClassVar[Decision]
+FINANCING_PRODUCT_UNSPECIFIED: FinancingProduct
+ORDER_FINANCING: FinancingProduct
+RECEIVABLES_FINANCING: FinancingProduct
+INVENTORY_PLEDGE: FinancingProduct
+POLICY_FINANCING: FinancingProduct
+GRADE_UNSPECIFIED: Grade
+AAA: Grade
+AA: Grade
+A: Grade
+BBB: Grade
+BB: Grade
+B: Grade
+CCC: Grade
+DECISION_UNSPECIFIED: Decision
+APPROVE: Decision
+REFER: Decision
+DECLINE: Decision
+
+class ScoreFinancingRequest(_message.Message):
+    __slots__ = ("request_id", "enterprise_id", "product", "amount", "tenor_days", "order_ids")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TENOR_DAYS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_IDS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    enterprise_id: str
+    product: FinancingProduct
+    amount: _common_pb2.Money
+    tenor_days: int
+    order_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., product: _Optional[_Union[FinancingProduct, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tenor_days: _Optional[int] = ..., order_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Reason(_message.Message):
+    __slots__ = ("feature", "contribution", "message", "value")
+    FEATURE_FIELD_NUMBER: _ClassVar[int]
+    CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    feature: str
+    contribution: float
+    message: str
+    value: float
+    def __init__(self, feature: _Optional[str] = ..., contribution: _Optional[float] = ..., message: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+
+class FinancingScore(_message.Message):
+    __slots__ = ("request_id", "enterprise_id", "probability_of_default", "score", "grade", "decision", "recommended_limit", "reasons", "model_version", "raw_score", "base_value", "features_as_of", "policy_notes")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_OF_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    RECOMMENDED_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RAW_SCORE_FIELD_NUMBER: _ClassVar[int]
+    BASE_VALUE_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_AS_OF_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NOTES_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    enterprise_id: str
+    probability_of_default: float
+    score: float
+    grade: Grade
+    decision: Decision
+    recommended_limit: _common_pb2.Money
+    reasons: _containers.RepeatedCompositeFieldContainer[Reason]
+    model_version: str
+    raw_score: float
+    base_value: float
+    features_as_of: _timestamp_pb2.Timestamp
+    policy_notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., probability_of_default: _Optional[float] = ..., score: _Optional[float] = ..., grade: _Optional[_Union[Grade, str]] = ..., decision: _Optional[_Union[Decision, str]] = ..., recommended_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., raw_score: _Optional[float] = ..., base_value: _Optional[float] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., policy_notes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class StreamScoreFinancingRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[ScoreFinancingRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[ScoreFinancingRequest, _Mapping]]] = ...) -> None: ...
+
+class ScoreResult(_message.Message):
+    __slots__ = ("index", "score", "error")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    score: FinancingScore
+    error: _common_pb2.ItemError
+    def __init__(self, index: _Optional[int] = ..., score: _Optional[_Union[FinancingScore, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ItemError, _Mapping]] = ...) -> None: ...
+
+class StreamScoreFinancingResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[ScoreResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[ScoreResult, _Mapping]]] = ...) -> None: ...
+
+class GetModelRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ScoreScaling(_message.Message):
+    __slots__ = ("base_points", "base_odds", "points_to_double_odds")
+    BASE_POINTS_FIELD_NUMBER: _ClassVar[int]
+    BASE_ODDS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_TO_DOUBLE_ODDS_FIELD_NUMBER: _ClassVar[int]
+    base_points: float
+    base_odds: float
+    points_to_double_odds: float
+    def __init__(self, base_points: _Optional[float] = ..., base_odds: _Optional[float] = ..., points_to_double_odds: _Optional[float] = ...) -> None: ...
+
+class GradeBand(_message.Message):
+    __slots__ = ("grade", "min_pd", "max_pd")
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    MIN_PD_FIELD_NUMBER: _ClassVar[int]
+    MAX_PD_FIELD_NUMBER: _ClassVar[int]
+    grade: Grade
+    min_pd: float
+    max_pd: float
+    def __init__(self, grade: _Optional[_Union[Grade, str]] = ..., min_pd: _Optional[float] = ..., max_pd: _Optional[float] = ...) -> None: ...
+
+class FeatureInfo(_message.Message):
+    __slots__ = ("name", "description", "unit", "importance", "monotone_direction")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    IMPORTANCE_FIELD_NUMBER: _ClassVar[int]
+    MONOTONE_DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    unit: str
+    importance: float
+    monotone_direction: int
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., unit: _Optional[str] = ..., importance: _Optional[float] = ..., monotone_direction: _Optional[int] = ...) -> None: ...
+
+class ModelInfo(_message.Message):
+    __slots__ = ("version", "trained_at", "data_fingerprint", "metrics", "features", "score_scaling", "grade_bands", "calibration", "reference_tenor_days", "features_as_of", "enterprises")
+    class MetricsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TRAINED_AT_FIELD_NUMBER: _ClassVar[int]
+    DATA_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    SCORE_SCALING_FIELD_NUMBER: _ClassVar[int]
+    GRADE_BANDS_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_TENOR_DAYS_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_AS_OF_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISES_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    trained_at: _timestamp_pb2.Timestamp
+    data_fingerprint: str
+    metrics: _containers.ScalarMap[str, float]
+    features: _containers.RepeatedCompositeFieldContainer[FeatureInfo]
+    score_scaling: ScoreScaling
+    grade_bands: _containers.RepeatedCompositeFieldContainer[GradeBand]
+    calibration: str
+    reference_tenor_days: int
+    features_as_of: _timestamp_pb2.Timestamp
+    enterprises: int
+    def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_fingerprint: _Optional[str] = ..., metrics: _Optional[_Mapping[str, float]] = ..., features: _Optional[_Iterable[_Union[FeatureInfo, _Mapping]]] = ..., score_scaling: _Optional[_Union[ScoreScaling, _Mapping]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., calibration: _Optional[str] = ..., reference_tenor_days: _Optional[int] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enterprises: _Optional[int] = ...) -> None: ...
