@@ -74,7 +74,7 @@ class Buyer(_message.Message):
     def __init__(self, buyer_id: _Optional[str] = ..., name: _Optional[str] = ..., country_code: _Optional[str] = ..., grade: _Optional[int] = ..., buyer_rating: _Optional[str] = ...) -> None: ...
 
 class QuotePremiumRequest(_message.Message):
-    __slots__ = ("request_id", "policy_type", "exporter_id", "buyer", "insured_amount", "payment_terms", "credit_days", "commercial_cover", "political_cover", "country_risk_category", "disbursement_months", "repayment_years", "buyer_category", "product_quality", "local_currency_factor", "credit_enhancement_factor", "waiting_period_days")
+    __slots__ = ("request_id", "policy_type", "exporter_id", "buyer", "insured_amount", "payment_terms", "credit_days", "commercial_cover", "political_cover", "country_risk_category", "disbursement_months", "repayment_years", "buyer_category", "product_quality", "local_currency_factor", "credit_enhancement_factor", "waiting_period_days", "exporter_name")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
     EXPORTER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -92,6 +92,7 @@ class QuotePremiumRequest(_message.Message):
     LOCAL_CURRENCY_FACTOR_FIELD_NUMBER: _ClassVar[int]
     CREDIT_ENHANCEMENT_FACTOR_FIELD_NUMBER: _ClassVar[int]
     WAITING_PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EXPORTER_NAME_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     policy_type: PolicyType
     exporter_id: str
@@ -109,7 +110,8 @@ class QuotePremiumRequest(_message.Message):
     local_currency_factor: float
     credit_enhancement_factor: float
     waiting_period_days: int
-    def __init__(self, request_id: _Optional[str] = ..., policy_type: _Optional[_Union[PolicyType, str]] = ..., exporter_id: _Optional[str] = ..., buyer: _Optional[_Union[Buyer, _Mapping]] = ..., insured_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_terms: _Optional[_Union[_common_pb2.PaymentTerms, str]] = ..., credit_days: _Optional[int] = ..., commercial_cover: _Optional[float] = ..., political_cover: _Optional[float] = ..., country_risk_category: _Optional[int] = ..., disbursement_months: _Optional[int] = ..., repayment_years: _Optional[float] = ..., buyer_category: _Optional[_Union[BuyerCategory, str]] = ..., product_quality: _Optional[_Union[ProductQuality, str]] = ..., local_currency_factor: _Optional[float] = ..., credit_enhancement_factor: _Optional[float] = ..., waiting_period_days: _Optional[int] = ...) -> None: ...
+    exporter_name: str
+    def __init__(self, request_id: _Optional[str] = ..., policy_type: _Optional[_Union[PolicyType, str]] = ..., exporter_id: _Optional[str] = ..., buyer: _Optional[_Union[Buyer, _Mapping]] = ..., insured_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_terms: _Optional[_Union[_common_pb2.PaymentTerms, str]] = ..., credit_days: _Optional[int] = ..., commercial_cover: _Optional[float] = ..., political_cover: _Optional[float] = ..., country_risk_category: _Optional[int] = ..., disbursement_months: _Optional[int] = ..., repayment_years: _Optional[float] = ..., buyer_category: _Optional[_Union[BuyerCategory, str]] = ..., product_quality: _Optional[_Union[ProductQuality, str]] = ..., local_currency_factor: _Optional[float] = ..., credit_enhancement_factor: _Optional[float] = ..., waiting_period_days: _Optional[int] = ..., exporter_name: _Optional[str] = ...) -> None: ...
 
 class MinimumPremiumRate(_message.Message):
     __slots__ = ("horizon_of_risk_years", "a", "b", "c", "country_part", "buyer_part", "quality_of_product_factor", "percentage_of_cover_factor", "better_than_sovereign_factor", "term_adjustment", "local_currency_factor", "credit_enhancement_factor", "rate", "buyer_category", "country_risk_category")
@@ -216,7 +218,7 @@ class PremiumQuote(_message.Message):
     def __init__(self, quote_id: _Optional[str] = ..., request_id: _Optional[str] = ..., policy_type: _Optional[_Union[PolicyType, str]] = ..., premium_rate: _Optional[float] = ..., premium: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Union[PremiumBreakdown, _Mapping]] = ..., minimum_premium_rate: _Optional[float] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[_Union[QuoteOutcome, str]] = ..., decline_reasons: _Optional[_Iterable[str]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exporter_id: _Optional[str] = ..., buyer: _Optional[_Union[Buyer, _Mapping]] = ..., insured_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class QuotePolicyFinancingRequest(_message.Message):
-    __slots__ = ("request_id", "exporter_id", "receivable", "tenor_days", "commercial_cover", "political_cover", "premium_quote_id", "buyer")
+    __slots__ = ("request_id", "exporter_id", "receivable", "tenor_days", "commercial_cover", "political_cover", "premium_quote_id", "buyer", "exporter_name")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EXPORTER_ID_FIELD_NUMBER: _ClassVar[int]
     RECEIVABLE_FIELD_NUMBER: _ClassVar[int]
@@ -225,6 +227,7 @@ class QuotePolicyFinancingRequest(_message.Message):
     POLITICAL_COVER_FIELD_NUMBER: _ClassVar[int]
     PREMIUM_QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_FIELD_NUMBER: _ClassVar[int]
+    EXPORTER_NAME_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     exporter_id: str
     receivable: _common_pb2.Money
@@ -233,7 +236,8 @@ class QuotePolicyFinancingRequest(_message.Message):
     political_cover: float
     premium_quote_id: str
     buyer: Buyer
-    def __init__(self, request_id: _Optional[str] = ..., exporter_id: _Optional[str] = ..., receivable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tenor_days: _Optional[int] = ..., commercial_cover: _Optional[float] = ..., political_cover: _Optional[float] = ..., premium_quote_id: _Optional[str] = ..., buyer: _Optional[_Union[Buyer, _Mapping]] = ...) -> None: ...
+    exporter_name: str
+    def __init__(self, request_id: _Optional[str] = ..., exporter_id: _Optional[str] = ..., receivable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tenor_days: _Optional[int] = ..., commercial_cover: _Optional[float] = ..., political_cover: _Optional[float] = ..., premium_quote_id: _Optional[str] = ..., buyer: _Optional[_Union[Buyer, _Mapping]] = ..., exporter_name: _Optional[str] = ...) -> None: ...
 
 class PolicyFinancingQuote(_message.Message):
     __slots__ = ("quote_id", "request_id", "advance_rate", "advance_amount", "interest_margin", "exporter_default_probability", "uninsured_expected_loss", "funding_spread", "capital_charge", "valid_until", "outcome", "decline_reasons", "fallbacks", "created_at", "exporter_id")

@@ -1,0 +1,92 @@
+"""Structured JSON-lines logging and the per-call access log.
+
+Every log record becomes one JSON object; fields passed with ``extra=`` become top-level keys,
+so log processors can filter on ``request_id`` or ``code`` without parsing messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from services.common.pipeline import ActiveCall, status_code
+
+ACCESS_LOGGER = "services.access"
+# Attributes every LogRecord has; anything else came in through ``extra=``.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg, extra fields, and exc on errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
+    """Send every ``services.*`` logger to ``stream`` (stderr) as JSON lines."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("services")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+def get_logger(package: str) -> logging.Logger:
+    """The logger of a package, e.g. ``get_logger("risk")`` -> ``services.risk``."""
+    return logging.getLogger(f"services.{package}")
+
+
+def request_id_of(call: ActiveCall) -> str:
+    """The request's ``request_id`` field if it has one, else the ``x-request-id`` header."""
+    field_value = getattr(call.request, "request_id", None)
+    if isinstance(field_value, str) and field_value:
+        return field_value
+    return call.info.metadata_value("x-request-id") or ""
+
+
+class AccessLogStage:
+    """Logs one line per call; health and reflection calls at DEBUG so probes stay quiet."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._logger = logger or logging.getLogger(ACCESS_LOGGER)
+
+    def enter(self, call: ActiveCall) -> None:
+        call.state["log_start"] = time.perf_counter()
+
+    def exit(self, call: ActiveCall, error: BaseException | None) -> None:
+        self._emit(call, error, (time.perf_counter() - call.state["log_start"]) * 1000.0)
+
+    def _emit(self, call: ActiveCall, error: BaseException | None, latency_ms: float) -> None:
+        level = logging.DEBUG if call.info.is_open else logging.INFO
+        if not self._logger.isEnabledFor(level):
+            return
+        principal = call.state.get("principal")
+        fields = {
+            "request_id": request_id_of(call),
+            "method": call.info.full_method,
+            "grpc_type": call.info.grpc_type,
+            "code": status_code(call, error).name,
+            "latency_ms": round(latency_ms, 3),
+            "tenant": getattr(principal, "tenant", ""),
+            "role": str(getattr(principal, "role", "")),
+        }
+        self._logger.log(level, "rpc", extra=fields)

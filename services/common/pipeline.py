@@ -1,0 +1,212 @@
+"""One server interceptor that runs a chain of stages around every call, in the worker thread.
+
+grpcio runs ``intercept_service`` on its polling thread, before the call reaches the worker pool,
+so per-call work (timing, auth, context variables, limits) is done by wrapping the handler's
+behaviour instead; that code runs in the thread that runs the handler. One interceptor with a
+list of stages costs one handler wrap per call, not one per concern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import grpc
+
+#: Services that stay reachable without a token and outside the concurrency limit.
+OPEN_SERVICES = frozenset(
+    {
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection",
+        "grpc.reflection.v1.ServerReflection",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """Static facts about a call, known before the handler runs."""
+
+    full_method: str
+    service: str
+    method: str
+    grpc_type: str
+    metadata: tuple[tuple[str, str | bytes], ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Health and reflection: never authenticated, limited or counted as business calls."""
+        return self.service in OPEN_SERVICES
+
+    def metadata_value(self, key: str) -> str | None:
+        for name, value in self.metadata:
+            if name == key and isinstance(value, str):
+                return value
+        return None
+
+
+def call_info(details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> CallInfo:
+    full_method: str = details.method  # type: ignore[attr-defined]
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return CallInfo(
+        full_method=full_method,
+        service=service,
+        method=method,
+        grpc_type=_grpc_type(handler),
+        metadata=tuple(details.invocation_metadata or ()),  # type: ignore[attr-defined]
+    )
+
+
+def _grpc_type(handler: grpc.RpcMethodHandler) -> str:
+    if handler.request_streaming and handler.response_streaming:
+        return "BIDI_STREAM"
+    if handler.request_streaming:
+        return "CLIENT_STREAM"
+    if handler.response_streaming:
+        return "SERVER_STREAM"
+    return "UNARY"
+
+
+@dataclass
+class ActiveCall:
+    """A call in progress, shared by the stages; ``request`` is a message or an iterator."""
+
+    info: CallInfo
+    context: grpc.ServicerContext
+    request: Any
+    on_response: list[Callable[[], None]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    """One concern around a call.
+
+    ``enter`` runs before the handler; raising there refuses the call (inner stages and the
+    handler are skipped, outer stages still see ``exit``). ``exit`` runs after the handler (after
+    the last streamed response) with the exception in flight or None; raising there replaces it.
+    Plain methods rather than context managers: this runs on every call.
+    """
+
+    def enter(self, call: ActiveCall) -> None: ...
+
+    def exit(self, call: ActiveCall, error: BaseException | None) -> None: ...
+
+
+def status_code(call: ActiveCall, error: BaseException | None) -> grpc.StatusCode:
+    """The code the client will see, from the outcome and what the handler set on the context."""
+    code = call.context.code()  # type: ignore[func-returns-value]
+    if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
+        return code
+    if isinstance(error, GeneratorExit):
+        return grpc.StatusCode.CANCELLED
+    if error is not None:
+        return grpc.StatusCode.UNKNOWN
+    return grpc.StatusCode.OK
+
+
+class PipelineInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Runs ``stages`` (outermost first) around every handled call."""
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self._stages = tuple(stages)
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        info = call_info(handler_call_details, handler)
+        return _rewrap(handler, info, self._stages)
+
+
+def _rewrap(
+    handler: grpc.RpcMethodHandler, info: CallInfo, stages: tuple[Stage, ...]
+) -> grpc.RpcMethodHandler:
+    behavior, factory = _behavior_and_factory(handler)
+    if handler.response_streaming:
+        wrapped: Callable[..., Any] = _streaming(behavior, info, stages)
+    else:
+        wrapped = _unary(behavior, info, stages)
+    return factory(
+        wrapped,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
+
+
+def _behavior_and_factory(handler: grpc.RpcMethodHandler) -> tuple[Callable[..., Any], Any]:
+    if handler.request_streaming and handler.response_streaming:
+        return handler.stream_stream, grpc.stream_stream_rpc_method_handler
+    if handler.request_streaming:
+        return handler.stream_unary, grpc.stream_unary_rpc_method_handler
+    if handler.response_streaming:
+        return handler.unary_stream, grpc.unary_stream_rpc_method_handler
+    return handler.unary_unary, grpc.unary_unary_rpc_method_handler
+
+
+def _enter(stages: tuple[Stage, ...], call: ActiveCall) -> int:
+    """Enter stages in order; returns how many were entered (all, unless one raised)."""
+    for index, stage in enumerate(stages):
+        try:
+            stage.enter(call)
+        except BaseException as exc:
+            call.state["refused_by"] = exc
+            return index
+    return len(stages)
+
+
+def _exit(
+    stages: tuple[Stage, ...], entered: int, call: ActiveCall, error: BaseException | None
+) -> None:
+    """Leave the entered stages innermost first, then re-raise whatever error remains."""
+    for stage in reversed(stages[:entered]):
+        try:
+            stage.exit(call, error)
+        except BaseException as exc:
+            error = exc
+    if error is not None:
+        raise error
+
+
+def _unary(
+    behavior: Callable[..., Any], info: CallInfo, stages: tuple[Stage, ...]
+) -> Callable[[Any, grpc.ServicerContext], Any]:
+    def run(request: Any, context: grpc.ServicerContext) -> Any:
+        call = ActiveCall(info, context, request)
+        entered = _enter(stages, call)
+        if entered < len(stages):
+            _exit(stages, entered, call, call.state.pop("refused_by"))  # re-raises
+        try:
+            response = behavior(call.request, context)
+        except BaseException as exc:
+            _exit(stages, entered, call, exc)
+            raise
+        _exit(stages, entered, call, None)
+        return response
+
+    return run
+
+
+def _streaming(
+    behavior: Callable[..., Any], info: CallInfo, stages: tuple[Stage, ...]
+) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+    def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        call = ActiveCall(info, context, request)
+        entered = _enter(stages, call)
+        if entered < len(stages):
+            _exit(stages, entered, call, call.state.pop("refused_by"))  # re-raises
+        try:
+            for response in behavior(call.request, context):
+                for hook in call.on_response:
+                    hook()
+                yield response
+        except BaseException as exc:
+            _exit(stages, entered, call, exc)
+            raise
+        _exit(stages, entered, call, None)
+
+    return run

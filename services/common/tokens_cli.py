@@ -1,0 +1,84 @@
+"""``tradeguard tokens issue|list|revoke``: manage the hashed bearer tokens file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from services.common.tokens import Role, TokenStore
+
+DEFAULT_TOKENS_FILE = "var/tokens.json"
+
+
+def default_tokens_file() -> Path:
+    """``TRADEGUARD_TOKENS_FILE`` or ``var/tokens.json``, the same default the servers use."""
+    return Path(os.environ.get("TRADEGUARD_TOKENS_FILE", DEFAULT_TOKENS_FILE))
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``tokens`` command group."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="tokens file (default: $TRADEGUARD_TOKENS_FILE or var/tokens.json)",
+    )
+    tokens = subparsers.add_parser("tokens", help="issue, list and revoke bearer tokens")
+    commands = tokens.add_subparsers(dest="tokens_command", required=True, metavar="COMMAND")
+    issue = commands.add_parser("issue", parents=[common], help="issue a token, printed once")
+    issue.add_argument("--tenant", required=True, help="tenant the token acts for")
+    issue.add_argument("--role", required=True, choices=[r.value for r in Role], type=str.upper)
+    issue.add_argument("--label", default="", help="free text shown by `tokens list`")
+    issue.set_defaults(func=_issue)
+    listing = commands.add_parser("list", parents=[common], help="list tokens (no secrets)")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(func=_list)
+    revoke = commands.add_parser("revoke", parents=[common], help="revoke a token by its id")
+    revoke.add_argument("token_id", help="id shown by `tokens list` (tok_...)")
+    revoke.set_defaults(func=_revoke)
+
+
+def _store(args: argparse.Namespace) -> TokenStore:
+    return TokenStore(args.file or default_tokens_file())
+
+
+def _issue(args: argparse.Namespace) -> int:
+    token, record = _store(args).issue(args.tenant, Role(args.role), args.label)
+    # The token alone on stdout so scripts can capture it; the rest goes to stderr.
+    print(token)
+    print(
+        f"issued {record.token_id} for {record.tenant} ({record.role.value}); "
+        "the token is shown only once",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    records = _store(args).list()
+    if args.json:
+        rows = [{**asdict(r), "role": r.role.value} for r in records]
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'TOKEN_ID':<18} {'TENANT':<24} {'ROLE':<10} {'CREATED_AT':<26} {'STATE':<8} LABEL")
+    for r in records:
+        state = "revoked" if r.revoked else "active"
+        line = f"{r.token_id:<18} {r.tenant:<24} {r.role.value:<10} {r.created_at:<26} {state:<8}"
+        print(f"{line} {r.label}".rstrip())
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    try:
+        record = _store(args).revoke(args.token_id)
+    except KeyError:
+        print(f"no token with id {args.token_id}", file=sys.stderr)
+        return 1
+    print(f"revoked {record.token_id} ({record.tenant}, {record.role.value})", file=sys.stderr)
+    return 0
