@@ -1,0 +1,1 @@
+"""Export credit insurance pricing (short-term and OECD medium/long-term) and policy financing."""

@@ -1,0 +1,7 @@
+"""``python -m services.finance``: run the credit insurance service."""
+
+import sys
+
+from services.finance.server import main
+
+sys.exit(main())

@@ -1,0 +1,394 @@
+"""The quoting workflow: idempotency, screening, buyer/exporter PDs, pricing, storage, metrics.
+
+Order matters: a repeated request id is answered from the store before anything else; a bad
+request (or one naming a premium quote it may not use) fails before any dependency is called;
+exporter and buyer are screened together, and a watchlist hit on either declines before the
+risk service is asked; only then is the quote priced and stored. Dependencies that are down
+raise UnavailableError unless a fallback is configured, and every fallback used is named in
+the quote.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Protocol
+
+from services.common.errors import (
+    FailedPrecondition,
+    NotFoundError,
+    UnavailableError,
+    ValidationError,
+)
+from services.finance import money
+from services.finance.dependencies import Party, PartyScreening
+from services.finance.metrics import FinanceMetrics
+from services.finance.policy_financing import (
+    FinancingRequest,
+    FinancingTerms,
+    quote_financing,
+)
+from services.finance.pricing import (
+    DEFAULT_PRICING_TARIFF,
+    PolicyType,
+    PremiumPricing,
+    PremiumRequest,
+    PricingTariff,
+    needs_buyer_default,
+    price_premium,
+    validate_request,
+)
+from services.finance.short_term import BuyerDefault, period_probability
+from services.finance.store import QuoteStore, StoredQuote, check_same_request
+from services.finance.violations import Violations
+
+POLICY_FINANCING = "POLICY_FINANCING"
+#: The risk service's PD for a buyer is asked over the credit period, at least a month.
+MIN_PD_TENOR_DAYS = 30
+
+
+class PdSource(Protocol):
+    def probability_of_default(
+        self, enterprise_id: str, amount: Decimal, currency: str, tenor_days: int,
+        *, request_id: str, policy_financing: bool,
+    ) -> float | None: ...  # fmt: skip
+
+
+class Screener(Protocol):
+    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]: ...
+
+
+@dataclass(frozen=True)
+class QuotingPolicy:
+    """Fallbacks, screening threshold and validity (from FinanceSettings)."""
+
+    risk_fallback: bool = False
+    fallback_buyer_grade: int = 8
+    fallback_exporter_pd: float = 0.05
+    aml_fallback: bool = False
+    screen_parties: bool = True
+    screening_min_score: float = 0.90
+    quote_validity: timedelta = timedelta(days=30)
+    financing_validity: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class QuoteKey:
+    """Who asked, under which idempotency key, for which request (its fingerprint)."""
+
+    tenant: str
+    request_id: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Exporter and buyer of a quote; both names are screened."""
+
+    exporter_id: str
+    exporter_name: str
+    buyer_id: str
+    buyer_name: str
+    buyer_country: str
+
+    def screened(self) -> list[Party]:
+        # The exporter's country is not in the request: its name is matched on every country.
+        return [
+            Party("exporter", self.exporter_name, ""),
+            Party("buyer", self.buyer_name, self.buyer_country),
+        ]
+
+
+@dataclass(frozen=True)
+class QuoteHeader:
+    quote_id: str
+    request_id: str
+    created_at: datetime
+    valid_until: datetime
+    decline_reasons: tuple[str, ...]
+    fallbacks: tuple[str, ...]
+
+    @property
+    def declined(self) -> bool:
+        return bool(self.decline_reasons)
+
+
+@dataclass(frozen=True)
+class PremiumOutcome:
+    header: QuoteHeader
+    pricing: PremiumPricing | None
+
+
+@dataclass(frozen=True)
+class FinancingApplication:
+    exporter_id: str
+    receivable: Decimal
+    currency: str
+    tenor_days: int
+    commercial_cover: float
+    political_cover: float
+    #: The premium quote the receivable is insured under; empty when not given.
+    premium_quote_id: str = ""
+
+
+@dataclass(frozen=True)
+class FinancingOutcome:
+    header: QuoteHeader
+    terms: FinancingTerms | None
+    advance_amount: Decimal
+    currency: str
+
+
+class Quoting:
+    """Produces, stores and replays quotes."""
+
+    def __init__(
+        self,
+        store: QuoteStore,
+        risk: PdSource,
+        aml: Screener,
+        metrics: FinanceMetrics,
+        policy: QuotingPolicy,
+        tariff: PricingTariff = DEFAULT_PRICING_TARIFF,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self._risk = risk
+        self._aml = aml
+        self._metrics = metrics
+        self._policy = policy
+        self._tariff = tariff
+        self._clock = clock or _utc_now
+
+    def premium(
+        self,
+        key: QuoteKey,
+        request: PremiumRequest,
+        parties: Parties,
+        encode: Callable[[PremiumOutcome], bytes],
+    ) -> StoredQuote:
+        """The stored premium quote for ``key``: replayed if seen, else produced now."""
+        existing = self._replay(key)
+        if existing is not None:
+            return existing
+        validate_request(request)
+        fallbacks: list[str] = []
+        declines = self._screen(parties.screened(), fallbacks)
+        pricing = None
+        if not declines:
+            default = self._buyer_default(key, request, parties.buyer_id, fallbacks)
+            pricing = price_premium(request, default, self._tariff)
+        header = self._header(key, declines, fallbacks, self._policy.quote_validity)
+        outcome = PremiumOutcome(header, pricing)
+        subject = _Subject(parties.exporter_id, request.commercial_cover, request.political_cover)
+        stored = self._save(key, "premium", header, subject, encode(outcome))
+        if stored.quote_id == header.quote_id:
+            rate = pricing.rate if pricing is not None else None
+            self._metrics.quote(request.policy_type.value, _outcome(header), rate)
+        return stored
+
+    def financing(
+        self,
+        key: QuoteKey,
+        application: FinancingApplication,
+        parties: Parties,
+        encode: Callable[[FinancingOutcome], bytes],
+    ) -> StoredQuote:
+        """The stored policy-financing quote for ``key``: replayed if seen, else produced now."""
+        existing = self._replay(key)
+        if existing is not None:
+            return existing
+        _validate_application(application)
+        self._check_premium_quote(key, application)
+        fallbacks: list[str] = []
+        declines = self._screen(parties.screened(), fallbacks)
+        terms = None
+        if not declines:
+            pd = self._exporter_pd(key, application, fallbacks)
+            terms = quote_financing(_financing_request(application, pd))
+            declines = [terms.decline_reason] if terms.decline_reason else []
+        header = self._header(key, declines, fallbacks, self._policy.financing_validity)
+        advance = _advance_amount(application, terms, header)
+        outcome = FinancingOutcome(header, terms, advance, application.currency)
+        subject = _Subject(
+            application.exporter_id, application.commercial_cover, application.political_cover
+        )
+        stored = self._save(key, "financing", header, subject, encode(outcome))
+        if stored.quote_id == header.quote_id:
+            self._metrics.quote(POLICY_FINANCING, _outcome(header), None)
+        return stored
+
+    def get(self, quote_id: str, tenant: str | None) -> StoredQuote:
+        return self.store.get(quote_id, tenant, self._clock())
+
+    def _replay(self, key: QuoteKey) -> StoredQuote | None:
+        existing = self.store.find_by_request(key.tenant, key.request_id)
+        return check_same_request(existing, key.fingerprint) if existing else None
+
+    def _check_premium_quote(self, key: QuoteKey, application: FinancingApplication) -> None:
+        """The premium quote named must be this tenant's and exporter's, live, not declined,
+        and cover at least what the financing assumes."""
+        if not application.premium_quote_id:
+            return
+        quote_id = application.premium_quote_id
+        quote = self.store.get(quote_id, key.tenant, self._clock())
+        if quote.kind != "premium" or quote.exporter_id != application.exporter_id:
+            raise NotFoundError(
+                f"premium quote {quote_id!r} of exporter {application.exporter_id!r} not found",
+                reason="QUOTE_NOT_FOUND",
+            )
+        if quote.declined:
+            raise FailedPrecondition(
+                f"premium quote {quote_id!r} was declined", reason="PREMIUM_QUOTE_DECLINED"
+            )
+        found = Violations()
+        for field, asked, insured in (
+            ("commercial_cover", application.commercial_cover, quote.commercial_cover),
+            ("political_cover", application.political_cover, quote.political_cover),
+        ):
+            if asked > insured:
+                found.add(field, f"{asked:g} exceeds the premium quote's cover {insured:g}")
+        found.raise_if_any("covers exceed the premium quote")
+
+    def _screen(self, parties: list[Party], fallbacks: list[str]) -> list[str]:
+        """Decline reasons from the watchlist; an unscreened party is flagged, never passed."""
+        if not self._policy.screen_parties:
+            fallbacks.append("aml: screening disabled by configuration; screen before binding")
+            return []
+        reasons: list[str] = []
+        for screening in self._aml.screen_all(parties, self._policy.screening_min_score):
+            if screening.error is not None:
+                if not self._policy.aml_fallback:
+                    raise screening.error
+                role = screening.party.role
+                fallbacks.append(f"aml: unavailable, {role} not screened; screen before binding")
+                continue
+            reasons.extend(hit.reason() for hit in screening.hits)
+        return reasons
+
+    def _buyer_default(
+        self, key: QuoteKey, request: PremiumRequest, buyer_id: str, fallbacks: list[str]
+    ) -> BuyerDefault | None:
+        if not needs_buyer_default(request) or not buyer_id:
+            return None
+        tenor = max(request.credit_days, MIN_PD_TENOR_DAYS)
+        if request.policy_type is PolicyType.MEDIUM_LONG_TERM:
+            tenor = 365  # an annual PD, rescaled over the credit's life by the pricing
+        try:
+            pd = self._risk.probability_of_default(
+                buyer_id, request.insured_amount, request.currency, tenor,
+                request_id=key.request_id, policy_financing=False,
+            )  # fmt: skip
+        except UnavailableError:
+            if not self._policy.risk_fallback:
+                raise
+            grade = self._policy.fallback_buyer_grade
+            fallbacks.append(f"risk: unavailable, buyer priced at fallback grade {grade}")
+            annual = self._tariff.short_term.annual_pd_by_grade[grade]
+            return BuyerDefault(period_probability(annual, 365), 365, "fallback")
+        return BuyerDefault(pd, tenor, "risk_service") if pd is not None else None
+
+    def _exporter_pd(
+        self, key: QuoteKey, application: FinancingApplication, fallbacks: list[str]
+    ) -> float:
+        try:
+            pd = self._risk.probability_of_default(
+                application.exporter_id, application.receivable, application.currency,
+                application.tenor_days, request_id=key.request_id, policy_financing=True,
+            )  # fmt: skip
+        except UnavailableError:
+            if not self._policy.risk_fallback:
+                raise
+            annual = self._policy.fallback_exporter_pd
+            fallbacks.append(f"risk: unavailable, exporter PD {annual:.2%} a year assumed")
+            return period_probability(annual, application.tenor_days)
+        if pd is None:
+            raise ValidationError.for_field(
+                "exporter_id",
+                f"exporter {application.exporter_id!r} is unknown to the risk service",
+            )
+        return pd
+
+    def _header(
+        self, key: QuoteKey, declines: list[str], fallbacks: list[str], validity: timedelta
+    ) -> QuoteHeader:
+        now = self._clock()
+        return QuoteHeader(
+            quote_id=uuid.uuid4().hex,
+            request_id=key.request_id,
+            created_at=now,
+            valid_until=now + validity,
+            decline_reasons=tuple(declines),
+            fallbacks=tuple(fallbacks),
+        )
+
+    def _save(
+        self, key: QuoteKey, kind: str, header: QuoteHeader, subject: _Subject, payload: bytes
+    ) -> StoredQuote:
+        record = StoredQuote(
+            quote_id=header.quote_id,
+            tenant=key.tenant,
+            request_id=key.request_id,
+            kind=kind,
+            fingerprint=key.fingerprint,
+            payload=payload,
+            created_at=header.created_at,
+            valid_until=header.valid_until,
+            exporter_id=subject.exporter_id,
+            commercial_cover=subject.commercial_cover,
+            political_cover=subject.political_cover,
+            declined=header.declined,
+        )
+        return self.store.save(record)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a stored quote is about, kept beside its payload."""
+
+    exporter_id: str
+    commercial_cover: float
+    political_cover: float
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _outcome(header: QuoteHeader) -> str:
+    return "DECLINED" if header.declined else "QUOTED"
+
+
+def _validate_application(application: FinancingApplication) -> None:
+    found = Violations()
+    amount = application.receivable
+    if not amount.is_finite() or amount <= 0:
+        found.add("receivable", "must be positive")
+    if not money.is_supported(application.currency):
+        found.add("receivable.currency_code", f"unknown currency {application.currency!r}")
+    if not application.exporter_id:
+        found.add("exporter_id", "required")
+    found.raise_if_any("invalid policy financing request")
+    quote_financing(_financing_request(application, 0.0))  # covers and tenor
+
+
+def _financing_request(application: FinancingApplication, pd: float) -> FinancingRequest:
+    return FinancingRequest(
+        commercial_cover=application.commercial_cover,
+        political_cover=application.political_cover,
+        exporter_pd=pd,
+        tenor_days=application.tenor_days,
+    )
+
+
+def _advance_amount(
+    application: FinancingApplication, terms: FinancingTerms | None, header: QuoteHeader
+) -> Decimal:
+    """Advanced money, rounded down to the minor unit: a lender never advances past the rate."""
+    if terms is None or header.declined:
+        return Decimal(0)
+    raw = application.receivable * Decimal(repr(terms.advance_rate))
+    return raw.quantize(money.minor_unit(application.currency), rounding=ROUND_DOWN)

@@ -1,0 +1,134 @@
+"""Wires the credit insurance service: quote store (migrated on open) and its periodic purge,
+risk and aml clients, servicer, server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import CollectorRegistry
+
+from services._proto.tradeguard.finance.v1 import finance_pb2_grpc
+from services.common.auth import MethodRoles
+from services.common.logging import configure_logging
+from services.common.server import ManagedServer, ServiceRegistration, build_server
+from services.common.settings import add_settings_arguments, settings_from_args
+from services.common.tokens import Role, TokenStore
+from services.finance.dependencies import AmlClient, RiskClient, dependency_channel
+from services.finance.metrics import FinanceMetrics
+from services.finance.purge import QuotePurger
+from services.finance.quoting import Quoting, QuotingPolicy
+from services.finance.servicer import CreditInsuranceServicer
+from services.finance.settings import FinanceSettings
+from services.finance.store import QuoteStore
+
+SERVICE_NAME = "tradeguard.finance.v1.CreditInsurance"
+#: The settings class ``tradeguard serve finance`` builds from env and flags.
+Settings = FinanceSettings
+METHOD_ROLES: MethodRoles = {
+    f"/{SERVICE_NAME}/QuotePremium": frozenset({Role.INSURER, Role.ADMIN}),
+    f"/{SERVICE_NAME}/QuotePolicyFinancing": frozenset({Role.BANK, Role.ADMIN}),
+    f"/{SERVICE_NAME}/GetQuote": frozenset({Role.INSURER, Role.BANK, Role.ADMIN}),
+}
+
+
+@dataclass
+class FinanceService:
+    """A wired finance service: the gRPC server, the store and its purge, dependency clients."""
+
+    settings: FinanceSettings
+    server: ManagedServer
+    quoting: Quoting
+    store: QuoteStore
+    risk: RiskClient
+    aml: AmlClient
+    purger: QuotePurger
+
+    def start(self, *, metrics: bool = True) -> FinanceService:
+        """Serve, and purge expired quotes every ``purge_interval_seconds``."""
+        self.server.start(metrics=metrics)
+        self.purger.start()
+        return self
+
+    def stop(self, grace: float | None = None) -> None:
+        self.server.stop(grace)
+        self.release()
+
+    def release(self) -> None:
+        """Stop the purge, then close the dependency channels and the store."""
+        self.purger.stop()
+        self.risk.close()
+        self.aml.close()
+        self.store.close()
+
+
+def quoting_policy(settings: FinanceSettings) -> QuotingPolicy:
+    return QuotingPolicy(
+        risk_fallback=settings.risk_fallback,
+        fallback_buyer_grade=settings.fallback_buyer_grade,
+        fallback_exporter_pd=settings.fallback_exporter_pd,
+        aml_fallback=settings.aml_fallback,
+        screen_parties=settings.screen_parties,
+        screening_min_score=settings.screening_min_score,
+        quote_validity=timedelta(seconds=settings.quote_validity_seconds),
+        financing_validity=timedelta(seconds=settings.financing_validity_seconds),
+    )
+
+
+def _secret(value: object) -> str | None:
+    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
+
+
+def build(
+    settings: FinanceSettings,
+    registry: CollectorRegistry | None = None,
+    tokens: TokenStore | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FinanceService:
+    """Open the store and the dependency channels (lazily connected), then wire the server."""
+    registry = registry if registry is not None else CollectorRegistry()
+    now = clock or _utc_now
+    metrics = FinanceMetrics(registry)
+    deadline = settings.dependency_deadline_seconds
+    risk_channel = dependency_channel(settings.risk_target, _secret(settings.risk_token))
+    aml_channel = dependency_channel(settings.aml_target, _secret(settings.aml_token))
+    risk = RiskClient(risk_channel, deadline, metrics)
+    aml = AmlClient(aml_channel, deadline, metrics)
+    store = QuoteStore.open(settings.db_url)
+    quoting = Quoting(store, risk, aml, metrics, quoting_policy(settings), clock=now)
+    purger = QuotePurger(store, settings.purge_interval_seconds, now)
+    servicer = CreditInsuranceServicer(quoting)
+    registration = ServiceRegistration(
+        add=lambda server: finance_pb2_grpc.add_CreditInsuranceServicer_to_server(servicer, server),
+        names=(SERVICE_NAME,),
+    )
+    server = build_server(settings, [registration], METHOD_ROLES, registry, tokens=tokens)
+    return FinanceService(settings, server, quoting, store, risk, aml, purger)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def serve(settings: FinanceSettings) -> int:
+    """Run until SIGTERM/SIGINT; returns the exit code."""
+    configure_logging(settings.log_level)
+    service = build(settings).start()
+    try:
+        return service.server.serve_until_signal()
+    finally:
+        service.release()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.finance", description=__doc__)
+    add_settings_arguments(parser, FinanceSettings)
+    args = parser.parse_args(argv)
+    return serve(settings_from_args(FinanceSettings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,308 @@
+"""CreditInsurance gRPC servicer: proto <-> domain only; the workflow lives in ``quoting``."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services._proto.tradeguard.common.v1 import common_pb2
+from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
+from services.common.auth import require_principal
+from services.common.tokens import Role
+from services.finance import proto_money
+from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
+from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
+from services.finance.quoting import (
+    FinancingApplication,
+    FinancingOutcome,
+    Parties,
+    PremiumOutcome,
+    QuoteHeader,
+    QuoteKey,
+    Quoting,
+)
+from services.finance.short_term import PaymentTerms
+from services.finance.violations import Violations
+
+_POLICY_TYPES = {
+    finance_pb2.SHORT_TERM: PolicyType.SHORT_TERM,
+    finance_pb2.MEDIUM_LONG_TERM: PolicyType.MEDIUM_LONG_TERM,
+}
+_PAYMENT_TERMS = {
+    common_pb2.PREPAID: PaymentTerms.PREPAID,
+    common_pb2.LC: PaymentTerms.LC,
+    common_pb2.DP: PaymentTerms.DP,
+    common_pb2.DA: PaymentTerms.DA,
+    common_pb2.OA: PaymentTerms.OA,
+}
+_BUYER_CATEGORIES = {
+    finance_pb2.SOV_PLUS: BuyerCategory.SOV_PLUS,
+    finance_pb2.SOV_CC0: BuyerCategory.SOV_CC0,
+    finance_pb2.CC1: BuyerCategory.CC1,
+    finance_pb2.CC2: BuyerCategory.CC2,
+    finance_pb2.CC3: BuyerCategory.CC3,
+    finance_pb2.CC4: BuyerCategory.CC4,
+    finance_pb2.CC5: BuyerCategory.CC5,
+}
+_CATEGORY_TO_PROTO = {v: k for k, v in _BUYER_CATEGORIES.items()}
+_QUALITY = {
+    finance_pb2.BELOW_STANDARD: ProductQuality.BELOW_STANDARD,
+    finance_pb2.ABOVE_STANDARD: ProductQuality.ABOVE_STANDARD,
+}
+
+
+def _timestamp(value: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _fingerprint(method: str, request: object) -> str:
+    body = request.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
+    return hashlib.sha256(method.encode() + b"\0" + body).hexdigest()
+
+
+def _require(found: Violations, field: str, value: str) -> None:
+    if not value.strip():
+        found.add(field, "required")
+
+
+def _parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer) -> Parties:
+    return Parties(
+        exporter_id=exporter_id,
+        exporter_name=exporter_name.strip(),
+        buyer_id=buyer.buyer_id,
+        buyer_name=buyer.name,
+        buyer_country=buyer.country_code,
+    )
+
+
+class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
+    """QuotePremium, QuotePolicyFinancing, GetQuote."""
+
+    def __init__(self, quoting: Quoting) -> None:
+        self._quoting = quoting
+
+    def QuotePremium(
+        self, request: finance_pb2.QuotePremiumRequest, context: grpc.ServicerContext
+    ) -> finance_pb2.PremiumQuote:
+        key = _key(request.request_id, _fingerprint("QuotePremium", request))
+        domain = premium_request(request)
+
+        def encode(outcome: PremiumOutcome) -> bytes:
+            return premium_quote(request, outcome).SerializeToString()
+
+        parties = _parties(request.exporter_id, request.exporter_name, request.buyer)
+        stored = self._quoting.premium(key, domain, parties, encode)
+        return finance_pb2.PremiumQuote.FromString(_expect(stored.kind, "premium", stored.payload))
+
+    def QuotePolicyFinancing(
+        self, request: finance_pb2.QuotePolicyFinancingRequest, context: grpc.ServicerContext
+    ) -> finance_pb2.PolicyFinancingQuote:
+        key = _key(request.request_id, _fingerprint("QuotePolicyFinancing", request))
+        application = financing_application(request)
+
+        def encode(outcome: FinancingOutcome) -> bytes:
+            return financing_quote(request, outcome).SerializeToString()
+
+        parties = _parties(request.exporter_id, request.exporter_name, request.buyer)
+        stored = self._quoting.financing(key, application, parties, encode)
+        payload = _expect(stored.kind, "financing", stored.payload)
+        return finance_pb2.PolicyFinancingQuote.FromString(payload)
+
+    def GetQuote(
+        self, request: finance_pb2.GetQuoteRequest, context: grpc.ServicerContext
+    ) -> finance_pb2.Quote:
+        found = Violations()
+        _require(found, "quote_id", request.quote_id)
+        found.raise_if_any("invalid GetQuote request")
+        principal = require_principal()
+        tenant = None if principal.role is Role.ADMIN else principal.tenant
+        stored = self._quoting.get(request.quote_id, tenant)
+        if stored.kind == "premium":
+            return finance_pb2.Quote(
+                premium_quote=finance_pb2.PremiumQuote.FromString(stored.payload)
+            )
+        financing = finance_pb2.PolicyFinancingQuote.FromString(stored.payload)
+        return finance_pb2.Quote(policy_financing_quote=financing)
+
+
+def _key(request_id: str, fingerprint: str) -> QuoteKey:
+    found = Violations()
+    _require(found, "request_id", request_id)
+    found.raise_if_any("invalid quote request")
+    return QuoteKey(require_principal().tenant, request_id, fingerprint)
+
+
+def _expect(kind: str, wanted: str, payload: bytes) -> bytes:
+    """A request id replayed on the other RPC has a different fingerprint, so kinds match."""
+    if kind != wanted:
+        raise RuntimeError(f"stored quote of kind {kind} replayed as {wanted}")
+    return payload
+
+
+def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
+    """The domain request; fields the domain cannot check (presence, enums) are checked here."""
+    found = Violations()
+    _require(found, "exporter_id", request.exporter_id)
+    _require(found, "exporter_name", request.exporter_name)
+    _require(found, "buyer.name", request.buyer.name)
+    _require(found, "buyer.country_code", request.buyer.country_code)
+    policy_type = _POLICY_TYPES.get(request.policy_type)
+    if policy_type is None:
+        found.add("policy_type", "required: SHORT_TERM or MEDIUM_LONG_TERM")
+    if not request.HasField("insured_amount"):
+        found.add("insured_amount", "required")
+    found.raise_if_any("invalid QuotePremium request")
+    assert policy_type is not None
+    buyer = request.buyer
+    return PremiumRequest(
+        policy_type=policy_type,
+        buyer_country=buyer.country_code.strip().upper(),
+        insured_amount=proto_money.from_proto(request.insured_amount),
+        currency=request.insured_amount.currency_code,
+        commercial_cover=request.commercial_cover,
+        political_cover=request.political_cover,
+        buyer_grade=buyer.grade or None,
+        buyer_rating=buyer.buyer_rating or None,
+        payment_terms=_PAYMENT_TERMS.get(request.payment_terms),
+        credit_days=request.credit_days,
+        country_risk_category=(
+            request.country_risk_category if request.HasField("country_risk_category") else None
+        ),
+        waiting_days=request.waiting_period_days or None,
+        medium_long=_medium_long(request) if policy_type is PolicyType.MEDIUM_LONG_TERM else None,
+    )
+
+
+def _medium_long(request: finance_pb2.QuotePremiumRequest) -> MediumLongTerms | None:
+    if request.repayment_years == 0:
+        return None  # reported as a missing repayment period by the domain
+    return MediumLongTerms(
+        disbursement_months=request.disbursement_months,
+        repayment_years=request.repayment_years,
+        buyer_category=_BUYER_CATEGORIES.get(request.buyer_category),
+        product_quality=_QUALITY.get(request.product_quality, ProductQuality.STANDARD),
+        local_currency_factor=request.local_currency_factor,
+        credit_enhancement_factor=request.credit_enhancement_factor,
+    )
+
+
+def financing_application(
+    request: finance_pb2.QuotePolicyFinancingRequest,
+) -> FinancingApplication:
+    found = Violations()
+    _require(found, "exporter_id", request.exporter_id)
+    _require(found, "exporter_name", request.exporter_name)
+    _require(found, "buyer.name", request.buyer.name)
+    if not request.HasField("receivable"):
+        found.add("receivable", "required")
+    found.raise_if_any("invalid QuotePolicyFinancing request")
+    return FinancingApplication(
+        exporter_id=request.exporter_id,
+        receivable=proto_money.from_proto(request.receivable),
+        currency=request.receivable.currency_code,
+        tenor_days=request.tenor_days,
+        commercial_cover=request.commercial_cover,
+        political_cover=request.political_cover,
+        premium_quote_id=request.premium_quote_id.strip(),
+    )
+
+
+def _header_fields(header: QuoteHeader) -> dict[str, object]:
+    return {
+        "quote_id": header.quote_id,
+        "request_id": header.request_id,
+        "valid_until": _timestamp(header.valid_until),
+        "created_at": _timestamp(header.created_at),
+        "outcome": finance_pb2.DECLINED if header.declined else finance_pb2.QUOTED,
+        "decline_reasons": list(header.decline_reasons),
+        "fallbacks": list(header.fallbacks),
+    }
+
+
+def premium_quote(
+    request: finance_pb2.QuotePremiumRequest, outcome: PremiumOutcome
+) -> finance_pb2.PremiumQuote:
+    quote = finance_pb2.PremiumQuote(
+        policy_type=request.policy_type,
+        exporter_id=request.exporter_id,
+        buyer=request.buyer,
+        insured_amount=request.insured_amount,
+        **_header_fields(outcome.header),  # type: ignore[arg-type]
+    )
+    quote.premium.currency_code = request.insured_amount.currency_code  # zero when declined
+    if outcome.pricing is not None:
+        _fill_pricing(quote, outcome.pricing)
+    return quote
+
+
+def _fill_pricing(quote: finance_pb2.PremiumQuote, pricing: PremiumPricing) -> None:
+    currency = quote.insured_amount.currency_code
+    quote.premium_rate = pricing.rate
+    quote.premium.CopyFrom(proto_money.to_proto(pricing.premium, currency))
+    breakdown = quote.breakdown
+    breakdown.country_risk_category = pricing.country.category
+    breakdown.minimum_premium.CopyFrom(proto_money.to_proto(pricing.minimum_premium, currency))
+    breakdown.floored_by_mpr = pricing.floored_by_mpr
+    breakdown.market_priced = pricing.market_priced
+    loss = pricing.expected_loss
+    if loss is not None:
+        breakdown.buyer_default_probability = loss.buyer_pd_period
+        breakdown.buyer_default_probability_source = loss.buyer_pd_source
+        breakdown.country_event_probability = loss.country_event_period
+        breakdown.loss_given_default = loss.commercial_lgd
+        breakdown.commercial_expected_loss = loss.commercial_expected_loss
+        breakdown.country_expected_loss = loss.country_expected_loss
+        breakdown.payment_terms_factor = loss.commercial_terms_factor
+        breakdown.waiting_period_factor = loss.waiting_factor
+        breakdown.expense_loading = loss.expense_loading
+        breakdown.capital_loading = loss.capital_loading
+        breakdown.technical_rate = loss.technical_rate
+    if pricing.mpr is not None:
+        quote.minimum_premium_rate = pricing.mpr.rate
+        breakdown.minimum_premium_rate.CopyFrom(mpr_message(pricing.mpr))
+
+
+def mpr_message(mpr: MprResult) -> finance_pb2.MinimumPremiumRate:
+    """The MPR's terms; the two parts are converted from percent to fractions like the rate."""
+    return finance_pb2.MinimumPremiumRate(
+        horizon_of_risk_years=mpr.horizon_years,
+        a=mpr.a,
+        b=mpr.b,
+        c=mpr.c,
+        country_part=mpr.country_part / 100.0,
+        buyer_part=mpr.buyer_part / 100.0,
+        quality_of_product_factor=mpr.quality_factor,
+        percentage_of_cover_factor=mpr.cover_factor,
+        better_than_sovereign_factor=mpr.better_than_sovereign_factor,
+        term_adjustment=mpr.term_factor,
+        local_currency_factor=mpr.local_currency_factor,
+        credit_enhancement_factor=mpr.credit_enhancement_factor,
+        rate=mpr.rate,
+        buyer_category=_CATEGORY_TO_PROTO[mpr.buyer_category],
+        country_risk_category=mpr.country_category,
+    )
+
+
+def financing_quote(
+    request: finance_pb2.QuotePolicyFinancingRequest, outcome: FinancingOutcome
+) -> finance_pb2.PolicyFinancingQuote:
+    quote = finance_pb2.PolicyFinancingQuote(
+        exporter_id=request.exporter_id,
+        advance_amount=proto_money.to_proto(outcome.advance_amount, outcome.currency),
+        **_header_fields(outcome.header),  # type: ignore[arg-type]
+    )
+    terms = outcome.terms
+    if terms is not None:
+        quote.exporter_default_probability = terms.exporter_pd_tenor
+        if not outcome.header.declined:
+            quote.advance_rate = terms.advance_rate
+            quote.interest_margin = terms.interest_margin
+            quote.uninsured_expected_loss = terms.expected_loss
+            quote.funding_spread = terms.funding_spread
+            quote.capital_charge = terms.capital_charge
+    return quote

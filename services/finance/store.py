@@ -1,0 +1,205 @@
+"""Quote store: quotes retrievable by id until they expire, idempotent by (tenant, request_id).
+
+SQLAlchemy Core on SQLite (WAL, synchronous=FULL, busy timeout) or PostgreSQL (synchronous
+commit), chosen by the URL; the schema comes from the migrations in
+``services.finance.migrations``, run when the store opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.finance.migrations import upgrade
+from services.finance.migrations.schema import quotes
+
+BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 5
+#: Execution option marking read-only work, which SQLite may begin without the write lock.
+READ_ONLY = "finance_read_only"
+_UNREACHABLE = (
+    OSError,
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+    sa.exc.DisconnectionError,
+)
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    """One stored quote; ``fingerprint`` identifies the request that produced it.
+
+    ``exporter_id``, the covers and ``declined`` repeat what the payload says, so that a
+    policy-financing request can be checked against its premium quote.
+    """
+
+    quote_id: str
+    tenant: str
+    request_id: str
+    kind: str
+    fingerprint: str
+    payload: bytes
+    created_at: datetime
+    valid_until: datetime
+    exporter_id: str
+    commercial_cover: float
+    political_cover: float
+    declined: bool
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off so that `_sqlite_on_begin` decides (and DDL
+    # in a migration runs inside the transaction).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    # Writers take the write lock up front: upgrading a read lock later can fail with
+    # SQLITE_BUSY without waiting for busy_timeout.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+    sa.event.listen(engine, "connect", _sqlite_on_connect)
+    sa.event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _postgres_engine(url: sa.URL) -> Engine:
+    # Options given in the URL (e.g. a search_path) are kept; durability is added to them.
+    given = url.query.get("options", "")
+    options = given if isinstance(given, str) else " ".join(given)
+    return sa.create_engine(
+        url.set(drivername="postgresql+psycopg").difference_update_query(["options"]),
+        pool_pre_ping=True,
+        pool_timeout=CONNECT_TIMEOUT_S,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": f"{options} -c synchronous_commit=on".strip(),
+        },
+    )
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://...`` with the durability settings."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend == "postgresql":
+        return _postgres_engine(parsed)
+    raise ValueError(f"unsupported quote store database: {backend}")
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _row(row: Any) -> StoredQuote:
+    values = dict(row._mapping)
+    values["payload"] = bytes(values["payload"])
+    values["created_at"] = _utc(values["created_at"])
+    values["valid_until"] = _utc(values["valid_until"])
+    return StoredQuote(**values)
+
+
+class QuoteStore:
+    """Quotes by id and by (tenant, request_id); database failures become UnavailableError."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+
+    @classmethod
+    def open(cls, url: str) -> QuoteStore:
+        """Connect and migrate the schema to the newest revision; no database is UNAVAILABLE."""
+        engine: Engine | None = None
+        try:
+            engine = create_engine(url)
+            upgrade(engine)
+        except _UNREACHABLE as error:
+            if engine is not None:
+                engine.dispose()
+            raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def find_by_request(self, tenant: str, request_id: str) -> StoredQuote | None:
+        """The quote already answered for this request id, if any."""
+        query = sa.select(quotes).where(
+            quotes.c.tenant == tenant, quotes.c.request_id == request_id
+        )
+        with self._connect(self._reader) as conn:
+            row = conn.execute(query).first()
+        return _row(row) if row is not None else None
+
+    def save(self, quote: StoredQuote) -> StoredQuote:
+        """Store ``quote``, or return the one a concurrent identical request stored first."""
+        try:
+            with self._connect(self._engine) as conn, conn.begin():
+                conn.execute(sa.insert(quotes).values(**asdict(quote)))
+            return quote
+        except sa.exc.IntegrityError:
+            existing = self.find_by_request(quote.tenant, quote.request_id)
+            if existing is None:  # the conflict was on quote_id: astronomically unlikely
+                raise
+            return check_same_request(existing, quote.fingerprint)
+
+    def get(self, quote_id: str, tenant: str | None, now: datetime) -> StoredQuote:
+        """A live quote; another tenant's or an expired one is NOT_FOUND (``None``: any tenant)."""
+        with self._connect(self._reader) as conn:
+            row = conn.execute(sa.select(quotes).where(quotes.c.quote_id == quote_id)).first()
+        quote = _row(row) if row is not None else None
+        if quote is None or (tenant is not None and quote.tenant != tenant):
+            raise NotFoundError(f"quote {quote_id!r} not found", reason="QUOTE_NOT_FOUND")
+        if quote.valid_until <= now:
+            raise NotFoundError(f"quote {quote_id!r} has expired", reason="QUOTE_EXPIRED")
+        return quote
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete expired quotes; their request ids become usable again."""
+        with self._connect(self._engine) as conn, conn.begin():
+            result = conn.execute(sa.delete(quotes).where(quotes.c.valid_until <= now))
+        return int(result.rowcount or 0)
+
+    @contextmanager
+    def _connect(self, engine: Engine) -> Iterator[Connection]:
+        try:
+            with engine.connect() as conn:
+                yield conn
+        except _UNREACHABLE as error:
+            raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
+
+
+def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:
+    """A request id may only be repeated with the same request."""
+    if existing.fingerprint != fingerprint:
+        raise AlreadyExists(
+            f"request_id {existing.request_id!r} was used for a different request",
+            reason="REQUEST_ID_REUSED",
+        )
+    return existing
