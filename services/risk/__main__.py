@@ -1,0 +1,7 @@
+"""`python -m services.risk`: start the risk scoring service."""
+
+import sys
+
+from services.risk.server import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""PD calibration from the model's raw score (log-odds margin), fitted on a validation period.
+
+Stored as plain numbers in the bundle so scoring needs neither scikit-learn nor pickles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+ISOTONIC = "isotonic"
+PLATT = "platt"
+
+
+@dataclass(frozen=True, slots=True)
+class Calibrator:
+    """Raw margin -> PD over `horizon_days`. Isotonic: piecewise linear through (x, y);
+    Platt: sigmoid(a * margin + b)."""
+
+    method: str
+    horizon_days: float
+    x: tuple[float, ...] = ()
+    y: tuple[float, ...] = ()
+    a: float = 1.0
+    b: float = 0.0
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        values = np.asarray(raw, dtype=np.float64)
+        if self.method == ISOTONIC:
+            return np.asarray(np.interp(values, np.asarray(self.x), np.asarray(self.y)))
+        return np.asarray(1.0 / (1.0 + np.exp(-(self.a * values + self.b))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "horizon_days": self.horizon_days,
+            "x": list(self.x),
+            "y": list(self.y),
+            "a": self.a,
+            "b": self.b,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Calibrator:
+        return cls(
+            method=str(data["method"]),
+            horizon_days=float(data["horizon_days"]),
+            x=tuple(float(v) for v in data.get("x", ())),
+            y=tuple(float(v) for v in data.get("y", ())),
+            a=float(data.get("a", 1.0)),
+            b=float(data.get("b", 0.0)),
+        )
+
+
+def fit_isotonic(raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
+    model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    model.fit(raw, labels)
+    x = np.asarray(model.X_thresholds_, dtype=np.float64)
+    y = np.asarray(model.y_thresholds_, dtype=np.float64)
+    return Calibrator(ISOTONIC, horizon_days, tuple(x.tolist()), tuple(y.tolist()))
+
+
+def fit_platt(raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
+    model = LogisticRegression(C=1e6, max_iter=1000)
+    model.fit(np.asarray(raw).reshape(-1, 1), labels)
+    a = float(model.coef_[0][0])
+    b = float(model.intercept_[0])
+    return Calibrator(PLATT, horizon_days, a=a, b=b)
+
+
+def fit(method: str, raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
+    if method == ISOTONIC:
+        return fit_isotonic(raw, labels, horizon_days)
+    if method == PLATT:
+        return fit_platt(raw, labels, horizon_days)
+    raise ValueError(f"unknown calibration method {method!r}")

@@ -1,0 +1,139 @@
+"""Proto <-> domain conversion for risk.v1 (no scoring logic here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Container
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf import timestamp_pb2
+
+from services._proto.tradeguard.common.v1 import common_pb2
+from services._proto.tradeguard.risk.v1 import risk_pb2
+from services.common.errors import FieldViolation, ValidationError
+from services.common.status_mapping import describe
+from services.risk.domain import FinancingRequest, FinancingScore, Reason
+from services.risk.validation import validate_request
+
+_GRADES: dict[str, Any] = {name: risk_pb2.Grade.Value(name) for name in risk_pb2.Grade.keys()}
+_DECISIONS: dict[str, Any] = {
+    name: risk_pb2.Decision.Value(name) for name in risk_pb2.Decision.keys()
+}
+_PRODUCT_NAMES: dict[int, str] = {value: name for name, value in risk_pb2.FinancingProduct.items()}
+_NANOS = 1_000_000_000
+
+
+def money_amount(money: common_pb2.Money) -> float:
+    """Decimal value of a Money; ValidationError when units and nanos disagree in sign."""
+    units, nanos = money.units, money.nanos
+    if abs(nanos) >= _NANOS or (units > 0 and nanos < 0) or (units < 0 and nanos > 0):
+        raise ValidationError(
+            "invalid amount", [FieldViolation("amount.nanos", "out of range or sign != units")]
+        )
+    return units + nanos / _NANOS
+
+
+def to_request(
+    message: risk_pb2.ScoreFinancingRequest, currencies: Container[str]
+) -> FinancingRequest:
+    return validate_request(
+        request_id=message.request_id,
+        enterprise_id=message.enterprise_id,
+        product=_PRODUCT_NAMES.get(message.product, ""),
+        amount=money_amount(message.amount),
+        currency=message.amount.currency_code,
+        tenor_days=message.tenor_days,
+        currencies=currencies,
+        order_ids=tuple(message.order_ids),
+    )
+
+
+def timestamp(value: str) -> timestamp_pb2.Timestamp:
+    """Timestamp of an ISO date/datetime (UTC when naive); empty for an empty value."""
+    stamp = timestamp_pb2.Timestamp()
+    if value:
+        parsed = datetime.fromisoformat(value)
+        stamp.FromDatetime(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+    return stamp
+
+
+def to_reason(reason: Reason) -> risk_pb2.Reason:
+    return risk_pb2.Reason(
+        feature=reason.feature,
+        contribution=reason.contribution,
+        message=reason.message,
+        value=math.nan if reason.value is None else reason.value,
+    )
+
+
+class ScoreEncoder:
+    """Writes FinancingScore messages for one snapshot. The per-enterprise part (reasons,
+    raw score, versions) is fixed for the snapshot, so it is built once per enterprise and
+    copied; only the request-dependent fields are set per call."""
+
+    def __init__(self, model_version: str, features_as_of: str) -> None:
+        self.model_version = model_version
+        self.features_as_of = features_as_of
+        self._as_of = timestamp(features_as_of)
+        self._templates: dict[str, risk_pb2.FinancingScore] = {}
+
+    def _template(self, score: FinancingScore) -> risk_pb2.FinancingScore:
+        template = self._templates.get(score.enterprise_id)
+        if template is None:
+            template = risk_pb2.FinancingScore(
+                enterprise_id=score.enterprise_id,
+                reasons=[to_reason(r) for r in score.reasons],
+                model_version=score.model_version,
+                raw_score=score.raw_score,
+                base_value=score.base_value,
+                features_as_of=self._as_of,
+            )
+            self._templates[score.enterprise_id] = template
+        return template
+
+    def fill(self, target: risk_pb2.FinancingScore, score: FinancingScore) -> None:
+        target.CopyFrom(self._template(score))
+        target.request_id = score.request_id
+        target.probability_of_default = score.probability_of_default
+        target.score = score.score
+        target.grade = _GRADES[score.grade]
+        target.decision = _DECISIONS[score.decision.value]
+        _set_money(target.recommended_limit, score.recommended_limit, score.currency)
+        if score.policy_notes:
+            target.policy_notes.extend(score.policy_notes)
+
+    def encode(self, score: FinancingScore) -> risk_pb2.FinancingScore:
+        message = risk_pb2.FinancingScore()
+        self.fill(message, score)
+        return message
+
+
+def _set_money(target: common_pb2.Money, amount: float, currency: str) -> None:
+    units = math.floor(amount)
+    nanos = round((amount - units) * _NANOS)
+    if nanos >= _NANOS:
+        units, nanos = units + 1, 0
+    target.currency_code = currency
+    target.units = units
+    target.nanos = nanos
+
+
+def to_item_error(error: BaseException, index: int) -> common_pb2.ItemError:
+    described = describe(error)
+    prefix = f"requests[{index}]"
+    return common_pb2.ItemError(
+        code=described.code.value[0],
+        message=described.message,
+        reason=described.reason,
+        field_violations=[
+            common_pb2.FieldViolation(
+                field=f"{prefix}.{v.field}" if v.field else prefix, description=v.description
+            )
+            for v in described.field_violations
+        ],
+    )
+
+
+def grade_value(name: str) -> Any:
+    return _GRADES[name]

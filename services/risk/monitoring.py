@@ -1,0 +1,101 @@
+"""Risk domain metrics (Prometheus) and the periodic PSI refresh."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from services.risk.domain import Decision, FinancingScore
+from services.risk.psi import PsiMonitor
+
+PD_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.5, 1.0)
+"""Aligned with the grade bands, so the histogram reads as a grade distribution."""
+MIN_PSI_OBSERVATIONS = 50
+"""Below this many live scores PSI is noise, so the gauges are left as they were."""
+
+
+class RiskMetrics:
+    """risk_probability_of_default, risk_decisions_total, risk_model_info, risk_feature_psi."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.pd = Histogram(
+            "risk_probability_of_default",
+            "Tenor probability of default of scored financing requests.",
+            ["model_version"],
+            buckets=PD_BUCKETS,
+            registry=registry,
+        )
+        self.decisions = Counter(
+            "risk_decisions_total",
+            "Financing decisions by outcome.",
+            ["decision"],
+            registry=registry,
+        )
+        self.model_info = Gauge(
+            "risk_model_info",
+            "The model bundle now serving (value 1).",
+            ["version"],
+            registry=registry,
+        )
+        self.feature_psi = Gauge(
+            "risk_feature_psi",
+            "Population stability index of live traffic against the training reference.",
+            ["feature"],
+            registry=registry,
+        )
+        self._decisions = {d: self.decisions.labels(decision=d.value) for d in Decision}
+        self._version = ""
+        self._pd_children: dict[str, Any] = {}
+
+    def record(self, scores: Iterable[FinancingScore]) -> None:
+        children = self._pd_children
+        for score in scores:
+            child = children.get(score.model_version)
+            if child is None:
+                child = children[score.model_version] = self.pd.labels(score.model_version)
+            child.observe(score.probability_of_default)
+            self._decisions[score.decision].inc()
+
+    def serving(self, version: str) -> None:
+        if self._version and self._version != version:
+            self.model_info.remove(self._version)
+        self.model_info.labels(version=version).set(1)
+        self._version = version
+
+    def publish_psi(self, monitor: PsiMonitor) -> bool:
+        if monitor.observations < MIN_PSI_OBSERVATIONS:
+            return False
+        for feature, value in monitor.compute().items():
+            self.feature_psi.labels(feature=feature).set(value)
+        return True
+
+
+class PsiRefresher:
+    """Recomputes PSI from the current monitor every `interval` seconds on a daemon thread."""
+
+    def __init__(
+        self, metrics: RiskMetrics, monitor: Callable[[], PsiMonitor | None], interval: float
+    ) -> None:
+        self._metrics = metrics
+        self._monitor = monitor
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="risk-psi", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def refresh(self) -> bool:
+        monitor = self._monitor()
+        return monitor is not None and self._metrics.publish_psi(monitor)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.refresh()

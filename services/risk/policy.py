@@ -1,0 +1,79 @@
+"""Credit decision and limit policy: configurable thresholds applied to a tenor PD."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.risk.domain import Decision, Product
+
+DEFAULT_ADVANCE_RATES: dict[str, float] = {
+    # Share of the financed trade flow a bank usually advances against each collateral.
+    Product.ORDER_FINANCING.value: 0.5,
+    Product.RECEIVABLES_FINANCING.value: 0.8,
+    Product.INVENTORY_PLEDGE.value: 0.4,
+    Product.POLICY_FINANCING.value: 0.9,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPolicy:
+    """APPROVE below `approve_max_pd` when the amount fits the limit, DECLINE at or above
+    `decline_min_pd`, REFER to a credit officer otherwise. The limit is the exporter's
+    recent daily trade volume x tenor x the product's advance rate, shrunk linearly to zero
+    as the PD approaches the decline threshold."""
+
+    approve_max_pd: float = 0.02
+    decline_min_pd: float = 0.10
+    volume_feature: str = ""
+    volume_window_days: float = 90.0
+    max_limit_tenor_days: float = 180.0
+    advance_rates: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ADVANCE_RATES))
+    reason_count: int = 5
+
+    def decide(
+        self, pd: float, amount_usd: float, limit_usd: float
+    ) -> tuple[Decision, tuple[str, ...]]:
+        """The decision and, unless approved, the plain-word reasons for it."""
+        if pd >= self.decline_min_pd:
+            note = f"PD {pd:.2%} is at or above the decline threshold {self.decline_min_pd:.2%}"
+            return Decision.DECLINE, (note,)
+        notes = []
+        if pd >= self.approve_max_pd:
+            notes.append(f"PD {pd:.2%} is above the approval threshold {self.approve_max_pd:.2%}")
+        if amount_usd > limit_usd:
+            notes.append("requested amount exceeds the recommended limit")
+        return (Decision.REFER, tuple(notes)) if notes else (Decision.APPROVE, ())
+
+    def limit_usd(self, volume_usd: float, product: Product, tenor_days: int, pd: float) -> float:
+        if not volume_usd > 0:
+            return 0.0
+        daily = volume_usd / self.volume_window_days
+        span = min(float(tenor_days), self.max_limit_tenor_days)
+        headroom = max(0.0, 1.0 - pd / self.decline_min_pd)
+        return daily * span * self.advance_rates.get(product.value, 0.0) * headroom
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "approve_max_pd": self.approve_max_pd,
+            "decline_min_pd": self.decline_min_pd,
+            "volume_feature": self.volume_feature,
+            "volume_window_days": self.volume_window_days,
+            "max_limit_tenor_days": self.max_limit_tenor_days,
+            "advance_rates": dict(self.advance_rates),
+            "reason_count": self.reason_count,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionPolicy:
+        return cls(
+            approve_max_pd=float(data["approve_max_pd"]),
+            decline_min_pd=float(data["decline_min_pd"]),
+            volume_feature=str(data.get("volume_feature", "")),
+            volume_window_days=float(data.get("volume_window_days", 90.0)),
+            max_limit_tenor_days=float(data.get("max_limit_tenor_days", 180.0)),
+            advance_rates={k: float(v) for k, v in data.get("advance_rates", {}).items()}
+            or dict(DEFAULT_ADVANCE_RATES),
+            reason_count=int(data.get("reason_count", 5)),
+        )

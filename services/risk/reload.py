@@ -1,0 +1,146 @@
+"""The serving runtime: holds the current scoring snapshot and swaps it atomically when a
+newer model bundle or feature table appears.
+
+A new snapshot is built completely (batch contributions included) before one reference
+assignment publishes it. A call reads the reference once, so it is served entirely by the
+old or entirely by the new snapshot: no failed or mixed-version call during a swap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.common.errors import UnavailableError
+from services.risk import bundle as bundle_io
+from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
+from services.risk.policy import DecisionPolicy
+from services.risk.psi import PsiMonitor
+from services.risk.scoring import ScoringSnapshot
+
+log = logging.getLogger("services.risk")
+
+PolicyFor = Callable[[DecisionPolicy], DecisionPolicy]
+"""Turns the bundle's default policy into the one to apply (service overrides)."""
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """Identity of what a snapshot was built from; a change triggers a reload."""
+
+    bundle_dir: str
+    table_file: str
+    table_mtime_ns: int
+    table_size: int
+
+
+class ScoringRuntime:
+    def __init__(
+        self,
+        model_dir: Path,
+        features: Path,
+        usd_per_unit: Mapping[str, float],
+        policy_for: PolicyFor = lambda policy: policy,
+        psi_window: int = 10_000,
+        num_threads: int = 0,
+        on_swap: Callable[[ScoringSnapshot], None] = lambda snapshot: None,
+    ) -> None:
+        self._model_dir = Path(model_dir)
+        self._features = Path(features)
+        self._usd = dict(usd_per_unit)
+        self._policy_for = policy_for
+        self._psi_window = psi_window
+        self._num_threads = num_threads
+        self._on_swap = on_swap
+        self._snapshot: ScoringSnapshot | None = None
+        self._key: SourceKey | None = None
+        self._failed: SourceKey | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def snapshot(self) -> ScoringSnapshot:
+        current = self._snapshot
+        if current is None:
+            raise UnavailableError("no model and feature table loaded yet")
+        return current
+
+    def current_monitor(self) -> PsiMonitor | None:
+        current = self._snapshot
+        return None if current is None else current.monitor
+
+    def current_key(self) -> SourceKey:
+        bundle_dir = bundle_io.latest_bundle_dir(self._model_dir)
+        table = latest_table_path(self._features)
+        stat = table.stat()
+        return SourceKey(str(bundle_dir), str(table), stat.st_mtime_ns, stat.st_size)
+
+    def reload(self) -> bool:
+        """Build and publish a new snapshot if the sources changed; False when unchanged.
+        Raises when the new sources are unusable (the old snapshot keeps serving)."""
+        with self._lock:
+            key = self.current_key()
+            if key == self._key:
+                return False
+            snapshot = self._build(key)
+            self._snapshot = snapshot
+            self._key = key
+        self._on_swap(snapshot)
+        log.info(
+            "scoring snapshot loaded",
+            extra={
+                "model_version": snapshot.version,
+                "features": key.table_file,
+                "enterprises": snapshot.enterprise_count,
+            },
+        )
+        return True
+
+    def _build(self, key: SourceKey) -> ScoringSnapshot:
+        bundle = bundle_io.load(Path(key.bundle_dir))
+        table = read_feature_table(Path(key.table_file))
+        previous = self._snapshot
+        if previous is not None and previous.version == bundle.version:
+            monitor = previous.monitor  # same reference bins: keep the live window
+        else:
+            monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
+        policy = self._policy_for(bundle.metadata.policy)
+        return ScoringSnapshot(bundle, table, policy, self._usd, monitor, self._num_threads)
+
+    def poll_once(self) -> bool:
+        """One watcher tick: reload on change, log (once per bad source) and keep serving."""
+        try:
+            return self.reload()
+        except (bundle_io.BundleError, FeatureTableError, OSError, ValueError) as exc:
+            key = self._safe_key()
+            if key != self._failed:
+                log.error(
+                    "reload failed; still serving the previous snapshot", extra={"error": str(exc)}
+                )
+                self._failed = key
+            return False
+
+    def _safe_key(self) -> SourceKey | None:
+        try:
+            return self.current_key()
+        except (bundle_io.BundleError, FeatureTableError, OSError):
+            return None
+
+    def start_watching(self, interval: float) -> None:
+        self._thread = threading.Thread(
+            target=self._watch, args=(interval,), name="risk-reload", daemon=True
+        )
+        self._thread.start()
+
+    def stop_watching(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.poll_once()

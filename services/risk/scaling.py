@@ -1,0 +1,87 @@
+"""Score points, grades and tenor mapping: pure functions of a probability of default."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PD_FLOOR = 1e-6
+"""PDs are clipped to [PD_FLOOR, 1 - PD_FLOOR] so odds and points stay finite."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreScaling:
+    """Points-to-double-the-odds scaling: `base_points` at good:bad odds of `base_odds`:1,
+    and every `pdo` points double the odds (score = offset + factor * ln(odds))."""
+
+    base_points: float = 600.0
+    base_odds: float = 50.0
+    pdo: float = 20.0
+
+    @property
+    def factor(self) -> float:
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        return self.base_points - self.factor * math.log(self.base_odds)
+
+    def points(self, pd: float) -> float:
+        p = min(max(pd, PD_FLOOR), 1.0 - PD_FLOOR)
+        return self.offset + self.factor * math.log((1.0 - p) / p)
+
+    def describe(self) -> str:
+        return (
+            f"score = {self.offset:.4f} + {self.factor:.4f} * ln((1 - PD) / PD): "
+            f"{self.base_points:g} points at {self.base_odds:g}:1 good:bad odds, "
+            f"{self.pdo:g} points to double the odds"
+        )
+
+    def to_json(self) -> dict[str, float]:
+        return {"base_points": self.base_points, "base_odds": self.base_odds, "pdo": self.pdo}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ScoreScaling:
+        return cls(float(data["base_points"]), float(data["base_odds"]), float(data["pdo"]))
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    grade: str
+    max_pd: float
+    """Upper bound (exclusive) of the tenor PD for this grade; the last band takes the rest."""
+
+
+DEFAULT_GRADE_BANDS: tuple[GradeBand, ...] = (
+    GradeBand("AAA", 0.001),
+    GradeBand("AA", 0.0025),
+    GradeBand("A", 0.005),
+    GradeBand("BBB", 0.01),
+    GradeBand("BB", 0.03),
+    GradeBand("B", 0.08),
+    GradeBand("CCC", 1.0 + PD_FLOOR),
+)
+
+
+def grade_for(pd: float, bands: Sequence[GradeBand]) -> str:
+    for band in bands:
+        if pd < band.max_pd:
+            return band.grade
+    return bands[-1].grade
+
+
+def bands_to_json(bands: Sequence[GradeBand]) -> list[dict[str, Any]]:
+    return [{"grade": band.grade, "max_pd": band.max_pd} for band in bands]
+
+
+def bands_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[GradeBand, ...]:
+    return tuple(GradeBand(str(item["grade"]), float(item["max_pd"])) for item in data)
+
+
+def pd_for_tenor(pd_horizon: float, horizon_days: float, tenor_days: float) -> float:
+    """Map a PD over the calibration horizon to another tenor under a constant default hazard:
+    PD(t) = 1 - (1 - PD(h)) ** (t / h)."""
+    p = min(max(pd_horizon, 0.0), 1.0 - PD_FLOOR)
+    return float(1.0 - (1.0 - p) ** (tenor_days / horizon_days))

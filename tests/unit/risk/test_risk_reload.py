@@ -1,0 +1,76 @@
+import json
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from services.common.errors import UnavailableError
+from services.risk import bundle as bundle_io
+from services.risk import synthetic
+from services.risk.feature_table import FeatureTableError, from_frame, latest_table_path
+from services.risk.reload import ScoringRuntime
+
+FX = {"USD": 1.0}
+
+
+@pytest.fixture
+def sources(bundle_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    models, features = tmp_path / "models", tmp_path / "features"
+    shutil.copytree(bundle_dir, models / bundle_dir.name)
+    features.mkdir()
+    synthetic.feature_table().write_parquet(features / "a.parquet")
+    return models, features
+
+
+def test_no_snapshot_before_first_load(sources: tuple[Path, Path]) -> None:
+    runtime = ScoringRuntime(*sources, FX)
+    with pytest.raises(UnavailableError):
+        runtime.snapshot  # noqa: B018
+
+
+def test_reload_only_when_sources_change(sources: tuple[Path, Path]) -> None:
+    swaps: list[str] = []
+    runtime = ScoringRuntime(*sources, FX, on_swap=lambda s: swaps.append(s.features_as_of))
+    assert runtime.reload() is True
+    assert runtime.reload() is False
+    newer = synthetic.feature_table(seed=5).with_columns(pl.lit("2026-03-01").alias("as_of"))
+    newer.write_parquet(sources[1] / "b.parquet")
+    os.utime(sources[1] / "b.parquet", (2e9, 2e9))
+    assert runtime.reload() is True
+    assert swaps == ["2026-01-01", "2026-03-01"]
+
+
+def test_broken_new_bundle_keeps_the_old_snapshot(sources: tuple[Path, Path]) -> None:
+    runtime = ScoringRuntime(*sources, FX)
+    runtime.reload()
+    before = runtime.snapshot
+    broken = sources[0] / "zzzz"
+    shutil.copytree(before.bundle.path, broken)  # type: ignore[arg-type]
+    meta = json.loads((broken / bundle_io.METADATA_FILE).read_text())
+    meta["trained_at"] = "2099-01-01T00:00:00+00:00"
+    (broken / bundle_io.METADATA_FILE).write_text(json.dumps(meta))
+    assert runtime.poll_once() is False
+    assert runtime.snapshot is before
+
+
+def test_psi_window_survives_a_table_reload(sources: tuple[Path, Path]) -> None:
+    runtime = ScoringRuntime(*sources, FX)
+    runtime.reload()
+    monitor = runtime.current_monitor()
+    synthetic.feature_table(seed=6).write_parquet(sources[1] / "c.parquet")
+    os.utime(sources[1] / "c.parquet", (2e9, 2e9))
+    runtime.reload()
+    assert runtime.current_monitor() is monitor
+
+
+def test_feature_table_checks(tmp_path: Path) -> None:
+    with pytest.raises(FeatureTableError):
+        latest_table_path(tmp_path)
+    frame = synthetic.feature_table(n=3)
+    with pytest.raises(FeatureTableError, match="repeats"):
+        from_frame(pl.concat([frame, frame]), "dup")
+    with pytest.raises(FeatureTableError, match="enterprise_id"):
+        from_frame(frame.drop("enterprise_id"), "noid")
+    assert from_frame(frame, "ok").as_of == "2026-01-01"

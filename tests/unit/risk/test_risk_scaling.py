@@ -1,0 +1,44 @@
+import math
+
+import pytest
+
+from services.risk.scaling import (
+    DEFAULT_GRADE_BANDS,
+    ScoreScaling,
+    grade_for,
+    pd_for_tenor,
+)
+
+
+def test_base_points_at_base_odds() -> None:
+    scaling = ScoreScaling(600, 50, 20)
+    assert scaling.points(1 / 51) == pytest.approx(600.0)
+
+
+def test_doubling_the_odds_adds_pdo_points() -> None:
+    scaling = ScoreScaling(600, 50, 20)
+    pd_50 = 1 / 51
+    pd_100 = 1 / 101
+    assert scaling.points(pd_100) - scaling.points(pd_50) == pytest.approx(20.0)
+
+
+def test_points_finite_at_extremes() -> None:
+    scaling = ScoreScaling()
+    assert math.isfinite(scaling.points(0.0))
+    assert math.isfinite(scaling.points(1.0))
+    assert scaling.points(0.0) > scaling.points(1.0)
+
+
+def test_grades_worsen_with_pd() -> None:
+    order = [band.grade for band in DEFAULT_GRADE_BANDS]
+    grades = [
+        grade_for(pd, DEFAULT_GRADE_BANDS) for pd in (0.0001, 0.002, 0.004, 0.008, 0.02, 0.05, 0.5)
+    ]
+    assert grades == order
+    assert grade_for(1.0, DEFAULT_GRADE_BANDS) == "CCC"
+
+
+def test_tenor_mapping_constant_hazard() -> None:
+    assert pd_for_tenor(0.05, 90, 90) == pytest.approx(0.05)
+    assert pd_for_tenor(0.05, 90, 180) == pytest.approx(1 - 0.95**2)
+    assert pd_for_tenor(0.05, 90, 30) < 0.05 < pd_for_tenor(0.05, 90, 120)

@@ -1,0 +1,120 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from services.common.errors import NotFoundError
+from services.risk import bundle as bundle_io
+from services.risk.domain import Decision, FinancingRequest, Product
+from services.risk.feature_table import from_frame
+from services.risk.features import encode
+from services.risk.policy import DecisionPolicy
+from services.risk.psi import PsiMonitor
+from services.risk.reasons import OTHER_FEATURES
+from services.risk.scoring import ScoringSnapshot
+
+FX = {"USD": 1.0, "EUR": 1.1}
+
+
+TableMaker = Callable[..., pl.DataFrame]
+
+
+@pytest.fixture
+def snapshot(bundle_dir: Path, make_feature_table: TableMaker) -> Callable[..., ScoringSnapshot]:
+    def build(shift: float = 0.0, policy: DecisionPolicy | None = None) -> ScoringSnapshot:
+        return _snapshot(bundle_dir, make_feature_table(shift=shift), policy)
+
+    return build
+
+
+def _snapshot(
+    bundle_dir: Path, frame: pl.DataFrame, policy: DecisionPolicy | None
+) -> ScoringSnapshot:
+    bundle = bundle_io.load(bundle_dir)
+    table = from_frame(frame, "test", "2026-01-01")
+    monitor = PsiMonitor(bundle.metadata.references, window=1000)
+    return ScoringSnapshot(bundle, table, policy or bundle.metadata.policy, FX, monitor, 1)
+
+
+def request(enterprise: str = "ENT00001", **kw: object) -> FinancingRequest:
+    base: dict[str, object] = dict(
+        request_id="r1",
+        enterprise_id=enterprise,
+        product=Product.RECEIVABLES_FINANCING,
+        amount=10_000.0,
+        currency="USD",
+        tenor_days=90,
+    )
+    base.update(kw)
+    return FinancingRequest(**base)  # type: ignore[arg-type]
+
+
+def test_reasons_and_base_value_sum_to_raw_score(
+    snapshot: Callable[..., ScoringSnapshot], make_feature_table: TableMaker
+) -> None:
+    snap = snapshot()
+    bundle = snap.bundle
+    x = encode(make_feature_table(), bundle.metadata.features, bundle.metadata.categories)
+    expected = bundle.booster.predict(x, raw_score=True)
+    for i in (0, 7, 123):
+        result = snap.score(request(f"ENT{i:05d}"))
+        total = result.base_value + sum(r.contribution for r in result.reasons)
+        assert total == pytest.approx(expected[i], abs=1e-9)
+        assert result.raw_score == pytest.approx(expected[i], abs=1e-9)
+
+
+def test_reasons_ranked_and_worded(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    result = snapshot().score(request("ENT00005"))
+    listed = [r for r in result.reasons if r.feature != OTHER_FEATURES]
+    sizes = [abs(r.contribution) for r in listed]
+    assert sizes == sorted(sizes, reverse=True)
+    for reason in listed:
+        word = "raises risk" if reason.contribution > 0 else "lowers risk"
+        assert reason.message.endswith(word)
+    overdue = [r for r in listed if r.feature == "overdue_share_6m"]
+    assert overdue and "%" in overdue[0].message
+
+
+def test_longer_tenor_raises_pd_and_lowers_score(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    snap = snapshot()
+    short = snap.score(request(tenor_days=30))
+    long = snap.score(request(tenor_days=360))
+    assert long.probability_of_default > short.probability_of_default
+    assert long.score < short.score
+    assert long.reasons == short.reasons
+
+
+def test_limit_is_converted_to_request_currency(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    snap = snapshot()
+    usd = snap.score(request(currency="USD"))
+    eur = snap.score(request(currency="EUR"))
+    assert eur.recommended_limit == pytest.approx(usd.recommended_limit / 1.1, rel=1e-6)
+
+
+def test_decision_follows_configured_policy(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    strict = DecisionPolicy(approve_max_pd=0.0, decline_min_pd=1e-9, volume_feature="volume_3m_usd")
+    assert snapshot(policy=strict).score(request()).decision == Decision.DECLINE
+    lax = DecisionPolicy(approve_max_pd=0.999, decline_min_pd=1.0, volume_feature="volume_3m_usd")
+    snap = snapshot(policy=lax)
+    small = snap.score(request(amount=1.0))
+    assert small.decision == Decision.APPROVE
+    assert snap.score(request(amount=small.recommended_limit * 2)).decision == Decision.REFER
+
+
+def test_unknown_enterprise_not_found(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    with pytest.raises(NotFoundError):
+        snapshot().score(request("NOPE"))
+
+
+def test_shifted_traffic_raises_psi(snapshot: Callable[..., ScoringSnapshot]) -> None:
+    calm = snapshot()
+    shifted = snapshot(shift=0.4)
+    for i in range(300):
+        calm.score(request(f"ENT{i:05d}"))
+        shifted.score(request(f"ENT{i:05d}"))
+    calm_psi = calm.monitor.compute()["overdue_share_6m"]
+    shifted_psi = shifted.monitor.compute()["overdue_share_6m"]
+    assert shifted_psi > 0.25 > calm_psi
+    assert np.isfinite(list(shifted.monitor.compute().values())).all()
