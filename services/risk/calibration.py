@@ -16,6 +16,10 @@ from sklearn.linear_model import LogisticRegression
 ISOTONIC = "isotonic"
 PLATT = "platt"
 
+ANNUAL_PD_FLOOR = 0.0005
+"""Basel III (CRE31.6) floor of 0.05 % a year on a corporate PD: a validation period without a
+default in the best score bucket is no evidence of a zero PD."""
+
 
 @dataclass(frozen=True, slots=True)
 class Calibrator:
@@ -32,8 +36,15 @@ class Calibrator:
     def apply(self, raw: np.ndarray) -> np.ndarray:
         values = np.asarray(raw, dtype=np.float64)
         if self.method == ISOTONIC:
-            return np.asarray(np.interp(values, np.asarray(self.x), np.asarray(self.y)))
-        return np.asarray(1.0 / (1.0 + np.exp(-(self.a * values + self.b))))
+            pd = np.interp(values, np.asarray(self.x), np.asarray(self.y))
+        else:
+            pd = 1.0 / (1.0 + np.exp(-(self.a * values + self.b)))
+        return np.asarray(np.maximum(pd, self.pd_floor))
+
+    @property
+    def pd_floor(self) -> float:
+        """The annual regulatory floor over this calibration's horizon (constant hazard)."""
+        return float(1.0 - (1.0 - ANNUAL_PD_FLOOR) ** (self.horizon_days / 365.0))
 
     def to_json(self) -> dict[str, Any]:
         return {
