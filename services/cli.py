@@ -27,19 +27,23 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.tradedata.cli",
     "services.risk.cli",
     "services.aml.cli",
+    "services.aml.train_cli",
     "services.finance.cli",
+    "services.demo.cli",
 )
 #: Which module adds a top-level command. When the command on the line is listed here only its
 #: module is imported, so ``tradeguard tokens ...`` never loads lightgbm or polars; anything else
 #: (``--help``, a command missing from this map) imports every module.
-COMMAND_OWNERS: dict[str, str] = {
-    "tokens": "services.common.tokens_cli",
-    "generate": "services.tradedata.cli",
-    "features": "services.tradedata.cli",
-    "train": "services.risk.cli",
-    "score": "services.risk.cli",
-    "aml": "services.aml.cli",
-    "quote": "services.finance.cli",
+COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
+    "tokens": ("services.common.tokens_cli",),
+    "generate": ("services.tradedata.cli",),
+    "features": ("services.tradedata.cli",),
+    "data": ("services.tradedata.cli",),
+    "train": ("services.risk.cli", "services.aml.train_cli"),
+    "score": ("services.risk.cli",),
+    "aml": ("services.aml.cli", "services.aml.train_cli"),
+    "quote": ("services.finance.cli",),
+    "demo": ("services.demo.cli",),
 }
 SERVICES: tuple[str, ...] = ("risk", "aml", "finance")
 
@@ -118,8 +122,9 @@ def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     if command == "serve":
         return ()
-    owner = COMMAND_OWNERS.get(command or "")
-    return (owner,) if owner in COMMAND_MODULES else COMMAND_MODULES
+    owners = COMMAND_OWNERS.get(command or "", ())
+    listed = tuple(name for name in owners if name in COMMAND_MODULES)
+    return listed or COMMAND_MODULES
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,6 +79,10 @@ def _serialise(records: list[TokenRecord]) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+TOKEN_PREFIX = "tgk_"
+"""Every issued bearer token starts with this."""
+
+
 class TokenStore:
     """Thread-safe view of a tokens file with atomic updates and reload on change."""
 
@@ -104,7 +108,9 @@ class TokenStore:
         """Create a token; the clear token is returned once and never stored."""
         if not tenant.strip():
             raise ValueError("tenant must not be empty")
-        token = secrets.token_urlsafe(32)
+        # The prefix makes tokens recognisable to secret scanners and keeps a leading "-"
+        # (possible in url-safe base64) from being read as a command-line flag.
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = TokenRecord(
             token_id="tok_" + secrets.token_hex(6),
             sha256=hash_token(token),

@@ -65,3 +65,13 @@ def test_corrupt_file_keeps_last_good_tokens(tmp_path: Path) -> None:
 def test_empty_tenant_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         TokenStore(tmp_path / "t.json").issue("  ", Role.ADMIN)
+
+
+def test_issued_tokens_never_look_like_a_command_line_flag(tmp_path) -> None:
+    from services.common.auth import Role
+    from services.common.tokens import TOKEN_PREFIX, TokenStore
+
+    store = TokenStore(tmp_path / "tokens.json")
+    tokens = [store.issue("bank-1", Role.BANK)[0] for _ in range(50)]
+    assert all(token.startswith(TOKEN_PREFIX) for token in tokens)
+    assert all(store.authenticate(token) is not None for token in tokens)
