@@ -1,0 +1,1 @@
+"""AML service: trade-based money-laundering detection, alerts and their review."""

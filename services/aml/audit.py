@@ -1,0 +1,195 @@
+"""The append-only, hash-chained audit log of alert and watchlist changes.
+
+Every event stores ``hash = SHA-256(canonical JSON of the event's fields, prev_hash included)``
+and ``prev_hash`` = the previous event's hash, with sequence numbers 1, 2, 3, ... without gaps.
+Editing an event breaks its own hash; deleting one leaves a gap and breaks the next link;
+deleting the newest ones no longer matches the chain tip kept in ``audit_head``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.aml.migrations.schema import GENESIS_HASH, HEAD_ROW_ID, alert_events, audit_head
+
+_HASHED_FIELDS = (
+    "seq",
+    "alert_id",
+    "event_type",
+    "from_status",
+    "to_status",
+    "actor_tenant",
+    "actor_role",
+    "note",
+    "payload",
+    "created_at",
+    "prev_hash",
+)
+_VERIFY_BATCH = 1000
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(row: Mapping[Any, Any]) -> str:
+    """The hash an event row must carry, computed from its other fields."""
+    body = {name: row[name] for name in _HASHED_FIELDS}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event about to be appended; the chain assigns seq, time and hashes."""
+
+    event_type: str
+    actor_tenant: str
+    actor_role: str
+    alert_id: str | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AuditChain:
+    """The chain tip, locked for one write transaction; appends are buffered until `flush`.
+
+    Taking the lock first in every write transaction orders all appends and avoids deadlocks
+    between writers that would otherwise lock alert rows and the tip in different orders.
+    """
+
+    def __init__(self, connection: sa.Connection, now_us: int) -> None:
+        self._connection = connection
+        self._now_us = now_us
+        query = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ROW_ID)
+        head = connection.execute(query.with_for_update()).one()
+        self._seq: int = head.seq
+        self._hash: str = head.hash
+        self._pending: list[dict[str, Any]] = []
+
+    @property
+    def now_us(self) -> int:
+        """The transaction's timestamp, shared by its events and the rows they describe."""
+        return self._now_us
+
+    def append(self, draft: EventDraft) -> dict[str, Any]:
+        """Chain one event after the current tip and return its full row."""
+        row: dict[str, Any] = {
+            "seq": self._seq + 1,
+            "alert_id": draft.alert_id,
+            "event_type": draft.event_type,
+            "from_status": draft.from_status,
+            "to_status": draft.to_status,
+            "actor_tenant": draft.actor_tenant,
+            "actor_role": draft.actor_role,
+            "note": draft.note,
+            "payload": canonical_json(dict(draft.payload)),
+            "created_at": self._now_us,
+            "prev_hash": self._hash,
+        }
+        row["hash"] = event_hash(row)
+        self._seq, self._hash = row["seq"], row["hash"]
+        self._pending.append(row)
+        return row
+
+    def flush(self) -> None:
+        """Write the buffered events and move the tip, inside the caller's transaction."""
+        if not self._pending:
+            return
+        self._connection.execute(alert_events.insert(), self._pending)
+        self._connection.execute(
+            audit_head.update()
+            .where(audit_head.c.id == HEAD_ROW_ID)
+            .values(seq=self._seq, hash=self._hash)
+        )
+        self._pending = []
+
+
+@dataclass(frozen=True, slots=True)
+class AuditProblem:
+    """One broken link: the sequence number where the chain stops being trustworthy."""
+
+    seq: int
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """The verifier's verdict over the whole log."""
+
+    events_checked: int
+    head_seq: int
+    problems: tuple[AuditProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        return min((p.seq for p in self.problems), default=None)
+
+
+def _rows(connection: sa.Connection, last_seq: int) -> Iterator[Mapping[Any, Any]]:
+    """Events 1..last_seq in order, read in keyset batches so memory stays flat."""
+    after = 0
+    while True:
+        query = (
+            sa.select(alert_events)
+            .where(alert_events.c.seq > after, alert_events.c.seq <= last_seq)
+            .order_by(alert_events.c.seq)
+            .limit(_VERIFY_BATCH)
+        )
+        batch = connection.execute(query).mappings().all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1]["seq"]
+
+
+def _check_row(row: Mapping[Any, Any], seq: int, prev: str) -> list[AuditProblem]:
+    problems: list[AuditProblem] = []
+    if row["seq"] != seq:
+        detail = f"events {seq}..{row['seq'] - 1} are missing"
+        problems.append(AuditProblem(seq, "DELETED", detail))
+    elif row["prev_hash"] != prev:
+        problems.append(AuditProblem(seq, "BROKEN_LINK", "prev_hash does not match event before"))
+    if event_hash(row) != row["hash"]:
+        problems.append(AuditProblem(row["seq"], "EDITED", "content does not match its hash"))
+    return problems
+
+
+def _check_tip(head_seq: int, head_hash: str, last_seq: int, last_hash: str) -> list[AuditProblem]:
+    if head_seq > last_seq:
+        detail = f"events {last_seq + 1}..{head_seq} are missing at the end"
+        return [AuditProblem(last_seq + 1, "DELETED", detail)]
+    if head_hash != last_hash:
+        return [AuditProblem(last_seq, "HEAD_MISMATCH", "chain tip does not match last event")]
+    return []
+
+
+def verify(reader: sa.Engine) -> AuditReport:
+    """Walk the chain up to its tip once and report every broken link by sequence number.
+
+    The tip is read first: events appended while the walk runs lie beyond it and are left for
+    the next run, so a busy store is never reported as truncated. `reader` should be a
+    read-only engine (see `AlertStore.reader`) so that the walk takes no write lock.
+    """
+    problems: list[AuditProblem] = []
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    with reader.connect() as connection:
+        head = connection.execute(sa.select(audit_head).where(audit_head.c.id == HEAD_ROW_ID)).one()
+        for row in _rows(connection, head.seq):
+            problems.extend(_check_row(row, expected_seq, prev))
+            expected_seq, prev, count = row["seq"] + 1, row["hash"], count + 1
+    problems.extend(_check_tip(head.seq, head.hash, expected_seq - 1, prev))
+    return AuditReport(events_checked=count, head_seq=head.seq, problems=tuple(problems))

@@ -1,0 +1,1 @@
+"""Alembic revision scripts of the alert store (a package so that installs ship them)."""

@@ -1,0 +1,503 @@
+"""Network typologies over the flows among exporters, buyers and payers.
+
+Parties linked by a relation (ownership, shared director, address or account) act as one
+economic entity here: a buyer that is an exporter's overseas affiliate closes a loop back to it.
+Two entry points:
+
+* :class:`RoundTripIndex` - incremental: does an incoming flow close a time-ordered chain of
+  earlier flows into a short loop within a window? Bounded depth-first search from the new
+  flow's receiver, hubs not expanded, so it costs microseconds per trade at any graph size.
+* :func:`scan` - batch, over a whole data set window: circular trading (cycles up to length 6
+  with roughly matching amounts), fan-in, fan-out and gather-scatter; one structure per finding.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+import rustworkx as rx
+
+from services.aml.domain import Relation
+from services.aml.rules.base import Flow, Severity
+from services.aml.ruleset import (
+    CIRCULAR_TRADING,
+    FAN_IN,
+    FAN_OUT,
+    GATHER_SCATTER,
+    RAPID_PASS_THROUGH,
+    NetworkConfig,
+    RoundTripConfig,
+    RuleSet,
+)
+from services.aml.typologies import SCAN, AlertCandidate, dedup_key
+
+
+class PartyGroups:
+    """Union-find over relations: each party maps to the id of its related group."""
+
+    def __init__(self, relations: Iterable[Relation] = ()) -> None:
+        self._parent: dict[str, str] = {}
+        for rel in relations:
+            self._union(rel.party_a, rel.party_b)
+        self._members: dict[str, list[str]] = defaultdict(list)
+        for party in list(self._parent):
+            self._members[self.find(party)].append(party)
+
+    def find(self, party: str) -> str:
+        parent = self._parent.get(party, party)
+        if parent == party:
+            return party
+        root = self.find(parent)
+        self._parent[party] = root
+        return root
+
+    def _union(self, a: str, b: str) -> None:
+        self._parent.setdefault(a, a)
+        self._parent.setdefault(b, b)
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)  # smallest id is the stable root
+
+    def members(self, group: str) -> list[str]:
+        return sorted(self._members.get(group, [group]))
+
+    def mapping(self) -> dict[str, str]:
+        return {p: self.find(p) for p in self._parent}
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One dated flow between two party groups."""
+
+    src: str
+    dst: str
+    at: datetime
+    amount_usd: float
+    doc_id: str
+    flow: Flow
+
+
+@dataclass(slots=True)
+class RoundTripIndex:
+    """Recent flows by sender, searched for loops that an incoming flow closes."""
+
+    config: RoundTripConfig
+    _out: dict[str, deque[Edge]] = field(default_factory=lambda: defaultdict(deque))
+    _partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _seen: set[str] = field(default_factory=set)
+    _order: deque[Edge] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check_and_add(self, edge: Edge) -> list[Edge] | None:
+        """The earlier chain (oldest first) that `edge` closes into a loop, then record `edge`."""
+        if edge.src == edge.dst:
+            return None  # an order within one related group moves nothing between parties
+        with self._lock:
+            chain = self._search(edge)
+            self._add(edge)
+            return chain
+
+    def _add(self, edge: Edge) -> None:
+        if edge.doc_id in self._seen:
+            return  # re-screening the same trade adds nothing
+        self._seen.add(edge.doc_id)
+        self._out[edge.src].append(edge)
+        self._partners[edge.src].add(edge.dst)
+        self._partners[edge.dst].add(edge.src)
+        self._order.append(edge)
+        while len(self._order) > self.config.max_edges:
+            self._evict(self._order.popleft())
+
+    def _evict(self, old: Edge) -> None:
+        self._seen.discard(old.doc_id)
+        out = self._out.get(old.src)
+        if out and out[0] is old:
+            out.popleft()
+        elif out:
+            out.remove(old)
+
+    def _search(self, closing: Edge) -> list[Edge] | None:
+        """Depth-first from the closing flow's receiver back to its sender, time-ordered."""
+        cfg = self.config
+        start = closing.at - timedelta(days=cfg.window_days)
+        tol = cfg.amount_rel_tol
+        stack: list[tuple[str, datetime, list[Edge]]] = [(closing.dst, start, [])]
+        while stack:
+            node, after, path = stack.pop()
+            if len(self._partners.get(node, ())) > cfg.max_degree:
+                continue  # a hub (platform, large PSP) links everything; do not expand it
+            for e in self._out.get(node, ()):
+                if not after <= e.at <= closing.at or e.doc_id == closing.doc_id:
+                    continue
+                if abs(e.amount_usd - closing.amount_usd) > tol * closing.amount_usd:
+                    continue
+                if e.dst == closing.src:
+                    return [*path, e]
+                if len(path) + 2 < cfg.max_length and all(e.dst != p.src for p in path):
+                    stack.append((e.dst, e.at, [*path, e]))
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The time range a scan covers (either end open)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """One network finding: its members (party ids) and the flows that make it."""
+
+    typology: str
+    members: tuple[str, ...]
+    flows: tuple[Flow, ...]
+    score: float
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def order_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({f.document_id for f in self.flows}))
+
+
+def money_flows(
+    data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
+) -> pl.DataFrame:
+    """One money flow per order, buyer side -> exporter side, between related groups.
+
+    The flow is dated at the order's first payment (its order date while unpaid)."""
+    grouping = [r for r in _relations(data) if r.relation in rules.grouping.relations]
+    groups = PartyGroups(grouping).mapping()
+    first_paid = data.payments.group_by("order_id").agg(paid_at=pl.col("paid_at").min())
+    flows = (
+        data.orders.join(first_paid, on="order_id", how="left")
+        .select(
+            "order_id",
+            "enterprise_id",
+            "buyer_id",
+            "amount",
+            "currency",
+            at=pl.coalesce("paid_at", "ordered_at"),
+            amount_usd=pl.col("amount")
+            * pl.col("currency").replace_strict(usd, default=1.0, return_dtype=pl.Float64),
+            src=pl.col("buyer_id").replace(groups) if groups else pl.col("buyer_id"),
+            dst=pl.col("enterprise_id").replace(groups) if groups else pl.col("enterprise_id"),
+        )
+        .filter(pl.col("src") != pl.col("dst"))
+    )
+    if window is not None and window.start is not None:
+        flows = flows.filter(pl.col("at") >= window.start)
+    if window is not None and window.end is not None:
+        flows = flows.filter(pl.col("at") < window.end)
+    collected: pl.DataFrame = flows.sort("at", "order_id").collect()
+    return collected
+
+
+def _relations(data: Any) -> list[Relation]:
+    frame = getattr(data, "relations", None)
+    if frame is None:
+        return []
+    rows = frame.select("party_a", "party_b", "relation").collect().iter_rows()
+    return [Relation(a, b, r) for a, b, r in rows]
+
+
+def _flow(row: dict[str, Any]) -> Flow:
+    return Flow(
+        row["buyer_id"],
+        row["enterprise_id"],
+        row["amount"],
+        row["currency"],
+        row["at"],
+        row["order_id"],
+    )
+
+
+def scan(
+    data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
+) -> list[Structure]:
+    """Every network structure in the data set window: cycles, fans, pass-through chains."""
+    flows = money_flows(data, rules, usd, window)
+    if flows.is_empty():
+        return []
+    cycles = find_cycles(flows, rules.network)
+    in_cycles = {f.document_id for s in cycles for f in s.flows}
+    fans = find_fans(flows, rules.network)
+    chains = [
+        s
+        for s in find_pass_through(flows, rules.network)
+        if not {f.document_id for f in s.flows} <= in_cycles
+    ]
+    return [*cycles, *fans, *gather_scatter(fans), *chains]
+
+
+def _degrees(flows: pl.DataFrame) -> dict[str, int]:
+    """Distinct counterparties of every node over the scan."""
+    both = pl.concat([flows.select(node="src", other="dst"), flows.select(node="dst", other="src")])
+    out = both.group_by("node").agg(pl.col("other").n_unique().alias("degree"))
+    return dict(zip(out["node"].to_list(), out["degree"].to_list(), strict=True))
+
+
+def _simple_cycles(adj: dict[int, list[int]], nodes: list[int], max_len: int) -> list[list[int]]:
+    """Simple cycles up to `max_len` nodes, each reported once (from its smallest node)."""
+    found: list[list[int]] = []
+    inside = set(nodes)
+    for start in sorted(nodes):
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in adj.get(node, ()):
+                if nxt == start and len(path) >= 2:
+                    found.append(path)
+                elif nxt > start and nxt in inside and nxt not in path and len(path) < max_len:
+                    stack.append((nxt, [*path, nxt]))
+    return found
+
+
+def find_cycles(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
+    """Circular trading: loops among groups whose flows carry roughly the same amount."""
+    degree = _degrees(flows)
+    core = flows.filter(
+        pl.col("src").replace_strict(degree, default=0) <= cfg.fan_max_hub_degree,
+        pl.col("dst").replace_strict(degree, default=0) <= cfg.fan_max_hub_degree,
+    )
+    pairs = core.select("src", "dst").unique()
+    graph: rx.PyDiGraph = rx.PyDiGraph()
+    names = sorted(set(pairs["src"].to_list()) | set(pairs["dst"].to_list()))
+    index = {n: graph.add_node(n) for n in names}
+    graph.add_edges_from_no_data([(index[a], index[b]) for a, b in pairs.iter_rows()])
+    adj = {i: list(graph.successor_indices(i)) for i in graph.node_indices()}
+    by_hop: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    structures = []
+    for comp in rx.strongly_connected_components(graph):
+        if len(comp) < 2:
+            continue
+        if not by_hop:
+            for row in core.iter_rows(named=True):
+                by_hop[(row["src"], row["dst"])].append(row)
+        for cycle in _simple_cycles(adj, list(comp), cfg.cycle_max_length):
+            hops = [
+                (names[cycle[i]], names[cycle[(i + 1) % len(cycle)]]) for i in range(len(cycle))
+            ]
+            matched = _matching_flows([by_hop[h] for h in hops], cfg)
+            if matched:
+                structures.append(_cycle_structure([names[i] for i in cycle], matched))
+    return structures
+
+
+def _matching_flows(hops: list[list[dict[str, Any]]], cfg: NetworkConfig) -> list[dict[str, Any]]:
+    """Flows of every hop within the amount tolerance and time window of some anchor flow."""
+    window = timedelta(days=cfg.cycle_window_days)
+    chosen: dict[str, dict[str, Any]] = {}
+    for anchor in hops[0]:
+        a, at = anchor["amount_usd"], anchor["at"]
+        picks = [
+            [
+                f
+                for f in hop
+                if abs(f["amount_usd"] - a) <= cfg.cycle_amount_rel_tol * a
+                and abs(f["at"] - at) <= window
+            ]
+            for hop in hops
+        ]
+        if all(picks):
+            chosen.update({f["order_id"]: f for hop in picks for f in hop})
+    return sorted(chosen.values(), key=lambda f: (f["at"], f["order_id"]))
+
+
+def _cycle_structure(groups: list[str], flows: list[dict[str, Any]]) -> Structure:
+    members = sorted(
+        {*groups, *(f["buyer_id"] for f in flows), *(f["enterprise_id"] for f in flows)}
+    )
+    total = sum(f["amount_usd"] for f in flows)
+    return Structure(
+        CIRCULAR_TRADING,
+        tuple(members),
+        tuple(_flow(f) for f in flows),
+        0.9,
+        f"Funds circle through {len(groups)} related groups ({len(flows)} flows)",
+        {"cycle": groups, "total_usd": round(total, 2)},
+    )
+
+
+def _similar(rows: list[dict[str, Any]], tol: float) -> list[dict[str, Any]]:
+    """The rows whose amount lies within `tol` of the rows' median amount."""
+    if not rows:
+        return rows
+    med = float(np.median([r["amount_usd"] for r in rows]))
+    return [r for r in rows if abs(r["amount_usd"] - med) <= tol * med]
+
+
+def _densest_window(
+    rows: list[dict[str, Any]], side: str, window: timedelta, tol: float
+) -> list[dict[str, Any]]:
+    """The similar-amount flows of the window holding the most distinct counterparties."""
+    best: list[dict[str, Any]] = []
+    best_n, lo = 0, 0
+    for hi in range(len(rows)):
+        while rows[hi]["at"] - rows[lo]["at"] > window:
+            lo += 1
+        similar = _similar(rows[lo : hi + 1], tol)
+        n = len({r[side] for r in similar})
+        if n > best_n:
+            best_n, best = n, similar
+    return best
+
+
+def _fan_candidates(flows: pl.DataFrame, node: str, cfg: NetworkConfig) -> list[str]:
+    """Nodes with at least `fan_min_degree` flows inside one window (a cheap prefilter)."""
+    counted = flows.with_columns(one=pl.lit(1.0)).with_columns(
+        n=pl.col("one")
+        .rolling_sum_by("at", window_size=f"{round(cfg.fan_window_days * 86_400)}s", closed="both")
+        .over(node)
+    )
+    hits = counted.filter(pl.col("n") >= cfg.fan_min_degree)[node].unique().sort()
+    return [str(x) for x in hits.to_list()]
+
+
+def find_fans(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
+    """Fan-in (many first-time payers into one party) and fan-out (one payer to many parties)."""
+    degree = _degrees(flows)
+    start = flows["at"].min()
+    # A burst of first-time, one-off payers is the signal; established customers are not.
+    first_seen = flows.group_by("src").agg(first=pl.col("at").min(), n_flows=pl.len())
+    warm = start + timedelta(days=cfg.fan_warmup_days)  # type: ignore[operator]
+    new_src = flows.join(first_seen, on="src").filter(
+        (pl.col("first") >= warm) & (pl.col("n_flows") == 1)
+    )
+    found = []
+    for typology, frame, hub, side in (
+        (FAN_IN, new_src, "dst", "src"),
+        (FAN_OUT, flows, "src", "dst"),
+    ):
+        for node in _fan_candidates(frame, hub, cfg):
+            if degree.get(node, 0) > cfg.fan_max_hub_degree:
+                continue  # a platform or marketplace account, not a fan
+            rows = frame.filter(pl.col(hub) == node).sort("at").to_dicts()
+            window = timedelta(days=cfg.fan_window_days)
+            burst = _densest_window(rows, side, window, cfg.fan_amount_rel_tol)
+            if len({r[side] for r in burst}) >= cfg.fan_min_degree:
+                found.append(_fan_structure(typology, node, side, burst))
+    return found
+
+
+def _fan_structure(typology: str, hub: str, side: str, rows: list[dict[str, Any]]) -> Structure:
+    others = sorted({r[side] for r in rows})
+    parties = {r["buyer_id"] for r in rows} | {r["enterprise_id"] for r in rows}
+    word = "into" if typology == FAN_IN else "out of"
+    return Structure(
+        typology,
+        tuple(sorted(parties | {hub})),
+        tuple(_flow(r) for r in rows),
+        0.8,
+        f"{len(others)} counterparties {word} {hub} within days",
+        {
+            "hub": hub,
+            "counterparties": len(others),
+            "total_usd": round(sum(r["amount_usd"] for r in rows), 2),
+        },
+    )
+
+
+def gather_scatter(fans: list[Structure]) -> list[Structure]:
+    """A party that is both the target of a fan-in and the source of a fan-out."""
+    ins = {s.details["hub"]: s for s in fans if s.typology == FAN_IN}
+    outs = {s.details["hub"]: s for s in fans if s.typology == FAN_OUT}
+    return [
+        Structure(
+            GATHER_SCATTER,
+            tuple(sorted({*ins[h].members, *outs[h].members})),
+            (*ins[h].flows, *outs[h].flows),
+            0.9,
+            f"Funds gathered into {h} and scattered again",
+            {"hub": h},
+        )
+        for h in sorted(set(ins) & set(outs))
+    ]
+
+
+def _pass_pairs(flows: pl.DataFrame, cfg: NetworkConfig, hubs: set[str]) -> pl.DataFrame:
+    """(in order, out order) pairs: money into a group paid on soon after, about the same."""
+    big = flows.filter(pl.col("amount_usd") >= cfg.pass_through_min_usd)
+    inn = big.select(node="dst", in_id="order_id", in_at="at", in_usd="amount_usd")
+    out = big.select(node="src", out_id="order_id", out_at="at", out_usd="amount_usd")
+    window = timedelta(days=cfg.pass_through_window_days)
+    tol = cfg.pass_through_rel_tol
+    return inn.join(out, on="node").filter(
+        (pl.col("out_at") > pl.col("in_at"))
+        & (pl.col("out_at") <= pl.col("in_at") + window)
+        & (
+            (pl.col("in_usd") - pl.col("out_usd")).abs()
+            <= tol * pl.max_horizontal("in_usd", "out_usd")
+        )
+        & ~pl.col("node").is_in(sorted(hubs))
+    )
+
+
+def find_pass_through(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
+    """Chains of pass-through hops, one structure per connected chain."""
+    degree = _degrees(flows)
+    hubs = {n for n, d in degree.items() if d > cfg.fan_max_hub_degree}
+    pairs = _pass_pairs(flows, cfg, hubs)
+    if pairs.is_empty():
+        return []
+    links = PartyGroups(
+        Relation(a, b, "CHAIN") for a, b in pairs.select("in_id", "out_id").iter_rows()
+    )
+    chains: dict[str, list[str]] = defaultdict(list)
+    for order_id in sorted(set(pairs["in_id"].to_list()) | set(pairs["out_id"].to_list())):
+        chains[links.find(order_id)].append(order_id)
+    rows = {
+        r["order_id"]: r
+        for r in flows.filter(pl.col("order_id").is_in(sorted(links.mapping()))).iter_rows(
+            named=True
+        )
+    }
+    return [_chain_structure([rows[o] for o in ids]) for ids in chains.values()]
+
+
+def _chain_structure(rows: list[dict[str, Any]]) -> Structure:
+    rows = sorted(rows, key=lambda r: (r["at"], r["order_id"]))
+    parties = sorted({r["buyer_id"] for r in rows} | {r["enterprise_id"] for r in rows})
+    days = (rows[-1]["at"] - rows[0]["at"]).total_seconds() / 86_400
+    return Structure(
+        RAPID_PASS_THROUGH,
+        tuple(parties),
+        tuple(_flow(r) for r in rows),
+        0.85,
+        f"Funds passed through {len(rows) - 1} hops in {days:.1f} days",
+        {
+            "hops": len(rows) - 1,
+            "days": round(days, 2),
+            "amounts_usd": [round(r["amount_usd"], 2) for r in rows],
+        },
+    )
+
+
+def to_candidate(s: Structure, tenant: str, ruleset_version: str) -> AlertCandidate:
+    """One alert candidate per structure, keyed by its typology, members and orders."""
+    subjects = [*s.members, *s.order_ids]
+    exporter = next((f.to_party_id for f in s.flows), "")
+    evidence = {"summary": s.summary, "details": s.details, "order_ids": list(s.order_ids)}
+    return AlertCandidate(
+        dedup_key=dedup_key(SCAN, tenant, s.typology, subjects),
+        typology=s.typology,
+        severity=Severity.from_score(s.score),
+        risk_score=s.score,
+        enterprise_id=exporter,
+        tenant=tenant,
+        source=SCAN,
+        ruleset_version=ruleset_version,
+        evidence=evidence,
+        members=s.members,
+        flows=tuple(f.to_dict() for f in s.flows),
+        order_ids=s.order_ids,
+    )

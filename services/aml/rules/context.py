@@ -1,0 +1,43 @@
+"""The facts one trade's rules share, resolved once per screening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.aml.domain import Enterprise, Party, ReferenceData, Trade
+from services.aml.ruleset import RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class TradeContext:
+    """A trade with its parties resolved against reference data and the moment of screening."""
+
+    trade: Trade
+    rules: RuleSet
+    reference: ReferenceData
+    as_of: datetime
+    exporter: Party
+    buyer: Party
+    enterprise: Enterprise | None
+
+    @property
+    def amount_usd(self) -> float:
+        order = self.trade.order
+        return self.reference.to_usd(order.amount, order.currency)
+
+
+def resolve(
+    trade: Trade, rules: RuleSet, reference: ReferenceData, as_of: datetime
+) -> TradeContext:
+    """Fill the parties from the documents, else from the enterprises and buyers tables."""
+    order = trade.order
+    enterprise = reference.enterprises.get(order.enterprise_id)
+    exporter = trade.exporter or Party(
+        order.enterprise_id, enterprise.name if enterprise else "", "CN"
+    )
+    known = reference.buyers.get(order.buyer_id)
+    buyer = trade.buyer or Party(
+        order.buyer_id, known.name if known else "", known.country if known else ""
+    )
+    return TradeContext(trade, rules, reference, as_of, exporter, buyer, enterprise)

@@ -1,0 +1,79 @@
+"""Rules on who the parties are: negative-list / sanctions screening (N1), line of business (T1)."""
+
+from __future__ import annotations
+
+from services.aml.rules.base import DocRef, Evidence, Hit, Severity, hit
+from services.aml.rules.context import TradeContext
+from services.aml.ruleset import NEGATIVE_LIST_PARTY, SHELL_EXPORTER
+from services.aml.screening import Match, NameIndex
+
+
+def _named_parties(ctx: TradeContext) -> list[tuple[str, DocRef, str, str]]:
+    """(role, document, name, country) of every party named on the trade."""
+    parties = [
+        (
+            "EXPORTER",
+            DocRef("ENTERPRISE", ctx.exporter.party_id),
+            ctx.exporter.name,
+            ctx.exporter.country,
+        ),
+        ("BUYER", DocRef("BUYER", ctx.buyer.party_id), ctx.buyer.name, ctx.buyer.country),
+    ]
+    parties += [
+        ("PAYER", DocRef("PAYMENT", p.payment_id), p.payer_name, p.payer_country)
+        for p in ctx.trade.payments
+    ]
+    return [p for p in parties if p[2]]
+
+
+def negative_list_party(ctx: TradeContext, index: NameIndex) -> Hit | None:
+    """A party whose name fuzzily matches a negative-list or sanctions entry."""
+    cfg = ctx.rules.screening
+    found: list[tuple[str, DocRef, str, Match]] = []
+    for role, doc, name, country in _named_parties(ctx):
+        matches = index.search(
+            name,
+            country,
+            threshold=cfg.threshold,
+            limit=1,
+            country_must_match=cfg.country_must_match,
+        )
+        if matches:
+            found.append((role, doc, name, matches[0]))
+    if not found:
+        return None
+    top = max(m.score for *_, m in found)
+    sanctioned = any(m.list.upper() == "SANCTIONS" for *_, m in found)
+    ev = Evidence(
+        "A party matches the negative list or sanctions",
+        (DocRef("ORDER", ctx.trade.order.order_id), *(d for _, d, _, _ in found)),
+        {
+            "matches": [
+                {
+                    "role": r,
+                    "name": n,
+                    "entry_id": m.entry_id,
+                    "list": m.list,
+                    "matched_name": m.matched_name,
+                    "score": round(m.score, 4),
+                }
+                for r, _, n, m in found
+            ],
+            "threshold": cfg.threshold,
+        },
+    )
+    severity = Severity.CRITICAL if sanctioned else Severity.HIGH
+    return hit("negative_list_party", NEGATIVE_LIST_PARTY, top, ev, severity)
+
+
+def line_of_business(ctx: TradeContext) -> Hit | None:
+    """Goods outside the exporter's registered industry (HS chapter)."""
+    ent, order = ctx.enterprise, ctx.trade.order
+    if ent is None or not ent.industry_hs2 or order.hs_code[:2] == ent.industry_hs2[:2]:
+        return None
+    ev = Evidence(
+        "Goods outside the exporter's registered line of business",
+        (DocRef("ENTERPRISE", ent.enterprise_id), DocRef("ORDER", order.order_id)),
+        {"industry_hs2": ent.industry_hs2, "order_hs_code": order.hs_code},
+    )
+    return hit("line_of_business", SHELL_EXPORTER, 0.5, ev)

@@ -1,0 +1,115 @@
+"""ScreenTrade and StreamScreenTrades through a real server: alerts, idempotency, errors."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from services._proto.tradeguard.aml.v1 import aml_pb2
+
+from .conftest import Harness, screen
+
+
+def _violations(error: grpc.RpcError) -> list[str]:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None
+    fields: list[str] = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields += [v.field for v in bad.field_violations]
+    return fields
+
+
+def test_phantom_shipment_raises_one_new_alert(harness: Harness) -> None:
+    response = harness.stub.ScreenTrade(screen("O-1", shipped=False), metadata=harness.md("bank-1"))
+    assert response.request_id == "req-O-1"
+    assert response.HasField("alert")
+    alert = response.alert
+    assert alert.typology == "PHANTOM_SHIPMENT"
+    assert (alert.status, alert.version, alert.tenant) == (aml_pb2.NEW, 1, "bank-1")
+    assert alert.source == aml_pb2.SCREENING and alert.dedup_key
+    assert any(h.rule == "phantom_shipment" for h in response.hits)
+    assert any(h.rule == "phantom_shipment" for h in alert.hits)
+    labels = {"typology": "PHANTOM_SHIPMENT", "severity": aml_pb2.Severity.Name(alert.severity)}
+    assert harness.sample("aml_alerts_raised_total", labels) == 1
+    assert harness.sample("aml_rule_hits_total", {"rule": "phantom_shipment"}) == 1
+
+
+def test_consistent_trade_raises_nothing(harness: Harness) -> None:
+    response = harness.stub.ScreenTrade(screen("O-2"), metadata=harness.md("bank-1"))
+    assert not response.HasField("alert") and list(response.alerts) == []
+    assert response.ruleset_version
+
+
+def test_repeated_request_returns_the_stored_response(harness: Harness) -> None:
+    request = screen("O-3", shipped=False)
+    first = harness.stub.ScreenTrade(request, metadata=harness.md("bank-1"))
+    again = harness.stub.ScreenTrade(request, metadata=harness.md("bank-1"))
+    assert again == first
+    assert harness.sample("aml_trades_screened_total", {"outcome": "REPLAYED"}) == 1
+    assert harness.sample("aml_rule_hits_total", {"rule": "phantom_shipment"}) == 1
+
+
+def test_rescreening_a_trade_under_a_new_request_id_reuses_its_alert(harness: Harness) -> None:
+    first = harness.stub.ScreenTrade(
+        screen("O-4", "a", shipped=False), metadata=harness.md("bank-1")
+    )
+    second = harness.stub.ScreenTrade(
+        screen("O-4", "b", shipped=False), metadata=harness.md("bank-1")
+    )
+    assert second.alert.alert_id == first.alert.alert_id
+    listed = harness.stub.ListAlerts(aml_pb2.ListAlertsRequest(), metadata=harness.md("bank-1"))
+    assert len(listed.alerts) == 1
+
+
+def test_request_id_reused_for_another_trade_is_invalid(harness: Harness) -> None:
+    harness.stub.ScreenTrade(screen("O-5", "same"), metadata=harness.md("bank-1"))
+    with pytest.raises(grpc.RpcError) as caught:
+        harness.stub.ScreenTrade(screen("O-6", "same"), metadata=harness.md("bank-1"))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert _violations(caught.value) == ["request_id"]
+
+
+def test_invalid_trade_lists_every_bad_field(harness: Harness) -> None:
+    request = screen("O-7")
+    request.request_id = ""
+    request.trade.order.buyer_id = ""
+    request.trade.payments[0].ClearField("paid_at")
+    with pytest.raises(grpc.RpcError) as caught:
+        harness.stub.ScreenTrade(request, metadata=harness.md("bank-1"))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert _violations(caught.value) == [
+        "request_id",
+        "trade.order.buyer_id",
+        "trade.payments[0].paid_at",
+    ]
+
+
+def test_stream_answers_each_batch_item_by_item(harness: Harness) -> None:
+    broken = screen("S-bad")
+    broken.trade.order.order_id = ""
+    batches = [
+        aml_pb2.StreamScreenTradesRequest(requests=[screen("S-1", shipped=False), broken]),
+        aml_pb2.StreamScreenTradesRequest(requests=[screen("S-2"), screen("S-1", shipped=False)]),
+    ]
+    replies = list(harness.stub.StreamScreenTrades(iter(batches), metadata=harness.md("bank-1")))
+    assert len(replies) == 2
+    first, second = replies
+    assert [r.index for r in first.results] == [0, 1]
+    assert first.results[0].response.alert.typology == "PHANTOM_SHIPMENT"
+    assert first.results[1].WhichOneof("outcome") == "error"
+    assert first.results[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert [v.field for v in first.results[1].error.field_violations] == ["trade.order.order_id"]
+    assert not second.results[0].response.HasField("alert")
+    assert second.results[1].response == first.results[0].response
+
+
+def test_stream_refuses_an_oversized_batch(harness: Harness) -> None:
+    batch = aml_pb2.StreamScreenTradesRequest(requests=[screen(f"X-{i}") for i in range(51)])
+    with pytest.raises(grpc.RpcError) as caught:
+        list(harness.stub.StreamScreenTrades(iter([batch]), metadata=harness.md("bank-1")))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
