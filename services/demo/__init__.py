@@ -1,0 +1,1 @@
+"""`tradeguard demo`: the one-command tour behind `make run`."""

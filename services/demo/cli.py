@@ -1,0 +1,147 @@
+"""`tradeguard demo`: prepare data and models, start the three services, show what they do.
+
+Each long step prints a line when it starts and when it ends; the services keep running until
+Ctrl-C (or SIGTERM), which drains and stops all three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from services.demo.processes import Endpoint, ServiceProcesses
+from services.demo.steps import DemoPaths, issue_tokens, prepare
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="generate data, train, start all three services and run the demo client"
+    )
+    parser.add_argument("--workdir", type=Path, default=Path("var/demo"))
+    parser.add_argument("--enterprises", type=int, default=300)
+    parser.add_argument("--months", type=int, default=18)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--grpc-ports", default="50051,50052,50053", help="risk,aml,finance")
+    parser.add_argument("--metrics-ports", default="9101,9102,9103", help="risk,aml,finance")
+    parser.add_argument(
+        "--exit-after-demo", action="store_true", help="stop the services after the demo client"
+    )
+    parser.set_defaults(func=run_demo)
+
+
+def _endpoints(grpc_ports: str, metrics_ports: str) -> dict[str, Endpoint]:
+    names = ("risk", "aml", "finance")
+    ports = [int(p) for p in grpc_ports.split(",")]
+    metrics = [int(p) for p in metrics_ports.split(",")]
+    return {n: Endpoint(n, p, m) for n, p, m in zip(names, ports, metrics, strict=True)}
+
+
+def _service_env(
+    name: str, paths: DemoPaths, ends: dict[str, Endpoint], tokens: dict[str, str]
+) -> dict[str, str]:
+    prefix = f"TRADEGUARD_{name.upper()}_"
+    env = {
+        "TRADEGUARD_TOKENS_FILE": str(paths.tokens_file),
+        f"{prefix}HOST": "127.0.0.1",
+        f"{prefix}PORT": str(ends[name].port),
+        f"{prefix}METRICS_PORT": str(ends[name].metrics_port),
+    }
+    by_service: dict[str, dict[str, object]] = {
+        "risk": {"MODEL_DIR": paths.risk_models, "FEATURES": paths.features},
+        "aml": {
+            "DB_URL": f"sqlite:///{paths.aml_db}",
+            "MODEL_DIR": paths.aml_models,
+            "REFERENCE_DIR": paths.data,
+            "DATA_ROOT": paths.root,
+        },
+        "finance": {
+            "DB_URL": f"sqlite:///{paths.finance_db}",
+            "RISK_TARGET": ends["risk"].target,
+            "AML_TARGET": ends["aml"].target,
+            "RISK_TOKEN": tokens["finance-service"],
+            "AML_TOKEN": tokens["finance-service"],
+        },
+    }
+    env.update({prefix + key: str(value) for key, value in by_service[name].items()})
+    return env
+
+
+def start_services(
+    paths: DemoPaths, ends: dict[str, Endpoint], tokens: dict[str, str]
+) -> ServiceProcesses:
+    services = ServiceProcesses(ends)
+    for name in ("risk", "aml", "finance"):
+        print(f"==> starting {name} on {ends[name].target} ...", flush=True)
+        services.start(name, _service_env(name, paths, ends, tokens), paths.logs / f"{name}.log")
+    for name in ("risk", "aml", "finance"):
+        services.wait_healthy(name)
+        print(f"    {name} is SERVING", flush=True)
+    return services
+
+
+def _where_to_look(paths: DemoPaths, ends: dict[str, Endpoint]) -> None:
+    print("\nTradeGuard is running:")
+    for e in ends.values():
+        print(f"  {e.name:<8} gRPC {e.target:<17} metrics {e.metrics_url}")
+    print(f"  tokens (hashed) {paths.tokens_file}; dev tokens in clear text {paths.tokens_plain}")
+    print(f"  logs            {paths.logs}/")
+    bank = f"$(jq -r .bank {paths.tokens_plain})"
+    print("Try:")
+    print(
+        f"  TRADEGUARD_TOKEN={bank} .venv/bin/tradeguard score --target {ends['risk'].target} "
+        "--enterprise E000001 --amount 100000 --currency USD --tenor 90 --product ORDER_FINANCING"
+    )
+    print(
+        f"  TRADEGUARD_TOKEN=$(jq -r .regulator {paths.tokens_plain}) .venv/bin/tradeguard aml "
+        f"alerts list --target {ends['aml'].target}"
+    )
+    print("Ctrl-C stops all three services.", flush=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from services.demo import stories
+
+    paths = DemoPaths(args.workdir)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    prepare(paths, args.enterprises, args.months, args.seed)
+    tokens = issue_tokens(paths)
+    ends = _endpoints(args.grpc_ports, args.metrics_ports)
+    services = start_services(paths, ends, tokens)
+    try:
+        exporter = stories.bank_scores_financing(ends["risk"].target, tokens["bank"], paths.data)
+        stories.insurer_quotes_premium(
+            ends["finance"].target, tokens["insurer"], paths.data, exporter
+        )
+        stories.bank_screens_trades(ends["aml"].target, tokens["bank"], paths.data)
+        stories.regulator_scans(ends["aml"].target, tokens["regulator"], "data")
+        stories.regulator_reviews(ends["aml"].target, tokens["regulator"])
+        if not args.exit_after_demo:
+            _where_to_look(paths, ends)
+            _wait_for_signal(services)
+    finally:
+        codes = services.stop()
+        print(f"services stopped: {codes}", flush=True)
+    return 0 if all(code == 0 for code in codes.values()) else 1
+
+
+def _wait_for_signal(services: ServiceProcesses) -> None:
+    stop = False
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stop:
+            exited = services.any_exited()
+            if exited is not None:
+                print(f"{exited} exited unexpectedly; see its log", flush=True)
+                return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)

@@ -1,0 +1,157 @@
+"""Preparation steps of the demo: data, features, models and tokens, each a visible step line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from services.common.auth import Role
+from services.common.tokens import TokenStore
+
+#: The demo's principals: one tenant per kind of user, plus the finance service's own identity.
+DEMO_PRINCIPALS: dict[str, tuple[str, Role]] = {
+    "bank": ("demo-bank", Role.BANK),
+    "insurer": ("demo-insurer", Role.INSURER),
+    "regulator": ("demo-regulator", Role.REGULATOR),
+    "admin": ("demo-admin", Role.ADMIN),
+    "finance-service": ("tradeguard-finance", Role.BANK),
+}
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    """Where the demo keeps its files, all under one work directory."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def features(self) -> Path:
+        return self.root / "features" / "features.parquet"
+
+    @property
+    def risk_models(self) -> Path:
+        return self.root / "models" / "risk"
+
+    @property
+    def aml_models(self) -> Path:
+        return self.root / "models" / "aml"
+
+    @property
+    def tokens_file(self) -> Path:
+        return self.root / "tokens.json"
+
+    @property
+    def tokens_plain(self) -> Path:
+        """Dev tokens in clear text, readable only by the owner; never do this in production."""
+        return self.root / "dev-tokens.json"
+
+    @property
+    def aml_db(self) -> Path:
+        return self.root / "aml.db"
+
+    @property
+    def finance_db(self) -> Path:
+        return self.root / "finance.db"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+
+def step(title: str, argv: Sequence[str], log: Path) -> None:
+    """Run one `tradeguard` command as a step, its output to `log`; fail loudly with the tail."""
+    started = time.monotonic()
+    print(f"==> {title} ...", flush=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "services.cli", *argv], stdout=out, stderr=subprocess.STDOUT
+        )
+    if result.returncode != 0:
+        tail = log.read_text().splitlines()[-20:]
+        raise SystemExit(f"step failed: {title}\n" + "\n".join(tail))
+    print(f"    done in {time.monotonic() - started:.1f} s (log: {log})", flush=True)
+
+
+def extract_end(data: Path) -> str:
+    """The day after the last order: the feature table then sees the whole extract."""
+    import polars as pl
+
+    last = (
+        pl.scan_parquet(data / "orders.parquet").select(pl.col("ordered_at").max()).collect().item()
+    )
+    return str((last.date() + timedelta(days=1)).isoformat())
+
+
+def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:
+    """Generate trade data, compute features, train both models (skipping what exists)."""
+    logs = paths.logs
+    if not (paths.data / "orders.parquet").exists():
+        step(
+            f"generating trade data: {enterprises} exporters x {months} months (seed {seed})",
+            [
+                "generate",
+                "--enterprises",
+                str(enterprises),
+                "--months",
+                str(months),
+                "--seed",
+                str(seed),
+                "--out",
+                str(paths.data),
+            ],
+            logs / "generate.log",
+        )
+    if not paths.features.exists():
+        paths.features.parent.mkdir(parents=True, exist_ok=True)
+        step(
+            "computing the enterprise feature table (polars)",
+            [
+                "features",
+                "--data",
+                str(paths.data),
+                "--as-of",
+                extract_end(paths.data),
+                "--out",
+                str(paths.features),
+            ],
+            logs / "features.log",
+        )
+    if (
+        not any(paths.risk_models.glob("*/metadata.json"))
+        and not (paths.risk_models / "metadata.json").exists()
+    ):
+        step(
+            "training the risk model (LightGBM, out-of-time split, calibration)",
+            ["train", "risk", "--data", str(paths.data), "--out", str(paths.risk_models)],
+            logs / "train-risk.log",
+        )
+    if not paths.aml_models.exists():
+        step(
+            "training the AML model (rules + LightGBM on typology labels)",
+            ["train", "aml", "--data", str(paths.data), "--out", str(paths.aml_models)],
+            logs / "train-aml.log",
+        )
+
+
+def issue_tokens(paths: DemoPaths) -> dict[str, str]:
+    """Fresh dev tokens for each demo principal: hashed in the tokens file, clear in a 0600 one."""
+    paths.tokens_file.unlink(missing_ok=True)
+    store = TokenStore(paths.tokens_file)
+    tokens = {
+        name: store.issue(tenant, role, label=f"demo {name}")[0]
+        for name, (tenant, role) in DEMO_PRINCIPALS.items()
+    }
+    paths.tokens_plain.write_text(json.dumps(tokens, indent=2) + "\n")
+    paths.tokens_plain.chmod(0o600)
+    return tokens
