@@ -88,6 +88,24 @@ def _enum_name(enum: Any, value: int) -> str:
     return "" if value == 0 else str(enum.Name(value))
 
 
+def _enum_names(enum: Any) -> Callable[[int], str]:
+    """`_enum_name` for one enum from a table built once (the lookup runs per document)."""
+    table = {number: _enum_name(enum, number) for number in enum.values()}
+
+    def name(value: int) -> str:
+        found = table.get(value)
+        return _enum_name(enum, value) if found is None else found
+
+    return name
+
+
+_INCOTERM = _enum_names(common_pb2.Incoterm)
+_PAYMENT_TERMS = _enum_names(common_pb2.PaymentTerms)
+_CHANNEL = _enum_names(common_pb2.PaymentChannel)
+_WAYBILL_STATUS = _enum_names(common_pb2.WaybillStatus)
+_CUSTOMS_STATUS = _enum_names(common_pb2.CustomsStatus)
+
+
 def _actor() -> Actor:
     principal = require_principal()
     return Actor(principal.tenant, principal.role.value)
@@ -103,13 +121,18 @@ class _Violations:
     def __init__(self) -> None:
         self.items: list[FieldViolation] = []
 
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
     def require(self, ok: bool, field: str, description: str) -> None:
         if not ok:
-            self.items.append(FieldViolation(field, description))
+            self.add(field, description)
 
     def require_id(self, value: str, field: str) -> None:
-        self.require(bool(value.strip()), field, "is required")
-        self.require(len(value) <= MAX_ID_CHARS, field, f"must be at most {MAX_ID_CHARS} chars")
+        if not value.strip():
+            self.add(field, "is required")
+        if len(value) > MAX_ID_CHARS:
+            self.add(field, f"must be at most {MAX_ID_CHARS} chars")
 
     def require_time(self, message: Message, name: str, field: str) -> None:
         self.require(message.HasField(name), field, "is required")
@@ -122,21 +145,49 @@ class _Violations:
 # --- trade: proto -> domain ---------------------------------------------------------------
 
 
+# Document dates outside these bounds are typing errors, and window arithmetic on them would
+# overflow Python's datetime: 1970-01-01 .. 2199-12-31 (epoch seconds).
+_EARLIEST_SECONDS = 0
+_LATEST_SECONDS = 7_258_118_399
+
+
+def _check_moment(v: _Violations, message: Message, name: str, path: str, required: bool) -> None:
+    if not message.HasField(name):
+        if required:
+            v.add(path, "is required")
+        return
+    seconds = getattr(message, name).seconds
+    if not _EARLIEST_SECONDS <= seconds <= _LATEST_SECONDS:
+        v.add(path, "must be between 1970-01-01 and 2199-12-31")
+
+
 def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
+    # Field paths are formatted only for a violation: this runs for every streamed trade.
     order = trade.order
-    v.require(trade.HasField("order"), f"{at}.order", "is required")
+    if not trade.HasField("order"):
+        v.add(f"{at}.order", "is required")
     for name in ("order_id", "enterprise_id", "buyer_id"):
-        v.require_id(getattr(order, name), f"{at}.order.{name}")
-    v.require_time(order, "ordered_at", f"{at}.order.ordered_at")
-    v.require(order.HasField("amount"), f"{at}.order.amount", "is required")
-    v.require(_money(order.amount) >= 0, f"{at}.order.amount", "must not be negative")
+        value = getattr(order, name)
+        if not value.strip() or len(value) > MAX_ID_CHARS:
+            v.require_id(value, f"{at}.order.{name}")
+    _check_moment(v, order, "ordered_at", f"{at}.order.ordered_at", required=True)
+    if not order.HasField("amount"):
+        v.add(f"{at}.order.amount", "is required")
+    if _money(order.amount) < 0:
+        v.add(f"{at}.order.amount", "must not be negative")
     for i, payment in enumerate(trade.payments):
-        v.require_time(payment, "paid_at", f"{at}.payments[{i}].paid_at")
-        v.require(_money(payment.amount) >= 0, f"{at}.payments[{i}].amount", "is negative")
+        _check_moment(v, payment, "paid_at", f"{at}.payments[{i}].paid_at", required=True)
+        if _money(payment.amount) < 0:
+            v.add(f"{at}.payments[{i}].amount", "is negative")
     for i, waybill in enumerate(trade.waybills):
-        v.require_time(waybill, "shipped_at", f"{at}.waybills[{i}].shipped_at")
+        _check_moment(v, waybill, "shipped_at", f"{at}.waybills[{i}].shipped_at", required=True)
+        _check_moment(
+            v, waybill, "delivered_at", f"{at}.waybills[{i}].delivered_at", required=False
+        )
     if trade.HasField("declaration"):
-        v.require_time(trade.declaration, "declared_at", f"{at}.declaration.declared_at")
+        _check_moment(
+            v, trade.declaration, "declared_at", f"{at}.declaration.declared_at", required=True
+        )
 
 
 def _order(order: common_pb2.Order) -> domain.Order:
@@ -152,8 +203,8 @@ def _order(order: common_pb2.Order) -> domain.Order:
         currency=order.amount.currency_code,
         platform=order.platform,
         unit=order.unit,
-        incoterm=_enum_name(common_pb2.Incoterm, order.incoterm),
-        payment_terms=_enum_name(common_pb2.PaymentTerms, order.payment_terms),
+        incoterm=_INCOTERM(order.incoterm),
+        payment_terms=_PAYMENT_TERMS(order.payment_terms),
         credit_days=order.credit_days,
     )
 
@@ -168,7 +219,7 @@ def _payment(payment: common_pb2.Payment) -> domain.Payment:
         amount=_money(payment.amount),
         currency=payment.amount.currency_code,
         payer_account=payment.payer_account,
-        channel=_enum_name(common_pb2.PaymentChannel, payment.channel),
+        channel=_CHANNEL(payment.channel),
     )
 
 
@@ -184,7 +235,7 @@ def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
         delivered_at=delivered,
         origin=waybill.origin,
         packages=waybill.packages,
-        status=_enum_name(common_pb2.WaybillStatus, waybill.status),
+        status=_WAYBILL_STATUS(waybill.status),
     )
 
 
@@ -197,7 +248,7 @@ def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
         declared_value=_money(declaration.declared_value),
         currency=declaration.declared_value.currency_code,
         quantity=declaration.quantity,
-        customs_status=_enum_name(common_pb2.CustomsStatus, declaration.customs_status),
+        customs_status=_CUSTOMS_STATUS(declaration.customs_status),
     )
 
 

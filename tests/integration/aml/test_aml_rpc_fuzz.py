@@ -74,3 +74,23 @@ def test_screening_never_fails_internally(
             exc.code(),
             exc.details(),
         )
+
+
+def test_document_dates_out_of_range_are_invalid_arguments(module_harness: Harness) -> None:
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    request = screen("F-1", request_id="fuzz-year-one", shipped=True)
+    request.trade.order.ordered_at.seconds = -62_125_228_801  # year 1: window maths overflow
+    with pytest.raises(grpc.RpcError) as err:
+        module_harness.stub.ScreenTrade(request, metadata=module_harness.md("bank-1"), timeout=30)
+    assert err.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(err.value)
+    assert status is not None
+    fields = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields += [v.field for v in bad.field_violations]
+    assert fields == ["trade.order.ordered_at"]
