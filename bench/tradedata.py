@@ -245,7 +245,8 @@ def main() -> None:
         summary = results[-1]["pipeline"]["features_single_as_of"]
         print(
             f"   generate {results[-1]['generate_and_write']['rows_per_s']:,.0f} rows/s, features "
-            f"{summary['orders_per_s']:,.0f} orders/s, peak RSS "
+            f"{summary['orders_per_s']:,.0f} orders/s ({summary['orders_per_cpu_s']:,.0f} per "
+            f"CPU-second, {summary['median_foreign_cores']:.1f} cores busy elsewhere), peak RSS "
             f"{results[-1]['peak_rss_mib_max']:,.0f} MiB",
             flush=True,
         )

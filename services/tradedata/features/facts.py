@@ -5,8 +5,9 @@ delivered_at, declared_at), so the aggregation can keep exactly what was known b
 as-of without re-joining payments and documents per request point.
 
 Payments and documents are matched to orders on a 64-bit hash of ``order_id`` rather than the
-string itself (several times cheaper to join); ``order_key`` checks that the hash is unique over
-the orders and falls back to the string key otherwise.
+string itself (several times cheaper to join). ``collect_order_facts`` checks on the result that
+the hash is unique over the orders (a collision would show as a repeated key, since every
+right-hand side is reduced to one row per key) and recomputes on the string key otherwise.
 """
 
 from __future__ import annotations
@@ -22,15 +23,22 @@ QUANTITY_TOLERANCE = 0.01
 KEY = "_ok"
 
 
-def order_key(ds: TradeDataset) -> pl.Expr:
-    """Join key for ``order_id``: its hash when collision-free over the orders, else itself."""
-    hashed = pl.col("order_id").hash(seed=0)
-    unique = ds.orders.select(hashed.n_unique() == pl.len()).collect().item()
-    return (hashed if unique else pl.col("order_id")).alias(KEY)
+def hashed_key() -> pl.Expr:
+    return pl.col("order_id").hash(seed=0).alias(KEY)
+
+
+def string_key() -> pl.Expr:
+    return pl.col("order_id").alias(KEY)
 
 
 def _base(ds: TradeDataset, key: pl.Expr) -> pl.LazyFrame:
-    buyers = ds.buyers.select("buyer_id", pl.col("country").alias("buyer_country"))
+    # Buyers (a validated foreign key) become their row number and countries categorical:
+    # integer keys for the concentration group-bys and no strings carried through the joins.
+    buyers = ds.buyers.select(
+        "buyer_id",
+        pl.col("country").cast(pl.Categorical).alias("buyer_country"),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_buyer"),
+    )
     market = (
         pl.col("hs_code")
         .str.slice(0, 6)
@@ -39,18 +47,25 @@ def _base(ds: TradeDataset, key: pl.Expr) -> pl.LazyFrame:
     category = pl.col("buyer_country").replace_strict(
         countries.category_mapping(), default=countries.UNCLASSIFIED_CATEGORY, return_dtype=pl.Int8
     )
-    return ds.orders.join(buyers, on="buyer_id", how="left").select(
+    # Everything that needs no buyer is computed before the join, so that the join carries
+    # integers and categoricals instead of gathering the id strings.
+    # One rate lookup per order for both amounts (polars does not share the two lookups).
+    rate = fx.to_usd(pl.lit(1.0), "currency").alias("_rate")
+    orders = ds.orders.with_columns(rate).select(
         key,
-        "enterprise_id",
+        pl.col("enterprise_id").cast(pl.Categorical),
         "buyer_id",
-        "buyer_country",
         "ordered_at",
-        "hs_code",
+        pl.col("hs_code").cast(pl.Categorical),
         "quantity",
-        fx.to_usd("amount", "currency").alias("amount_usd"),
-        category.alias("country_category"),
-        (fx.to_usd("unit_price", "currency") / market).log().abs().alias("price_deviation"),
+        (pl.col("amount") * pl.col("_rate")).alias("amount_usd"),
+        (pl.col("unit_price") * pl.col("_rate") / market).log().abs().alias("price_deviation"),
         (pl.col("ordered_at") + pl.duration(days=pl.col("credit_days"))).alias("due_at"),
+    )
+    return (
+        orders.join(buyers, on="buyer_id", how="left")
+        .with_columns(pl.col("_buyer").alias("buyer_id"), category.alias("country_category"))
+        .drop("_buyer")
     )
 
 
@@ -74,13 +89,13 @@ def _documents(ds: TradeDataset, key: pl.Expr) -> tuple[pl.LazyFrame, pl.LazyFra
         key,
         "shipped_at",
         "delivered_at",
-        "destination_country",
+        pl.col("destination_country").cast(pl.Categorical),
         (pl.col("status") == "RETURNED").alias("returned"),
     )
     declarations = ds.declarations.select(
         key,
         "declared_at",
-        pl.col("hs_code").alias("_hs"),
+        pl.col("hs_code").cast(pl.Categorical).alias("_hs"),
         pl.col("quantity").alias("_qty"),
         fx.to_usd("declared_value", "currency").alias("_usd"),
         (pl.col("customs_status") == "REJECTED").alias("rejected"),
@@ -99,8 +114,8 @@ def _agree() -> pl.Expr:
     ).fill_null(False)
 
 
-def order_facts(ds: TradeDataset) -> pl.LazyFrame:
-    key = order_key(ds)
+def order_facts(ds: TradeDataset, key: pl.Expr) -> pl.LazyFrame:
+    """One row per order keyed by ``key`` (kept as column ``KEY``)."""
     waybills, declarations = _documents(ds, key)
     settled = pl.when(pl.col("_paid_usd") >= PAID_IN_FULL * pl.col("amount_usd")).then(
         pl.col("_last_paid")
@@ -112,7 +127,6 @@ def order_facts(ds: TradeDataset) -> pl.LazyFrame:
         .join(declarations, on=KEY, how="left")
         .with_columns(_agree().alias("docs_agree"), settled.alias("settled_at"))
         .drop(
-            KEY,
             "_hs",
             "_qty",
             "_usd",
@@ -123,3 +137,11 @@ def order_facts(ds: TradeDataset) -> pl.LazyFrame:
             "quantity",
         )
     )
+
+
+def collect_order_facts(ds: TradeDataset) -> pl.DataFrame:
+    """``order_facts`` on the hashed key, or on the string key if two order ids share a hash."""
+    facts = order_facts(ds, hashed_key()).collect()
+    if facts.get_column(KEY).n_unique() != facts.height:
+        facts = order_facts(ds, string_key()).collect()
+    return facts.drop(KEY)

@@ -12,8 +12,8 @@ from datetime import date, datetime
 import polars as pl
 
 from ..loading import TradeDataset
-from .aggregate import PID, concentration, per_point, volatility
-from .facts import order_facts
+from .aggregate import PID, concentration, delay_quantile, per_point, volatility
+from .facts import collect_order_facts
 from .profile import financing_history, profile
 from .registry import FEATURE_NAMES
 from .windows import DAY_US, KEYS, normalise_points, safe_ratio, to_timestamp
@@ -40,8 +40,11 @@ _ZERO_WHEN_EMPTY = (
 
 def _window(points: pl.LazyFrame, facts: pl.LazyFrame) -> pl.LazyFrame:
     age = (pl.col("as_of") - pl.col("ordered_at")).dt.total_microseconds() / DAY_US
+    # Facts hold enterprise ids as categoricals (an integer join); points follow suit.
     return (
-        points.select(PID, "enterprise_id", "as_of")
+        points.select(
+            PID, pl.col("enterprise_id").cast(facts.collect_schema()["enterprise_id"]), "as_of"
+        )
         .join(facts, on="enterprise_id", how="inner")
         .with_columns(age.alias("age"))
         .filter((pl.col("age") > 0) & (pl.col("age") <= LOOKBACK_DAYS))
@@ -51,11 +54,12 @@ def _window(points: pl.LazyFrame, facts: pl.LazyFrame) -> pl.LazyFrame:
 def features_from_facts(
     ds: TradeDataset, facts: pl.LazyFrame, points: pl.DataFrame | pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Like ``compute_features_at`` with precomputed ``order_facts`` (reuse across calls)."""
+    """``compute_features_at`` on precomputed ``collect_order_facts`` (reuse across calls)."""
     pts = normalise_points(points).with_row_index(PID).lazy()
     window = _window(pts, facts)
     blocks = [
         per_point(window),
+        delay_quantile(window),
         volatility(window),
         concentration(window, "buyer_id", "buyer"),
         concentration(window, "buyer_country", "country"),
@@ -79,7 +83,7 @@ def compute_features_at(ds: TradeDataset, points: pl.DataFrame | pl.LazyFrame) -
     Returns ``enterprise_id``, ``as_of`` and every feature of ``FEATURE_REGISTRY`` in registry
     order, one row per distinct pair, in the order the pairs first appear.
     """
-    facts = order_facts(ds).collect().lazy()
+    facts = collect_order_facts(ds).lazy()
     return features_from_facts(ds, facts, points)
 
 
