@@ -1,12 +1,5 @@
-"""Alembic environment: always run on a connection handed in by ``services.finance.migrations``."""
+"""Alembic environment of the quote store: runs on the connection `SchemaMigrations` hands in."""
 
-from __future__ import annotations
+from services.common.migrations import run_in_alembic_env
 
-from alembic import context
-
-from services.finance.migrations import VERSION_TABLE
-
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, version_table=VERSION_TABLE)
-with context.begin_transaction():
-    context.run_migrations()
+run_in_alembic_env()

@@ -42,12 +42,12 @@ def test_fresh_database_is_migrated_on_open(db_url: str) -> None:
 def test_downgrade_removes_the_table(db_url: str) -> None:
     from alembic import command
 
-    from services.finance.migrations import _config
+    from services.finance.migrations import MIGRATIONS
 
     engine = create_engine(db_url)
     upgrade(engine)
     with engine.begin() as connection:
-        command.downgrade(_config(connection), "base")
+        command.downgrade(MIGRATIONS.alembic_config(connection), "base")
     assert "finance_quotes" not in sa.inspect(engine).get_table_names()
     assert current_revision(engine) is None
     engine.dispose()
