@@ -38,13 +38,9 @@ _COLUMNS = (
 
 def aml_subparsers(subparsers: Any) -> Any:
     """The `aml` command's subparsers, created once: other modules add commands to it too."""
-    aml = subparsers.choices.get("aml")
-    if aml is None:
-        aml = subparsers.add_parser("aml", help="AML alerts, review workflow, audit log")
-    for action in aml._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return aml.add_subparsers(dest="aml_command", required=True, metavar="AML_COMMAND")
+    from services.common.cli_groups import subcommand_group
+
+    return subcommand_group(subparsers, "aml", "AML alerts, review workflow, audit log")
 
 
 def _connection_flags(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 def register(subparsers: Any) -> None:
     """Add `train aml` and `aml scan` to the `tradeguard` command line."""
     from services.aml.cli import aml_subparsers
-    from services.risk.cli_groups import subcommand_group
+    from services.common.cli_groups import subcommand_group
 
     train = subcommand_group(subparsers, "train", "train a model bundle").add_parser(
         "aml", help="train the AML model on generated data and report hold-out detection quality"

@@ -7,8 +7,8 @@ import os
 from decimal import Decimal
 from typing import Any
 
+from services.common.cli_groups import SubParsers
 from services.risk import train_cli
-from services.risk.cli_groups import SubParsers
 
 PRODUCTS = ("ORDER_FINANCING", "RECEIVABLES_FINANCING", "INVENTORY_PLEDGE", "POLICY_FINANCING")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from services.common.cli_groups import SubParsers, subcommand_group
 from services.risk.calibration import ISOTONIC, PLATT
-from services.risk.cli_groups import SubParsers, subcommand_group
 from services.risk.training import TrainingOptions
 
 

@@ -1,4 +1,5 @@
-"""Shared `tradeguard <group> <target>` sub-command groups (e.g. `train risk`, `train aml`)."""
+"""Shared `tradeguard <group> <command>` groups (`train risk` and `train aml`, `aml alerts` and
+`aml scan`) that several modules add commands to."""
 
 from __future__ import annotations
 
@@ -18,4 +19,4 @@ def subcommand_group(subparsers: SubParsers, name: str, help_text: str) -> SubPa
             if isinstance(action, argparse._SubParsersAction):
                 return action
     parser = subparsers.add_parser(name, help=help_text)
-    return parser.add_subparsers(dest=f"{name}_target", required=True, metavar="TARGET")
+    return parser.add_subparsers(dest=f"{name}_target", required=True, metavar="COMMAND")
