@@ -26,6 +26,12 @@ def register(subparsers: SubParsers) -> None:
     parser.add_argument("--calibration", choices=(ISOTONIC, PLATT), default=ISOTONIC)
     parser.add_argument("--threads", type=int, default=2, help="LightGBM training threads")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="features and training (lightgbm.dask) on a Dask cluster: scheduler address or "
+        "'local' for two local worker processes; with --data only, on storage the workers share",
+    )
     parser.set_defaults(func=run)
 
 
@@ -34,11 +40,18 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, num_threads=args.threads, calibration_method=args.calibration
     )
     if args.table is not None:
+        if args.dask is not None:
+            raise SystemExit("--dask trains from --data only")
         return _run_table(args, options)
     from services.risk.dataset import training_data_from_dir
     from services.risk.report import training_report
     from services.risk.training import train, with_policy
 
+    if args.dask is not None:
+        from services.scale.cli import cluster_training
+
+        print(training_report(cluster_training(args.dask, args.data, args.out, options)))
+        return 0
     data, policy = training_data_from_dir(args.data)
     result = train(data, args.out, with_policy(options, policy))
     print(training_report(result))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,6 +140,10 @@ def fit_booster(
     )
 
 
+FitBooster = Callable[[Split, Split, Sequence[FeatureSpec], TrainingOptions], lgb.Booster]
+"""How ``train`` fits the booster: ``fit_booster`` here, or on a cluster (``services.scale``)."""
+
+
 def fingerprint(frame: pl.DataFrame) -> str:
     """Order-independent hash of the training rows (values and column names)."""
     hashes = np.sort(frame.hash_rows(seed=0).to_numpy())
@@ -180,12 +184,17 @@ def reference_distributions(
     )
 
 
-def train(data: TrainingData, models_dir: Path, options: TrainingOptions) -> TrainingResult:
+def train(
+    data: TrainingData,
+    models_dir: Path,
+    options: TrainingOptions,
+    fit: FitBooster = fit_booster,
+) -> TrainingResult:
     """Fit, calibrate, evaluate and write a bundle; returns where it went and the report."""
     parts = split_out_of_time(data, options)
     vocab = category_vocabulary(parts[0], data.specs)
     train_s, valid_s, test_s = (_split(p, data, vocab) for p in parts)
-    booster = fit_booster(train_s, valid_s, data.specs, options)
+    booster = fit(train_s, valid_s, data.specs, options)
     raw_valid, raw_test = raw_scores(booster, valid_s), raw_scores(booster, test_s)
     calibrator = calibration.fit(
         options.calibration_method, raw_valid, valid_s.y, _horizon_days(parts[1])

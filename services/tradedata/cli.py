@@ -57,6 +57,12 @@ def _register_features(subparsers: Any) -> None:
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
     p.add_argument("--list", action="store_true", help="print the feature registry (Markdown)")
+    p.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="compute on a Dask cluster: scheduler address (tcp://host:8786) or 'local' for two "
+        "local worker processes; the workers read --data, so it must be on storage they share",
+    )
     p.set_defaults(func=_features)
 
 
@@ -126,7 +132,11 @@ def _features(args: argparse.Namespace) -> int:
     except (DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    if args.points is not None:
+    if args.dask is not None:
+        from services.scale.cli import cluster_features
+
+        table = cluster_features(args.dask, args.data, args.as_of, args.points)
+    elif args.points is not None:
         table = compute_features_at(ds, pl.read_parquet(args.points)).collect()
     else:
         table = compute_features(ds, args.as_of).collect()

@@ -1,0 +1,1 @@
+"""Feature computation and risk-model training on a Dask cluster, with the local code."""
