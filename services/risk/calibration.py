@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
@@ -38,7 +39,7 @@ class Calibrator:
         if self.method == ISOTONIC:
             pd = np.interp(values, np.asarray(self.x), np.asarray(self.y))
         else:
-            pd = 1.0 / (1.0 + np.exp(-(self.a * values + self.b)))
+            pd = expit(self.a * values + self.b)
         return np.asarray(np.maximum(pd, self.pd_floor))
 
     @property
