@@ -116,9 +116,9 @@ def _register_mpr(commands: Any) -> None:
 def _money(amount: str, currency: str) -> Any:
     from decimal import Decimal
 
-    from services.finance import proto_money
+    from services.common.money import from_decimal
 
-    return proto_money.to_proto(Decimal(amount), currency.upper())
+    return from_decimal(Decimal(amount), currency.upper())
 
 
 def _premium_request(args: argparse.Namespace) -> Any:

@@ -17,10 +17,10 @@ import grpc
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
+from services.common import money
 from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import UnavailableError
-from services.finance import proto_money
 from services.finance.metrics import FinanceMetrics
 
 #: Time kept back from the caller's deadline to build and send our own answer.
@@ -129,7 +129,7 @@ class RiskClient(_Client):
             request_id=request_id,
             enterprise_id=enterprise_id,
             product=product,
-            amount=proto_money.to_proto(amount, currency),
+            amount=money.from_decimal(amount, currency),
             tenor_days=min(max(tenor_days, 1), MAX_RISK_TENOR_DAYS),
         )
         try:

@@ -10,9 +10,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
+from services.common import money
 from services.common.auth import require_principal
 from services.common.tokens import Role
-from services.finance import proto_money
 from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
 from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
 from services.finance.quoting import (
@@ -162,7 +162,7 @@ def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
     return PremiumRequest(
         policy_type=policy_type,
         buyer_country=buyer.country_code.strip().upper(),
-        insured_amount=proto_money.from_proto(request.insured_amount),
+        insured_amount=money.to_decimal(request.insured_amount),
         currency=request.insured_amount.currency_code,
         commercial_cover=request.commercial_cover,
         political_cover=request.political_cover,
@@ -203,7 +203,7 @@ def financing_application(
     found.raise_if_any("invalid QuotePolicyFinancing request")
     return FinancingApplication(
         exporter_id=request.exporter_id,
-        receivable=proto_money.from_proto(request.receivable),
+        receivable=money.to_decimal(request.receivable),
         currency=request.receivable.currency_code,
         tenor_days=request.tenor_days,
         commercial_cover=request.commercial_cover,
@@ -243,10 +243,10 @@ def premium_quote(
 def _fill_pricing(quote: finance_pb2.PremiumQuote, pricing: PremiumPricing) -> None:
     currency = quote.insured_amount.currency_code
     quote.premium_rate = pricing.rate
-    quote.premium.CopyFrom(proto_money.to_proto(pricing.premium, currency))
+    quote.premium.CopyFrom(money.from_decimal(pricing.premium, currency))
     breakdown = quote.breakdown
     breakdown.country_risk_category = pricing.country.category
-    breakdown.minimum_premium.CopyFrom(proto_money.to_proto(pricing.minimum_premium, currency))
+    breakdown.minimum_premium.CopyFrom(money.from_decimal(pricing.minimum_premium, currency))
     breakdown.floored_by_mpr = pricing.floored_by_mpr
     breakdown.market_priced = pricing.market_priced
     loss = pricing.expected_loss
@@ -293,7 +293,7 @@ def financing_quote(
 ) -> finance_pb2.PolicyFinancingQuote:
     quote = finance_pb2.PolicyFinancingQuote(
         exporter_id=request.exporter_id,
-        advance_amount=proto_money.to_proto(outcome.advance_amount, outcome.currency),
+        advance_amount=money.from_decimal(outcome.advance_amount, outcome.currency),
         **_header_fields(outcome.header),  # type: ignore[arg-type]
     )
     terms = outcome.terms

@@ -12,6 +12,7 @@ from google.protobuf import timestamp_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import FieldViolation, ValidationError
+from services.common.money import from_float, money_problem, to_float
 from services.common.status_mapping import describe
 from services.risk.domain import FinancingRequest, FinancingScore, Reason
 from services.risk.validation import validate_request
@@ -21,17 +22,14 @@ _DECISIONS: dict[str, Any] = {
     name: risk_pb2.Decision.Value(name) for name in risk_pb2.Decision.keys()
 }
 _PRODUCT_NAMES: dict[int, str] = {value: name for name, value in risk_pb2.FinancingProduct.items()}
-_NANOS = 1_000_000_000
 
 
 def money_amount(money: common_pb2.Money) -> float:
-    """Decimal value of a Money; ValidationError when units and nanos disagree in sign."""
-    units, nanos = money.units, money.nanos
-    if abs(nanos) >= _NANOS or (units > 0 and nanos < 0) or (units < 0 and nanos > 0):
-        raise ValidationError(
-            "invalid amount", [FieldViolation("amount.nanos", "out of range or sign != units")]
-        )
-    return units + nanos / _NANOS
+    """Decimal value of a Money; ValidationError when it breaks the Money contract."""
+    problem = money_problem(money)
+    if problem is not None:
+        raise ValidationError("invalid amount", [FieldViolation("amount.nanos", problem)])
+    return to_float(money)
 
 
 def to_request(
@@ -99,7 +97,7 @@ class ScoreEncoder:
         target.score = score.score
         target.grade = _GRADES[score.grade]
         target.decision = _DECISIONS[score.decision.value]
-        _set_money(target.recommended_limit, score.recommended_limit, score.currency)
+        target.recommended_limit.CopyFrom(from_float(score.recommended_limit, score.currency))
         if score.policy_notes:
             target.policy_notes.extend(score.policy_notes)
 
@@ -107,16 +105,6 @@ class ScoreEncoder:
         message = risk_pb2.FinancingScore()
         self.fill(message, score)
         return message
-
-
-def _set_money(target: common_pb2.Money, amount: float, currency: str) -> None:
-    units = math.floor(amount)
-    nanos = round((amount - units) * _NANOS)
-    if nanos >= _NANOS:
-        units, nanos = units + 1, 0
-    target.currency_code = currency
-    target.units = units
-    target.nanos = nanos
 
 
 def to_item_error(error: BaseException, index: int) -> common_pb2.ItemError:

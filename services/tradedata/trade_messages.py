@@ -16,17 +16,8 @@ import polars as pl
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services._proto.tradeguard.common.v1 import common_pb2
+from services.common.money import from_float as money
 from services.tradedata.loading import load_dataset
-
-_NANOS = 1_000_000_000
-
-
-def money(amount: float, currency: str) -> common_pb2.Money:
-    """A Money message from a decimal amount, rounded to the nano."""
-    total_nanos = round(amount * _NANOS)
-    units, nanos = divmod(abs(total_nanos), _NANOS)
-    sign = -1 if total_nanos < 0 else 1
-    return common_pb2.Money(currency_code=currency, units=sign * units, nanos=sign * nanos)
 
 
 def timestamp(moment: datetime | None) -> Timestamp | None:

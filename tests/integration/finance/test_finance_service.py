@@ -11,7 +11,7 @@ import pytest
 
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2
-from services.finance import proto_money
+from services.common import money as proto_money
 
 from .conftest import (
     KNOWN_ENTERPRISE,
@@ -27,7 +27,7 @@ def test_short_term_quote_shows_every_part_and_is_retrievable(stack: Stack) -> N
     quote = stack.stub.QuotePremium(short_term_request("st-1"), metadata=stack.md(), timeout=10)
     assert quote.outcome == finance_pb2.QUOTED
     assert quote.premium_rate == pytest.approx(0.0028661, abs=1e-7)  # the unit worked example
-    assert proto_money.from_proto(quote.premium) == Decimal("286.61")
+    assert proto_money.to_decimal(quote.premium) == Decimal("286.61")
     breakdown = quote.breakdown
     assert breakdown.country_risk_category == 4
     assert breakdown.buyer_default_probability_source == "buyer_grade"
@@ -124,7 +124,7 @@ def test_medium_long_term_quote_respects_and_shows_the_mpr(stack: Stack) -> None
     assert mpr.country_part == pytest.approx(0.08335) and mpr.buyer_part == pytest.approx(0.01025)
     assert quote.minimum_premium_rate == mpr.rate
     assert quote.premium_rate >= mpr.rate and quote.breakdown.floored_by_mpr
-    assert proto_money.from_proto(quote.premium) == Decimal("931788.00")
+    assert proto_money.to_decimal(quote.premium) == Decimal("931788.00")
 
 
 def test_policy_financing_uses_the_exporter_pd_from_risk(stack: Stack) -> None:
@@ -135,7 +135,7 @@ def test_policy_financing_uses_the_exporter_pd_from_risk(stack: Stack) -> None:
     assert 0 < quote.exporter_default_probability < 1
     assert 0 < quote.advance_rate <= 0.9
     expected = (Decimal(200_000) * Decimal(repr(quote.advance_rate))).quantize(Decimal("0.01"))
-    assert abs(proto_money.from_proto(quote.advance_amount) - expected) <= Decimal("0.01")
+    assert abs(proto_money.to_decimal(quote.advance_amount) - expected) <= Decimal("0.01")
     assert quote.interest_margin == pytest.approx(
         quote.funding_spread + quote.uninsured_expected_loss + quote.capital_charge
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.finance import proto_money
+from services.common import money as proto_money
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,6 @@ from services.finance import proto_money
     ],
 )
 def test_round_trip(amount: Decimal, units: int, nanos: int) -> None:
-    money = proto_money.to_proto(amount, "USD")
+    money = proto_money.from_decimal(amount, "USD")
     assert (money.units, money.nanos, money.currency_code) == (units, nanos, "USD")
-    assert proto_money.from_proto(money) == amount
+    assert proto_money.to_decimal(money) == amount
