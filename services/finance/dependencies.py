@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -76,10 +77,28 @@ def call_timeout(deadline_seconds: float) -> float:
 CHANNEL_TIMEOUT_SECONDS = 30.0
 
 
-def dependency_channel(target: str, token: str | None) -> grpc.Channel:
+@dataclass(frozen=True)
+class DependencyTls:
+    """TLS to risk and aml: their CA, and a client certificate when they require mTLS."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+def dependency_channel(
+    target: str, token: str | None, tls: DependencyTls | None = None
+) -> grpc.Channel:
     """One retry at most: a second attempt must still fit in the short dependency deadline."""
+    tls = tls or DependencyTls()
     config = ChannelConfig(
-        target=target, token=token, timeout_seconds=CHANNEL_TIMEOUT_SECONDS, max_attempts=2
+        target=target,
+        token=token,
+        timeout_seconds=CHANNEL_TIMEOUT_SECONDS,
+        max_attempts=2,
+        ca_file=tls.ca_file,
+        cert_file=tls.cert_file,
+        key_file=tls.key_file,
     )
     return connect(config)
 

@@ -17,7 +17,12 @@ from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
-from services.finance.dependencies import AmlClient, RiskClient, dependency_channel
+from services.finance.dependencies import (
+    AmlClient,
+    DependencyTls,
+    RiskClient,
+    dependency_channel,
+)
 from services.finance.metrics import FinanceMetrics
 from services.finance.purge import QuotePurger
 from services.finance.quoting import Quoting, QuotingPolicy
@@ -93,8 +98,11 @@ def build(
     now = clock or _utc_now
     metrics = FinanceMetrics(registry)
     deadline = settings.dependency_deadline_seconds
-    risk_channel = dependency_channel(settings.risk_target, _secret(settings.risk_token))
-    aml_channel = dependency_channel(settings.aml_target, _secret(settings.aml_token))
+    tls = DependencyTls(
+        settings.dependency_ca_file, settings.dependency_cert_file, settings.dependency_key_file
+    )
+    risk_channel = dependency_channel(settings.risk_target, _secret(settings.risk_token), tls)
+    aml_channel = dependency_channel(settings.aml_target, _secret(settings.aml_token), tls)
     risk = RiskClient(risk_channel, deadline, metrics)
     aml = AmlClient(aml_channel, deadline, metrics)
     store = QuoteStore.open(settings.db_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
@@ -33,6 +34,15 @@ class FinanceSettings(ServiceSettings):
     )
     aml_token: SecretStr | None = Field(
         None, description="Bearer token this service presents to the aml service."
+    )
+    dependency_ca_file: Path | None = Field(
+        None, description="PEM CA that signed risk's and aml's certificates; enables TLS to them."
+    )
+    dependency_cert_file: Path | None = Field(
+        None, description="PEM client certificate presented to risk and aml (their mTLS)."
+    )
+    dependency_key_file: Path | None = Field(
+        None, description="PEM private key of dependency_cert_file."
     )
     dependency_deadline_seconds: float = Field(
         0.8,
