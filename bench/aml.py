@@ -155,7 +155,7 @@ def stream_section(_fx: Fixture, a: argparse.Namespace) -> dict[str, Any]:
     """StreamScreenTrades vs unary ScreenTrade through a real server (bench/aml_stream.py)."""
     from aml_stream import stream_benchmark
 
-    r = stream_benchmark(quick=a.quick)
+    r = stream_benchmark(quick=a.quick, baseline_src=a.baseline_src)
     n_stream = r["setup"]["stream_trades_per_round"]
     n_unary = r["setup"]["unary_trades_per_round"]
     stream, unary = r["stream_trades_per_s"], r["unary_trades_per_s"]
@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=20_000, help="trades for per-trade paths")
     parser.add_argument("--quick", action="store_true", help="200k orders, 3 rounds")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "aml.json")
+    parser.add_argument(
+        "--baseline-src", type=Path, help="source tree whose stream server runs beside ours"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.orders, args.rounds, args.sample = 200_000, 3, 5_000

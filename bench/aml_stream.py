@@ -2,7 +2,11 @@
 in the same run: server and client pinned to different cores, rounds alternating, foreign load
 recorded and noisy rounds repeated (see /work/shared/BENCHMARKING.md).
 
-    python bench/aml_stream.py [--quick] [--model-dir DIR] [--out FILE]
+    python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
+
+``--baseline-src DIR`` names another source tree (e.g. ``git archive <rev> services | tar -x -C
+DIR``): its server runs beside ours on the same core and the stream rounds alternate between the
+two, so a change is measured against its predecessor under the same machine load.
 
 Trades are real documents from the synthetic generator (orders with their payments, waybills
 and declarations), and the server loads the same data set as its reference data, so screening
@@ -208,8 +212,9 @@ def measured(fn: Callable[[int], float], server_pid: int, retries: int = 2) -> d
 
 
 def start_server(
-    work: Path, data: Path, model_dir: Path | None
+    work: Path, data: Path, model_dir: Path | None, src: Path = ROOT, name: str = "aml"
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """The server of the source tree `src` (its `services` package), pinned to SERVER_CPU."""
     port = free_port()
     cmd = [
         "taskset",
@@ -235,12 +240,12 @@ def start_server(
         cmd += ["--model-dir", str(model_dir)]
     env = {
         **os.environ,
-        "TRADEGUARD_AML_DB_URL": f"sqlite:///{work / 'aml.db'}",
+        "TRADEGUARD_AML_DB_URL": f"sqlite:///{work / f'{name}.db'}",
         "TRADEGUARD_TOKENS_FILE": str(work / "tokens.json"),
         "OMP_NUM_THREADS": "1",
     }
-    log = (work / "server.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = (work / f"{name}-server.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT)
     target = f"127.0.0.1:{port}"
     with grpc.insecure_channel(target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
@@ -252,7 +257,9 @@ def start_server(
             except grpc.RpcError:
                 time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"AML server did not start: {(work / 'server.log').read_text()[-2000:]}")
+    raise RuntimeError(
+        f"AML server did not start: {(work / f'{name}-server.log').read_text()[-2000:]}"
+    )
 
 
 def _requests(trades: list[common_pb2.Trade], tag: str) -> list[aml_pb2.ScreenTradeRequest]:
@@ -303,49 +310,101 @@ def _round(
 
 
 def stream_benchmark(
-    quick: bool = False, model_dir: Path | None = None, rounds: int | None = None
+    quick: bool = False,
+    model_dir: Path | None = None,
+    rounds: int | None = None,
+    baseline_src: Path | None = None,
 ) -> dict[str, Any]:
-    """Generate data, start the server pinned to one core, alternate stream and unary rounds."""
+    """Generate data, start the server pinned to one core, alternate stream and unary rounds
+    (and stream rounds of the baseline tree's server, when one is given)."""
     affinity = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {CLIENT_CPU})
     try:
-        return _stream_benchmark(quick, model_dir, rounds)
+        return _stream_benchmark(quick, model_dir, rounds, baseline_src)
     finally:
         os.sched_setaffinity(0, affinity)
 
 
-def _stream_benchmark(quick: bool, model_dir: Path | None, rounds: int | None) -> dict[str, Any]:
+def _stream_benchmark(
+    quick: bool, model_dir: Path | None, rounds: int | None, baseline_src: Path | None
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="tg-aml-bench-"))
     data = work / "data"
     generate(GeneratorConfig(enterprises=300, months=12, seed=11), data)
     n_stream, n_unary = (4000, 500) if quick else (20_000, 2000)
     trades = dataset_trades(data, n_stream)
     tokens = TokenStore(work / "tokens.json")
-    proc, target = start_server(work, data, model_dir)
+    servers = {"ours": start_server(work, data, model_dir)}
+    if baseline_src is not None:
+        servers["baseline"] = start_server(work, data, model_dir, baseline_src, "baseline")
     rows: dict[str, list[dict[str, float]]] = {"stream": [], "unary": []}
+    if baseline_src is not None:
+        rows["baseline_stream"] = []
     try:
-        with grpc.insecure_channel(target) as channel:
-            stub = aml_pb2_grpc.AmlMonitoringStub(channel)
-            warm = tokens.issue("bank-warmup", Role.BANK)[0]
-            stream_round(stub, warm, trades[:1000], "warm")
-            for r in range(rounds or (2 if quick else 3)):
-                rows["stream"].append(
-                    measured(_round(stream_round, stub, tokens, trades, f"s{r}"), proc.pid)
-                )
-                unary = _round(unary_round, stub, tokens, trades[:n_unary], f"u{r}")
-                rows["unary"].append(measured(unary, proc.pid))
+        _alternate(servers, tokens, trades, n_unary, rounds or (2 if quick else 3), rows)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    return _summary(rows, n_stream, n_unary, model_dir)
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+    return _summary(rows, n_stream, n_unary, model_dir, baseline_src)
+
+
+def _alternate(
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]],
+    tokens: TokenStore,
+    trades: list[common_pb2.Trade],
+    n_unary: int,
+    rounds: int,
+    rows: dict[str, list[dict[str, float]]],
+) -> None:
+    """Warm every server, then per round: baseline stream (if any), our stream, our unary."""
+    channels = {name: grpc.insecure_channel(target) for name, (_, target) in servers.items()}
+    try:
+        stubs = {name: aml_pb2_grpc.AmlMonitoringStub(c) for name, c in channels.items()}
+        warm = tokens.issue("bank-warmup", Role.BANK)[0]
+        for stub in stubs.values():
+            stream_round(stub, warm, trades[:1000], "warm")
+        ours, pid = stubs["ours"], servers["ours"][0].pid
+        for r in range(rounds):
+            if "baseline" in stubs:
+                base = _round(stream_round, stubs["baseline"], tokens, trades, f"b{r}")
+                rows["baseline_stream"].append(measured(base, servers["baseline"][0].pid))
+            rows["stream"].append(
+                measured(_round(stream_round, ours, tokens, trades, f"s{r}"), pid)
+            )
+            unary = _round(unary_round, ours, tokens, trades[:n_unary], f"u{r}")
+            rows["unary"].append(measured(unary, pid))
+    finally:
+        for channel in channels.values():
+            channel.close()
 
 
 def _median(rows: list[dict[str, float]], key: str) -> float:
     return float(statistics.median(r[key] for r in rows))
 
 
+def _baseline(rows: dict[str, list[dict[str, float]]], src: Path | None) -> dict[str, Any]:
+    base = rows.get("baseline_stream")
+    if not base:
+        return {}
+    tps, cpu = _median(base, "trades_per_s"), _median(base, "server_cpu_us_per_trade")
+    pairs = zip(rows["stream"], base, strict=True)
+    return {
+        "baseline_src": str(src),
+        "baseline_stream_trades_per_s": tps,
+        "baseline_stream_server_cpu_us_per_trade": cpu,
+        "stream_speedup_over_baseline": _median(rows["stream"], "trades_per_s") / tps,
+        "stream_cpu_ratio_to_baseline": _median(rows["stream"], "server_cpu_us_per_trade") / cpu,
+        "paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
+    }
+
+
 def _summary(
-    rows: dict[str, list[dict[str, float]]], n_stream: int, n_unary: int, model_dir: Path | None
+    rows: dict[str, list[dict[str, float]]],
+    n_stream: int,
+    n_unary: int,
+    model_dir: Path | None,
+    baseline_src: Path | None = None,
 ) -> dict[str, Any]:
     stream, unary = _median(rows["stream"], "trades_per_s"), _median(rows["unary"], "trades_per_s")
     return {
@@ -357,6 +416,7 @@ def _summary(
         "target_trades_per_s": TARGET_TRADES_PER_S,
         "tazama_published_trades_per_s": TAZAMA_TRADES_PER_S,
         "stream_over_tazama": stream / TAZAMA_TRADES_PER_S,
+        **_baseline(rows, baseline_src),
         "rounds": rows,
         "setup": {
             "store": "SQLite (WAL, synchronous=FULL)",
@@ -376,9 +436,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--model-dir", type=Path)
+    parser.add_argument("--baseline-src", type=Path, help="source tree to compare against")
+    parser.add_argument("--rounds", type=int, help="measured rounds (default 3, quick 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "aml_stream.json")
     args = parser.parse_args()
-    result = stream_benchmark(args.quick, args.model_dir)
+    result = stream_benchmark(
+        args.quick, args.model_dir, args.rounds, baseline_src=args.baseline_src
+    )
     result["machine"] = {
         "python": platform.python_version(),
         "grpcio": grpc.__version__,
@@ -387,8 +451,14 @@ def main() -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
-    keys = ("stream_trades_per_s", "unary_trades_per_s", "stream_server_cpu_us_per_trade")
-    print(json.dumps({k: round(result[k], 1) for k in keys}))
+    keys = (
+        "stream_trades_per_s",
+        "unary_trades_per_s",
+        "stream_server_cpu_us_per_trade",
+        "baseline_stream_trades_per_s",
+        "baseline_stream_server_cpu_us_per_trade",
+    )
+    print(json.dumps({k: round(result[k], 2) for k in keys if k in result}))
     return 0
 
 

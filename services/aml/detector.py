@@ -42,6 +42,10 @@ Contract (stable; the servicer codes against it)
     structure (circular trading, fan-in, fan-out, gather-scatter, rapid pass-through) listing its
     members and flows; source ``"SCAN"``; dedup key over typology + sorted member ids + order ids.
 
+``detector.scan_report(dataset, window=None, tenant="") -> ScanReport``
+    The same scan with its size: ``ScanReport(candidates: list[AlertCandidate],
+    flows_scanned: int)`` - the money flows (payments and order flows) in the window searched.
+
 ``detector.screen_party(name, country="", entries=None, *, limit=10) -> list[Match]``
     Fuzzy screening (normalisation, Unidecode transliteration, token order, Jaro-Winkler) of one
     name against ``entries`` (default: the detector's current watchlist).
@@ -88,6 +92,7 @@ __all__ = [
     "AmlDetector",
     "Hit",
     "Match",
+    "ScanReport",
     "ScreeningResult",
     "Severity",
     "ShadowResult",
@@ -117,6 +122,14 @@ class ScreeningResult:
     shadow: ShadowResult | None
     ruleset_version: str
     model_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """A network scan's alert candidates and how many money flows it searched."""
+
+    candidates: list[AlertCandidate]
+    flows_scanned: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,12 +338,20 @@ class AmlDetector:
         self, dataset: Any, window: network.Window | None = None, tenant: str = ""
     ) -> list[AlertCandidate]:
         """Network typologies over a data set (``TradeDataset`` or directory)."""
+        return self.scan_report(dataset, window, tenant).candidates
+
+    def scan_report(
+        self, dataset: Any, window: network.Window | None = None, tenant: str = ""
+    ) -> ScanReport:
+        """:meth:`scan` with the number of money flows searched."""
         if isinstance(dataset, str | Path):
             from services.tradedata.loading import load_dataset
 
             dataset = load_dataset(Path(dataset))
-        structures = network.scan(dataset, self.rules, dict(self._reference.usd_rates), window)
-        return [network.to_candidate(s, tenant, self.rules.version) for s in structures]
+        usd = dict(self._reference.usd_rates)
+        structures, flows = network.scan_counted(dataset, self.rules, usd, window)
+        candidates = [network.to_candidate(s, tenant, self.rules.version) for s in structures]
+        return ScanReport(candidates, flows)
 
     def screen_party(
         self,

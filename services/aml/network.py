@@ -225,7 +225,18 @@ def scan(
     data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
 ) -> list[Structure]:
     """Every network structure in the data set window: cycles, fans, pass-through chains."""
+    return scan_counted(data, rules, usd, window)[0]
+
+
+def scan_counted(
+    data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
+) -> tuple[list[Structure], int]:
+    """:func:`scan` with the number of money flows it searched."""
     flows = money_flows(data, rules, usd, window)
+    return _structures(flows, rules), flows.height
+
+
+def _structures(flows: pl.DataFrame, rules: RuleSet) -> list[Structure]:
     if flows.is_empty():
         return []
     cycles = find_cycles(flows, rules.network)

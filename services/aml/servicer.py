@@ -151,14 +151,31 @@ _EARLIEST_SECONDS = 0
 _LATEST_SECONDS = 7_258_118_399
 
 
-def _check_moment(v: _Violations, message: Message, name: str, path: str, required: bool) -> None:
+def _moment_problem(message: Message, name: str, required: bool) -> str | None:
+    """What is wrong with a timestamp field, if anything (the caller formats the path only
+    then: this runs for every document of every streamed trade)."""
     if not message.HasField(name):
-        if required:
-            v.add(path, "is required")
-        return
+        return "is required" if required else None
     seconds = getattr(message, name).seconds
-    if not _EARLIEST_SECONDS <= seconds <= _LATEST_SECONDS:
-        v.add(path, "must be between 1970-01-01 and 2199-12-31")
+    if _EARLIEST_SECONDS <= seconds <= _LATEST_SECONDS:
+        return None
+    return "must be between 1970-01-01 and 2199-12-31"
+
+
+def _check_documents(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
+    for i, payment in enumerate(trade.payments):
+        if problem := _moment_problem(payment, "paid_at", True):
+            v.add(f"{at}.payments[{i}].paid_at", problem)
+        if _money(payment.amount) < 0:
+            v.add(f"{at}.payments[{i}].amount", "is negative")
+    for i, waybill in enumerate(trade.waybills):
+        if problem := _moment_problem(waybill, "shipped_at", True):
+            v.add(f"{at}.waybills[{i}].shipped_at", problem)
+        if problem := _moment_problem(waybill, "delivered_at", False):
+            v.add(f"{at}.waybills[{i}].delivered_at", problem)
+    if trade.HasField("declaration"):
+        if problem := _moment_problem(trade.declaration, "declared_at", True):
+            v.add(f"{at}.declaration.declared_at", problem)
 
 
 def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
@@ -170,24 +187,13 @@ def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
         value = getattr(order, name)
         if not value.strip() or len(value) > MAX_ID_CHARS:
             v.require_id(value, f"{at}.order.{name}")
-    _check_moment(v, order, "ordered_at", f"{at}.order.ordered_at", required=True)
+    if problem := _moment_problem(order, "ordered_at", True):
+        v.add(f"{at}.order.ordered_at", problem)
     if not order.HasField("amount"):
         v.add(f"{at}.order.amount", "is required")
     if _money(order.amount) < 0:
         v.add(f"{at}.order.amount", "must not be negative")
-    for i, payment in enumerate(trade.payments):
-        _check_moment(v, payment, "paid_at", f"{at}.payments[{i}].paid_at", required=True)
-        if _money(payment.amount) < 0:
-            v.add(f"{at}.payments[{i}].amount", "is negative")
-    for i, waybill in enumerate(trade.waybills):
-        _check_moment(v, waybill, "shipped_at", f"{at}.waybills[{i}].shipped_at", required=True)
-        _check_moment(
-            v, waybill, "delivered_at", f"{at}.waybills[{i}].delivered_at", required=False
-        )
-    if trade.HasField("declaration"):
-        _check_moment(
-            v, trade.declaration, "declared_at", f"{at}.declaration.declared_at", required=True
-        )
+    _check_documents(trade, v, at)
 
 
 def _order(order: common_pb2.Order) -> domain.Order:
@@ -659,12 +665,12 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         earlier = self._store.find_screenings(tenant, [request.request_id]).get(request.request_id)
         if earlier is not None:
             return _scan_replay(earlier.fingerprint, fingerprint, earlier.response, request)
-        candidates = self._scan(request, path, tenant)
+        candidates, flows = self._scan(request, path, tenant)
         write = ScreeningWrite(
             request_id=request.request_id,
             fingerprint=fingerprint,
             alerts=[new_alert(c) for c in candidates],
-            render=_scan_renderer(request.request_id, candidates),
+            render=_scan_renderer(request.request_id, candidates, flows),
         )
         [outcome] = self._store.commit_screenings(tenant, [write], actor)
         if not outcome.replayed:
@@ -685,13 +691,16 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
             raise NotFoundError(f"data set {request.dataset!r} not found")
         return path
 
-    def _scan(self, request: aml_pb2.ScanTradeDataRequest, path: Path, tenant: str) -> list[Any]:
+    def _scan(
+        self, request: aml_pb2.ScanTradeDataRequest, path: Path, tenant: str
+    ) -> tuple[list[Any], int]:
         start = _time(request.window_start) if request.HasField("window_start") else None
         end = _time(request.window_end) if request.HasField("window_end") else None
         window = network.Window(start, end) if start or end else None
-        found = self._detector.scan(path, window, tenant)
+        report = self._detector.scan_report(path, window, tenant)
         wanted = set(request.typologies)
-        return [c for c in found if not wanted or c.typology in wanted]
+        kept = [c for c in report.candidates if not wanted or c.typology in wanted]
+        return kept, report.flows_scanned
 
     def ScreenParty(
         self, request: aml_pb2.ScreenPartyRequest, context: grpc.ServicerContext
@@ -870,7 +879,7 @@ def _results(outcomes: Sequence[_Outcome]) -> list[aml_pb2.ScreenTradeResult]:
 
 
 def _scan_renderer(
-    request_id: str, candidates: Sequence[Any]
+    request_id: str, candidates: Sequence[Any], flows_scanned: int
 ) -> Callable[[Sequence[RaisedAlert]], bytes]:
     def render(raised: Sequence[RaisedAlert]) -> bytes:
         by_typology: dict[str, int] = {}
@@ -883,6 +892,7 @@ def _scan_renderer(
             structures_by_typology=by_typology,
             alerts_raised=len(fresh),
             alerts_existing=len(ids - fresh),
+            flows_scanned=flows_scanned,
             alert_ids=sorted(ids),
         )
         return bytes(response.SerializeToString(deterministic=True))

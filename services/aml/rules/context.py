@@ -20,11 +20,8 @@ class TradeContext:
     exporter: Party
     buyer: Party
     enterprise: Enterprise | None
-
-    @property
-    def amount_usd(self) -> float:
-        order = self.trade.order
-        return self.reference.to_usd(order.amount, order.currency)
+    # Several rules price the order in USD; converted once here.
+    amount_usd: float
 
 
 def resolve(
@@ -40,4 +37,5 @@ def resolve(
     buyer = trade.buyer or Party(
         order.buyer_id, known.name if known else "", known.country if known else ""
     )
-    return TradeContext(trade, rules, reference, as_of, exporter, buyer, enterprise)
+    amount_usd = reference.to_usd(order.amount, order.currency)
+    return TradeContext(trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import grpc
+import polars as pl
 import pytest
 from google.protobuf import timestamp_pb2
 
@@ -92,6 +93,19 @@ def test_scan_window_outside_the_data_finds_nothing(harness: Harness, dataset: s
     start.FromDatetime(datetime(2099, 1, 1, tzinfo=UTC))
     response = _scan(harness, "scan-w", dataset, window_start=start)
     assert dict(response.structures_by_typology) == {} and response.alerts_raised == 0
+
+
+def test_scan_reports_the_flows_it_searched(harness: Harness, dataset: str) -> None:
+    orders = pl.scan_parquet(harness.service.settings.data_root / dataset / "orders.parquet")
+    counts = orders.select(n=pl.len(), mid=pl.col("ordered_at").sort().median()).collect()
+    everything = _scan(harness, "scan-f1", dataset).flows_scanned
+    assert 0 < everything <= counts["n"][0]
+    start = timestamp_pb2.Timestamp()
+    start.FromDatetime(counts["mid"][0])
+    later = _scan(harness, "scan-f2", dataset, window_start=start).flows_scanned
+    assert 0 < later < everything
+    start.FromDatetime(datetime(2099, 1, 1, tzinfo=UTC))
+    assert _scan(harness, "scan-f3", dataset, window_start=start).flows_scanned == 0
 
 
 def test_reference_data_folder_feeds_the_detector(harness: Harness, dataset: str) -> None:

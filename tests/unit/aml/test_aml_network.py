@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from services.aml.network import Edge, RoundTripIndex, scan, to_candidate
+from services.aml.network import Edge, RoundTripIndex, Window, scan, scan_counted, to_candidate
 from services.aml.rules.base import Flow
 from services.aml.ruleset import RoundTripConfig, RuleSet
 
@@ -152,3 +152,13 @@ def test_loop_longer_than_the_limit_is_not_searched() -> None:
     for i, (a, b) in enumerate([("A", "B"), ("B", "C"), ("C", "D")]):
         index.check_and_add(_edge(a, b, i, 100.0, str(i)))
     assert index.check_and_add(_edge("D", "A", 5, 100.0, "x")) is None
+
+
+def test_scan_counts_the_flows_between_groups_in_the_window() -> None:
+    # The order inside the owned group E1/A1 is no flow between groups, so it is not counted.
+    data = _data([*_background(), ("E1", "A1", 5_000.0, 10)], [("E1", "A1")])
+    assert scan_counted(data, RuleSet(), USD)[1] == 40
+    # Flows are dated at their payment (day + 0.5): days 61, 64, ... are orders 20..39.
+    later = Window(T0 + timedelta(days=61), None)
+    assert scan_counted(data, RuleSet(), USD, later)[1] == 20
+    assert scan_counted(data, RuleSet(), USD, Window(T0 + timedelta(days=999), None))[1] == 0
