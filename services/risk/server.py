@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
 from services.common.auth import MethodRoles
+from services.common.gc_tuning import tune_gc_for_serving
 from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.settings import add_settings_arguments, settings_from_args
@@ -115,6 +116,7 @@ def serve(settings: RiskSettings) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
     configure_logging(settings.log_level)
     service = start(build(settings))
+    tune_gc_for_serving()
     try:
         return service.server.serve_until_signal()
     finally:
