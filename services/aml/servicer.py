@@ -48,6 +48,7 @@ from services.common.errors import (
     TradeGuardError,
     ValidationError,
 )
+from services.common.money import from_float, to_float
 from services.common.status_mapping import describe
 
 log = logging.getLogger("services.aml")
@@ -59,17 +60,6 @@ _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES, start=1)}
 
 
 # --- small conversions --------------------------------------------------------------------
-
-
-def _money(value: common_pb2.Money) -> float:
-    return value.units + value.nanos / 1e9
-
-
-def _to_money(amount: float, currency: str) -> common_pb2.Money:
-    units = int(amount)
-    return common_pb2.Money(
-        currency_code=currency, units=units, nanos=int(round((amount - units) * 1e9))
-    )
 
 
 def _time(value: timestamp_pb2.Timestamp) -> datetime:
@@ -166,7 +156,7 @@ def _check_documents(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
     for i, payment in enumerate(trade.payments):
         if problem := _moment_problem(payment, "paid_at", True):
             v.add(f"{at}.payments[{i}].paid_at", problem)
-        if _money(payment.amount) < 0:
+        if to_float(payment.amount) < 0:
             v.add(f"{at}.payments[{i}].amount", "is negative")
     for i, waybill in enumerate(trade.waybills):
         if problem := _moment_problem(waybill, "shipped_at", True):
@@ -191,7 +181,7 @@ def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
         v.add(f"{at}.order.ordered_at", problem)
     if not order.HasField("amount"):
         v.add(f"{at}.order.amount", "is required")
-    if _money(order.amount) < 0:
+    if to_float(order.amount) < 0:
         v.add(f"{at}.order.amount", "must not be negative")
     _check_documents(trade, v, at)
 
@@ -204,8 +194,8 @@ def _order(order: common_pb2.Order) -> domain.Order:
         ordered_at=_time(order.ordered_at),
         hs_code=order.hs_code,
         quantity=order.quantity,
-        unit_price=_money(order.unit_price),
-        amount=_money(order.amount),
+        unit_price=to_float(order.unit_price),
+        amount=to_float(order.amount),
         currency=order.amount.currency_code,
         platform=order.platform,
         unit=order.unit,
@@ -222,7 +212,7 @@ def _payment(payment: common_pb2.Payment) -> domain.Payment:
         payer_name=payment.payer_name,
         payer_country=payment.payer_country,
         paid_at=_time(payment.paid_at),
-        amount=_money(payment.amount),
+        amount=to_float(payment.amount),
         currency=payment.amount.currency_code,
         payer_account=payment.payer_account,
         channel=_CHANNEL(payment.channel),
@@ -251,7 +241,7 @@ def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
         order_id=declaration.order_id,
         declared_at=_time(declaration.declared_at),
         hs_code=declaration.hs_code,
-        declared_value=_money(declaration.declared_value),
+        declared_value=to_float(declaration.declared_value),
         currency=declaration.declared_value.currency_code,
         quantity=declaration.quantity,
         customs_status=_CUSTOMS_STATUS(declaration.customs_status),
@@ -322,7 +312,7 @@ def _flow_proto(flow: dict[str, Any]) -> aml_pb2.Flow:
     message = aml_pb2.Flow(
         from_party_id=str(flow.get("from_party_id", "")),
         to_party_id=str(flow.get("to_party_id", "")),
-        amount=_to_money(float(flow.get("amount", 0.0)), str(flow.get("currency", ""))),
+        amount=from_float(float(flow.get("amount", 0.0)), str(flow.get("currency", ""))),
         document_id=str(flow.get("document_id", "")),
     )
     if flow.get("at"):
