@@ -28,14 +28,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import grpc
-import polars as pl
 import psutil
-from google.protobuf import timestamp_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +42,7 @@ from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc  # noqa: E40
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
 from services.tradedata.generator import GeneratorConfig, generate  # noqa: E402
-from services.tradedata.loading import load_dataset  # noqa: E402
+from services.tradedata.trade_messages import load_trades  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = "1", 0
 FOREIGN_LIMIT = 0.15
@@ -57,108 +54,13 @@ TAZAMA_TRADES_PER_S = 2497.0
 # --- trades from the generator --------------------------------------------------------------
 
 
-def _ts(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if moment is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
-def _money(amount: float, currency: str) -> common_pb2.Money:
-    units = int(amount)
-    return common_pb2.Money(
-        currency_code=currency, units=units, nanos=int(round((amount - units) * 1e9))
-    )
-
-
-def _enum(value: str | None) -> str | None:
-    return value or None
-
-
-def _order(row: dict[str, Any]) -> common_pb2.Order:
-    return common_pb2.Order(
-        order_id=row["order_id"],
-        enterprise_id=row["enterprise_id"],
-        buyer_id=row["buyer_id"],
-        platform=row["platform"],
-        ordered_at=_ts(row["ordered_at"]),
-        hs_code=row["hs_code"],
-        quantity=row["quantity"],
-        unit=row["unit"],
-        unit_price=_money(row["unit_price"], row["currency"]),
-        amount=_money(row["amount"], row["currency"]),
-        incoterm=_enum(row["incoterm"]),
-        payment_terms=_enum(row["payment_terms"]),
-        credit_days=row["credit_days"],
-    )
-
-
-def _payment(row: dict[str, Any]) -> common_pb2.Payment:
-    return common_pb2.Payment(
-        payment_id=row["payment_id"],
-        order_id=row["order_id"],
-        payer_name=row["payer_name"],
-        payer_country=row["payer_country"],
-        payer_account=row["payer_account"],
-        paid_at=_ts(row["paid_at"]),
-        amount=_money(row["amount"], row["currency"]),
-        channel=_enum(row["channel"]),
-    )
-
-
-def _waybill(row: dict[str, Any]) -> common_pb2.Waybill:
-    return common_pb2.Waybill(
-        waybill_id=row["waybill_id"],
-        order_id=row["order_id"],
-        carrier=row["carrier"],
-        shipped_at=_ts(row["shipped_at"]),
-        delivered_at=_ts(row["delivered_at"]),
-        origin=row["origin"],
-        destination_country=row["destination_country"],
-        gross_weight_kg=row["gross_weight_kg"],
-        packages=row["packages"],
-        status=_enum(row["status"]),
-    )
-
-
-def _declaration(row: dict[str, Any]) -> common_pb2.Declaration:
-    return common_pb2.Declaration(
-        declaration_id=row["declaration_id"],
-        order_id=row["order_id"],
-        declared_at=_ts(row["declared_at"]),
-        hs_code=row["hs_code"],
-        declared_value=_money(row["declared_value"], row["currency"]),
-        quantity=row["quantity"],
-        customs_status=_enum(row["customs_status"]),
-    )
-
-
-def _grouped(frame: pl.DataFrame, build: Callable[[dict[str, Any]], Any]) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for row in frame.iter_rows(named=True):
-        out.setdefault(row["order_id"], []).append(build(row))
-    return out
-
-
 def dataset_trades(folder: Path, limit: int) -> list[common_pb2.Trade]:
-    """The first `limit` orders in time order, each with all of its documents."""
-    data = load_dataset(folder)
-    orders = data.orders.collect().sort("ordered_at").head(limit)
-    wanted = orders["order_id"]
-    pick = pl.col("order_id").is_in(wanted.implode())
-    payments = _grouped(data.payments.filter(pick).collect(), _payment)
-    waybills = _grouped(data.waybills.filter(pick).collect(), _waybill)
-    declarations = _grouped(data.declarations.filter(pick).collect(), _declaration)
-    trades = []
-    for row in orders.iter_rows(named=True):
-        oid = row["order_id"]
-        trade = common_pb2.Trade(
-            order=_order(row), payments=payments.get(oid, []), waybills=waybills.get(oid, [])
-        )
-        if oid in declarations:
-            trade.declaration.CopyFrom(declarations[oid][0])
-        trades.append(trade)
+    """The first `limit` orders in time order, each with all of its documents. Parties are left
+    out of the messages: the server names them from its reference data, as banks' feeds do."""
+    trades = load_trades(folder, limit=limit)
+    for trade in trades:
+        trade.ClearField("exporter")
+        trade.ClearField("buyer")
     return trades
 
 

@@ -3,12 +3,15 @@ and test certificates."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from prometheus_client import CollectorRegistry
 
 from services.common.tokens import Role, TokenStore
@@ -97,3 +100,47 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsFiles]:
     client.cert_chain_pems[0].write_to_path(str(files.client_cert))
     client.private_key_pem.write_to_path(str(files.client_key))
     yield files
+
+
+# --- PostgreSQL: the machine's server on 127.0.0.1:5432 (trust auth), one database per run -----
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _admin_engine() -> sa.Engine:
+    return sa.create_engine(
+        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A database of this run's own on 127.0.0.1:5432; skipped if the server is not there."""
+    name = f"tg_test_{secrets.token_hex(6)}"
+    admin = _admin_engine()
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL on 127.0.0.1:5432 is not reachable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI has the server: its absence is a failure, not a skip
+        pytest.skip(message)
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """A fresh schema in the run's database, as a URL whose connections use it."""
+    schema = f"t_{secrets.token_hex(6)}"
+    engine = sa.create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    yield f"{pg_database}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
