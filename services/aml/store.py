@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -32,10 +31,10 @@ from services.aml.audit import AuditChain, EventDraft
 from services.aml.migrations import upgrade
 from services.aml.migrations.schema import alert_events, alerts, screenings, shadow_results
 from services.common.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from services.common.sqlite import READ_ONLY, sqlite_engine
 
 log = logging.getLogger("services.aml.store")
 
-READ_ONLY = "tradeguard_read_only"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 BUSY_TIMEOUT_MS = 10_000
@@ -275,35 +274,8 @@ def decode_page_token(token: str, scope: str) -> list[Any] | None:
 # --- engine -------------------------------------------------------------------------------
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own transaction handling is switched off so that `_sqlite_on_begin` decides.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.close()
-
-
-def _sqlite_on_begin(connection: sa.Connection) -> None:
-    # Writers take the write lock up front: upgrading a read lock later can fail with
-    # SQLITE_BUSY without waiting for busy_timeout.
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
 def _sqlite_engine(url: sa.URL) -> sa.Engine:
-    if url.database in (None, "", ":memory:"):
-        raise ValueError("the alert store needs a SQLite file, not an in-memory database")
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
-    sa.event.listen(engine, "connect", _sqlite_on_connect)
-    sa.event.listen(engine, "begin", _sqlite_on_begin)
-    return engine
+    return sqlite_engine(url, BUSY_TIMEOUT_MS)
 
 
 def _postgres_engine(url: sa.URL) -> sa.Engine:

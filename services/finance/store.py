@@ -11,20 +11,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.common.sqlite import READ_ONLY, sqlite_engine
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
 #: Execution option marking read-only work, which SQLite may begin without the write lock.
-READ_ONLY = "finance_read_only"
 _UNREACHABLE = (
     OSError,
     sa.exc.OperationalError,
@@ -56,30 +55,8 @@ class StoredQuote:
     declined: bool
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own transaction handling is off so that `_sqlite_on_begin` decides (and DDL
-    # in a migration runs inside the transaction).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
-def _sqlite_on_begin(connection: Connection) -> None:
-    # Writers take the write lock up front: upgrading a read lock later can fail with
-    # SQLITE_BUSY without waiting for busy_timeout.
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
-def _sqlite_engine(url: sa.URL) -> Engine:
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False})
-    sa.event.listen(engine, "connect", _sqlite_on_connect)
-    sa.event.listen(engine, "begin", _sqlite_on_begin)
-    return engine
+def _sqlite_engine(url: sa.URL) -> sa.Engine:
+    return sqlite_engine(url, BUSY_TIMEOUT_MS)
 
 
 def _postgres_engine(url: sa.URL) -> Engine:

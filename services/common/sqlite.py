@@ -1,0 +1,63 @@
+"""SQLite engines for the stores: WAL, synchronous=FULL, a busy timeout, writers locking early.
+
+Readers run on `engine.execution_options(**{READ_ONLY: True})` and begin a plain deferred
+transaction; every other transaction is `BEGIN IMMEDIATE`, because upgrading a read lock to a
+write lock later can fail with SQLITE_BUSY without waiting for the busy timeout.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+READ_ONLY = "tradeguard_read_only"
+
+
+def _on_begin(connection: sa.Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _enable_wal(cursor: Any, timeout_s: float) -> None:
+    """Switch the file to WAL. On a new file, replicas starting together race for the lock this
+    takes, and SQLite answers "locked" at once instead of waiting out the busy timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) -> sa.Engine:
+    """An engine on a SQLite file (created with its folder) with the durable settings."""
+    if url.database in (None, "", ":memory:"):
+        raise ValueError("a store needs a SQLite file, not an in-memory database")
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off so that `_on_begin` decides (and DDL in a
+        # migration runs inside the transaction).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        _enable_wal(cursor, busy_timeout_ms / 1000)
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.close()
+
+    engine = sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+    )
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "begin", _on_begin)
+    return engine
