@@ -30,8 +30,8 @@ from services.aml import audit
 from services.aml.audit import AuditChain, EventDraft
 from services.aml.migrations import upgrade
 from services.aml.migrations.schema import alert_events, alerts, screenings, shadow_results
+from services.common.database import READ_ONLY, store_engine
 from services.common.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
-from services.common.sqlite import READ_ONLY, sqlite_engine
 
 log = logging.getLogger("services.aml.store")
 
@@ -274,36 +274,15 @@ def decode_page_token(token: str, scope: str) -> list[Any] | None:
 # --- engine -------------------------------------------------------------------------------
 
 
-def _sqlite_engine(url: sa.URL) -> sa.Engine:
-    return sqlite_engine(url, BUSY_TIMEOUT_MS)
-
-
-def _postgres_engine(url: sa.URL) -> sa.Engine:
-    # Options given in the URL (e.g. a search_path) are kept; durability is added to them.
-    given = url.query.get("options", "")
-    options = given if isinstance(given, str) else " ".join(given)
-    return sa.create_engine(
-        url.set(drivername="postgresql+psycopg").difference_update_query(["options"]),
-        pool_pre_ping=True,
-        pool_size=8,
-        max_overflow=4,
-        pool_timeout=CONNECT_TIMEOUT_S,
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT_S,
-            "options": f"{options} -c synchronous_commit=on".strip(),
-        },
-    )
-
-
 def create_store_engine(url: str) -> sa.Engine:
     """An engine for `sqlite:///path` or `postgresql://...` with the durability settings."""
-    parsed = sa.make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return _sqlite_engine(parsed)
-    if backend == "postgresql":
-        return _postgres_engine(parsed)
-    raise ValueError(f"unsupported alert store database: {backend}")
+    return store_engine(
+        url,
+        busy_timeout_ms=BUSY_TIMEOUT_MS,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        pool_size=8,
+        max_overflow=4,
+    )
 
 
 _UNREACHABLE = (

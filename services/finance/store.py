@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from services.common.database import READ_ONLY, store_engine
 from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
-from services.common.sqlite import READ_ONLY, sqlite_engine
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
@@ -55,34 +55,9 @@ class StoredQuote:
     declined: bool
 
 
-def _sqlite_engine(url: sa.URL) -> sa.Engine:
-    return sqlite_engine(url, BUSY_TIMEOUT_MS)
-
-
-def _postgres_engine(url: sa.URL) -> Engine:
-    # Options given in the URL (e.g. a search_path) are kept; durability is added to them.
-    given = url.query.get("options", "")
-    options = given if isinstance(given, str) else " ".join(given)
-    return sa.create_engine(
-        url.set(drivername="postgresql+psycopg").difference_update_query(["options"]),
-        pool_pre_ping=True,
-        pool_timeout=CONNECT_TIMEOUT_S,
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT_S,
-            "options": f"{options} -c synchronous_commit=on".strip(),
-        },
-    )
-
-
-def create_engine(url: str) -> Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql://...`` with the durability settings."""
-    parsed = sa.make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return _sqlite_engine(parsed)
-    if backend == "postgresql":
-        return _postgres_engine(parsed)
-    raise ValueError(f"unsupported quote store database: {backend}")
+def create_engine(url: str) -> sa.Engine:
+    """An engine for `sqlite:///path` or `postgresql://...` with the durability settings."""
+    return store_engine(url, busy_timeout_ms=BUSY_TIMEOUT_MS, connect_timeout_s=CONNECT_TIMEOUT_S)
 
 
 def _utc(value: datetime) -> datetime:

@@ -1,4 +1,7 @@
-"""SQLite engines for the stores: WAL, synchronous=FULL, a busy timeout, writers locking early.
+"""Engines for the stores, SQLite (default) or PostgreSQL, with their durability settings.
+
+SQLite: WAL, synchronous=FULL, a busy timeout, writers locking early. PostgreSQL:
+synchronous_commit=on, bounded connect and pool timeouts, connections checked before use.
 
 Readers run on `engine.execution_options(**{READ_ONLY: True})` and begin a plain deferred
 transaction; every other transaction is `BEGIN IMMEDIATE`, because upgrading a read lock to a
@@ -61,3 +64,40 @@ def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) 
     sa.event.listen(engine, "connect", on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine
+
+
+def postgres_engine(
+    url: sa.URL, connect_timeout_s: float, pool_size: int = 5, max_overflow: int = 10
+) -> sa.Engine:
+    """A psycopg 3 engine; options given in the URL (e.g. a search_path) are kept."""
+    given = url.query.get("options", "")
+    options = given if isinstance(given, str) else " ".join(given)
+    return sa.create_engine(
+        url.set(drivername="postgresql+psycopg").difference_update_query(["options"]),
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=connect_timeout_s,
+        connect_args={
+            "connect_timeout": connect_timeout_s,
+            "options": f"{options} -c synchronous_commit=on".strip(),
+        },
+    )
+
+
+def store_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int,
+    connect_timeout_s: float,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+) -> sa.Engine:
+    """An engine for `sqlite:///path` or `postgresql://...`; other databases are refused."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return sqlite_engine(parsed, busy_timeout_ms)
+    if backend == "postgresql":
+        return postgres_engine(parsed, connect_timeout_s, pool_size, max_overflow)
+    raise ValueError(f"unsupported store database: {backend}")
