@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from measure import busy_seconds, free_port  # noqa: E402
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc  # noqa: E402
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
@@ -65,18 +66,6 @@ def dataset_trades(folder: Path, limit: int) -> list[common_pb2.Trade]:
 
 
 # --- measurement ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def busy_seconds() -> float:
-    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:

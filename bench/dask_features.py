@@ -44,6 +44,8 @@ from sklearn.metrics import roc_auc_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from measure import busy_seconds  # noqa: E402
+
 from services.risk.dataset import training_data_from_dir  # noqa: E402
 from services.risk.features import category_vocabulary, encode  # noqa: E402
 from services.risk.training import (  # noqa: E402
@@ -65,12 +67,6 @@ FOREIGN_LIMIT = 0.15
 """Rounds where other processes used more than this many cores are repeated (twice at most)."""
 RETRIES = 2
 COUNTED = ("enterprises", "orders", "payments", "waybills", "declarations", "financings")
-
-
-def busy_seconds() -> float:
-    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:

@@ -35,6 +35,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from measure import busy_seconds  # noqa: E402
+
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
@@ -179,11 +181,6 @@ def _throughput(stub: Any, md: Any, with_deps: bool, calls: int, inflight: int) 
     return calls / (time.perf_counter() - started)
 
 
-def _busy_seconds() -> float:
-    times = psutil.cpu_times()
-    return float(times.user + times.system + getattr(times, "nice", 0.0))
-
-
 def _own_seconds(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -193,11 +190,11 @@ def _own_seconds(pids: list[int]) -> float:
 
 
 def _round(stub: Any, md: Any, with_deps: bool, pids: list[int], args: Any) -> dict[str, Any]:
-    busy0, own0, wall0 = _busy_seconds(), _own_seconds(pids), time.perf_counter()
+    busy0, own0, wall0 = busy_seconds(), _own_seconds(pids), time.perf_counter()
     lat = _latencies(stub, md, with_deps, args.calls)
     qps = _throughput(stub, md, with_deps, args.calls, args.inflight)
     wall = time.perf_counter() - wall0
-    foreign = max(0.0, (_busy_seconds() - busy0) - (_own_seconds(pids) - own0)) / wall
+    foreign = max(0.0, (busy_seconds() - busy0) - (_own_seconds(pids) - own0)) / wall
     lat.sort()
     return {
         "with_dependencies": with_deps,

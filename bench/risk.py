@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measure import busy_seconds, free_port  # noqa: E402
 from peer import mlserver  # noqa: E402
 from peer.load import run_stream, run_unary  # noqa: E402
 
@@ -49,18 +49,6 @@ OURS = "/tradeguard.risk.v1.RiskScoring/"
 BATCH = 500
 BENCH_ENTERPRISES = 3000
 SETUP_PEER = Path(__file__).resolve().parent / "peer/setup_mlserver.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def busy_seconds() -> float:
-    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids: list[int]) -> float:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
+from measure import busy_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,18 +47,13 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _busy_seconds() -> float:
-    t = psutil.cpu_times()
-    return float(t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0))
-
-
 def _timed(fn: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
     """Run ``fn``; wall and CPU seconds and the cores other processes used meanwhile."""
-    busy, cpu, wall = _busy_seconds(), time.process_time(), time.perf_counter()
+    busy, cpu, wall = busy_seconds(), time.process_time(), time.perf_counter()
     result = fn()
     wall = time.perf_counter() - wall
     cpu = time.process_time() - cpu
-    foreign = max(0.0, (_busy_seconds() - busy - cpu) / wall) if wall > 0 else 0.0
+    foreign = max(0.0, (busy_seconds() - busy - cpu) / wall) if wall > 0 else 0.0
     return result, {
         "wall_s": wall,
         "cpu_s": cpu,
