@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
 def _register_generate(subparsers: Any) -> None:
     p = subparsers.add_parser("generate", help="write a synthetic trade data set with labels")
     p.add_argument("--enterprises", type=int, default=300)
-    p.add_argument("--months", type=int, default=12)
+    p.add_argument("--months", type=int, default=36)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument(
@@ -117,8 +117,9 @@ def _features(args: argparse.Namespace) -> int:
     import polars as pl
 
     from .errors import DataValidationError
-    from .features import compute_features, compute_features_at
+    from .features import compute_features, compute_features_at, extract_start
     from .features.registry import registry_markdown
+    from .features.table_file import write_feature_table
     from .loading import load_dataset
 
     if args.list:
@@ -137,11 +138,10 @@ def _features(args: argparse.Namespace) -> int:
 
         table = cluster_features(args.dask, args.data, args.as_of, args.points)
     elif args.points is not None:
-        table = compute_features_at(ds, pl.read_parquet(args.points)).collect()
+        table = compute_features_at(ds, pl.read_parquet(args.points), extract_start(ds)).collect()
     else:
-        table = compute_features(ds, args.as_of).collect()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.write_parquet(args.out)
+        table = compute_features(ds, args.as_of, extract_start(ds)).collect()
+    write_feature_table(table, args.out)
     print(f"wrote {args.out}: {table.height} rows, {table.width - 2} features")
     return 0
 
