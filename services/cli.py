@@ -49,7 +49,7 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
 }
 #: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
 SERVER_MODULES: dict[str, str] = {
-    "risk": "services.risk.server",
+    "risk": "services.risk.api.server",
     "aml": "services.aml.server",
     "finance": "services.finance.api.server",
 }
