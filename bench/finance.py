@@ -55,11 +55,11 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
-    from services.risk import synthetic
+    from services.risk.api.server import build, start
     from services.risk.policy import DecisionPolicy
-    from services.risk.server import build, start
     from services.risk.settings import RiskSettings
-    from services.risk.training import TrainingData, TrainingOptions, train
+    from services.risk.training import synthetic
+    from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
     models, features = Path(root) / "models", Path(root) / "features"
     features.mkdir(parents=True, exist_ok=True)
@@ -106,7 +106,7 @@ def _serve_finance(root: str, tokens: str, env: dict[str, str], ready: Any) -> N
     os.environ.update(env)
     from prometheus_client import CollectorRegistry
 
-    from services.finance.server import build
+    from services.finance.api.server import build
     from services.finance.settings import FinanceSettings
 
     settings = FinanceSettings(
@@ -297,7 +297,7 @@ def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, 
     with_deps, alone = _summary(rounds, True), _summary(rounds, False)
     return {
         "benchmark": "finance QuotePremium",
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
             "loadavg_end": os.getloadavg(),

@@ -5,9 +5,9 @@ adds its parsers and sets ``func(args) -> int`` on them. Modules that are not in
 skipped, so packages can join the registry as they land. Command modules keep heavy imports
 (polars, lightgbm, grpc stubs) inside their functions so ``tradeguard --help`` stays fast.
 
-``tradeguard serve NAME [flags]`` loads ``services.NAME.server``, which provides ``Settings``
-(a ``ServiceSettings`` subclass) and ``serve(settings) -> int``; ``serve all`` runs the three
-services as child processes and forwards SIGTERM/SIGINT to them.
+``tradeguard serve NAME [flags]`` loads the service's server module (``SERVER_MODULES``), which
+provides ``Settings`` (a ``ServiceSettings`` subclass) and ``serve(settings) -> int``;
+``serve all`` runs the three services as child processes and forwards SIGTERM/SIGINT to them.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from typing import Any
 COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
     "services.tradedata.cli",
-    "services.risk.cli",
+    "services.risk.api.cli",
+    "services.risk.training.cli",
     "services.aml.cli",
     "services.aml.train_cli",
-    "services.finance.cli",
+    "services.finance.api.cli",
     "services.demo.cli",
+    "services.scale.cli",
 )
 #: Which module adds a top-level command. When the command on the line is listed here only its
 #: module is imported, so ``tradeguard tokens ...`` never loads lightgbm or polars; anything else
@@ -37,15 +39,21 @@ COMMAND_MODULES: tuple[str, ...] = (
 COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "tokens": ("services.common.tokens_cli",),
     "generate": ("services.tradedata.cli",),
-    "features": ("services.tradedata.cli",),
+    "features": ("services.tradedata.cli", "services.scale.cli"),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.cli", "services.aml.train_cli"),
-    "score": ("services.risk.cli",),
+    "train": ("services.risk.training.cli", "services.aml.train_cli", "services.scale.cli"),
+    "score": ("services.risk.api.cli",),
     "aml": ("services.aml.cli", "services.aml.train_cli"),
-    "quote": ("services.finance.cli",),
+    "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
 }
-SERVICES: tuple[str, ...] = ("risk", "aml", "finance")
+#: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
+SERVER_MODULES: dict[str, str] = {
+    "risk": "services.risk.api.server",
+    "aml": "services.aml.server",
+    "finance": "services.finance.api.server",
+}
+SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
 
 
 def _import_optional(name: str) -> ModuleType | None:
@@ -92,7 +100,7 @@ def serve_one(name: str, argv: Sequence[str]) -> int:
     """Build the service's settings from env + ``argv`` flags and run it until signalled."""
     from services.common.settings import add_settings_arguments, settings_from_args
 
-    module = importlib.import_module(f"services.{name}.server")
+    module = importlib.import_module(SERVER_MODULES[name])
     parser = argparse.ArgumentParser(prog=f"tradeguard serve {name}")
     add_settings_arguments(parser, module.Settings)
     settings = settings_from_args(module.Settings, parser.parse_args(list(argv)))

@@ -30,6 +30,7 @@ from services.aml.metrics import SEVERITIES, AmlMetrics
 from services.aml.store import (
     Actor,
     Alert,
+    AlertCounts,
     AlertEvent,
     AlertQuery,
     AlertStore,
@@ -342,6 +343,7 @@ def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
         ruleset_version=alert.ruleset_version,
         last_reviewer=alert.last_reviewer,
         last_note=alert.last_note,
+        allowed_decisions=[d.value for d in review.allowed_decisions(alert.status)],
     )
 
 
@@ -761,11 +763,38 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     ) -> aml_pb2.ListAlertsResponse:
         scope = review.tenant_scope(_actor())
         page = self._store.list_alerts(
-            _alert_query(request), scope, request.page_size, request.page_token
+            _alert_query(request), scope, request.page_size, request.page_token, request.order_by
         )
         return aml_pb2.ListAlertsResponse(
-            alerts=[alert_to_proto(a) for a in page.items], next_page_token=page.next_page_token
+            alerts=[alert_to_proto(a) for a in page.items],
+            next_page_token=page.next_page_token,
+            total_size=page.total_size or 0,
         )
+
+    def SummarizeAlerts(
+        self, request: aml_pb2.SummarizeAlertsRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.AlertSummary:
+        scope = review.tenant_scope(_actor())
+        open_statuses = [s.value for s in review.OPEN_STATUSES]
+        counted = self._store.count_alerts(_alert_query(request.filter), scope, open_statuses)
+        return alert_summary_to_proto(counted)
+
+    def VerifyAuditChain(
+        self, request: aml_pb2.VerifyAuditChainRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.AuditChainVerification:
+        report = self._store.verify_audit()
+        problems = [
+            aml_pb2.AuditChainProblem(sequence=p.seq, kind=p.kind, detail=p.detail)
+            for p in report.problems
+        ]
+        verification = aml_pb2.AuditChainVerification(
+            ok=report.ok,
+            events_checked=report.events_checked,
+            head_sequence=report.head_seq,
+            problems=problems,
+        )
+        verification.verified_at.GetCurrentTime()
+        return verification
 
     def GetAlert(
         self, request: aml_pb2.GetAlertRequest, context: grpc.ServicerContext
@@ -801,6 +830,20 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         return aml_pb2.ListAlertEventsResponse(
             events=[event_to_proto(e) for e in page.items], next_page_token=page.next_page_token
         )
+
+
+def alert_summary_to_proto(counted: AlertCounts) -> aml_pb2.AlertSummary:
+    """Alert counts as the API shows them: totals per status and the per-month breakdown."""
+    summary = aml_pb2.AlertSummary()
+    for (typology, month, status), count in sorted(counted.counts.items()):
+        summary.total += count
+        summary.count_by_status[status] = summary.count_by_status[status] + count
+        summary.counts.add(
+            typology=typology, month=month, status=aml_pb2.AlertStatus.Value(status), count=count
+        )
+    if counted.oldest_open is not None:
+        summary.oldest_open_created_at.FromDatetime(counted.oldest_open)
+    return summary
 
 
 def _require_alert_id(alert_id: str) -> None:

@@ -11,11 +11,10 @@ the quote.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Protocol
 
 from services.common.errors import (
     FailedPrecondition,
@@ -23,8 +22,9 @@ from services.common.errors import (
     UnavailableError,
     ValidationError,
 )
+from services.common.violations import FieldViolations
 from services.finance import money
-from services.finance.dependencies import Party, PartyScreening
+from services.finance.domain import Party, PdSource, Screener
 from services.finance.metrics import FinanceMetrics
 from services.finance.policy_financing import (
     FinancingRequest,
@@ -43,22 +43,10 @@ from services.finance.pricing import (
 )
 from services.finance.short_term import BuyerDefault, period_probability
 from services.finance.store import QuoteStore, StoredQuote, check_same_request
-from services.finance.violations import Violations
 
 POLICY_FINANCING = "POLICY_FINANCING"
 #: The risk service's PD for a buyer is asked over the credit period, at least a month.
 MIN_PD_TENOR_DAYS = 30
-
-
-class PdSource(Protocol):
-    def probability_of_default(
-        self, enterprise_id: str, amount: Decimal, currency: str, tenor_days: int,
-        *, request_id: str, policy_financing: bool,
-    ) -> float | None: ...  # fmt: skip
-
-
-class Screener(Protocol):
-    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]: ...
 
 
 @dataclass(frozen=True)
@@ -244,7 +232,7 @@ class Quoting:
             raise FailedPrecondition(
                 f"premium quote {quote_id!r} was declined", reason="PREMIUM_QUOTE_DECLINED"
             )
-        found = Violations()
+        found = FieldViolations()
         for field, asked, insured in (
             ("commercial_cover", application.commercial_cover, quote.commercial_cover),
             ("political_cover", application.political_cover, quote.political_cover),
@@ -363,7 +351,7 @@ def _outcome(header: QuoteHeader) -> str:
 
 
 def _validate_application(application: FinancingApplication) -> None:
-    found = Violations()
+    found = FieldViolations()
     amount = application.receivable
     if not amount.is_finite() or amount <= 0:
         found.add("receivable", "must be positive")

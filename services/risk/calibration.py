@@ -1,13 +1,13 @@
-"""PD calibration from the model's raw score (log-odds margin), fitted on a later period than
-the booster saw.
+"""PD calibration from the model's raw score (log-odds margin), as applied when scoring.
 
-Platt scaling (the default) is a smooth two-parameter map, so the calibrated PDs do not
-plateau the way isotonic steps do on a small slice. Where the labelled financings carry
-different tenors it also estimates the PD term structure from the data: a third coefficient on
-ln(tenor / horizon), fitted on the same out-of-sample period. The tenors seen there bound the
-validated range; scoring refuses a tenor outside it rather than extrapolating.
+Platt scaling (the default) is a smooth map, so calibrated PDs do not plateau the way isotonic
+steps do on a small slice. Where the labelled financings carry different tenors it also holds
+the PD term structure estimated from the data: a coefficient on ln(tenor / horizon). The
+tenors the calibration data held bound the validated range; scoring refuses a tenor outside it
+rather than extrapolating.
 
-Stored as plain numbers in the bundle so scoring needs neither scikit-learn nor pickles.
+Stored as plain numbers in the bundle so scoring needs neither scikit-learn nor pickles; the
+fitting lives in `services.risk.training.calibration`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from typing import Any
 
 import numpy as np
 from scipy.special import expit
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 ISOTONIC = "isotonic"
 PLATT = "platt"
@@ -107,50 +105,3 @@ class Calibrator:
 def _pair(values: Any) -> tuple[float, float]:
     low, high = (float(v) for v in values)
     return low, high
-
-
-def fit_isotonic(raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
-    model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    model.fit(raw, labels)
-    x = np.asarray(model.X_thresholds_, dtype=np.float64)
-    y = np.asarray(model.y_thresholds_, dtype=np.float64)
-    return Calibrator(ISOTONIC, horizon_days, tuple(x.tolist()), tuple(y.tolist()))
-
-
-def fit_platt(
-    raw: np.ndarray, labels: np.ndarray, horizon_days: float, tenors: np.ndarray | None = None
-) -> Calibrator:
-    """Logistic map of the raw score, with a ln(tenor) term when tenors vary."""
-    score = np.asarray(raw, dtype=np.float64).reshape(-1, 1)
-    varied = tenors is not None and len(np.unique(tenors)) > 1
-    columns = [score]
-    if varied and tenors is not None:
-        columns.append(np.log(np.asarray(tenors, dtype=np.float64) / horizon_days).reshape(-1, 1))
-    model = LogisticRegression(C=1e6, max_iter=1000)
-    model.fit(np.hstack(columns), labels)
-    coef = model.coef_[0]
-    span = (float(np.min(tenors)), float(np.max(tenors))) if tenors is not None else (0.0, 0.0)
-    return Calibrator(
-        PLATT,
-        horizon_days,
-        a=float(coef[0]),
-        b=float(model.intercept_[0]),
-        tenor_coef=float(coef[1]) if varied else 0.0,
-        tenor_range=span,
-    )
-
-
-def fit(
-    method: str,
-    raw: np.ndarray,
-    labels: np.ndarray,
-    horizon_days: float,
-    tenors: np.ndarray | None = None,
-) -> Calibrator:
-    if method == ISOTONIC:
-        fitted = fit_isotonic(raw, labels, horizon_days)
-        span = (float(np.min(tenors)), float(np.max(tenors))) if tenors is not None else (0.0, 0.0)
-        return Calibrator(ISOTONIC, horizon_days, fitted.x, fitted.y, tenor_range=span)
-    if method == PLATT:
-        return fit_platt(raw, labels, horizon_days, tenors)
-    raise ValueError(f"unknown calibration method {method!r}")

@@ -52,3 +52,12 @@ def apply_coverage(frame: pl.LazyFrame, history_start: datetime | None) -> pl.La
         .alias(n)
         for n in names
     )
+
+
+def cover_table(ds: TradeDataset, frame: pl.DataFrame, start: datetime | None) -> pl.DataFrame:
+    """The coverage rule on a feature table computed without it (e.g. on a cluster)."""
+    registered = ds.enterprises.select(
+        "enterprise_id", pl.col("registered_at").alias(REGISTERED_AT)
+    )
+    joined = frame.lazy().join(registered, on="enterprise_id", how="left", maintain_order="left")
+    return apply_coverage(joined, start).drop(REGISTERED_AT).collect()

@@ -9,8 +9,8 @@ any rows.
 from __future__ import annotations
 
 import os
-from datetime import date
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import polars as pl

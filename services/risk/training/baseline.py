@@ -13,9 +13,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from services.risk import calibration
 from services.risk.calibration import PLATT
 from services.risk.features import FeatureSpec
+from services.risk.training import calibration
 
 
 class Labelled(Protocol):

@@ -20,7 +20,7 @@ import polars as pl
 
 from services.risk.features import CATEGORICAL, NUMERIC, FeatureSpec
 from services.risk.policy import DecisionPolicy
-from services.risk.training import LABEL, TENOR, TIME, TrainingData
+from services.risk.training.trainer import LABEL, TENOR, TIME, TrainingData
 
 if TYPE_CHECKING:
     from services.tradedata.loading import TradeDataset
@@ -86,14 +86,9 @@ def _with_history(ds: TradeDataset, frame: pl.DataFrame, start: datetime | None)
 
 
 def _covered(ds: TradeDataset, features: pl.DataFrame, start: datetime | None) -> pl.DataFrame:
-    """The coverage rule on features computed without it (a cluster computes plain features)."""
-    from services.tradedata.features.coverage import REGISTERED_AT, apply_coverage
+    from services.tradedata.features.coverage import cover_table
 
-    registered = ds.enterprises.select(
-        "enterprise_id", pl.col("registered_at").alias(REGISTERED_AT)
-    )
-    joined = features.lazy().join(registered, on="enterprise_id", how="left")
-    return apply_coverage(joined, start).drop(REGISTERED_AT).collect()
+    return cover_table(ds, features, start)
 
 
 def rows_and_serving(

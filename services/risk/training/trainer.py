@@ -19,10 +19,8 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from services.risk import bundle as bundle_io
-from services.risk import calibration
-from services.risk.baseline import fit_logistic_baseline
-from services.risk.evaluation import Evaluation, evaluate
+from services.risk import model as model_io
+from services.risk.calibration import PLATT
 from services.risk.features import (
     FeatureSpec,
     categorical_indices,
@@ -33,6 +31,9 @@ from services.risk.features import (
 from services.risk.parity import feature_parity, parity_summary, unstable_features
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import ReferenceBins, reference_bins
+from services.risk.training import calibration
+from services.risk.training.baseline import fit_logistic_baseline
+from services.risk.training.evaluation import Evaluation, evaluate
 
 LABEL = "defaulted"
 TIME = "disbursed_at"
@@ -65,7 +66,7 @@ class TrainingOptions:
     min_data_in_leaf: int = 40
     max_rounds: int = 2000
     early_stopping_rounds: int = 100
-    calibration_method: str = calibration.PLATT
+    calibration_method: str = PLATT
     split: tuple[float, float] = (0.7, 0.85)
     """Time quantiles where the calibration and test periods begin."""
     stopping_share: float = 0.2
@@ -254,7 +255,7 @@ def train(
     metrics["parity"] = _parity(booster, data, vocab)
     metrics["excluded_features"] = dict(data.excluded)
     metrics["sample"] = {**data.sample, "rows": data.frame.height}
-    metadata = bundle_io.BundleMetadata(
+    metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_fingerprint=fingerprint(data.frame),
         features=tuple(data.specs),
@@ -265,7 +266,7 @@ def train(
         policy=options.policy,
         training={"params": json_safe(lgb_params(data.specs, options)), "label": data.label},
     )
-    bundle_dir = bundle_io.save(booster, metadata, models_dir)
+    bundle_dir = model_io.save(booster, metadata, models_dir)
     return TrainingResult(
         bundle_dir, bundle_dir.name, test, baseline, validation, booster.best_iteration, metrics
     )
