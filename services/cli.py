@@ -5,9 +5,9 @@ adds its parsers and sets ``func(args) -> int`` on them. Modules that are not in
 skipped, so packages can join the registry as they land. Command modules keep heavy imports
 (polars, lightgbm, grpc stubs) inside their functions so ``tradeguard --help`` stays fast.
 
-``tradeguard serve NAME [flags]`` loads ``services.NAME.server``, which provides ``Settings``
-(a ``ServiceSettings`` subclass) and ``serve(settings) -> int``; ``serve all`` runs the three
-services as child processes and forwards SIGTERM/SIGINT to them.
+``tradeguard serve NAME [flags]`` loads the service's server module (``SERVER_MODULES``), which
+provides ``Settings`` (a ``ServiceSettings`` subclass) and ``serve(settings) -> int``;
+``serve all`` runs the three services as child processes and forwards SIGTERM/SIGINT to them.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
     "services.tradedata.cli",
     "services.risk.cli",
-    "services.aml.cli",
-    "services.aml.train_cli",
+    "services.aml.api.cli",
+    "services.aml.training.cli",
     "services.finance.cli",
     "services.demo.cli",
 )
@@ -39,13 +39,19 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "generate": ("services.tradedata.cli",),
     "features": ("services.tradedata.cli",),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.cli", "services.aml.train_cli"),
+    "train": ("services.risk.cli", "services.aml.training.cli"),
     "score": ("services.risk.cli",),
-    "aml": ("services.aml.cli", "services.aml.train_cli"),
+    "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.cli",),
     "demo": ("services.demo.cli",),
 }
-SERVICES: tuple[str, ...] = ("risk", "aml", "finance")
+#: The module of each service that provides ``Settings`` and ``serve(settings) -> int``.
+SERVER_MODULES: dict[str, str] = {
+    "risk": "services.risk.server",
+    "aml": "services.aml.api.server",
+    "finance": "services.finance.server",
+}
+SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
 
 
 def _import_optional(name: str) -> ModuleType | None:
@@ -92,7 +98,7 @@ def serve_one(name: str, argv: Sequence[str]) -> int:
     """Build the service's settings from env + ``argv`` flags and run it until signalled."""
     from services.common.settings import add_settings_arguments, settings_from_args
 
-    module = importlib.import_module(f"services.{name}.server")
+    module = importlib.import_module(SERVER_MODULES[name])
     parser = argparse.ArgumentParser(prog=f"tradeguard serve {name}")
     add_settings_arguments(parser, module.Settings)
     settings = settings_from_args(module.Settings, parser.parse_args(list(argv)))
