@@ -106,7 +106,7 @@ def _serve_finance(root: str, tokens: str, env: dict[str, str], ready: Any) -> N
     os.environ.update(env)
     from prometheus_client import CollectorRegistry
 
-    from services.finance.server import build
+    from services.finance.api.server import build
     from services.finance.settings import FinanceSettings
 
     settings = FinanceSettings(

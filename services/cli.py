@@ -28,7 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.risk.cli",
     "services.aml.api.cli",
     "services.aml.training.cli",
-    "services.finance.cli",
+    "services.finance.api.cli",
     "services.demo.cli",
 )
 #: Which module adds a top-level command. When the command on the line is listed here only its
@@ -42,14 +42,14 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "train": ("services.risk.cli", "services.aml.training.cli"),
     "score": ("services.risk.cli",),
     "aml": ("services.aml.api.cli",),
-    "quote": ("services.finance.cli",),
+    "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
 }
-#: The module of each service that provides ``Settings`` and ``serve(settings) -> int``.
+#: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
 SERVER_MODULES: dict[str, str] = {
     "risk": "services.risk.server",
     "aml": "services.aml.api.server",
-    "finance": "services.finance.server",
+    "finance": "services.finance.api.server",
 }
 SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
 

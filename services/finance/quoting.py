@@ -11,11 +11,10 @@ the quote.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Protocol
 
 from services.common.errors import (
     FailedPrecondition,
@@ -24,7 +23,7 @@ from services.common.errors import (
     ValidationError,
 )
 from services.finance import money
-from services.finance.dependencies import Party, PartyScreening
+from services.finance.domain import Party, PdSource, Screener
 from services.finance.metrics import FinanceMetrics
 from services.finance.policy_financing import (
     FinancingRequest,
@@ -48,17 +47,6 @@ from services.finance.violations import Violations
 POLICY_FINANCING = "POLICY_FINANCING"
 #: The risk service's PD for a buyer is asked over the credit period, at least a month.
 MIN_PD_TENOR_DAYS = 30
-
-
-class PdSource(Protocol):
-    def probability_of_default(
-        self, enterprise_id: str, amount: Decimal, currency: str, tenor_days: int,
-        *, request_id: str, policy_financing: bool,
-    ) -> float | None: ...  # fmt: skip
-
-
-class Screener(Protocol):
-    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]: ...
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from google.protobuf import struct_pb2, timestamp_pb2
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
-from services.aml import domain
+from services.aml import domain, review
 from services.aml.metrics import SEVERITIES
 from services.aml.rules.base import Hit
-from services.aml.store import Alert, AlertEvent, AlertQuery
+from services.aml.store import Alert, AlertCounts, AlertEvent, AlertQuery
 from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float, to_float
 
@@ -215,6 +215,7 @@ def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
         ruleset_version=alert.ruleset_version,
         last_reviewer=alert.last_reviewer,
         last_note=alert.last_note,
+        allowed_decisions=[d.value for d in review.allowed_decisions(alert.status)],
     )
 
 
@@ -267,3 +268,17 @@ def alert_query(request: aml_pb2.ListAlertsRequest) -> AlertQuery:
 
 
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES, start=1)}
+
+
+def alert_summary_to_proto(counted: AlertCounts) -> aml_pb2.AlertSummary:
+    """Alert counts as the API shows them: totals per status and the per-month breakdown."""
+    summary = aml_pb2.AlertSummary()
+    for (typology, month, status), count in sorted(counted.counts.items()):
+        summary.total += count
+        summary.count_by_status[status] = summary.count_by_status[status] + count
+        summary.counts.add(
+            typology=typology, month=month, status=aml_pb2.AlertStatus.Value(status), count=count
+        )
+    if counted.oldest_open is not None:
+        summary.oldest_open_created_at.FromDatetime(counted.oldest_open)
+    return summary

@@ -50,6 +50,8 @@ ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "GetAlert": frozenset({_B, _R}),
     "ReviewAlert": frozenset({_R}),
     "ListAlertEvents": frozenset({_B, _R}),
+    "SummarizeAlerts": frozenset({_B, _R}),
+    "VerifyAuditChain": frozenset({_R, _A}),
 }
 METHOD_ROLES = {f"/{SERVICE_NAME}/{m}": roles for m, roles in ROLES_BY_METHOD.items()}
 

@@ -27,6 +27,7 @@ from services.aml import domain, network, review
 from services.aml.api.convert import (
     SEVERITY_RANK,
     alert_query,
+    alert_summary_to_proto,
     alert_to_proto,
     entry_to_proto,
     enum_name,
@@ -468,11 +469,38 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     ) -> aml_pb2.ListAlertsResponse:
         scope = review.tenant_scope(_actor())
         page = self._store.list_alerts(
-            alert_query(request), scope, request.page_size, request.page_token
+            alert_query(request), scope, request.page_size, request.page_token, request.order_by
         )
         return aml_pb2.ListAlertsResponse(
-            alerts=[alert_to_proto(a) for a in page.items], next_page_token=page.next_page_token
+            alerts=[alert_to_proto(a) for a in page.items],
+            next_page_token=page.next_page_token,
+            total_size=page.total_size or 0,
         )
+
+    def SummarizeAlerts(
+        self, request: aml_pb2.SummarizeAlertsRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.AlertSummary:
+        scope = review.tenant_scope(_actor())
+        open_statuses = [s.value for s in review.OPEN_STATUSES]
+        counted = self._store.count_alerts(alert_query(request.filter), scope, open_statuses)
+        return alert_summary_to_proto(counted)
+
+    def VerifyAuditChain(
+        self, request: aml_pb2.VerifyAuditChainRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.AuditChainVerification:
+        report = self._store.verify_audit()
+        problems = [
+            aml_pb2.AuditChainProblem(sequence=p.seq, kind=p.kind, detail=p.detail)
+            for p in report.problems
+        ]
+        verification = aml_pb2.AuditChainVerification(
+            ok=report.ok,
+            events_checked=report.events_checked,
+            head_sequence=report.head_seq,
+            problems=problems,
+        )
+        verification.verified_at.GetCurrentTime()
+        return verification
 
     def GetAlert(
         self, request: aml_pb2.GetAlertRequest, context: grpc.ServicerContext

@@ -22,7 +22,7 @@ from services.common.tokens import Role, TokenStore
 
 if TYPE_CHECKING:
     from services.aml.api.server import AmlService
-from services.finance.server import FinanceService, build
+from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk import synthetic
 from services.risk.policy import DecisionPolicy

@@ -18,16 +18,16 @@ from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
-from services.finance.dependencies import (
+from services.finance.api.clients import (
     AmlClient,
     DependencyTls,
     RiskClient,
     dependency_channel,
 )
+from services.finance.api.servicer import CreditInsuranceServicer
 from services.finance.metrics import FinanceMetrics
 from services.finance.purge import QuotePurger
 from services.finance.quoting import Quoting, QuotingPolicy
-from services.finance.servicer import CreditInsuranceServicer
 from services.finance.settings import FinanceSettings
 from services.finance.store import QuoteStore
 

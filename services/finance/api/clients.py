@@ -22,47 +22,13 @@ from services.common import money
 from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import UnavailableError
+from services.finance.domain import Party, PartyScreening, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
 #: Time kept back from the caller's deadline to build and send our own answer.
 RESPONSE_MARGIN_SECONDS = 0.05
 #: The risk service scores tenors of 1..720 days.
 MAX_RISK_TENOR_DAYS = 720
-
-
-@dataclass(frozen=True)
-class Party:
-    """A party to screen; ``role`` ("exporter", "buyer") names it in decline reasons."""
-
-    role: str
-    name: str
-    country_code: str
-
-
-@dataclass(frozen=True)
-class WatchlistHit:
-    """A watchlist entry a party's name matched."""
-
-    party: str
-    entry_id: str
-    entry_name: str
-    list_name: str
-    score: float
-
-    def reason(self) -> str:
-        return (
-            f"{self.party} matches {self.list_name} entry {self.entry_id} "
-            f"{self.entry_name!r} (score {self.score:.2f})"
-        )
-
-
-@dataclass(frozen=True)
-class PartyScreening:
-    """One party's screening: its hits (best first), or why it could not be screened."""
-
-    party: Party
-    hits: tuple[WatchlistHit, ...]
-    error: UnavailableError | None
 
 
 def call_timeout(deadline_seconds: float) -> float:

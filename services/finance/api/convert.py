@@ -1,18 +1,16 @@
-"""CreditInsurance gRPC servicer: proto <-> domain only; the workflow lives in ``quoting``."""
+"""Proto <-> domain conversion of the credit insurance API: requests to domain requests (with
+the checks only the wire can make: presence and enums), domain outcomes to reply messages."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services._proto.tradeguard.common.v1 import common_pb2
-from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
+from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
-from services.common.auth import require_principal
-from services.common.tokens import Role
 from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
 from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
 from services.finance.quoting import (
@@ -21,8 +19,6 @@ from services.finance.quoting import (
     Parties,
     PremiumOutcome,
     QuoteHeader,
-    QuoteKey,
-    Quoting,
 )
 from services.finance.short_term import PaymentTerms
 from services.finance.violations import Violations
@@ -60,17 +56,17 @@ def _timestamp(value: datetime) -> Timestamp:
     return stamp
 
 
-def _fingerprint(method: str, request: object) -> str:
+def fingerprint(method: str, request: object) -> str:
     body = request.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
     return hashlib.sha256(method.encode() + b"\0" + body).hexdigest()
 
 
-def _require(found: Violations, field: str, value: str) -> None:
+def require(found: Violations, field: str, value: str) -> None:
     if not value.strip():
         found.add(field, "required")
 
 
-def _parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer) -> Parties:
+def quote_parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer) -> Parties:
     return Parties(
         exporter_id=exporter_id,
         exporter_name=exporter_name.strip(),
@@ -80,77 +76,13 @@ def _parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer) -> 
     )
 
 
-class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
-    """QuotePremium, QuotePolicyFinancing, GetQuote."""
-
-    def __init__(self, quoting: Quoting) -> None:
-        self._quoting = quoting
-
-    def QuotePremium(
-        self, request: finance_pb2.QuotePremiumRequest, context: grpc.ServicerContext
-    ) -> finance_pb2.PremiumQuote:
-        key = _key(request.request_id, _fingerprint("QuotePremium", request))
-        domain = premium_request(request)
-
-        def encode(outcome: PremiumOutcome) -> bytes:
-            return premium_quote(request, outcome).SerializeToString()
-
-        parties = _parties(request.exporter_id, request.exporter_name, request.buyer)
-        stored = self._quoting.premium(key, domain, parties, encode)
-        return finance_pb2.PremiumQuote.FromString(_expect(stored.kind, "premium", stored.payload))
-
-    def QuotePolicyFinancing(
-        self, request: finance_pb2.QuotePolicyFinancingRequest, context: grpc.ServicerContext
-    ) -> finance_pb2.PolicyFinancingQuote:
-        key = _key(request.request_id, _fingerprint("QuotePolicyFinancing", request))
-        application = financing_application(request)
-
-        def encode(outcome: FinancingOutcome) -> bytes:
-            return financing_quote(request, outcome).SerializeToString()
-
-        parties = _parties(request.exporter_id, request.exporter_name, request.buyer)
-        stored = self._quoting.financing(key, application, parties, encode)
-        payload = _expect(stored.kind, "financing", stored.payload)
-        return finance_pb2.PolicyFinancingQuote.FromString(payload)
-
-    def GetQuote(
-        self, request: finance_pb2.GetQuoteRequest, context: grpc.ServicerContext
-    ) -> finance_pb2.Quote:
-        found = Violations()
-        _require(found, "quote_id", request.quote_id)
-        found.raise_if_any("invalid GetQuote request")
-        principal = require_principal()
-        tenant = None if principal.role is Role.ADMIN else principal.tenant
-        stored = self._quoting.get(request.quote_id, tenant)
-        if stored.kind == "premium":
-            return finance_pb2.Quote(
-                premium_quote=finance_pb2.PremiumQuote.FromString(stored.payload)
-            )
-        financing = finance_pb2.PolicyFinancingQuote.FromString(stored.payload)
-        return finance_pb2.Quote(policy_financing_quote=financing)
-
-
-def _key(request_id: str, fingerprint: str) -> QuoteKey:
-    found = Violations()
-    _require(found, "request_id", request_id)
-    found.raise_if_any("invalid quote request")
-    return QuoteKey(require_principal().tenant, request_id, fingerprint)
-
-
-def _expect(kind: str, wanted: str, payload: bytes) -> bytes:
-    """A request id replayed on the other RPC has a different fingerprint, so kinds match."""
-    if kind != wanted:
-        raise RuntimeError(f"stored quote of kind {kind} replayed as {wanted}")
-    return payload
-
-
 def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
     """The domain request; fields the domain cannot check (presence, enums) are checked here."""
     found = Violations()
-    _require(found, "exporter_id", request.exporter_id)
-    _require(found, "exporter_name", request.exporter_name)
-    _require(found, "buyer.name", request.buyer.name)
-    _require(found, "buyer.country_code", request.buyer.country_code)
+    require(found, "exporter_id", request.exporter_id)
+    require(found, "exporter_name", request.exporter_name)
+    require(found, "buyer.name", request.buyer.name)
+    require(found, "buyer.country_code", request.buyer.country_code)
     policy_type = _POLICY_TYPES.get(request.policy_type)
     if policy_type is None:
         found.add("policy_type", "required: SHORT_TERM or MEDIUM_LONG_TERM")
@@ -195,9 +127,9 @@ def financing_application(
     request: finance_pb2.QuotePolicyFinancingRequest,
 ) -> FinancingApplication:
     found = Violations()
-    _require(found, "exporter_id", request.exporter_id)
-    _require(found, "exporter_name", request.exporter_name)
-    _require(found, "buyer.name", request.buyer.name)
+    require(found, "exporter_id", request.exporter_id)
+    require(found, "exporter_name", request.exporter_name)
+    require(found, "buyer.name", request.buyer.name)
     if not request.HasField("receivable"):
         found.add("receivable", "required")
     found.raise_if_any("invalid QuotePolicyFinancing request")
