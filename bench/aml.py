@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         for section in SECTIONS:
             results.update(section(fx, args))
     report = {
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),

@@ -1,6 +1,6 @@
 """StreamScreenTrades throughput through a real AML server on SQLite, against unary ScreenTrade
 in the same run: server and client pinned to different cores, rounds alternating, foreign load
-recorded and noisy rounds repeated (see /work/shared/BENCHMARKING.md).
+recorded and noisy rounds repeated (the method in the README's Benchmarks section).
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 

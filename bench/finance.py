@@ -297,7 +297,7 @@ def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, 
     with_deps, alone = _summary(rounds, True), _summary(rounds, False)
     return {
         "benchmark": "finance QuotePremium",
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
             "loadavg_end": os.getloadavg(),
