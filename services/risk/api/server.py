@@ -17,6 +17,7 @@ from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
+from services.risk.api.registry import ModelRegistryRpcs
 from services.risk.api.servicer import RiskScoringServicer
 from services.risk.metrics import PsiRefresher, RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -30,8 +31,14 @@ SERVICE_NAME = "tradeguard.risk.v1.RiskScoring"
 _LOG = logging.getLogger("services.risk")
 _ROLES = frozenset({Role.BANK, Role.ADMIN})
 METHOD_ROLES: MethodRoles = {
-    f"/{SERVICE_NAME}/{method}": _ROLES
-    for method in ("ScoreFinancing", "StreamScoreFinancing", "GetModel")
+    **{
+        f"/{SERVICE_NAME}/{method}": _ROLES
+        for method in ("ScoreFinancing", "StreamScoreFinancing", "GetModel")
+    },
+    **{
+        f"/{SERVICE_NAME}/{method}": frozenset({Role.ADMIN})
+        for method in ("ListModels", "PromoteModel", "RollbackModel")
+    },
 }
 
 
@@ -82,7 +89,10 @@ def build(
         num_threads=settings.load_threads,
         on_swap=on_swap,
     )
-    servicer = RiskScoringServicer(runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch)
+    models = ModelRegistryRpcs(settings.model_dir, runtime)
+    servicer = RiskScoringServicer(
+        runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch, models
+    )
     registration = ServiceRegistration(
         add=lambda server: risk_pb2_grpc.add_RiskScoringServicer_to_server(servicer, server),
         names=(SERVICE_NAME,),
