@@ -55,11 +55,11 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
-    from services.risk import synthetic
+    from services.risk.api.server import build, start
     from services.risk.policy import DecisionPolicy
-    from services.risk.server import build, start
     from services.risk.settings import RiskSettings
-    from services.risk.training import TrainingData, TrainingOptions, train
+    from services.risk.training import synthetic
+    from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
     models, features = Path(root) / "models", Path(root) / "features"
     features.mkdir(parents=True, exist_ok=True)

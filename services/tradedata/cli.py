@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .loading import TradeDataset
 
 from services.commandline.errors import EXIT_FAILED, CommandError
 from services.commandline.output import add_json_flag, print_json, record, table
@@ -71,12 +77,6 @@ def _register_features(subparsers: Any) -> None:
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
     p.add_argument("--list", action="store_true", help="print the feature registry")
-    p.add_argument(
-        "--dask",
-        metavar="SCHEDULER",
-        help="compute on a Dask cluster: scheduler address (tcp://host:8786) or 'local' for two "
-        "local worker processes; the workers read --data, so it must be on storage they share",
-    )
     add_json_flag(p)
     p.set_defaults(func=_features)
 
@@ -150,36 +150,39 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _features(args: argparse.Namespace) -> int:
+    return run_features(args, _compute_locally)
+
+
+def _compute_locally(args: argparse.Namespace, ds: TradeDataset) -> pl.DataFrame:
+    import polars as pl
+
+    from .features import compute_features, compute_features_at
+
+    if args.points is not None:
+        return compute_features_at(ds, pl.read_parquet(args.points)).collect()
+    return compute_features(ds, args.as_of).collect()
+
+
+FeatureCompute = Callable[[argparse.Namespace, "TradeDataset"], "pl.DataFrame"]
+"""Computes the table `tradeguard features` writes from the parsed flags and the loaded data."""
+
+
+def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
+    """`tradeguard features`: check the flags and the data, compute the table, write it."""
+    from .loading import load_dataset
+
     if args.list:
         return _feature_list(args.json)
     if (args.as_of is None) == (args.points is None) or args.data is None or args.out is None:
         raise CommandError("give --data, --out and exactly one of --as-of and --points")
-    table_ = _feature_table(args)
+    frame = compute(args, load_dataset(args.data))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    table_.write_parquet(args.out)
-    summary = {"out": args.out, "rows": table_.height, "features": table_.width - 2}
+    frame.write_parquet(args.out)
     if args.json:
-        print_json(summary)
+        print_json({"out": args.out, "rows": frame.height, "features": frame.width - 2})
     else:
-        print(f"wrote {args.out}: {table_.height} rows, {table_.width - 2} features")
+        print(f"wrote {args.out}: {frame.height} rows, {frame.width - 2} features")
     return 0
-
-
-def _feature_table(args: argparse.Namespace) -> Any:
-    import polars as pl
-
-    from .features import compute_features, compute_features_at
-    from .loading import load_dataset
-
-    if args.dask is not None:
-        from services.scale.cli import cluster_features
-
-        as_of = None if args.as_of is None else args.as_of.isoformat()
-        return cluster_features(args.dask, args.data, as_of, args.points)
-    ds = load_dataset(args.data)
-    if args.points is not None:
-        return compute_features_at(ds, pl.read_parquet(args.points)).collect()
-    return compute_features(ds, args.as_of).collect()
 
 
 def _feature_list(as_json: bool) -> int:
