@@ -96,7 +96,11 @@ def _describe(exc: BaseException) -> str:
     if callable(summary):
         lines = str(summary(limit=1)).strip().splitlines()
         return "; ".join(line.strip() for line in lines if line.strip())
-    return str(getattr(exc, "message", None) or exc)
+    violations = getattr(exc, "field_violations", None) or []
+    text = str(getattr(exc, "message", None) or exc)
+    if violations:
+        text += ": " + "; ".join(f"{v.field}: {v.description}" for v in violations)
+    return text
 
 
 def _fail(message: str, code: int) -> int:

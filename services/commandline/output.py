@@ -103,6 +103,21 @@ def record(pairs: Sequence[tuple[str, Any]]) -> str:
     return "\n".join(f"{label:<{width}}  {text(value)}".rstrip() for label, value in pairs)
 
 
+def flat_pairs(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """A nested record as `a.b  value` pairs, money as `USD 100000.5`, empty values left out."""
+    shown = jsonable(value)
+    if isinstance(shown, dict) and set(shown) == {"currency_code", "amount"}:
+        return [(prefix, f"{shown['currency_code']} {shown['amount']}")]
+    if isinstance(shown, dict):
+        pairs: list[tuple[str, Any]] = []
+        for key, item in shown.items():
+            pairs += flat_pairs(item, f"{prefix}.{key}" if prefix else key)
+        return pairs
+    if shown in (None, "", []):
+        return []
+    return [(prefix, shown)]
+
+
 def page_footer(shown: int, total: int, next_token: str, command: str) -> str:
     """`showing N of M` and how to see the rest."""
     line = f"showing {shown} of {total}"
