@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY, store_engine
-from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.common.errors import NotFoundError, UnavailableError
+from services.common.idempotency import check_same_body
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
@@ -148,10 +149,6 @@ class QuoteStore:
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:
-    """A request id may only be repeated with the same request."""
-    if existing.fingerprint != fingerprint:
-        raise AlreadyExists(
-            f"request_id {existing.request_id!r} was used for a different request",
-            reason="REQUEST_ID_REUSED",
-        )
+    """A request id may only be repeated with the same request (the shared AIP-155 rule)."""
+    check_same_body(existing.request_id, existing.fingerprint, fingerprint)
     return existing
