@@ -92,10 +92,12 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc}"
-    summary = getattr(exc, "summary", None)
-    if callable(summary):
-        lines = str(summary(limit=1)).strip().splitlines()
-        return "; ".join(line.strip() for line in lines if line.strip())
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return (
+            f"{len(problems)} problem(s) in the trade data, the first: {problems[0]} "
+            "(`tradeguard data validate DIR` lists them all)"
+        )
     violations = getattr(exc, "field_violations", None) or []
     text = str(getattr(exc, "message", None) or exc)
     if violations:

@@ -10,7 +10,6 @@ import argparse
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _RATIO = re.compile(r"^\d+(?:\.\d+)?%?$")
@@ -112,21 +111,3 @@ def currency_code(text: str) -> str:
         known = ", ".join(sorted(CURRENCIES))
         raise argparse.ArgumentTypeError(f"{text!r} is not a currency we price; one of {known}")
     return code
-
-
-def data_dir(text: str) -> Path:
-    """An existing trade-data folder."""
-    path = Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{text}: no such folder")
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text}: not a folder")
-    return path
-
-
-def existing_file(text: str) -> Path:
-    """An existing file."""
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
-    return path

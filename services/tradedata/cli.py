@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 from services.commandline.errors import EXIT_FAILED, CommandError
 from services.commandline.output import add_json_flag, print_json, record, table
 from services.commandline.values import (
-    data_dir,
-    existing_file,
     iso_date,
     iso_datetime,
     non_negative_int,
@@ -64,7 +62,7 @@ def _register_generate(subparsers: Any) -> None:
 
 def _register_features(subparsers: Any) -> None:
     p = subparsers.add_parser("features", help="compute the enterprise feature table")
-    p.add_argument("--data", type=data_dir, help="trade data directory")
+    p.add_argument("--data", type=Path, help="trade data directory")
     p.add_argument(
         "--as-of",
         type=iso_datetime,
@@ -72,7 +70,7 @@ def _register_features(subparsers: Any) -> None:
     )
     p.add_argument(
         "--points",
-        type=existing_file,
+        type=Path,
         help="Parquet file of (enterprise_id, as_of) pairs instead of --as-of",
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
@@ -85,7 +83,7 @@ def _register_data(subparsers: Any) -> None:
     p = subparsers.add_parser("data", help="trade data utilities")
     sub = p.add_subparsers(dest="data_command", required=True, metavar="COMMAND")
     v = sub.add_parser("validate", help="check a data directory against the contract")
-    v.add_argument("dir", type=data_dir, help="trade data directory")
+    v.add_argument("dir", type=Path, help="trade data directory")
     v.add_argument(
         "--limit", type=positive_int, default=200, help="problems to print (all are counted)"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.commandline.errors import CommandError
 from services.commandline.output import add_json_flag, print_json
-from services.commandline.values import data_dir, existing_file, non_negative_int, positive_int
+from services.commandline.values import non_negative_int, positive_int
 from services.common.cli_groups import SubParsers, subcommand_group
 from services.risk.calibration import ISOTONIC, PLATT
 from services.risk.training.trainer import TrainingOptions
@@ -22,8 +22,8 @@ def register(subparsers: SubParsers) -> None:
         "split, or from any labelled table (--table FILE --label COLUMN) with 5-fold CV.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", type=data_dir, help="trade-data folder (the data contract)")
-    source.add_argument("--table", type=existing_file, help="labelled table, Parquet or CSV")
+    source.add_argument("--data", type=Path, help="trade-data folder (the data contract)")
+    source.add_argument("--table", type=Path, help="labelled table, Parquet or CSV")
     parser.add_argument("--label", help="label column of --table (0/1 or boolean)")
     parser.add_argument("--out", type=Path, required=True, help="models folder for the bundle")
     parser.add_argument(

@@ -103,9 +103,7 @@ def test_validate_reports_problems_and_fails(
     assert "orders[row 7].amount: NEGATIVE_AMOUNT" in capsys.readouterr().out
 
 
-def test_bad_arguments_are_usage_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_arguments_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run("generate", "--enterprises", "3", "--out", str(tmp_path)) == EXIT_USAGE
     assert _run("generate", "--out", str(tmp_path), "--rate", "nonsense=1") == EXIT_USAGE
     assert _run("features", "--data", str(tmp_path), "--out", str(tmp_path / "f.parquet")) == (
