@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,13 @@ def register(subparsers: Any) -> None:
     issue.add_argument("--tenant", required=True, help="tenant the token acts for")
     issue.add_argument("--role", required=True, choices=[r.value for r in Role], type=str.upper)
     issue.add_argument("--label", default="", help="free text shown by `tokens list`")
+    issue.add_argument(
+        "--expires-in",
+        type=duration,
+        default=None,
+        metavar="DURATION",
+        help="refuse the token after this long: 3600s, 90m, 12h or 30d (default: never)",
+    )
     add_json_flag(issue)
     issue.set_defaults(func=_issue)
     listing = commands.add_parser("list", parents=[common], help="list tokens (no secrets)")
@@ -51,15 +59,35 @@ def _store(args: argparse.Namespace) -> TokenStore:
     return TokenStore(args.file or default_tokens_file())
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> timedelta:
+    """``90m`` -> 90 minutes; a bare number is seconds. Refuses zero, negatives and junk."""
+    value, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        seconds = float(value) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (try 3600s, 90m, 12h, 30d)"
+        ) from None
+    if not 0 < seconds < 100 * 365 * 86400:
+        raise argparse.ArgumentTypeError(f"duration out of range: {text!r}")
+    return timedelta(seconds=seconds)
+
+
 def _issue(args: argparse.Namespace) -> int:
-    token, record = _store(args).issue(args.tenant, Role(args.role), args.label)
+    token, record = _store(args).issue(
+        args.tenant, Role(args.role), args.label, expires_in=args.expires_in
+    )
     if args.json:
         print_json({"token": token, **_row(record)})
         return 0
     # The token alone on stdout so scripts can capture it; the rest goes to stderr.
     print(token)
     print(
-        f"issued {record.token_id} for {record.tenant} ({record.role.value}); "
+        f"issued {record.token_id} for {record.tenant} ({record.role.value})"
+        f"{', expires ' + record.expires_at if record.expires_at else ''}; "
         "the token is shown only once",
         file=sys.stderr,
     )
@@ -76,8 +104,9 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    for row in rows:
-        row["state"] = "revoked" if row["revoked"] else "active"
+    now = datetime.now(UTC)
+    for row, r in zip(rows, records, strict=True):
+        row["state"] = "revoked" if r.revoked else "expired" if r.expired(now) else "active"
     print(table(rows, ("token_id", "tenant", "role", "created_at", "state", "label")))
     print(f"{len(rows)} token(s) in {args.file or default_tokens_file()}")
     return 0

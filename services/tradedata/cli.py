@@ -39,7 +39,7 @@ def _register_generate(subparsers: Any) -> None:
         "the injected typologies under labels/ (which the services never read).",
     )
     p.add_argument("--enterprises", type=positive_int, default=300, help="exporters (20 or more)")
-    p.add_argument("--months", type=positive_int, default=12, help="months of trade (4..120)")
+    p.add_argument("--months", type=positive_int, default=36, help="months of trade (4..120)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument(
@@ -167,15 +167,18 @@ FeatureCompute = Callable[[argparse.Namespace, "TradeDataset"], "pl.DataFrame"]
 
 def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
     """`tradeguard features`: check the flags and the data, compute the table, write it."""
+    from .features.coverage import cover_table, extract_start
+    from .features.table_file import write_feature_table
     from .loading import load_dataset
 
     if args.list:
         return _feature_list(args.json)
     if (args.as_of is None) == (args.points is None) or args.data is None or args.out is None:
         raise CommandError("give --data, --out and exactly one of --as-of and --points")
-    frame = compute(args, load_dataset(args.data))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_parquet(args.out)
+    ds = load_dataset(args.data)
+    # The coverage rule on whatever computed the table (locally or on a cluster).
+    frame = cover_table(ds, compute(args, ds), extract_start(ds))
+    write_feature_table(frame, args.out)
     if args.json:
         print_json({"out": args.out, "rows": frame.height, "features": frame.width - 2})
     else:

@@ -29,7 +29,7 @@ def register(subparsers: SubParsers) -> None:
     parser.add_argument(
         "--calibration",
         choices=(ISOTONIC, PLATT),
-        default=ISOTONIC,
+        default=PLATT,
         help="how raw scores become probabilities",
     )
     parser.add_argument("--threads", type=positive_int, default=2, help="LightGBM training threads")

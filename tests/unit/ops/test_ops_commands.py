@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shlex
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
