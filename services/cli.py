@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import Any
 
-from services.commandline.errors import run_command
 from services.commandline.parser import CommandParser
+from services.commandline.runner import run_command
 
 COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
