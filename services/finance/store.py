@@ -24,7 +24,7 @@ from services.finance.migrations.schema import quotes
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
 #: Execution option marking read-only work, which SQLite may begin without the write lock.
-_UNREACHABLE = (
+UNREACHABLE = (
     OSError,
     sa.exc.OperationalError,
     sa.exc.InterfaceError,
@@ -87,7 +87,7 @@ class QuoteStore:
         try:
             engine = create_engine(url)
             upgrade(engine)
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             if engine is not None:
                 engine.dispose()
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
@@ -143,15 +143,20 @@ class QuoteStore:
         try:
             with engine.connect() as conn:
                 yield conn
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:
     """A request id may only be repeated with the same request."""
-    if existing.fingerprint != fingerprint:
+    check_fingerprint(existing.request_id, existing.fingerprint, fingerprint)
+    return existing
+
+
+def check_fingerprint(request_id: str, stored: str, given: str) -> None:
+    """A request id repeated with another request body is refused."""
+    if stored != given:
         raise AlreadyExists(
-            f"request_id {existing.request_id!r} was used for a different request",
+            f"request_id {request_id!r} was used for a different request",
             reason="REQUEST_ID_REUSED",
         )
-    return existing
