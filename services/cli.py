@@ -25,11 +25,13 @@ from typing import Any
 COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
     "services.tradedata.cli",
-    "services.risk.cli",
-    "services.aml.cli",
-    "services.aml.train_cli",
+    "services.risk.api.cli",
+    "services.risk.training.cli",
+    "services.aml.api.cli",
+    "services.aml.training.cli",
     "services.finance.api.cli",
     "services.demo.cli",
+    "services.scale.cli",
 )
 #: Which module adds a top-level command. When the command on the line is listed here only its
 #: module is imported, so ``tradeguard tokens ...`` never loads lightgbm or polars; anything else
@@ -37,18 +39,18 @@ COMMAND_MODULES: tuple[str, ...] = (
 COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "tokens": ("services.common.tokens_cli",),
     "generate": ("services.tradedata.cli",),
-    "features": ("services.tradedata.cli",),
+    "features": ("services.tradedata.cli", "services.scale.cli"),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.cli", "services.aml.train_cli"),
-    "score": ("services.risk.cli",),
-    "aml": ("services.aml.cli", "services.aml.train_cli"),
+    "train": ("services.risk.training.cli", "services.aml.training.cli", "services.scale.cli"),
+    "score": ("services.risk.api.cli",),
+    "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
 }
 #: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
 SERVER_MODULES: dict[str, str] = {
-    "risk": "services.risk.server",
-    "aml": "services.aml.server",
+    "risk": "services.risk.api.server",
+    "aml": "services.aml.api.server",
     "finance": "services.finance.api.server",
 }
 SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)

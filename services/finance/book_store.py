@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY
 from services.common.errors import ConflictError, NotFoundError, UnavailableError
+from services.common.idempotency import check_same_body
 from services.finance.book import BookEvent, Change, CreditLimit, LimitState, Policy
 from services.finance.buyer_risk import grade_for_pd
 from services.finance.limits import Exposure
@@ -32,7 +33,7 @@ from services.finance.migrations.schema import (
     credit_limits,
     policies,
 )
-from services.finance.store import UNREACHABLE, check_fingerprint
+from services.finance.store import UNREACHABLE
 
 _LIMIT = TypeAdapter(CreditLimit)
 _POLICY = TypeAdapter(Policy)
@@ -217,7 +218,7 @@ class BookStore:
             row = conn.execute(query).first()
         if row is None:
             return None
-        check_fingerprint(request_id, row.fingerprint, fingerprint)
+        check_same_body(request_id, row.fingerprint, fingerprint)
         return bytes(row.response)
 
     def limit(self, limit_id: str, tenant: str | None) -> CreditLimit:

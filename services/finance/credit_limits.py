@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.common.errors import FailedPrecondition, NotFoundError
+from services.common.violations import FieldViolations
 from services.finance.appetite import Appetite, Capacity
 from services.finance.book import BuyerRef, Change, CreditLimit, LimitState
 from services.finance.book_store import BookStore
@@ -31,7 +32,6 @@ from services.finance.limits import (
 )
 from services.finance.metrics import TOP_BUYER_RANKS, FinanceMetrics
 from services.finance.pricing import resolve_country
-from services.finance.violations import Violations
 
 #: Short-term cover reaches credit periods of two years.
 MAX_LIMIT_CREDIT_DAYS = 730
@@ -137,7 +137,7 @@ class CreditLimits:
 
     def _validate(self, ask: LimitRequest) -> Decimal:
         """Checks every field at once; returns the amount in USD."""
-        found = Violations()
+        found = FieldViolations()
         rates = self._uw.fx.current()
         for field, value in (
             ("exporter_id", ask.exporter_id),

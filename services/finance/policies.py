@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from services.common.errors import FailedPrecondition, NotFoundError, ValidationError
+from services.common.violations import FieldViolations
 from services.finance import money
 from services.finance.book import (
     BuyerRef,
@@ -29,7 +30,6 @@ from services.finance.book import (
     Policy,
     PolicyState,
 )
-from services.finance.violations import Violations
 
 SHORT_TERM = "SHORT_TERM"
 SHORT_TERM_PERIOD = timedelta(days=365)
@@ -244,7 +244,7 @@ class FinancedReceivable:
 def check_financing(policy: Policy, asked: FinancedReceivable, now: datetime) -> CoveredBuyer:
     """The covered buyer the receivable is on; every mismatch with the policy at once."""
     _in_force(policy)
-    found = Violations()
+    found = FieldViolations()
     if asked.exporter_id != policy.insured:
         found.add("exporter_id", f"policy {policy.policy_number} insures {policy.insured!r}")
     if asked.currency != policy.currency:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.violations import FieldViolations
 from services.finance.short_term import annualise
-from services.finance.violations import Violations
 
 MAX_TENOR_DAYS = 360
 
@@ -132,7 +132,7 @@ def quote_financing(
 
 
 def _validate(request: FinancingRequest) -> None:
-    found = Violations()
+    found = FieldViolations()
     found.fraction("commercial_cover", request.commercial_cover, low=0, high=1, open_low=True)
     found.fraction("political_cover", request.political_cover, low=0, high=1, open_low=True)
     if not 0.0 <= request.exporter_pd < 1.0:

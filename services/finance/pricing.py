@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import Enum
 
 from services.common.errors import ValidationError
+from services.common.violations import FieldViolations
 from services.finance import money, mpr, ratings
 from services.finance.mpr import (
     BuyerCategory,
@@ -40,7 +41,6 @@ from services.finance.short_term import (
     price_over_horizon,
     price_short_term,
 )
-from services.finance.violations import Violations
 from services.tradedata import countries
 
 #: Largest insured amount accepted in one quote (per policy), in units of the currency.
@@ -177,7 +177,7 @@ def needs_buyer_default(request: PremiumRequest) -> bool:
 
 
 def _validate(request: PremiumRequest) -> None:
-    found = Violations()
+    found = FieldViolations()
     amount = request.insured_amount
     if not amount.is_finite() or amount <= 0 or amount > MAX_INSURED_AMOUNT:
         found.add("insured_amount", f"must be positive and at most {MAX_INSURED_AMOUNT:,f}")
@@ -197,7 +197,7 @@ def _validate(request: PremiumRequest) -> None:
     found.raise_if_any()
 
 
-def _check_medium_long(terms: MediumLongTerms, found: Violations) -> None:
+def _check_medium_long(terms: MediumLongTerms, found: FieldViolations) -> None:
     """The credit periods of the policy type; MPR-specific factors are checked by ``mpr``."""
     found.fraction(
         "disbursement_months", terms.disbursement_months, low=0,

@@ -23,6 +23,7 @@ from services.common.errors import (
     UnavailableError,
     ValidationError,
 )
+from services.common.violations import FieldViolations
 from services.finance import money
 from services.finance.book import CoveredBuyer, Policy
 from services.finance.domain import Party, PdSource, Screener
@@ -45,7 +46,6 @@ from services.finance.pricing import (
 )
 from services.finance.short_term import BuyerDefault, period_probability
 from services.finance.store import QuoteStore, StoredQuote, check_same_request
-from services.finance.violations import Violations
 
 POLICY_FINANCING = "POLICY_FINANCING"
 #: The risk service's PD for a buyer is asked over the credit period, at least a month.
@@ -249,7 +249,7 @@ class Quoting:
             raise FailedPrecondition(
                 f"premium quote {quote_id!r} was declined", reason="PREMIUM_QUOTE_DECLINED"
             )
-        found = Violations()
+        found = FieldViolations()
         for field, asked, insured in (
             ("commercial_cover", application.commercial_cover, quote.commercial_cover),
             ("political_cover", application.political_cover, quote.political_cover),
@@ -392,7 +392,7 @@ def _outcome(header: QuoteHeader) -> str:
 
 
 def _validate_application(application: FinancingApplication) -> None:
-    found = Violations()
+    found = FieldViolations()
     amount = application.receivable
     if not amount.is_finite() or amount <= 0:
         found.add("receivable", "must be positive")

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY, store_engine
-from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.common.errors import NotFoundError, UnavailableError
+from services.common.idempotency import check_same_body
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
@@ -148,15 +149,6 @@ class QuoteStore:
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:
-    """A request id may only be repeated with the same request."""
-    check_fingerprint(existing.request_id, existing.fingerprint, fingerprint)
+    """A request id may only be repeated with the same request (the shared AIP-155 rule)."""
+    check_same_body(existing.request_id, existing.fingerprint, fingerprint)
     return existing
-
-
-def check_fingerprint(request_id: str, stored: str, given: str) -> None:
-    """A request id repeated with another request body is refused."""
-    if stored != given:
-        raise AlreadyExists(
-            f"request_id {request_id!r} was used for a different request",
-            reason="REQUEST_ID_REUSED",
-        )

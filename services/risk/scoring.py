@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.common.errors import NotFoundError
-from services.risk.bundle import ModelBundle
 from services.risk.domain import Decision, FinancingRequest, FinancingScore, Reason
 from services.risk.feature_table import ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
+from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
 from services.risk.reasons import top_reasons

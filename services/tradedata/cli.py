@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .loading import TradeDataset
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -57,12 +63,6 @@ def _register_features(subparsers: Any) -> None:
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
     p.add_argument("--list", action="store_true", help="print the feature registry (Markdown)")
-    p.add_argument(
-        "--dask",
-        metavar="SCHEDULER",
-        help="compute on a Dask cluster: scheduler address (tcp://host:8786) or 'local' for two "
-        "local worker processes; the workers read --data, so it must be on storage they share",
-    )
     p.set_defaults(func=_features)
 
 
@@ -114,10 +114,26 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _features(args: argparse.Namespace) -> int:
+    return run_features(args, _compute_locally)
+
+
+def _compute_locally(args: argparse.Namespace, ds: TradeDataset) -> pl.DataFrame:
     import polars as pl
 
-    from .errors import DataValidationError
     from .features import compute_features, compute_features_at
+
+    if args.points is not None:
+        return compute_features_at(ds, pl.read_parquet(args.points)).collect()
+    return compute_features(ds, args.as_of).collect()
+
+
+FeatureCompute = Callable[[argparse.Namespace, "TradeDataset"], "pl.DataFrame"]
+"""Computes the table `tradeguard features` writes from the parsed flags and the loaded data."""
+
+
+def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
+    """`tradeguard features`: check the flags and the data, compute the table, write it."""
+    from .errors import DataValidationError
     from .features.registry import registry_markdown
     from .loading import load_dataset
 
@@ -132,14 +148,7 @@ def _features(args: argparse.Namespace) -> int:
     except (DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    if args.dask is not None:
-        from services.scale.cli import cluster_features
-
-        table = cluster_features(args.dask, args.data, args.as_of, args.points)
-    elif args.points is not None:
-        table = compute_features_at(ds, pl.read_parquet(args.points)).collect()
-    else:
-        table = compute_features(ds, args.as_of).collect()
+    table = compute(args, ds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.write_parquet(args.out)
     print(f"wrote {args.out}: {table.height} rows, {table.width - 2} features")

@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
+from services.common.violations import FieldViolations
 from services.finance.book import (
     BookEvent,
     BuyerRef,
@@ -25,7 +26,6 @@ from services.finance.book import (
 from services.finance.credit_limits import LimitRequest
 from services.finance.limits import LimitDecision
 from services.finance.policies import QuoteTerms
-from services.finance.violations import Violations
 
 _DECISIONS = {
     LimitDecision.APPROVED: finance_pb2.CREDIT_LIMIT_DECISION_APPROVED,
@@ -74,14 +74,14 @@ def buyer_message(buyer: BuyerRef) -> finance_pb2.Buyer:
 def limit_id(name: str) -> str:
     """The id in "creditLimits/{id}"; any other form is INVALID_ARGUMENT."""
     if not name.startswith(LIMIT_PREFIX) or not name[len(LIMIT_PREFIX) :].strip():
-        found = Violations()
+        found = FieldViolations()
         found.add("name", 'must be "creditLimits/{id}"')
         found.raise_if_any("invalid credit limit name")
     return name[len(LIMIT_PREFIX) :]
 
 
 def limit_request(request: finance_pb2.RequestCreditLimitRequest) -> LimitRequest:
-    found = Violations()
+    found = FieldViolations()
     if not request.HasField("amount"):
         found.add("amount", "required")
     if request.payment_terms == common_pb2.PAYMENT_TERMS_UNSPECIFIED:

@@ -13,12 +13,12 @@ from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
 from services.common.auth import require_principal
 from services.common.tokens import Role
+from services.common.violations import FieldViolations
 from services.finance.api import book_convert as convert
 from services.finance.api.convert import fingerprint, require
 from services.finance.book import Change, Claim, CreditLimit, Policy
 from services.finance.credit_limits import CreditLimits
 from services.finance.policy_book import Policies
-from services.finance.violations import Violations
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -28,7 +28,7 @@ def _change(method: str = "", request: object | None = None, request_id: str = "
     """The caller as the book records it; idempotent calls carry their request id."""
     principal = require_principal()
     if method:
-        found = Violations()
+        found = FieldViolations()
         require(found, "request_id", request_id)
         found.raise_if_any(f"invalid {method} request")
     return Change(
@@ -46,14 +46,14 @@ def _reader_tenant() -> str | None:
 
 
 def _required(method: str, **fields: str) -> None:
-    found = Violations()
+    found = FieldViolations()
     for field, value in fields.items():
         require(found, field, value)
     found.raise_if_any(f"invalid {method} request")
 
 
 def _page(request: finance_pb2.ListCreditLimitsRequest) -> tuple[int, int]:
-    found = Violations()
+    found = FieldViolations()
     size = request.page_size or DEFAULT_PAGE_SIZE
     if not 1 <= size <= MAX_PAGE_SIZE:
         found.add("page_size", f"must be 0..{MAX_PAGE_SIZE}")
@@ -186,7 +186,7 @@ class BookHandlers:
 
 
 def _present(method: str, **fields: bool) -> None:
-    found = Violations()
+    found = FieldViolations()
     for field, present in fields.items():
         if not present:
             found.add(field, "required")

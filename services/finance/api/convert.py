@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
+from services.common.violations import FieldViolations
 from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
 from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
 from services.finance.quoting import (
@@ -21,7 +22,6 @@ from services.finance.quoting import (
     QuoteHeader,
 )
 from services.finance.short_term import PaymentTerms
-from services.finance.violations import Violations
 
 _POLICY_TYPES = {
     finance_pb2.SHORT_TERM: PolicyType.SHORT_TERM,
@@ -61,7 +61,7 @@ def fingerprint(method: str, request: object) -> str:
     return hashlib.sha256(method.encode() + b"\0" + body).hexdigest()
 
 
-def require(found: Violations, field: str, value: str) -> None:
+def require(found: FieldViolations, field: str, value: str) -> None:
     if not value.strip():
         found.add(field, "required")
 
@@ -78,7 +78,7 @@ def quote_parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer
 
 def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
     """The domain request; fields the domain cannot check (presence, enums) are checked here."""
-    found = Violations()
+    found = FieldViolations()
     require(found, "exporter_id", request.exporter_id)
     require(found, "exporter_name", request.exporter_name)
     require(found, "buyer.name", request.buyer.name)
@@ -128,7 +128,7 @@ def _medium_long(request: finance_pb2.QuotePremiumRequest) -> MediumLongTerms | 
 def financing_application(
     request: finance_pb2.QuotePolicyFinancingRequest,
 ) -> FinancingApplication:
-    found = Violations()
+    found = FieldViolations()
     require(found, "exporter_id", request.exporter_id)
     require(found, "exporter_name", request.exporter_name)
     require(found, "buyer.name", request.buyer.name)

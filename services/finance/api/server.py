@@ -3,7 +3,6 @@ risk and aml clients, servicer, server."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -13,11 +12,9 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.finance.v1 import finance_pb2_grpc
+from services.common import serving
 from services.common.auth import MethodRoles
-from services.common.gc_tuning import tune_gc_for_serving
-from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
-from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
 from services.finance.api.book_convert import quote_terms
 from services.finance.api.clients import (
@@ -87,11 +84,8 @@ class FinanceService:
         return self
 
     def stop(self, grace: float | None = None) -> None:
+        """Drain the server, stop the purge, then close the dependency channels and the store."""
         self.server.stop(grace)
-        self.release()
-
-    def release(self) -> None:
-        """Stop the purge, then close the dependency channels and the store."""
         self.purger.stop()
         self.risk.close()
         self.aml.close()
@@ -183,21 +177,12 @@ def _utc_now() -> datetime:
 
 
 def serve(settings: FinanceSettings) -> int:
-    """Run until SIGTERM/SIGINT; returns the exit code."""
-    configure_logging(settings.log_level)
-    service = build(settings).start()
-    tune_gc_for_serving()
-    try:
-        return service.server.serve_until_signal()
-    finally:
-        service.release()
+    """Run until SIGTERM/SIGINT, then drain; returns the exit code."""
+    return serving.serve(settings, build)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.finance", description=__doc__)
-    add_settings_arguments(parser, FinanceSettings)
-    args = parser.parse_args(argv)
-    return serve(settings_from_args(FinanceSettings, args))
+    return serving.main(argv, FinanceSettings, build, __doc__)
 
 
 if __name__ == "__main__":

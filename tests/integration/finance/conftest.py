@@ -21,16 +21,16 @@ from services.aml.domain import WatchlistEntry
 from services.common.tokens import Role, TokenStore
 
 if TYPE_CHECKING:
-    from services.aml.server import AmlService
+    from services.aml.api.server import AmlService
 from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
-from services.risk import synthetic
+from services.risk.api.server import RiskService
+from services.risk.api.server import build as build_risk
+from services.risk.api.server import start as start_risk_service
 from services.risk.policy import DecisionPolicy
-from services.risk.server import RiskService
-from services.risk.server import build as build_risk
-from services.risk.server import start as start_risk_service
 from services.risk.settings import RiskSettings
-from services.risk.training import TrainingData, TrainingOptions, train
+from services.risk.training import synthetic
+from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
 WATCHLIST = (
     WatchlistEntry("W-1", "Golden Crescent Holdings", "AE", "SANCTIONS", ("Golden Crescent",)),
@@ -86,9 +86,9 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
 
 
 def start_aml(root: Path, tokens: Tokens) -> AmlService:
+    from services.aml.api.server import AmlService
     from services.aml.detector import AmlDetector
     from services.aml.domain import ReferenceData
-    from services.aml.server import AmlService
     from services.aml.settings import AmlSettings
 
     settings = AmlSettings(

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from services.cli import main
-from services.risk import bundle as bundle_io
-from services.risk.dataset import training_frame
+from services.risk import model as model_io
+from services.risk.training.dataset import training_frame
 from services.tradedata.features import FEATURE_NAMES, FEATURE_REGISTRY
 from services.tradedata.generator import GeneratorConfig, generate
 
@@ -38,7 +38,7 @@ def test_train_cli_writes_a_bundle_meeting_quality_checks(
     assert code == 0
     for word in ("AUC", "KS", "Brier", "ECE", "calibration", "lift by decile", "baseline"):
         assert word in report
-    bundle = bundle_io.load(bundle_io.latest_bundle_dir(tmp_path))
+    bundle = model_io.load(model_io.latest_bundle_dir(tmp_path))
     test = bundle.metadata.metrics["test"]
     assert test["auc"] > 0.7
     assert test["ece"] < 0.05

@@ -10,7 +10,7 @@ from distributed import Client
 from polars.testing import assert_frame_equal
 
 from services.cli import main
-from services.risk import bundle as bundle_io
+from services.risk import model as model_io
 from services.tradedata.features import compute_features, compute_features_at
 from services.tradedata.loading import TradeDataset
 
@@ -47,7 +47,7 @@ def test_train_risk_cli_on_the_cluster_writes_a_bundle(
     argv = ["train", "risk", "--data", str(trade_dir), "--out", str(tmp_path)]
     assert main([*argv, "--dask", _address(client)]) == 0
     assert "AUC" in capsys.readouterr().out
-    bundle = bundle_io.load(bundle_io.latest_bundle_dir(tmp_path))
+    bundle = model_io.load(model_io.latest_bundle_dir(tmp_path))
     assert bundle.booster.num_trees() > 0
 
 

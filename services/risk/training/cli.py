@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.common.cli_groups import SubParsers, subcommand_group
 from services.risk.calibration import ISOTONIC, PLATT
-from services.risk.training import TrainingOptions
+from services.risk.training.trainer import TrainingOptions
 
 
 def register(subparsers: SubParsers) -> None:
@@ -26,32 +26,24 @@ def register(subparsers: SubParsers) -> None:
     parser.add_argument("--calibration", choices=(ISOTONIC, PLATT), default=ISOTONIC)
     parser.add_argument("--threads", type=int, default=2, help="LightGBM training threads")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--dask",
-        metavar="SCHEDULER",
-        help="features and training (lightgbm.dask) on a Dask cluster: scheduler address or "
-        "'local' for two local worker processes; with --data only, on storage the workers share",
-    )
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    options = TrainingOptions(
+def training_options(args: argparse.Namespace) -> TrainingOptions:
+    """The options the `train risk` flags ask for."""
+    return TrainingOptions(
         seed=args.seed, num_threads=args.threads, calibration_method=args.calibration
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    options = training_options(args)
     if args.table is not None:
-        if args.dask is not None:
-            raise SystemExit("--dask trains from --data only")
         return _run_table(args, options)
-    from services.risk.dataset import training_data_from_dir
-    from services.risk.report import training_report
-    from services.risk.training import train, with_policy
+    from services.risk.training.dataset import training_data_from_dir
+    from services.risk.training.report import training_report
+    from services.risk.training.trainer import train, with_policy
 
-    if args.dask is not None:
-        from services.scale.cli import cluster_training
-
-        print(training_report(cluster_training(args.dask, args.data, args.out, options)))
-        return 0
     data, policy = training_data_from_dir(args.data)
     result = train(data, args.out, with_policy(options, policy))
     print(training_report(result))
@@ -59,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_table(args: argparse.Namespace, options: TrainingOptions) -> int:
-    from services.risk.report import table_report
-    from services.risk.table_training import train_table
+    from services.risk.training.report import table_report
+    from services.risk.training.table import train_table
 
     if not args.label:
         raise SystemExit("--table needs --label COLUMN")

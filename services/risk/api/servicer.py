@@ -9,10 +9,10 @@ import grpc
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
 from services.common.errors import FieldViolation, TradeGuardError, ValidationError
-from services.risk import model_info
-from services.risk.convert import ScoreEncoder, to_item_error, to_request
+from services.risk.api import model_info
+from services.risk.api.convert import ScoreEncoder, to_item_error, to_request
 from services.risk.domain import FinancingScore
-from services.risk.monitoring import RiskMetrics
+from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
 

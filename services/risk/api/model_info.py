@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from services._proto.tradeguard.risk.v1 import risk_pb2
-from services.risk.bundle import BundleMetadata, ModelBundle
-from services.risk.convert import grade_value, timestamp
+from services.risk.api.convert import grade_value, timestamp
+from services.risk.model import BundleMetadata, ModelBundle
 from services.risk.scoring import ScoringSnapshot
 
 _SECTIONS = (("test", ""), ("baseline_logistic_test", "baseline_"), ("out_of_fold", "oof_"))

@@ -16,10 +16,8 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from services.risk import bundle as bundle_io
-from services.risk import calibration
-from services.risk.baseline import fit_logistic_baseline
-from services.risk.evaluation import Evaluation, evaluate
+from services.risk import model as model_io
+from services.risk.calibration import ISOTONIC
 from services.risk.features import (
     FeatureSpec,
     categorical_indices,
@@ -29,6 +27,9 @@ from services.risk.features import (
 )
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import ReferenceBins, reference_bins
+from services.risk.training import calibration
+from services.risk.training.baseline import fit_logistic_baseline
+from services.risk.training.evaluation import Evaluation, evaluate
 
 LABEL = "defaulted"
 TIME = "disbursed_at"
@@ -54,7 +55,7 @@ class TrainingOptions:
     min_data_in_leaf: int = 40
     max_rounds: int = 2000
     early_stopping_rounds: int = 100
-    calibration_method: str = calibration.ISOTONIC
+    calibration_method: str = ISOTONIC
     split: tuple[float, float] = (0.6, 0.8)
     """Time quantiles where validation and test begin."""
     policy: DecisionPolicy = field(default_factory=DecisionPolicy)
@@ -203,7 +204,7 @@ def train(
     test = evaluate(test_s.y, calibrator.apply(raw_test))
     baseline = evaluate(test_s.y, fit_logistic_baseline(train_s, test_s, data.specs))
     metrics = _metrics(booster, test, baseline, validation, (train_s, valid_s, test_s))
-    metadata = bundle_io.BundleMetadata(
+    metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_fingerprint=fingerprint(data.frame),
         features=tuple(data.specs),
@@ -214,7 +215,7 @@ def train(
         policy=options.policy,
         training={"params": json_safe(lgb_params(data.specs, options)), "label": data.label},
     )
-    bundle_dir = bundle_io.save(booster, metadata, models_dir)
+    bundle_dir = model_io.save(booster, metadata, models_dir)
     return TrainingResult(
         bundle_dir, bundle_dir.name, test, baseline, validation, booster.best_iteration, metrics
     )

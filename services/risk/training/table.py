@@ -13,11 +13,11 @@ import polars as pl
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from services.risk import bundle as bundle_io
-from services.risk import calibration
-from services.risk.evaluation import Evaluation, evaluate
+from services.risk import model as model_io
 from services.risk.features import CATEGORICAL, NUMERIC, FeatureSpec, category_vocabulary, encode
-from services.risk.training import (
+from services.risk.training import calibration
+from services.risk.training.evaluation import Evaluation, evaluate
+from services.risk.training.trainer import (
     TrainingOptions,
     fingerprint,
     json_safe,
@@ -146,7 +146,7 @@ def train_table(
         "out_of_fold": oof.to_json(),
         "dropped_columns": dropped,
     }
-    metadata = bundle_io.BundleMetadata(
+    metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_fingerprint=fingerprint(frame),
         features=specs,
@@ -157,4 +157,4 @@ def train_table(
         policy=options.policy,
         training={"source": str(path), "label": label, "folds": FOLDS},
     )
-    return TableResult(bundle_io.save(booster, metadata, models_dir), aucs, oof, dropped)
+    return TableResult(model_io.save(booster, metadata, models_dir), aucs, oof, dropped)

@@ -1,4 +1,4 @@
-"""`tradeguard score` (ask a running risk service) and `tradeguard train risk`."""
+"""`tradeguard score`: ask a running risk service for a financing score."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from services.common.cli_groups import SubParsers
-from services.risk import train_cli
 
 PRODUCTS = ("ORDER_FINANCING", "RECEIVABLES_FINANCING", "INVENTORY_PLEDGE", "POLICY_FINANCING")
 
 
 def register(subparsers: SubParsers) -> None:
-    train_cli.register(subparsers)
     parser = subparsers.add_parser(
         "score",
         help="score a financing request on the risk service",

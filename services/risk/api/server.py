@@ -17,10 +17,10 @@ from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
-from services.risk.monitoring import PsiRefresher, RiskMetrics
+from services.risk.api.servicer import RiskScoringServicer
+from services.risk.metrics import PsiRefresher, RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
-from services.risk.servicer import RiskScoringServicer
 from services.risk.settings import RiskSettings
 from services.tradedata.fx import USD_PER_UNIT
 

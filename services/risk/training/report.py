@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.risk.evaluation import Evaluation
-from services.risk.table_training import TableResult
-from services.risk.training import TrainingResult
+from services.risk.training.evaluation import Evaluation
+from services.risk.training.table import TableResult
+from services.risk.training.trainer import TrainingResult
 
 TARGET_AUC = 0.80
 TARGET_ECE = 0.02

@@ -12,7 +12,7 @@ import polars as pl
 
 from services.risk.features import CATEGORICAL, NUMERIC, FeatureSpec
 from services.risk.policy import DecisionPolicy
-from services.risk.training import LABEL, TENOR, TIME, TrainingData
+from services.risk.training.trainer import LABEL, TENOR, TIME, TrainingData
 
 if TYPE_CHECKING:
     from services.tradedata.loading import TradeDataset
