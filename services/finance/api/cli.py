@@ -128,7 +128,10 @@ def _register_premium(commands: Any) -> None:
         help="OECD country risk category (default: the buyer country's)",
     )
     parser.add_argument(
-        "--waiting-days", type=non_negative_int, default=0, help="claim waiting period (0: default)"
+        "--waiting-days",
+        type=non_negative_int,
+        default=None,
+        help="claims waiting period in days (default: the tariff's)",
     )
     _mlt_flags(parser)
     _request_flags(parser)
@@ -207,8 +210,9 @@ def _premium_request(args: argparse.Namespace) -> Any:
         product_quality=args.product_quality,
         local_currency_factor=args.local_currency_factor,
         credit_enhancement_factor=args.credit_enhancement_factor,
-        waiting_period_days=args.waiting_days,
     )
+    if args.waiting_days is not None:
+        request.waiting_period_days = args.waiting_days
     if args.country_category is not None:
         request.country_risk_category = args.country_category
     return request
