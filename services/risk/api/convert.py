@@ -107,21 +107,5 @@ class ScoreEncoder:
         return message
 
 
-def to_item_error(error: BaseException, index: int) -> common_pb2.ItemError:
-    described = describe(error)
-    prefix = f"requests[{index}]"
-    return common_pb2.ItemError(
-        code=described.code.value[0],
-        message=described.message,
-        reason=described.reason,
-        field_violations=[
-            common_pb2.FieldViolation(
-                field=f"{prefix}.{v.field}" if v.field else prefix, description=v.description
-            )
-            for v in described.field_violations
-        ],
-    )
-
-
 def grade_value(name: str) -> Any:
     return _GRADES[name]
