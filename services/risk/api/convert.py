@@ -13,7 +13,6 @@ from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import FieldViolation, ValidationError
 from services.common.money import from_float, money_problem, to_float
-from services.common.status_mapping import describe
 from services.risk.domain import FinancingRequest, FinancingScore, Reason
 from services.risk.validation import validate_request
 
