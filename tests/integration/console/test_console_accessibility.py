@@ -76,9 +76,7 @@ def test_every_page_is_accessible_and_error_free(regulator: webdriver.Chrome, wo
     assert found == {}
 
 
-def test_the_checker_catches_an_unlabelled_field(
-    regulator: webdriver.Chrome, world: World
-) -> None:
+def test_the_checker_catches_an_unlabelled_field(regulator: webdriver.Chrome, world: World) -> None:
     regulator.get(world.url + "/alerts")
     regulator.execute_script("document.querySelector('label[for=f-exporter]').remove()")
     assert "label" in {v["id"] for v in _violations(regulator)}
