@@ -11,7 +11,7 @@ from services.common.deadlines import check_deadline
 from services.common.errors import FieldViolation, TradeGuardError, ValidationError
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_item_error, to_request
-from services.risk.domain import FinancingScore
+from services.risk.domain import FinancingRequest
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
@@ -67,18 +67,24 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         requests: Iterable[risk_pb2.ScoreFinancingRequest],
         response: risk_pb2.StreamScoreFinancingResponse,
     ) -> None:
-        encoder = self._encoder(snapshot)
-        scores: list[FinancingScore] = []
+        valid: list[FinancingRequest] = []
+        rows: list[int] = []
+        slots: list[risk_pb2.ScoreResult] = []
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
                 self._check_position(index)
-                score = snapshot.score(to_request(item, self._currencies))
+                domain = to_request(item, self._currencies)
+                rows.append(snapshot.row(domain.enterprise_id))
             except TradeGuardError as error:
                 result.error.CopyFrom(to_item_error(error, index))
                 continue
-            scores.append(score)
-            encoder.fill(result.score, score)
+            valid.append(domain)
+            slots.append(result)
+        scores = snapshot.score_rows(valid, rows) if valid else []
+        encoder = self._encoder(snapshot)
+        for slot, score in zip(slots, scores, strict=True):
+            encoder.fill(slot.score, score)
         self._metrics.record(scores)
 
     def _check_position(self, index: int) -> None:
