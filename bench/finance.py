@@ -80,9 +80,9 @@ def _serve_aml(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
+    from services.aml.api.server import AmlService
     from services.aml.detector import AmlDetector
     from services.aml.domain import ReferenceData, WatchlistEntry
-    from services.aml.server import AmlService
     from services.aml.settings import AmlSettings
 
     watchlist = (

@@ -27,8 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.tradedata.cli",
     "services.risk.api.cli",
     "services.risk.training.cli",
-    "services.aml.cli",
-    "services.aml.train_cli",
+    "services.aml.api.cli",
+    "services.aml.training.cli",
     "services.finance.api.cli",
     "services.demo.cli",
     "services.scale.cli",
@@ -41,16 +41,16 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "generate": ("services.tradedata.cli",),
     "features": ("services.tradedata.cli", "services.scale.cli"),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.training.cli", "services.aml.train_cli", "services.scale.cli"),
+    "train": ("services.risk.training.cli", "services.aml.training.cli", "services.scale.cli"),
     "score": ("services.risk.api.cli",),
-    "aml": ("services.aml.cli", "services.aml.train_cli"),
+    "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
 }
 #: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
 SERVER_MODULES: dict[str, str] = {
     "risk": "services.risk.api.server",
-    "aml": "services.aml.server",
+    "aml": "services.aml.api.server",
     "finance": "services.finance.api.server",
 }
 SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)

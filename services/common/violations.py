@@ -71,8 +71,8 @@ class FieldViolations:
     def __len__(self) -> int:
         return len(self._items)
 
-    def raise_if_any(self, what: str = "request") -> None:
-        """Raise ``invalid <what>: field, field`` with every violation collected so far."""
+    def raise_if_any(self, message: str = "invalid request") -> None:
+        """Raise ``<message>: field, field`` with every violation collected so far."""
         if self._items:
             fields = ", ".join(dict.fromkeys(v.field for v in self._items))
-            raise ValidationError(f"invalid {what}: {fields}", list(self._items))
+            raise ValidationError(f"{message}: {fields}", list(self._items))

@@ -12,10 +12,10 @@ from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
+from services.aml.api.trade_messages import load_trades
 from services.common.client import ChannelConfig, connect
 from services.common.money import from_float as money
 from services.risk.api.cli import format_score
-from services.tradedata.trade_messages import load_trades
 
 #: Trades the bank replays to the aml service in the demo, and how many per stream message.
 SCREENED_TRADES = 1500

@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
+from services.common.violations import FieldViolations
 from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
 from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
 from services.finance.quoting import (
@@ -21,7 +22,6 @@ from services.finance.quoting import (
     QuoteHeader,
 )
 from services.finance.short_term import PaymentTerms
-from services.finance.violations import Violations
 
 _POLICY_TYPES = {
     finance_pb2.SHORT_TERM: PolicyType.SHORT_TERM,
@@ -61,7 +61,7 @@ def fingerprint(method: str, request: object) -> str:
     return hashlib.sha256(method.encode() + b"\0" + body).hexdigest()
 
 
-def require(found: Violations, field: str, value: str) -> None:
+def require(found: FieldViolations, field: str, value: str) -> None:
     if not value.strip():
         found.add(field, "required")
 
@@ -78,7 +78,7 @@ def quote_parties(exporter_id: str, exporter_name: str, buyer: finance_pb2.Buyer
 
 def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
     """The domain request; fields the domain cannot check (presence, enums) are checked here."""
-    found = Violations()
+    found = FieldViolations()
     require(found, "exporter_id", request.exporter_id)
     require(found, "exporter_name", request.exporter_name)
     require(found, "buyer.name", request.buyer.name)
@@ -105,7 +105,9 @@ def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
         country_risk_category=(
             request.country_risk_category if request.HasField("country_risk_category") else None
         ),
-        waiting_days=request.waiting_period_days or None,
+        waiting_days=(
+            request.waiting_period_days if request.HasField("waiting_period_days") else None
+        ),
         medium_long=_medium_long(request) if policy_type is PolicyType.MEDIUM_LONG_TERM else None,
     )
 
@@ -126,7 +128,7 @@ def _medium_long(request: finance_pb2.QuotePremiumRequest) -> MediumLongTerms | 
 def financing_application(
     request: finance_pb2.QuotePolicyFinancingRequest,
 ) -> FinancingApplication:
-    found = Violations()
+    found = FieldViolations()
     require(found, "exporter_id", request.exporter_id)
     require(found, "exporter_name", request.exporter_name)
     require(found, "buyer.name", request.buyer.name)
@@ -141,6 +143,8 @@ def financing_application(
         commercial_cover=request.commercial_cover,
         political_cover=request.political_cover,
         premium_quote_id=request.premium_quote_id.strip(),
+        policy_number=request.policy_number.strip(),
+        buyer_id=request.buyer.buyer_id.strip(),
     )
 
 
@@ -164,6 +168,11 @@ def premium_quote(
         exporter_id=request.exporter_id,
         buyer=request.buyer,
         insured_amount=request.insured_amount,
+        commercial_cover=request.commercial_cover,
+        political_cover=request.political_cover,
+        credit_days=request.credit_days,
+        disbursement_months=request.disbursement_months,
+        repayment_years=request.repayment_years,
         **_header_fields(outcome.header),  # type: ignore[arg-type]
     )
     quote.premium.currency_code = request.insured_amount.currency_code  # zero when declined
@@ -181,6 +190,9 @@ def _fill_pricing(quote: finance_pb2.PremiumQuote, pricing: PremiumPricing) -> N
     breakdown.minimum_premium.CopyFrom(money.from_decimal(pricing.minimum_premium, currency))
     breakdown.floored_by_mpr = pricing.floored_by_mpr
     breakdown.market_priced = pricing.market_priced
+    breakdown.waiting_period_days = pricing.waiting_days
+    breakdown.rate_before_minimum_premium = pricing.rate_before_minimum
+    breakdown.floored_by_minimum_premium = pricing.floored_by_minimum_premium
     loss = pricing.expected_loss
     if loss is not None:
         breakdown.buyer_default_probability = loss.buyer_pd_period
@@ -225,12 +237,14 @@ def financing_quote(
 ) -> finance_pb2.PolicyFinancingQuote:
     quote = finance_pb2.PolicyFinancingQuote(
         exporter_id=request.exporter_id,
+        policy_number=request.policy_number,
         advance_amount=money.from_decimal(outcome.advance_amount, outcome.currency),
         **_header_fields(outcome.header),  # type: ignore[arg-type]
     )
     terms = outcome.terms
     if terms is not None:
         quote.exporter_default_probability = terms.exporter_pd_tenor
+        quote.buyer_default_probability = terms.buyer_pd_annual or 0.0
         if not outcome.header.declined:
             quote.advance_rate = terms.advance_rate
             quote.interest_margin = terms.interest_margin

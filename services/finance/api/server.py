@@ -3,7 +3,7 @@ risk and aml clients, servicer, server."""
 
 from __future__ import annotations
 
-import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,12 +12,11 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.finance.v1 import finance_pb2_grpc
+from services.common import serving
 from services.common.auth import MethodRoles
-from services.common.gc_tuning import tune_gc_for_serving
-from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
-from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
+from services.finance.api.book_convert import quote_terms
 from services.finance.api.clients import (
     AmlClient,
     DependencyTls,
@@ -25,19 +24,44 @@ from services.finance.api.clients import (
     dependency_channel,
 )
 from services.finance.api.servicer import CreditInsuranceServicer
+from services.finance.appetite import Appetite, Capacity
+from services.finance.book_store import BookStore
+from services.finance.buyer_groups import BuyerGroups
+from services.finance.credit_limits import CreditLimits, Underwriting
+from services.finance.fx_rates import FxSource
 from services.finance.metrics import FinanceMetrics
+from services.finance.policy_book import Policies
 from services.finance.purge import QuotePurger
 from services.finance.quoting import Quoting, QuotingPolicy
 from services.finance.settings import FinanceSettings
 from services.finance.store import QuoteStore
 
+_LOG = logging.getLogger("services.finance")
 SERVICE_NAME = "tradeguard.finance.v1.CreditInsurance"
 #: The settings class ``tradeguard serve finance`` builds from env and flags.
 Settings = FinanceSettings
+_INSURER = frozenset({Role.INSURER, Role.ADMIN})
+_INSURER_OR_BANK = frozenset({Role.INSURER, Role.BANK, Role.ADMIN})
 METHOD_ROLES: MethodRoles = {
-    f"/{SERVICE_NAME}/QuotePremium": frozenset({Role.INSURER, Role.ADMIN}),
+    f"/{SERVICE_NAME}/QuotePremium": _INSURER,
     f"/{SERVICE_NAME}/QuotePolicyFinancing": frozenset({Role.BANK, Role.ADMIN}),
-    f"/{SERVICE_NAME}/GetQuote": frozenset({Role.INSURER, Role.BANK, Role.ADMIN}),
+    f"/{SERVICE_NAME}/GetQuote": _INSURER_OR_BANK,
+    **{
+        f"/{SERVICE_NAME}/{method}": _INSURER
+        for method in (
+            "RequestCreditLimit",
+            "GetCreditLimit",
+            "ListCreditLimits",
+            "CancelCreditLimit",
+            "BindPolicy",
+            "AssignPolicy",
+            "ReportOverdue",
+            "FileClaim",
+            "CancelPolicy",
+        )
+    },  # fmt: skip
+    f"/{SERVICE_NAME}/GetPolicy": _INSURER_OR_BANK,
+    f"/{SERVICE_NAME}/ListPolicyEvents": _INSURER_OR_BANK,
 }
 
 
@@ -60,11 +84,8 @@ class FinanceService:
         return self
 
     def stop(self, grace: float | None = None) -> None:
+        """Drain the server, stop the purge, then close the dependency channels and the store."""
         self.server.stop(grace)
-        self.release()
-
-    def release(self) -> None:
-        """Stop the purge, then close the dependency channels and the store."""
         self.purger.stop()
         self.risk.close()
         self.aml.close()
@@ -82,6 +103,33 @@ def quoting_policy(settings: FinanceSettings) -> QuotingPolicy:
         quote_validity=timedelta(seconds=settings.quote_validity_seconds),
         financing_validity=timedelta(seconds=settings.financing_validity_seconds),
     )
+
+
+def underwriting(settings: FinanceSettings) -> Underwriting:
+    """Appetite, capacities, buyer groups and FX rates from the settings."""
+    appetite = Appetite(
+        max_buyer_annual_pd=settings.max_buyer_annual_pd,
+        max_short_term_rate=settings.max_short_term_rate,
+        max_medium_long_rate=settings.max_medium_long_rate,
+        min_limit_usd=settings.min_limit_usd,
+        max_amount_usd=settings.max_amount_usd,
+    )
+    capacity = Capacity(
+        buyer_by_grade=settings.buyer_capacity_usd,
+        group_multiple=settings.group_capacity_multiple,
+        country_by_category=settings.country_capacity_usd,
+    )
+    return Underwriting(
+        appetite=appetite,
+        capacity=capacity,
+        groups=BuyerGroups.load(settings.relations_file),
+        fx=FxSource(settings.fx_rates_file, on_error=_fx_error),
+        buyer_model=None,
+    )
+
+
+def _fx_error(error: Exception) -> None:
+    _LOG.warning("FX rates file not reloaded, keeping the rates loaded before: %s", error)
 
 
 def _secret(value: object) -> str | None:
@@ -107,9 +155,15 @@ def build(
     risk = RiskClient(risk_channel, deadline, metrics)
     aml = AmlClient(aml_channel, deadline, metrics)
     store = QuoteStore.open(settings.db_url)
-    quoting = Quoting(store, risk, aml, metrics, quoting_policy(settings), clock=now)
+    book = BookStore(store.engine)
+    policies = Policies(book, store, quote_terms, now)
+    quoting = Quoting(
+        store, risk, aml, metrics, quoting_policy(settings), clock=now, policies=policies
+    )
+    limits = CreditLimits(book, underwriting(settings), metrics, now)
+    limits.refresh_exposure()
     purger = QuotePurger(store, settings.purge_interval_seconds, now)
-    servicer = CreditInsuranceServicer(quoting)
+    servicer = CreditInsuranceServicer(quoting, limits, policies)
     registration = ServiceRegistration(
         add=lambda server: finance_pb2_grpc.add_CreditInsuranceServicer_to_server(servicer, server),
         names=(SERVICE_NAME,),
@@ -123,21 +177,12 @@ def _utc_now() -> datetime:
 
 
 def serve(settings: FinanceSettings) -> int:
-    """Run until SIGTERM/SIGINT; returns the exit code."""
-    configure_logging(settings.log_level)
-    service = build(settings).start()
-    tune_gc_for_serving()
-    try:
-        return service.server.serve_until_signal()
-    finally:
-        service.release()
+    """Run until SIGTERM/SIGINT, then drain; returns the exit code."""
+    return serving.serve(settings, build)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.finance", description=__doc__)
-    add_settings_arguments(parser, FinanceSettings)
-    args = parser.parse_args(argv)
-    return serve(settings_from_args(FinanceSettings, args))
+    return serving.main(argv, FinanceSettings, build, __doc__)
 
 
 if __name__ == "__main__":

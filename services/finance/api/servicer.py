@@ -7,6 +7,8 @@ import grpc
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services.common.auth import require_principal
 from services.common.tokens import Role
+from services.common.violations import FieldViolations
+from services.finance.api.book_handlers import BookHandlers
 from services.finance.api.convert import (
     financing_application,
     financing_quote,
@@ -16,14 +18,16 @@ from services.finance.api.convert import (
     quote_parties,
     require,
 )
+from services.finance.credit_limits import CreditLimits
+from services.finance.policy_book import Policies
 from services.finance.quoting import FinancingOutcome, PremiumOutcome, QuoteKey, Quoting
-from services.finance.violations import Violations
 
 
-class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
-    """QuotePremium, QuotePolicyFinancing, GetQuote."""
+class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServicer):
+    """Quotes here; credit limits and policies in ``BookHandlers``."""
 
-    def __init__(self, quoting: Quoting) -> None:
+    def __init__(self, quoting: Quoting, limits: CreditLimits, policies: Policies) -> None:
+        super().__init__(limits, policies)
         self._quoting = quoting
 
     def QuotePremium(
@@ -56,7 +60,7 @@ class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
     def GetQuote(
         self, request: finance_pb2.GetQuoteRequest, context: grpc.ServicerContext
     ) -> finance_pb2.Quote:
-        found = Violations()
+        found = FieldViolations()
         require(found, "quote_id", request.quote_id)
         found.raise_if_any("invalid GetQuote request")
         principal = require_principal()
@@ -71,7 +75,7 @@ class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
 
 
 def _key(request_id: str, fingerprint: str) -> QuoteKey:
-    found = Violations()
+    found = FieldViolations()
     require(found, "request_id", request_id)
     found.raise_if_any("invalid quote request")
     return QuoteKey(require_principal().tenant, request_id, fingerprint)

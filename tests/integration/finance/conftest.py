@@ -21,7 +21,7 @@ from services.aml.domain import WatchlistEntry
 from services.common.tokens import Role, TokenStore
 
 if TYPE_CHECKING:
-    from services.aml.server import AmlService
+    from services.aml.api.server import AmlService
 from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk.api.server import RiskService
@@ -57,6 +57,7 @@ def make_tokens(root: Path) -> Tokens:
         "insurer-1": Role.INSURER,
         "insurer-2": Role.INSURER,
         "bank-1": Role.BANK,
+        "bank-2": Role.BANK,
         "admin-1": Role.ADMIN,
         "regulator-1": Role.REGULATOR,
         "finance-svc": Role.BANK,
@@ -85,9 +86,9 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
 
 
 def start_aml(root: Path, tokens: Tokens) -> AmlService:
+    from services.aml.api.server import AmlService
     from services.aml.detector import AmlDetector
     from services.aml.domain import ReferenceData
-    from services.aml.server import AmlService
     from services.aml.settings import AmlSettings
 
     settings = AmlSettings(

@@ -19,7 +19,7 @@ def test_collector_reports_every_bad_field_at_once() -> None:
     found.fraction("share", 1.5, low=0, high=1)
     found.require(False, "currency", "is not supported")
     with pytest.raises(ValidationError) as err:
-        found.raise_if_any("quote request")
+        found.raise_if_any("invalid quote request")
     fields = [v.field for v in err.value.field_violations]
     assert fields == ["order_id", "buyer_id", "buyer_name", "share", "currency"]
     assert err.value.message.startswith("invalid quote request: order_id, buyer_id")

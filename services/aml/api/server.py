@@ -13,12 +13,12 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
 from services.aml import review
+from services.aml.api.servicer import AmlServicer
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
 from services.aml.migrations import upgrade
 from services.aml.ruleset import RuleSet
-from services.aml.servicer import AmlServicer
 from services.aml.settings import AmlSettings
 from services.aml.store import Actor, AlertStore, guard
 from services.aml.watchlist_store import WatchlistStore

@@ -14,87 +14,58 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, struct_pb2, timestamp_pb2
+from google.protobuf import empty_pb2
 from google.protobuf.message import Message
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, network, review
-from services.aml.detector import AlertCandidate, AmlDetector, Hit, ScreeningResult
-from services.aml.metrics import SEVERITIES, AmlMetrics
+from services.aml.api.convert import (
+    SEVERITY_RANK,
+    alert_query,
+    alert_summary_to_proto,
+    alert_to_proto,
+    entry_to_proto,
+    enum_name,
+    event_to_proto,
+    hit_dict,
+    hit_to_proto,
+    to_datetime,
+    trade_from_proto,
+)
+from services.aml.api.validation import Violations, check_trade, require_alert_id
+from services.aml.detector import AlertCandidate, AmlDetector, ScreeningResult
+from services.aml.metrics import AmlMetrics
 from services.aml.store import (
     Actor,
     Alert,
-    AlertCounts,
-    AlertEvent,
-    AlertQuery,
     AlertStore,
     NewAlert,
     RaisedAlert,
     ScreeningWrite,
     ShadowRecord,
 )
-from services.aml.watchlist_store import StoredEntry, WatchlistStore
+from services.aml.watchlist_store import WatchlistStore
 from services.common.auth import require_principal
 from services.common.deadlines import check_deadline
 from services.common.errors import (
-    FieldViolation,
     NotFoundError,
     PermissionDenied,
     TradeGuardError,
     ValidationError,
 )
-from services.common.money import from_float, to_float
 from services.common.status_mapping import describe
 
 log = logging.getLogger("services.aml")
 
-MAX_ID_CHARS = 128
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES, start=1)}
 
 
 # --- small conversions --------------------------------------------------------------------
-
-
-def _time(value: timestamp_pb2.Timestamp) -> datetime:
-    # Plain arithmetic: several times faster than Timestamp.ToDatetime on the hot path.
-    return _EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)
-
-
-def _timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
-def _enum_name(enum: Any, value: int) -> str:
-    """Contract value name of a proto enum, "" for the _UNSPECIFIED zero."""
-    return "" if value == 0 else str(enum.Name(value))
-
-
-def _enum_names(enum: Any) -> Callable[[int], str]:
-    """`_enum_name` for one enum from a table built once (the lookup runs per document)."""
-    table = {number: _enum_name(enum, number) for number in enum.values()}
-
-    def name(value: int) -> str:
-        found = table.get(value)
-        return _enum_name(enum, value) if found is None else found
-
-    return name
-
-
-_INCOTERM = _enum_names(common_pb2.Incoterm)
-_PAYMENT_TERMS = _enum_names(common_pb2.PaymentTerms)
-_CHANNEL = _enum_names(common_pb2.PaymentChannel)
-_WAYBILL_STATUS = _enum_names(common_pb2.WaybillStatus)
-_CUSTOMS_STATUS = _enum_names(common_pb2.CustomsStatus)
 
 
 def _actor() -> Actor:
@@ -106,278 +77,15 @@ def _fingerprint(message: Message) -> str:
     return hashlib.sha256(message.SerializeToString(deterministic=True)).hexdigest()
 
 
-class _Violations:
-    """Collects every invalid field of a request, so the client can fix them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[FieldViolation] = []
-
-    def add(self, field: str, description: str) -> None:
-        self.items.append(FieldViolation(field, description))
-
-    def require(self, ok: bool, field: str, description: str) -> None:
-        if not ok:
-            self.add(field, description)
-
-    def require_id(self, value: str, field: str) -> None:
-        if not value.strip():
-            self.add(field, "is required")
-        if len(value) > MAX_ID_CHARS:
-            self.add(field, f"must be at most {MAX_ID_CHARS} chars")
-
-    def require_time(self, message: Message, name: str, field: str) -> None:
-        self.require(message.HasField(name), field, "is required")
-
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
-            raise ValidationError(f"invalid {what}", self.items)
-
-
 # --- trade: proto -> domain ---------------------------------------------------------------
-
-
-# Document dates outside these bounds are typing errors, and window arithmetic on them would
-# overflow Python's datetime: 1970-01-01 .. 2199-12-31 (epoch seconds).
-_EARLIEST_SECONDS = 0
-_LATEST_SECONDS = 7_258_118_399
-
-
-def _moment_problem(message: Message, name: str, required: bool) -> str | None:
-    """What is wrong with a timestamp field, if anything (the caller formats the path only
-    then: this runs for every document of every streamed trade)."""
-    if not message.HasField(name):
-        return "is required" if required else None
-    seconds = getattr(message, name).seconds
-    if _EARLIEST_SECONDS <= seconds <= _LATEST_SECONDS:
-        return None
-    return "must be between 1970-01-01 and 2199-12-31"
-
-
-def _check_documents(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
-    for i, payment in enumerate(trade.payments):
-        if problem := _moment_problem(payment, "paid_at", True):
-            v.add(f"{at}.payments[{i}].paid_at", problem)
-        if to_float(payment.amount) < 0:
-            v.add(f"{at}.payments[{i}].amount", "is negative")
-    for i, waybill in enumerate(trade.waybills):
-        if problem := _moment_problem(waybill, "shipped_at", True):
-            v.add(f"{at}.waybills[{i}].shipped_at", problem)
-        if problem := _moment_problem(waybill, "delivered_at", False):
-            v.add(f"{at}.waybills[{i}].delivered_at", problem)
-    if trade.HasField("declaration"):
-        if problem := _moment_problem(trade.declaration, "declared_at", True):
-            v.add(f"{at}.declaration.declared_at", problem)
-
-
-def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
-    # Field paths are formatted only for a violation: this runs for every streamed trade.
-    order = trade.order
-    if not trade.HasField("order"):
-        v.add(f"{at}.order", "is required")
-    for name in ("order_id", "enterprise_id", "buyer_id"):
-        value = getattr(order, name)
-        if not value.strip() or len(value) > MAX_ID_CHARS:
-            v.require_id(value, f"{at}.order.{name}")
-    if problem := _moment_problem(order, "ordered_at", True):
-        v.add(f"{at}.order.ordered_at", problem)
-    if not order.HasField("amount"):
-        v.add(f"{at}.order.amount", "is required")
-    if to_float(order.amount) < 0:
-        v.add(f"{at}.order.amount", "must not be negative")
-    _check_documents(trade, v, at)
-
-
-def _order(order: common_pb2.Order) -> domain.Order:
-    return domain.Order(
-        order_id=order.order_id,
-        enterprise_id=order.enterprise_id,
-        buyer_id=order.buyer_id,
-        ordered_at=_time(order.ordered_at),
-        hs_code=order.hs_code,
-        quantity=order.quantity,
-        unit_price=to_float(order.unit_price),
-        amount=to_float(order.amount),
-        currency=order.amount.currency_code,
-        platform=order.platform,
-        unit=order.unit,
-        incoterm=_INCOTERM(order.incoterm),
-        payment_terms=_PAYMENT_TERMS(order.payment_terms),
-        credit_days=order.credit_days,
-    )
-
-
-def _payment(payment: common_pb2.Payment) -> domain.Payment:
-    return domain.Payment(
-        payment_id=payment.payment_id,
-        order_id=payment.order_id,
-        payer_name=payment.payer_name,
-        payer_country=payment.payer_country,
-        paid_at=_time(payment.paid_at),
-        amount=to_float(payment.amount),
-        currency=payment.amount.currency_code,
-        payer_account=payment.payer_account,
-        channel=_CHANNEL(payment.channel),
-    )
-
-
-def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
-    delivered = _time(waybill.delivered_at) if waybill.HasField("delivered_at") else None
-    return domain.Waybill(
-        waybill_id=waybill.waybill_id,
-        order_id=waybill.order_id,
-        shipped_at=_time(waybill.shipped_at),
-        destination_country=waybill.destination_country,
-        gross_weight_kg=waybill.gross_weight_kg,
-        carrier=waybill.carrier,
-        delivered_at=delivered,
-        origin=waybill.origin,
-        packages=waybill.packages,
-        status=_WAYBILL_STATUS(waybill.status),
-    )
-
-
-def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
-    return domain.Declaration(
-        declaration_id=declaration.declaration_id,
-        order_id=declaration.order_id,
-        declared_at=_time(declaration.declared_at),
-        hs_code=declaration.hs_code,
-        declared_value=to_float(declaration.declared_value),
-        currency=declaration.declared_value.currency_code,
-        quantity=declaration.quantity,
-        customs_status=_CUSTOMS_STATUS(declaration.customs_status),
-    )
-
-
-def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
-    if not trade.HasField(name):
-        return None
-    party = getattr(trade, name)
-    return domain.Party(party.party_id, party.name, party.country_code)
-
-
-def trade_from_proto(trade: common_pb2.Trade) -> domain.Trade:
-    """A validated trade message as the detector's plain documents."""
-    declaration = _declaration(trade.declaration) if trade.HasField("declaration") else None
-    return domain.Trade(
-        order=_order(trade.order),
-        payments=tuple(_payment(p) for p in trade.payments),
-        waybills=tuple(_waybill(w) for w in trade.waybills),
-        declaration=declaration,
-        exporter=_party(trade, "exporter"),
-        buyer=_party(trade, "buyer"),
-    )
 
 
 # --- domain -> proto ----------------------------------------------------------------------
 
 
-def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(values)
-    return struct
-
-
-def _evidence(evidence: dict[str, Any]) -> aml_pb2.Evidence:
-    details = {k: v for k, v in evidence.items() if k not in ("summary", "documents", "hits")}
-    documents = [
-        aml_pb2.DocumentRef(document_type=d["document_type"], document_id=d["document_id"])
-        for d in evidence.get("documents", [])
-    ]
-    return aml_pb2.Evidence(
-        summary=str(evidence.get("summary", "")), documents=documents, details=_struct(details)
-    )
-
-
-def _hit_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "rule": hit.rule,
-        "typology": hit.typology,
-        "severity": str(hit.severity),
-        "score": float(hit.score),
-        "evidence": hit.evidence.to_dict(),
-    }
-
-
-def _hit_proto(hit: dict[str, Any]) -> aml_pb2.RuleHit:
-    return aml_pb2.RuleHit(
-        rule=hit["rule"],
-        typology=hit["typology"],
-        severity=hit["severity"],
-        score=hit["score"],
-        evidence=_evidence(hit["evidence"]),
-    )
-
-
-def _flow_proto(flow: dict[str, Any]) -> aml_pb2.Flow:
-    message = aml_pb2.Flow(
-        from_party_id=str(flow.get("from_party_id", "")),
-        to_party_id=str(flow.get("to_party_id", "")),
-        amount=from_float(float(flow.get("amount", 0.0)), str(flow.get("currency", ""))),
-        document_id=str(flow.get("document_id", "")),
-    )
-    if flow.get("at"):
-        message.at.CopyFrom(_timestamp(datetime.fromisoformat(str(flow["at"]))))
-    return message
-
-
-def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
-    """A stored alert as the API shows it."""
-    return aml_pb2.Alert(
-        alert_id=alert.alert_id,
-        tenant=alert.tenant,
-        enterprise_id=alert.enterprise_id,
-        typology=alert.typology,
-        severity=alert.severity,
-        risk_score=alert.risk_score,
-        status=alert.status.value,
-        evidence=_evidence(alert.evidence),
-        created_at=_timestamp(alert.created_at),
-        updated_at=_timestamp(alert.updated_at),
-        version=alert.version,
-        hits=[_hit_proto(h) for h in alert.evidence.get("hits", [])],
-        members=alert.members,
-        flows=[_flow_proto(f) for f in alert.flows],
-        dedup_key=alert.dedup_key,
-        source=alert.source,
-        ruleset_version=alert.ruleset_version,
-        last_reviewer=alert.last_reviewer,
-        last_note=alert.last_note,
-        allowed_decisions=[d.value for d in review.allowed_decisions(alert.status)],
-    )
-
-
-def event_to_proto(event: AlertEvent) -> aml_pb2.AlertEvent:
-    return aml_pb2.AlertEvent(
-        sequence=event.seq,
-        alert_id=event.alert_id or "",
-        event_type=event.event_type,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        actor=f"{event.actor_tenant}/{event.actor_role}",
-        note=event.note,
-        created_at=_timestamp(event.created_at),
-        prev_hash=event.prev_hash,
-        hash=event.hash,
-    )
-
-
-def entry_to_proto(stored: StoredEntry) -> aml_pb2.WatchlistEntry:
-    entry = stored.entry
-    return aml_pb2.WatchlistEntry(
-        entry_id=entry.entry_id,
-        name=entry.name,
-        aliases=entry.aliases,
-        country_code=entry.country,
-        list=entry.list,
-        reason=entry.reason,
-        updated_at=_timestamp(stored.updated_at),
-    )
-
-
 def new_alert(candidate: AlertCandidate) -> NewAlert:
     """A detector's alert candidate as a row to store; its hits travel in the evidence."""
-    evidence = {**candidate.evidence, "hits": [_hit_dict(h) for h in candidate.hits]}
+    evidence = {**candidate.evidence, "hits": [hit_dict(h) for h in candidate.hits]}
     return NewAlert(
         tenant=candidate.tenant,
         dedup_key=candidate.dedup_key,
@@ -395,9 +103,7 @@ def new_alert(candidate: AlertCandidate) -> NewAlert:
 
 
 def _most_severe(alerts: Sequence[Alert]) -> Alert | None:
-    return max(
-        alerts, key=lambda a: (_SEVERITY_RANK.get(a.severity, 0), a.risk_score), default=None
-    )
+    return max(alerts, key=lambda a: (SEVERITY_RANK.get(a.severity, 0), a.risk_score), default=None)
 
 
 # --- screening ----------------------------------------------------------------------------
@@ -421,10 +127,10 @@ class _Item:
 
 def _validated(item: _Item) -> domain.Trade | None:
     """The item's trade, or None with the item's outcome set to the validation error."""
-    v = _Violations()
+    v = Violations()
     v.require_id(item.request.request_id, "request_id")
     v.require(item.request.HasField("trade"), "trade", "is required")
-    _check_trade(item.request.trade, v, "trade")
+    check_trade(item.request.trade, v, "trade")
     try:
         v.raise_if_any("trade")
     except ValidationError as exc:
@@ -475,7 +181,7 @@ def _renderer(item: _Item, result: ScreeningResult) -> Callable[[Sequence[Raised
         response = aml_pb2.ScreenTradeResponse(
             request_id=item.request.request_id,
             risk_score=float(result.risk_score),
-            hits=[_hit_proto(_hit_dict(h)) for h in result.hits],
+            hits=[hit_to_proto(hit_dict(h)) for h in result.hits],
             alerts=[alert_to_proto(a) for a in stored],
             ruleset_version=result.ruleset_version,
         )
@@ -670,7 +376,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         return _scan_replay(outcome.fingerprint, fingerprint, outcome.response, request)
 
     def _validated_scan(self, request: aml_pb2.ScanTradeDataRequest) -> Path:
-        v = _Violations()
+        v = Violations()
         v.require_id(request.request_id, "request_id")
         v.require(
             bool(_DATASET_NAME.match(request.dataset)) and ".." not in request.dataset,
@@ -686,8 +392,8 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     def _scan(
         self, request: aml_pb2.ScanTradeDataRequest, path: Path, tenant: str
     ) -> tuple[list[Any], int]:
-        start = _time(request.window_start) if request.HasField("window_start") else None
-        end = _time(request.window_end) if request.HasField("window_end") else None
+        start = to_datetime(request.window_start) if request.HasField("window_start") else None
+        end = to_datetime(request.window_end) if request.HasField("window_end") else None
         window = network.Window(start, end) if start or end else None
         report = self._detector.scan_report(path, window, tenant)
         wanted = set(request.typologies)
@@ -697,7 +403,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     def ScreenParty(
         self, request: aml_pb2.ScreenPartyRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ScreenPartyResponse:
-        v = _Violations()
+        v = Violations()
         v.require(bool(request.name.strip()), "name", "is required")
         v.require(len(request.name) <= 512, "name", "must be at most 512 characters")
         v.require(0.0 <= request.min_score <= 1.0, "min_score", "must be within [0, 1]")
@@ -740,7 +446,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     def DeleteWatchlistEntry(
         self, request: aml_pb2.DeleteWatchlistEntryRequest, context: grpc.ServicerContext
     ) -> empty_pb2.Empty:
-        v = _Violations()
+        v = Violations()
         v.require_id(request.entry_id, "entry_id")
         v.raise_if_any("request")
         self._watchlist.delete(request.entry_id, _actor())
@@ -750,7 +456,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     def ListWatchlistEntries(
         self, request: aml_pb2.ListWatchlistEntriesRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ListWatchlistEntriesResponse:
-        kind = _enum_name(aml_pb2.WatchlistKind, request.list)
+        kind = enum_name(aml_pb2.WatchlistKind, request.list)
         page = self._watchlist.list_entries(request.page_size, request.page_token, kind)
         return aml_pb2.ListWatchlistEntriesResponse(
             entries=[entry_to_proto(e) for e in page.items], next_page_token=page.next_page_token
@@ -763,7 +469,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     ) -> aml_pb2.ListAlertsResponse:
         scope = review.tenant_scope(_actor())
         page = self._store.list_alerts(
-            _alert_query(request), scope, request.page_size, request.page_token, request.order_by
+            alert_query(request), scope, request.page_size, request.page_token, request.order_by
         )
         return aml_pb2.ListAlertsResponse(
             alerts=[alert_to_proto(a) for a in page.items],
@@ -776,7 +482,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     ) -> aml_pb2.AlertSummary:
         scope = review.tenant_scope(_actor())
         open_statuses = [s.value for s in review.OPEN_STATUSES]
-        counted = self._store.count_alerts(_alert_query(request.filter), scope, open_statuses)
+        counted = self._store.count_alerts(alert_query(request.filter), scope, open_statuses)
         return alert_summary_to_proto(counted)
 
     def VerifyAuditChain(
@@ -800,7 +506,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         self, request: aml_pb2.GetAlertRequest, context: grpc.ServicerContext
     ) -> aml_pb2.Alert:
         scope = review.tenant_scope(_actor())
-        _require_alert_id(request.alert_id)
+        require_alert_id(request.alert_id)
         return alert_to_proto(self._store.get_alert(request.alert_id, scope))
 
     def ReviewAlert(
@@ -809,7 +515,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         actor = _actor()
         if actor.role not in review.REVIEWER_ROLES:
             raise PermissionDenied("only regulators review alerts")
-        _require_alert_id(request.alert_id)
+        require_alert_id(request.alert_id)
         if request.decision == aml_pb2.REVIEW_DECISION_UNSPECIFIED:
             raise ValidationError.for_field("decision", "is required")
         decision = review.Decision(aml_pb2.ReviewDecision.Name(request.decision))
@@ -823,7 +529,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         self, request: aml_pb2.ListAlertEventsRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ListAlertEventsResponse:
         scope = review.tenant_scope(_actor())
-        _require_alert_id(request.alert_id)
+        require_alert_id(request.alert_id)
         page = self._store.list_events(
             request.alert_id, scope, request.page_size, request.page_token
         )
@@ -832,46 +538,8 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         )
 
 
-def alert_summary_to_proto(counted: AlertCounts) -> aml_pb2.AlertSummary:
-    """Alert counts as the API shows them: totals per status and the per-month breakdown."""
-    summary = aml_pb2.AlertSummary()
-    for (typology, month, status), count in sorted(counted.counts.items()):
-        summary.total += count
-        summary.count_by_status[status] = summary.count_by_status[status] + count
-        summary.counts.add(
-            typology=typology, month=month, status=aml_pb2.AlertStatus.Value(status), count=count
-        )
-    if counted.oldest_open is not None:
-        summary.oldest_open_created_at.FromDatetime(counted.oldest_open)
-    return summary
-
-
-def _require_alert_id(alert_id: str) -> None:
-    v = _Violations()
-    v.require_id(alert_id, "alert_id")
-    v.raise_if_any("request")
-
-
-def _alert_query(request: aml_pb2.ListAlertsRequest) -> AlertQuery:
-    minimum = request.min_severity
-    severities = frozenset(
-        name for name, rank in _SEVERITY_RANK.items() if minimum and rank >= minimum
-    )
-    return AlertQuery(
-        status=_enum_name(aml_pb2.AlertStatus, request.status),
-        typology=request.typology,
-        severities=severities,
-        enterprise_id=request.enterprise_id,
-        tenant=request.tenant,
-        created_after=_time(request.created_after) if request.HasField("created_after") else None,
-        created_before=(
-            _time(request.created_before) if request.HasField("created_before") else None
-        ),
-    )
-
-
 def _entry_from_proto(entry: aml_pb2.WatchlistEntry) -> domain.WatchlistEntry:
-    v = _Violations()
+    v = Violations()
     v.require_id(entry.entry_id, "entry.entry_id")
     v.require(bool(entry.name.strip()), "entry.name", "is required")
     v.require(entry.list != 0, "entry.list", "is required")

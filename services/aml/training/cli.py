@@ -1,20 +1,16 @@
-"""`tradeguard train aml` (fit and evaluate the AML model bundle) and `tradeguard aml scan`
-(network typologies over a data directory). Heavy imports stay inside the handlers."""
+"""`tradeguard train aml`: fit the AML model bundle and evaluate it on a labelled hold-out.
+Heavy imports stay inside the handlers."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    """Add `train aml` and `aml scan` to the `tradeguard` command line."""
-    from services.aml.cli import aml_subparsers
+    """Add `train aml` to the `tradeguard` command line."""
     from services.common.cli_groups import subcommand_group
 
     train = subcommand_group(subparsers, "train", "train a model bundle").add_parser(
@@ -29,20 +25,11 @@ def register(subparsers: Any) -> None:
     train.add_argument("--seed", type=int, default=7)
     train.add_argument("--threads", type=int, default=2)
     train.set_defaults(func=_train)
-    scan = aml_subparsers(subparsers).add_parser(
-        "scan", help="find circular trading, fan-in/out and pass-through in a data directory"
-    )
-    scan.add_argument("--data", type=Path, required=True)
-    scan.add_argument("--model-dir", type=Path, help="bundle whose rule set to use")
-    scan.add_argument("--window-start", type=datetime.fromisoformat)
-    scan.add_argument("--window-end", type=datetime.fromisoformat)
-    scan.add_argument("--json", action="store_true", help="one JSON object per structure")
-    scan.set_defaults(func=_scan)
 
 
 def _train(args: argparse.Namespace) -> int:
     from services.aml.ruleset import RuleSet
-    from services.aml.training import TrainConfig, feature_importance, train
+    from services.aml.training.train import TrainConfig, feature_importance, train
 
     rules = RuleSet.load(args.ruleset) if args.ruleset else RuleSet()
     started = time.perf_counter()
@@ -58,9 +45,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(model: Any, holdout: Path) -> dict[str, Any]:
     from services.aml.detector import AmlDetector
-    from services.aml.evaluation import evaluate, format_table
     from services.aml.reference import load_reference
-    from services.aml.training import holdout_as_of
+    from services.aml.training.evaluation import evaluate, format_table
+    from services.aml.training.train import holdout_as_of
     from services.tradedata.loading import load_dataset
 
     data = load_dataset(holdout)
@@ -71,31 +58,3 @@ def _evaluate(model: Any, holdout: Path) -> dict[str, Any]:
     report["holdout_dir"] = str(holdout)
     print(format_table(report))
     return report
-
-
-def _scan(args: argparse.Namespace) -> int:
-    from services.aml.detector import AmlDetector
-    from services.aml.network import Window
-    from services.aml.reference import load_reference
-    from services.tradedata.loading import load_dataset
-
-    data = load_dataset(args.data)
-    detector = AmlDetector.load(args.model_dir, load_reference(data))
-    window = Window(args.window_start, args.window_end)
-    for alert in detector.scan(data, window, ""):
-        if args.json:
-            body = {
-                "typology": alert.typology,
-                "members": list(alert.members),
-                "order_ids": list(alert.order_ids),
-                "dedup_key": alert.dedup_key,
-                "summary": alert.evidence.get("summary", ""),
-            }
-            print(json.dumps(body))
-        else:
-            print(
-                f"{alert.typology:<20} {len(alert.members):>3} members "
-                f"{len(alert.order_ids):>3} orders  {alert.evidence.get('summary', '')}"
-            )
-    sys.stdout.flush()
-    return 0

@@ -1,15 +1,18 @@
-"""`tradeguard aml ...`: alert review for analysts (over gRPC) and the audit check (on the DB).
+"""`tradeguard aml ...`: alert review for analysts (over gRPC), the audit check (on the DB) and
+the network scan of a local data directory.
 
     tradeguard aml alerts list [--status NEW] [--min-severity HIGH] [--all]
     tradeguard aml alerts show ALERT_ID [--events]
     tradeguard aml alerts review ALERT_ID --decision CONFIRM --note "..." --expected-version 2
     tradeguard aml workflow            # the review transition table
     tradeguard aml verify-audit        # exit 0 when the hash chain is intact, 1 when not
+    tradeguard aml scan --data DIR     # network typologies over a data directory
 
 The alert commands talk to the running service (``--target``, token from ``--token`` or
 ``TRADEGUARD_TOKEN``), so the caller's role and tenant apply and reviews are audited under
 their name. ``verify-audit`` reads the database directly (``--db-url`` or
-``TRADEGUARD_AML_DB_URL``). Heavy imports stay inside the functions to keep ``--help`` fast.
+``TRADEGUARD_AML_DB_URL``); ``scan`` runs the detector over local files. Heavy imports stay
+inside the functions to keep ``--help`` fast.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -70,6 +75,19 @@ def register(subparsers: Any) -> None:
     verify = aml.add_parser("verify-audit", help="check the audit log's hash chain")
     verify.add_argument("--db-url", default=None, help="alert store URL (TRADEGUARD_AML_DB_URL)")
     verify.set_defaults(func=_verify_audit)
+    _register_scan(aml)
+
+
+def _register_scan(aml: Any) -> None:
+    scan = aml.add_parser(
+        "scan", help="find circular trading, fan-in/out and pass-through in a data directory"
+    )
+    scan.add_argument("--data", type=Path, required=True)
+    scan.add_argument("--model-dir", type=Path, help="bundle whose rule set to use")
+    scan.add_argument("--window-start", type=datetime.fromisoformat)
+    scan.add_argument("--window-end", type=datetime.fromisoformat)
+    scan.add_argument("--json", action="store_true", help="one JSON object per structure")
+    scan.set_defaults(func=_scan)
 
 
 def _register_list(commands: Any) -> None:
@@ -105,8 +123,6 @@ def _register_review(commands: Any) -> None:
 
 
 def _stub(args: argparse.Namespace) -> Any:
-    from pathlib import Path
-
     from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
     from services.common.client import ChannelConfig, connect
 
@@ -234,3 +250,31 @@ def _verify_audit(args: argparse.Namespace) -> int:
         print(f"seq {problem.seq}: {problem.kind}: {problem.detail}")
     print(f"TAMPERED: first bad event is seq {report.first_bad_seq}", file=sys.stderr)
     return 1
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from services.aml.detector import AmlDetector
+    from services.aml.network import Window
+    from services.aml.reference import load_reference
+    from services.tradedata.loading import load_dataset
+
+    data = load_dataset(args.data)
+    detector = AmlDetector.load(args.model_dir, load_reference(data))
+    window = Window(args.window_start, args.window_end)
+    for alert in detector.scan(data, window, ""):
+        if args.json:
+            body = {
+                "typology": alert.typology,
+                "members": list(alert.members),
+                "order_ids": list(alert.order_ids),
+                "dedup_key": alert.dedup_key,
+                "summary": alert.evidence.get("summary", ""),
+            }
+            print(json.dumps(body))
+        else:
+            print(
+                f"{alert.typology:<20} {len(alert.members):>3} members "
+                f"{len(alert.order_ids):>3} orders  {alert.evidence.get('summary', '')}"
+            )
+    sys.stdout.flush()
+    return 0
