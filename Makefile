@@ -65,6 +65,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check services tests bench scripts
 	$(BIN)/ruff format --check services tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	scripts/check_protos_fresh.sh
 	cd protos/.. && $(BIN)/buf lint
 	@if [ -f scripts/validate_k8s.py ]; then $(BIN)/python scripts/validate_k8s.py; fi

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,13 @@ def register(subparsers: Any) -> None:
     issue.add_argument("--tenant", required=True, help="tenant the token acts for")
     issue.add_argument("--role", required=True, choices=[r.value for r in Role], type=str.upper)
     issue.add_argument("--label", default="", help="free text shown by `tokens list`")
+    issue.add_argument(
+        "--expires-in",
+        type=duration,
+        default=None,
+        metavar="DURATION",
+        help="refuse the token after this long: 3600s, 90m, 12h or 30d (default: never)",
+    )
     issue.set_defaults(func=_issue)
     listing = commands.add_parser("list", parents=[common], help="list tokens (no secrets)")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -48,12 +56,32 @@ def _store(args: argparse.Namespace) -> TokenStore:
     return TokenStore(args.file or default_tokens_file())
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> timedelta:
+    """``90m`` -> 90 minutes; a bare number is seconds. Refuses zero, negatives and junk."""
+    value, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        seconds = float(value) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (try 3600s, 90m, 12h, 30d)"
+        ) from None
+    if not 0 < seconds < 100 * 365 * 86400:
+        raise argparse.ArgumentTypeError(f"duration out of range: {text!r}")
+    return timedelta(seconds=seconds)
+
+
 def _issue(args: argparse.Namespace) -> int:
-    token, record = _store(args).issue(args.tenant, Role(args.role), args.label)
+    token, record = _store(args).issue(
+        args.tenant, Role(args.role), args.label, expires_in=args.expires_in
+    )
     # The token alone on stdout so scripts can capture it; the rest goes to stderr.
     print(token)
     print(
-        f"issued {record.token_id} for {record.tenant} ({record.role.value}); "
+        f"issued {record.token_id} for {record.tenant} ({record.role.value})"
+        f"{', expires ' + record.expires_at if record.expires_at else ''}; "
         "the token is shown only once",
         file=sys.stderr,
     )
@@ -67,8 +95,9 @@ def _list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     print(f"{'TOKEN_ID':<18} {'TENANT':<24} {'ROLE':<10} {'CREATED_AT':<26} {'STATE':<8} LABEL")
+    now = datetime.now(UTC)
     for r in records:
-        state = "revoked" if r.revoked else "active"
+        state = "revoked" if r.revoked else "expired" if r.expired(now) else "active"
         line = f"{r.token_id:<18} {r.tenant:<24} {r.role.value:<10} {r.created_at:<26} {state:<8}"
         print(f"{line} {r.label}".rstrip())
     return 0

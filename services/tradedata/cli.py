@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 def _register_generate(subparsers: Any) -> None:
     p = subparsers.add_parser("generate", help="write a synthetic trade data set with labels")
     p.add_argument("--enterprises", type=int, default=300)
-    p.add_argument("--months", type=int, default=12)
+    p.add_argument("--months", type=int, default=36)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument(
@@ -134,7 +134,9 @@ FeatureCompute = Callable[[argparse.Namespace, "TradeDataset"], "pl.DataFrame"]
 def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
     """`tradeguard features`: check the flags and the data, compute the table, write it."""
     from .errors import DataValidationError
+    from .features.coverage import cover_table, extract_start
     from .features.registry import registry_markdown
+    from .features.table_file import write_feature_table
     from .loading import load_dataset
 
     if args.list:
@@ -148,9 +150,9 @@ def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
     except (DataValidationError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    table = compute(args, ds)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.write_parquet(args.out)
+    # The coverage rule on whatever computed the table (locally or on a cluster).
+    table = cover_table(ds, compute(args, ds), extract_start(ds))
+    write_feature_table(table, args.out)
     print(f"wrote {args.out}: {table.height} rows, {table.width - 2} features")
     return 0
 

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+from scipy.special import logit
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from services.risk.calibration import PLATT
 from services.risk.features import FeatureSpec
+from services.risk.training import calibration
 
 
 class Labelled(Protocol):
@@ -56,10 +59,41 @@ def baseline_pipeline(specs: Sequence[FeatureSpec]) -> Pipeline:
 
 
 def fit_logistic_baseline(
-    train: Labelled, test: Labelled, specs: Sequence[FeatureSpec]
+    development: Labelled,
+    calibration_period: Labelled,
+    test: Labelled,
+    specs: Sequence[FeatureSpec],
+    tenors: Sequence[np.ndarray | None],
+    method: str = PLATT,
 ) -> np.ndarray:
-    """Test-period PDs of a logistic regression fitted on the same training period as the
-    tree model (a logistic model is calibrated by construction, so it needs no extra step)."""
+    """Test-period PDs of a logistic regression fitted on the same development period as the
+    tree model and recalibrated the same way on the same calibration period (with the tenor
+    term), so the two are compared on equal terms."""
     model = baseline_pipeline(specs)
-    model.fit(train.x, train.y)
-    return np.asarray(model.predict_proba(test.x)[:, 1], dtype=np.float64)
+    model.fit(development.x, development.y)
+    return calibrated_test_pd(
+        _margin(model.predict_proba(calibration_period.x)[:, 1]),
+        calibration_period.y,
+        _margin(model.predict_proba(test.x)[:, 1]),
+        tenors,
+        method,
+    )
+
+
+def _margin(pd: np.ndarray) -> np.ndarray:
+    """Log-odds of a probability, kept finite."""
+    return np.asarray(logit(np.clip(pd, 1e-9, 1.0 - 1e-9)), dtype=np.float64)
+
+
+def calibrated_test_pd(
+    raw_calibration: np.ndarray,
+    labels: np.ndarray,
+    raw_test: np.ndarray,
+    tenors: Sequence[np.ndarray | None],
+    method: str = PLATT,
+) -> np.ndarray:
+    """A challenger's raw scores through the champion's calibration recipe."""
+    horizon = float(np.median(tenors[1])) if tenors[1] is not None else 90.0
+    calibrator = calibration.fit(method, raw_calibration, labels, horizon, tenors[1])
+    test_tenors = tenors[2] if tenors[2] is not None else horizon
+    return calibrator.apply_at(raw_test, test_tenors)

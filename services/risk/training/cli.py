@@ -23,7 +23,7 @@ def register(subparsers: SubParsers) -> None:
     source.add_argument("--table", type=Path, help="labelled table, Parquet or CSV")
     parser.add_argument("--label", help="label column of --table (0/1 or boolean)")
     parser.add_argument("--out", type=Path, required=True, help="models folder for the bundle")
-    parser.add_argument("--calibration", choices=(ISOTONIC, PLATT), default=ISOTONIC)
+    parser.add_argument("--calibration", choices=(ISOTONIC, PLATT), default=PLATT)
     parser.add_argument("--threads", type=int, default=2, help="LightGBM training threads")
     parser.add_argument("--seed", type=int, default=7)
     parser.set_defaults(func=run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.risk.training.evaluation import Evaluation
 from services.risk.training.table import TableResult
 from services.risk.training.trainer import TrainingResult
@@ -54,12 +56,40 @@ def training_report(result: TrainingResult) -> str:
         f"trees: {result.best_iteration} (early stopping on validation)",
         _summary("test LightGBM", test),
         _summary("test logistic baseline", base),
-        _summary("validation LightGBM", result.validation),
+        _summary("calibration LightGBM", result.validation),
         *_calibration(test),
         *_lift(test),
+        *_excluded(result.metrics.get("excluded_features", {})),
+        *_parity(result.metrics.get("parity", {})),
         "targets: " + "; ".join(checks),
     ]
     return "\n".join(lines)
+
+
+def _excluded(excluded: dict[str, str]) -> list[str]:
+    return [f"feature left out: {name}: {why}" for name, why in excluded.items()]
+
+
+def _parity(parity: dict[str, Any]) -> list[str]:
+    """The train/serve parity table: PSI and missing shares per feature, worst first."""
+    if not parity:
+        return ["parity: no serving population to compare with"]
+    lines = [
+        f"train/serve parity ({parity['serving_rows']} served enterprises; "
+        f"PSI limit {parity['psi_limit']}):",
+        "  feature                           PSI  missing train  missing serve",
+    ]
+    lines += [
+        f"  {row['feature']:<30} {row['psi']:>6.3f}  {row['training_missing']:>13.1%}  "
+        f"{row['serving_missing']:>13.1%}"
+        for row in parity["features"]
+    ]
+    lines.append(
+        f"  mean raw score: training {parity['training_mean_raw_score']:+.3f}, serving "
+        f"{parity['serving_mean_raw_score']:+.3f} (gap {parity['mean_raw_score_gap']:+.3f}, "
+        f"limit {parity['raw_score_limit']}); parity {'passed' if parity['passed'] else 'FAILED'}"
+    )
+    return lines
 
 
 def table_report(result: TableResult) -> str:

@@ -1,12 +1,15 @@
-"""Training a PD model: out-of-time split, LightGBM with monotone constraints and native
-categoricals, early stopping, calibration on the validation period, a test-period report
-against a logistic-regression baseline, and a model bundle."""
+"""Training a PD model: an out-of-time split into development, calibration and test periods;
+LightGBM with monotone constraints and native categoricals, its rounds chosen by early stopping
+on the latest slice of development and then refitted on all of development; calibration (with
+the PD term structure) on the later calibration period; a test-period report against
+challengers calibrated the same way; a parity check against the serving population; and a
+candidate model bundle."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from services.risk import model as model_io
-from services.risk.calibration import ISOTONIC
+from services.risk.calibration import PLATT
 from services.risk.features import (
     FeatureSpec,
     categorical_indices,
@@ -25,6 +28,7 @@ from services.risk.features import (
     encode,
     monotone_constraints,
 )
+from services.risk.parity import feature_parity, parity_summary, unstable_features
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import ReferenceBins, reference_bins
 from services.risk.training import calibration
@@ -38,12 +42,19 @@ TENOR = "tenor_days"
 
 @dataclass(frozen=True)
 class TrainingData:
-    """One row per financing: features as of its disbursement, its outcome and tenor."""
+    """One row per financing: features as of its disbursement, its outcome and tenor.
+
+    ``serving`` is the latest serving population (one row per enterprise at the end of the
+    data), the other side of the parity check; ``excluded`` names features left out and why.
+    """
 
     frame: pl.DataFrame
     specs: tuple[FeatureSpec, ...]
     label: str = LABEL
     time: str = TIME
+    serving: pl.DataFrame | None = None
+    excluded: Mapping[str, str] = field(default_factory=dict)
+    sample: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,11 @@ class TrainingOptions:
     min_data_in_leaf: int = 40
     max_rounds: int = 2000
     early_stopping_rounds: int = 100
-    calibration_method: str = ISOTONIC
-    split: tuple[float, float] = (0.6, 0.8)
-    """Time quantiles where validation and test begin."""
+    calibration_method: str = PLATT
+    split: tuple[float, float] = (0.7, 0.85)
+    """Time quantiles where the calibration and test periods begin."""
+    stopping_share: float = 0.2
+    """Latest share of development that picks the number of rounds before the refit."""
     policy: DecisionPolicy = field(default_factory=DecisionPolicy)
 
 
@@ -102,14 +115,14 @@ def lgb_params(specs: Sequence[FeatureSpec], options: TrainingOptions) -> dict[s
 
 
 def split_out_of_time(data: TrainingData, options: TrainingOptions) -> tuple[pl.DataFrame, ...]:
-    """Train on the earliest disbursements, validate on the next, test on the latest."""
+    """Develop on the earliest disbursements, calibrate on the next, test on the latest."""
     frame = data.frame.sort(data.time)
     times = frame.get_column(data.time)
     cuts = [times.quantile(q, interpolation="nearest") for q in options.split]
     train = frame.filter(pl.col(data.time) < cuts[0])
     valid = frame.filter((pl.col(data.time) >= cuts[0]) & (pl.col(data.time) < cuts[1]))
     test = frame.filter(pl.col(data.time) >= cuts[1])
-    for name, part in (("train", train), ("validation", valid), ("test", test)):
+    for name, part in (("development", train), ("calibration", valid), ("test", test)):
         if part.get_column(data.label).n_unique() < 2:
             raise ValueError(f"the {name} period has a single outcome class; more data needed")
     return train, valid, test
@@ -185,32 +198,70 @@ def reference_distributions(
     )
 
 
+def screen_for_stability(data: TrainingData) -> TrainingData:
+    """Leave out features whose serving population has moved away from the training sample."""
+    if data.serving is None or data.serving.is_empty():
+        return data
+    vocab = category_vocabulary(data.frame, data.specs)
+    unstable = unstable_features(
+        data.specs,
+        encode(data.frame, data.specs, vocab),
+        encode(data.serving, data.specs, vocab),
+        vocab,
+    )
+    kept = tuple(s for s in data.specs if s.name not in unstable)
+    return replace(data, specs=kept, excluded={**data.excluded, **unstable})
+
+
+def fit_and_refit(
+    development: Split, specs: Sequence[FeatureSpec], options: TrainingOptions, fit: FitBooster
+) -> lgb.Booster:
+    """Rounds by early stopping on the latest slice of development, then the same number of
+    rounds on all of it: the final booster learns from every period before calibration."""
+    cut = int(len(development.y) * (1.0 - options.stopping_share))
+    head = Split(development.x[:cut], development.y[:cut], development.start, development.end)
+    tail = Split(development.x[cut:], development.y[cut:], development.start, development.end)
+    rounds = max(fit(head, tail, specs, options).best_iteration, 1)
+    final = replace(options, max_rounds=rounds, early_stopping_rounds=rounds + 1)
+    booster = fit(development, development, specs, final)
+    booster.best_iteration = rounds
+    return booster
+
+
 def train(
     data: TrainingData,
     models_dir: Path,
     options: TrainingOptions,
     fit: FitBooster = fit_booster,
 ) -> TrainingResult:
-    """Fit, calibrate, evaluate and write a bundle; returns where it went and the report."""
+    """Fit, calibrate, evaluate and write a candidate bundle; returns it and the report."""
+    data = screen_for_stability(data)
     parts = split_out_of_time(data, options)
     vocab = category_vocabulary(parts[0], data.specs)
-    train_s, valid_s, test_s = (_split(p, data, vocab) for p in parts)
-    booster = fit(train_s, valid_s, data.specs, options)
-    raw_valid, raw_test = raw_scores(booster, valid_s), raw_scores(booster, test_s)
+    dev_s, cal_s, test_s = (_split(p, data, vocab) for p in parts)
+    booster = fit_and_refit(dev_s, data.specs, options, fit)
+    tenors = [_tenors(p) for p in parts]
     calibrator = calibration.fit(
-        options.calibration_method, raw_valid, valid_s.y, _horizon_days(parts[1])
+        options.calibration_method,
+        raw_scores(booster, cal_s),
+        cal_s.y,
+        _horizon_days(parts[1]),
+        tenors[1],
     )
-    validation = evaluate(valid_s.y, calibrator.apply(raw_valid))
-    test = evaluate(test_s.y, calibrator.apply(raw_test))
-    baseline = evaluate(test_s.y, fit_logistic_baseline(train_s, test_s, data.specs))
-    metrics = _metrics(booster, test, baseline, validation, (train_s, valid_s, test_s))
+    validation = evaluate(cal_s.y, calibrator.apply_at(raw_scores(booster, cal_s), tenors[1]))
+    test = evaluate(test_s.y, calibrator.apply_at(raw_scores(booster, test_s), tenors[2]))
+    baseline = evaluate(test_s.y, fit_logistic_baseline(dev_s, cal_s, test_s, data.specs, tenors))
+    metrics = _metrics(booster, test, baseline, validation, (dev_s, cal_s, test_s))
+    metrics["parity"] = _parity(booster, data, vocab)
+    metrics["excluded_features"] = dict(data.excluded)
+    metrics["sample"] = {**data.sample, "rows": data.frame.height}
     metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_fingerprint=fingerprint(data.frame),
         features=tuple(data.specs),
         categories=vocab,
         calibration=calibrator,
-        references=reference_distributions(data.specs, train_s.x, vocab),
+        references=reference_distributions(data.specs, dev_s.x, vocab),
         metrics=json_safe(metrics),
         policy=options.policy,
         training={"params": json_safe(lgb_params(data.specs, options)), "label": data.label},
@@ -219,6 +270,28 @@ def train(
     return TrainingResult(
         bundle_dir, bundle_dir.name, test, baseline, validation, booster.best_iteration, metrics
     )
+
+
+def _tenors(part: pl.DataFrame) -> np.ndarray | None:
+    if TENOR not in part.columns:
+        return None
+    return part.get_column(TENOR).cast(pl.Float64).to_numpy()
+
+
+def _parity(
+    booster: lgb.Booster, data: TrainingData, vocab: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Parity of the serving population with the whole training sample (empty without one)."""
+    if data.serving is None or data.serving.is_empty():
+        return {}
+    training = encode(data.frame, data.specs, vocab)
+    serving = encode(data.serving, data.specs, vocab)
+    rows = feature_parity(data.specs, training, serving, vocab)
+    raw = [
+        np.asarray(booster.predict(x, raw_score=True), dtype=np.float64)
+        for x in (training, serving)
+    ]
+    return parity_summary(rows, raw[0], raw[1])
 
 
 def _metrics(
@@ -230,12 +303,12 @@ def _metrics(
 ) -> dict[str, Any]:
     periods = {
         name: {"rows": len(s.y), "default_rate": float(s.y.mean()), "from": s.start, "to": s.end}
-        for name, s in zip(("train", "validation", "test"), splits, strict=True)
+        for name, s in zip(("development", "calibration", "test"), splits, strict=True)
     }
     return {
         "test": test.to_json(),
         "baseline_logistic_test": baseline.to_json(),
-        "validation": validation.to_json(),
+        "calibration": validation.to_json(),
         "periods": periods,
         "best_iteration": booster.best_iteration,
         "num_trees": booster.num_trees(),

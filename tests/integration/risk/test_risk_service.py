@@ -166,7 +166,7 @@ def test_get_model_documents_scaling_and_metrics(risk_server: Any) -> None:
     assert info.features[0].monotone_direction == 1
     assert [b.grade for b in info.grade_bands][0] == risk_pb2.AAA
     assert info.enterprises == 300
-    assert info.calibration == "isotonic"
+    assert info.calibration == "platt"
 
 
 def scrape(url: str) -> str:

@@ -15,7 +15,7 @@ def test_periods_are_out_of_time_and_ordered(trained: TrainingResult) -> None:
     periods = trained.metrics["periods"]
     spans = [
         (datetime.fromisoformat(periods[p]["from"]), datetime.fromisoformat(periods[p]["to"]))
-        for p in ("train", "validation", "test")
+        for p in ("development", "calibration", "test")
     ]
     assert spans[0][1] < spans[1][0] and spans[1][1] < spans[2][0]
     assert sum(periods[p]["rows"] for p in periods) == 6000
