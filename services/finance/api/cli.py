@@ -81,7 +81,9 @@ def _register_premium(commands: Any) -> None:
     parser.add_argument("--commercial-cover", type=float, default=0.9)
     parser.add_argument("--political-cover", type=float, default=0.95)
     parser.add_argument("--country-category", type=int, default=None)
-    parser.add_argument("--waiting-days", type=int, default=0)
+    parser.add_argument(
+        "--waiting-days", type=int, default=None, help="claims waiting period (default: tariff's)"
+    )
     _mlt_flags(parser)
     parser.set_defaults(func=_premium)
 
@@ -147,8 +149,9 @@ def _premium_request(args: argparse.Namespace) -> Any:
         product_quality=args.product_quality,
         local_currency_factor=args.local_currency_factor,
         credit_enhancement_factor=args.credit_enhancement_factor,
-        waiting_period_days=args.waiting_days,
     )
+    if args.waiting_days is not None:
+        request.waiting_period_days = args.waiting_days
     if args.country_category is not None:
         request.country_risk_category = args.country_category
     return request

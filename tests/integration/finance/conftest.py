@@ -57,6 +57,7 @@ def make_tokens(root: Path) -> Tokens:
         "insurer-1": Role.INSURER,
         "insurer-2": Role.INSURER,
         "bank-1": Role.BANK,
+        "bank-2": Role.BANK,
         "admin-1": Role.ADMIN,
         "regulator-1": Role.REGULATOR,
         "finance-svc": Role.BANK,
