@@ -13,7 +13,6 @@ from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import FieldViolation, ValidationError
 from services.common.money import from_float, money_problem, to_float
-from services.common.status_mapping import describe
 from services.risk.domain import FinancingRequest, FinancingScore, Reason
 from services.risk.validation import validate_request
 
@@ -105,22 +104,6 @@ class ScoreEncoder:
         message = risk_pb2.FinancingScore()
         self.fill(message, score)
         return message
-
-
-def to_item_error(error: BaseException, index: int) -> common_pb2.ItemError:
-    described = describe(error)
-    prefix = f"requests[{index}]"
-    return common_pb2.ItemError(
-        code=described.code.value[0],
-        message=described.message,
-        reason=described.reason,
-        field_violations=[
-            common_pb2.FieldViolation(
-                field=f"{prefix}.{v.field}" if v.field else prefix, description=v.description
-            )
-            for v in described.field_violations
-        ],
-    )
 
 
 def grade_value(name: str) -> Any:

@@ -8,9 +8,10 @@ import grpc
 
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
-from services.common.errors import FieldViolation, TradeGuardError, ValidationError
+from services.common.errors import TradeGuardError, ValidationError
+from services.common.item_errors import item_error
 from services.risk.api import model_info
-from services.risk.api.convert import ScoreEncoder, to_item_error, to_request
+from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.domain import FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -55,6 +56,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
     ) -> Iterator[risk_pb2.StreamScoreFinancingResponse]:
         for message in request_iterator:
             check_deadline(context)
+            self._check_batch_size(len(message.requests))
             # One snapshot per message: a batch is never split across model versions.
             snapshot = self._runtime.snapshot
             response = risk_pb2.StreamScoreFinancingResponse()
@@ -72,20 +74,20 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
-                self._check_position(index)
                 score = snapshot.score(to_request(item, self._currencies))
             except TradeGuardError as error:
-                result.error.CopyFrom(to_item_error(error, index))
+                result.error.CopyFrom(item_error(error, index))
                 continue
             scores.append(score)
             encoder.fill(result.score, score)
         self._metrics.record(scores)
 
-    def _check_position(self, index: int) -> None:
-        if index >= self._max_batch:
-            raise ValidationError(
-                "batch too large",
-                [FieldViolation("", f"beyond the limit of {self._max_batch} requests per message")],
+    def _check_batch_size(self, count: int) -> None:
+        """Before any item is looked at: one oversized message must not cost the CPU of all
+        its items (the stream ends; earlier messages were answered already)."""
+        if count > self._max_batch:
+            raise ValidationError.for_field(
+                "requests", f"must hold at most {self._max_batch} items per message, got {count}"
             )
 
     def GetModel(

@@ -26,7 +26,6 @@ from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk.api.server import RiskService
 from services.risk.api.server import build as build_risk
-from services.risk.api.server import start as start_risk_service
 from services.risk.policy import DecisionPolicy
 from services.risk.settings import RiskSettings
 from services.risk.training import synthetic
@@ -80,9 +79,7 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
         host="127.0.0.1", port=port, metrics_port=0, tokens_file=tokens.path,
         model_dir=models, features=features, grace_seconds=0.5,
     )  # fmt: skip
-    return start_risk_service(
-        build_risk(settings, CollectorRegistry(), tokens.store), metrics=False
-    )
+    return build_risk(settings, CollectorRegistry(), tokens.store).start(metrics=False)
 
 
 def start_aml(root: Path, tokens: Tokens) -> AmlService:
