@@ -216,7 +216,8 @@ def test_score_cli_reports_not_found(risk_server: Any, capsys: pytest.CaptureFix
         ]
     )  # fmt: skip
     assert code == 1
-    assert "NOT_FOUND" in capsys.readouterr().out
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: NOT_FOUND: ")
 
 
 def test_a_message_over_the_batch_limit_is_refused_before_any_item_is_scored(
