@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
@@ -25,10 +25,9 @@ from services.aml.ruleset import RuleSet
 from services.aml.settings import AmlSettings
 from services.aml.store import AlertStore
 from services.aml.watchlist_store import WatchlistStore
+from services.common import serving
 from services.common.auth import Role
 from services.common.errors import TradeGuardError, UnavailableError
-from services.common.gc_tuning import tune_gc_for_serving
-from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import TokenStore
 
@@ -39,13 +38,13 @@ SERVICE_NAME = "tradeguard.aml.v1.AmlMonitoring"
 SYSTEM_ACTOR = Actor("system", "ADMIN")
 _PURGE_EVERY_S = 3600.0
 
-_B, _I, _R, _A = Role.BANK, Role.INSURER, Role.REGULATOR, Role.ADMIN
+_B, _I, _R, _A, _S = Role.BANK, Role.INSURER, Role.REGULATOR, Role.ADMIN, Role.SERVICE
 #: Who may call what; a method missing here is refused.
 ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "ScreenTrade": frozenset({_B}),
     "StreamScreenTrades": frozenset({_B}),
     "ScanTradeData": frozenset({_B, _R}),
-    "ScreenParty": frozenset({_B, _I, _R, _A}),
+    "ScreenParty": frozenset({_B, _I, _R, _A, _S}),
     "UpsertWatchlistEntry": frozenset({_R, _A}),
     "DeleteWatchlistEntry": frozenset({_R, _A}),
     "ListWatchlistEntries": frozenset({_R, _A}),
@@ -218,14 +217,16 @@ def load_detector(settings: AmlSettings) -> tuple[AmlDetector, ReferenceData]:
     return detector, reference
 
 
+def build(settings: AmlSettings) -> AmlService:
+    """The service for ``settings``, with its model bundle and reference data loaded."""
+    detector, reference = load_detector(settings)
+    return AmlService(settings, detector, reference=reference)
+
+
 def serve(settings: AmlSettings) -> int:
     """Run until SIGTERM/SIGINT, then drain; the exit code (0) for `tradeguard serve aml`."""
-    configure_logging(settings.log_level)
-    detector, reference = load_detector(settings)
-    service = AmlService(settings, detector, reference=reference).start()
-    tune_gc_for_serving()
-    try:
-        return service.server.serve_until_signal()
-    finally:
-        service.monitor.stop()
-        service.store.close()
+    return serving.serve(settings, build)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return serving.main(argv, AmlSettings, build, __doc__)
