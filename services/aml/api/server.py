@@ -13,14 +13,17 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
 from services.aml import review
+from services.aml.alert_records import Actor
 from services.aml.api.servicer import AmlServicer
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
 from services.aml.migrations import upgrade
+from services.aml.persistence import guard
+from services.aml.retention import purge_screenings
 from services.aml.ruleset import RuleSet
 from services.aml.settings import AmlSettings
-from services.aml.store import Actor, AlertStore, guard
+from services.aml.store import AlertStore
 from services.aml.watchlist_store import WatchlistStore
 from services.common import serving
 from services.common.auth import Role
@@ -116,7 +119,7 @@ class StoreMonitor:
             self._reload_watchlist()
             self._seen = seen
         if time.monotonic() >= self._next_purge:
-            purged = self._store.purge_screenings(datetime.now(UTC) - self._retention)
+            purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})
             self._next_purge = time.monotonic() + _PURGE_EVERY_S
 
