@@ -17,6 +17,7 @@ from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
 from services.aml.migrations import upgrade
+from services.aml.party_store import PartyStore
 from services.aml.ruleset import RuleSet
 from services.aml.servicer import AmlServicer
 from services.aml.settings import AmlSettings
@@ -50,13 +51,17 @@ ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "GetAlert": frozenset({_B, _R}),
     "ReviewAlert": frozenset({_R}),
     "ListAlertEvents": frozenset({_B, _R}),
+    "UpsertCustomer": frozenset({_B, _R, _A}),
+    "UpsertBuyer": frozenset({_B, _R, _A}),
+    "UpsertPartyRelation": frozenset({_B, _R, _A}),
 }
 METHOD_ROLES = {f"/{SERVICE_NAME}/{m}": roles for m, roles in ROLES_BY_METHOD.items()}
 
 
 class StoreMonitor:
     """Probes the store on a timer: health SERVING only while it answers (and is migrated),
-    open-alert gauges refreshed, and the watchlist reloaded when another replica changed it."""
+    open-alert gauges refreshed, and the watchlist and parties reloaded when another replica
+    changed them."""
 
     def __init__(
         self,
@@ -66,6 +71,7 @@ class StoreMonitor:
         on_ready: Callable[[], None],
         reload_watchlist: Callable[[], None],
         retention: timedelta = timedelta(days=30),
+        reload_parties: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._set_serving = set_serving
@@ -73,8 +79,11 @@ class StoreMonitor:
         self._on_ready = on_ready
         self._reload_watchlist = reload_watchlist
         self._watchlist = WatchlistStore(store)
+        self._parties = PartyStore(store)
+        self._reload_parties = reload_parties
         self._ready = False
         self._seen: tuple[int, int] | None = None
+        self._seen_parties: tuple[int, int, int] | None = None
         self._retention = retention
         self._next_purge = 0.0
         self._stop = threading.Event()
@@ -114,6 +123,10 @@ class StoreMonitor:
         if seen != self._seen:
             self._reload_watchlist()
             self._seen = seen
+        parties = self._parties.fingerprint()
+        if self._reload_parties is not None and parties != self._seen_parties:
+            self._reload_parties()
+            self._seen_parties = parties
         if time.monotonic() >= self._next_purge:
             purged = self._store.purge_screenings(datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})
@@ -173,6 +186,7 @@ class AmlService:
             self._seed_watchlist,
             self.servicer.reload_watchlist,
             timedelta(days=settings.request_retention_days),
+            self.servicer.reload_parties,
         )
 
     def _seed_watchlist(self) -> None:

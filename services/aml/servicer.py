@@ -27,6 +27,8 @@ from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, network, review
 from services.aml.detector import AlertCandidate, AmlDetector, Hit, ScreeningResult
 from services.aml.metrics import SEVERITIES, AmlMetrics
+from services.aml.party_rpcs import PartyRpcs
+from services.aml.party_store import PartyStore
 from services.aml.store import (
     Actor,
     Alert,
@@ -166,6 +168,16 @@ def _check_documents(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
     if trade.HasField("declaration"):
         if problem := _moment_problem(trade.declaration, "declared_at", True):
             v.add(f"{at}.declaration.declared_at", problem)
+    for i, declaration in enumerate(trade.declarations):
+        if problem := _moment_problem(declaration, "declared_at", True):
+            v.add(f"{at}.declarations[{i}].declared_at", problem)
+        if to_float(declaration.declared_value) < 0:
+            v.add(f"{at}.declarations[{i}].declared_value", "is negative")
+        if declaration.quantity < 0:
+            v.add(f"{at}.declarations[{i}].quantity", "is negative")
+    for i, waybill in enumerate(trade.waybills):
+        if waybill.quantity < 0:
+            v.add(f"{at}.waybills[{i}].quantity", "is negative")
 
 
 def _check_trade(trade: common_pb2.Trade, v: _Violations, at: str) -> None:
@@ -232,6 +244,7 @@ def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
         origin=waybill.origin,
         packages=waybill.packages,
         status=_WAYBILL_STATUS(waybill.status),
+        quantity=waybill.quantity,
     )
 
 
@@ -257,12 +270,12 @@ def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
 
 def trade_from_proto(trade: common_pb2.Trade) -> domain.Trade:
     """A validated trade message as the detector's plain documents."""
-    declaration = _declaration(trade.declaration) if trade.HasField("declaration") else None
+    single = (trade.declaration,) if trade.HasField("declaration") else ()
     return domain.Trade(
         order=_order(trade.order),
         payments=tuple(_payment(p) for p in trade.payments),
         waybills=tuple(_waybill(w) for w in trade.waybills),
-        declaration=declaration,
+        declarations=tuple(_declaration(d) for d in (*single, *trade.declarations)),
         exporter=_party(trade, "exporter"),
         buyer=_party(trade, "buyer"),
     )
@@ -423,6 +436,8 @@ def _validated(item: _Item) -> domain.Trade | None:
     v.require_id(item.request.request_id, "request_id")
     v.require(item.request.HasField("trade"), "trade", "is required")
     _check_trade(item.request.trade, v, "trade")
+    if problem := _as_of_problem(item.request):
+        v.add("as_of", problem)
     try:
         v.raise_if_any("trade")
     except ValidationError as exc:
@@ -430,6 +445,23 @@ def _validated(item: _Item) -> domain.Trade | None:
         return None
     item.fingerprint = _fingerprint(item.request.trade)
     return trade_from_proto(item.request.trade)
+
+
+# Screening "as of" a moment ahead would judge deadlines that have not passed; a day covers
+# clocks and time zones of the sender.
+_AS_OF_AHEAD = timedelta(days=1)
+
+
+def _as_of_problem(request: aml_pb2.ScreenTradeRequest) -> str | None:
+    if problem := _moment_problem(request, "as_of", False):
+        return problem
+    if request.HasField("as_of") and _time(request.as_of) > datetime.now(UTC) + _AS_OF_AHEAD:
+        return "must not be more than a day in the future"
+    return None
+
+
+def _as_of(request: aml_pb2.ScreenTradeRequest) -> datetime | None:
+    return _time(request.as_of) if request.HasField("as_of") else None
 
 
 def _reused(request_id: str) -> ValidationError:
@@ -507,7 +539,7 @@ def _item_error(error: TradeGuardError | BaseException) -> common_pb2.ItemError:
     )
 
 
-class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
+class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     """The AmlMonitoring RPCs; roles are enforced by the server's auth stage and again here
     where the answer depends on the caller (tenant scope, reviewer)."""
 
@@ -522,6 +554,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     ) -> None:
         self._store = store
         self._watchlist = WatchlistStore(store)
+        self._parties = PartyStore(store)
         self._detector = detector
         self._metrics = metrics
         self._data_root = data_root
@@ -602,7 +635,13 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
             return
         results: list[ScreeningResult | None]
         try:
-            results = list(self._detector.screen_many([trade for _, trade in pending], tenant))
+            results = list(
+                self._detector.screen_many(
+                    [trade for _, trade in pending],
+                    tenant,
+                    as_of=[_as_of(item.request) for item, _ in pending],
+                )
+            )
         except ValueError:
             # One bad trade must not sink its batch: screen them one by one to find it.
             results = [self._screen_one(item, trade, tenant) for item, trade in pending]
@@ -613,7 +652,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
 
     def _screen_one(self, item: _Item, trade: domain.Trade, tenant: str) -> ScreeningResult | None:
         try:
-            return self._detector.screen(trade, tenant)
+            return self._detector.screen(trade, tenant, as_of=_as_of(item.request))
         except ValueError as exc:
             item.outcome = ValidationError.for_field("trade", str(exc))
             return None

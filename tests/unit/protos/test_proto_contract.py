@@ -50,6 +50,9 @@ def test_aml_service_methods() -> None:
         "GetAlert",
         "ReviewAlert",
         "ListAlertEvents",
+        "UpsertCustomer",
+        "UpsertBuyer",
+        "UpsertPartyRelation",
     }
 
 
