@@ -11,14 +11,14 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies get their own layer: they change far less often than the code.
+# Dependencies get their own layer: they change far less often than the code. They are the
+# runtime set pinned in requirements/run.txt (no dev tools), so every build installs the same
+# versions that `make run` and CI use.
+COPY requirements/run.txt ./requirements/run.txt
+RUN pip install --requirement requirements/run.txt
 COPY pyproject.toml README.md ./
-RUN mkdir services && touch services/__init__.py \
- && pip install . \
- && pip uninstall --yes tradeguard
 COPY services ./services
-# Runtime dependencies only (no dev extra); bytecode compiled here because the root
-# filesystem is read-only at run time.
+# Bytecode compiled here because the root filesystem is read-only at run time.
 RUN pip install --no-deps . \
  && python -m compileall -q /opt/venv/lib
 

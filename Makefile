@@ -1,50 +1,93 @@
 # Every target installs what it needs into .venv from a fresh clone and is quick when nothing changed.
+# Python packages come from the pinned requirements/ files (`make lock` rewrites them from
+# pyproject.toml): `make run` installs the runtime set only, test/lint/protos/bench the dev set.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+RUN_LOCK := requirements/run.txt
+DEV_LOCK := requirements/dev.txt
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
 VAR := var
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
+# Extra flags for each benchmark script, e.g. `make bench ARGS=--quick`.
+ARGS ?=
+# Extra flags for the resolver, e.g. `make lock LOCK_ARGS=--upgrade` to move every pin.
+LOCK_ARGS ?=
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+BENCHES := bench/tradedata.py bench/risk.py bench/aml.py bench/finance.py bench/dask_features.py
 
-.PHONY: run test lint bench protos venv clean fmt system-deps
+.PHONY: run test lint bench protos venv lock clean fmt system-deps
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-# Prometheus and promtool (Debian's package) for the rule tests and the end-to-end test.
+$(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	@echo "==> installing the runtime dependencies pinned in $(RUN_LOCK) into $(VENV)"
+	$(PIP) install --progress-bar on -r $(RUN_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@touch $@
+
+$(DEV_STAMP): $(RUN_STAMP) $(DEV_LOCK)
+	@echo "==> installing the test and lint tools pinned in $(DEV_LOCK) into $(VENV)"
+	$(PIP) install --progress-bar on -r $(DEV_LOCK)
+	@touch $@
+
+# Rewrites requirements/ from pyproject.toml, keeping every pin that still fits (LOCK_ARGS=--upgrade
+# moves them all); `make lint` fails while they disagree.
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(PIP) install --quiet uv
+	$(UV_COMPILE) -o $(RUN_LOCK)
+	$(UV_COMPILE) --extra dev -c $(RUN_LOCK) -o $(DEV_LOCK)
+
+# OS packages the tests use, installed with apt-get when missing (the README lists them):
+# Prometheus and promtool for the rule tests and the end-to-end test; Chromium and its WebDriver
+# for the console's browser tests; npm for axe-core.
 system-deps:
 	@command -v promtool >/dev/null 2>&1 || { \
-	  echo "installing prometheus (promtool) from the OS packages"; \
+	  echo "==> installing prometheus (promtool) from the OS packages (apt-get)"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
 	  systemctl stop prometheus >/dev/null 2>&1 || true; }
+	@{ command -v chromium && command -v chromedriver && command -v npm; } >/dev/null 2>&1 || { \
+	  echo "==> installing chromium, chromium-driver and npm from the OS packages (apt-get)"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver npm >/dev/null; }
 
-protos: $(STAMP)
+# axe-core (npm), the accessibility checker the browser tests inject from this local file.
+$(AXE): | system-deps
+	@echo "==> installing axe-core $(AXE_VERSION) from npm into $(VENV)/node"
+	npm install --no-audit --no-fund --silent --prefix $(VENV)/node axe-core@$(AXE_VERSION)
+
+protos: $(DEV_STAMP)
 	PYTHON=$(BIN)/python scripts/gen_protos.sh
 
-run: $(STAMP)
-	$(BIN)/tradeguard demo --workdir $(VAR)/demo
+run: $(RUN_STAMP)
+	$(BIN)/tradeguard demo
 
-test: $(STAMP) system-deps
+test: $(DEV_STAMP) system-deps $(AXE)
 	$(BIN)/pytest -q tests
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
+	$(BIN)/python scripts/check_lock.py
 	$(BIN)/ruff check services tests bench scripts
 	$(BIN)/ruff format --check services tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	scripts/check_protos_fresh.sh
 	cd protos/.. && $(BIN)/buf lint
 	@if [ -f scripts/validate_k8s.py ]; then $(BIN)/python scripts/validate_k8s.py; fi
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@mkdir -p bench/results
-	@for b in bench/tradedata.py bench/risk.py bench/aml.py bench/finance.py bench/dask_features.py; do \
-	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
+	@for b in $(BENCHES); do \
+	  echo "== $$b $(ARGS)"; $(BIN)/python $$b $(ARGS) || exit 1; done
 
-fmt: $(STAMP)
+fmt: $(DEV_STAMP)
 	$(BIN)/ruff format services tests bench scripts
 	$(BIN)/ruff check --fix services tests bench scripts
 

@@ -47,7 +47,7 @@ from services.aml.rules.engine import RuleEngine  # noqa: E402
 from services.aml.rules.pricing import MarketReference  # noqa: E402
 from services.aml.ruleset import RuleSet  # noqa: E402
 from services.aml.screening import NameIndex  # noqa: E402
-from services.aml.training import data_end  # noqa: E402
+from services.aml.training.train import data_end  # noqa: E402
 from services.tradedata.generator import GeneratorConfig, generate  # noqa: E402
 from services.tradedata.loading import load_dataset  # noqa: E402
 
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         for section in SECTIONS:
             results.update(section(fx, args))
     report = {
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),

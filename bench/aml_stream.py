@@ -1,6 +1,6 @@
 """StreamScreenTrades throughput through a real AML server on SQLite, against unary ScreenTrade
 in the same run: server and client pinned to different cores, rounds alternating, foreign load
-recorded and noisy rounds repeated (see /work/shared/BENCHMARKING.md).
+recorded and noisy rounds repeated (the method in the README's Benchmarks section).
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 
@@ -41,9 +41,9 @@ from measure import busy_seconds, free_port  # noqa: E402
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc  # noqa: E402
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
+from services.aml.api.trade_messages import load_trades  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
 from services.tradedata.generator import GeneratorConfig, generate  # noqa: E402
-from services.tradedata.trade_messages import load_trades  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = "1", 0
 FOREIGN_LIMIT = 0.15

@@ -8,7 +8,7 @@ of two single-threaded worker processes, then alternates local and cluster runs 
   features  - the enterprise feature table as of the data end, read from the Parquet files
               (local: compute_features; cluster: workers scan their own partitions of the files)
   training  - the risk model's booster fit on the same encoded training rows (local:
-              services.risk.training.fit_booster with 2 threads, as `train risk` runs by
+              services.risk.training.trainer.fit_booster with 2 threads, as `train risk` runs by
               default, and with 1 thread; cluster: DaskLGBMClassifier with the same parameters
               and stopping rule, one thread per worker), with each model's test-period AUC
 Writes bench/results/dask.json: raw rounds with machine load, medians, cluster/local ratios,
@@ -46,9 +46,9 @@ sys.path.insert(0, str(ROOT))
 
 from measure import busy_seconds  # noqa: E402
 
-from services.risk.dataset import training_data_from_dir  # noqa: E402
 from services.risk.features import category_vocabulary, encode  # noqa: E402
-from services.risk.training import (  # noqa: E402
+from services.risk.training.dataset import training_data_from_dir  # noqa: E402
+from services.risk.training.trainer import (  # noqa: E402
     Split,
     TrainingData,
     TrainingOptions,

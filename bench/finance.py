@@ -55,11 +55,11 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
-    from services.risk import synthetic
+    from services.risk.api.server import build
     from services.risk.policy import DecisionPolicy
-    from services.risk.server import build, start
     from services.risk.settings import RiskSettings
-    from services.risk.training import TrainingData, TrainingOptions, train
+    from services.risk.training import synthetic
+    from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
     models, features = Path(root) / "models", Path(root) / "features"
     features.mkdir(parents=True, exist_ok=True)
@@ -69,9 +69,9 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),
-        model_dir=models, features=features, load_threads=1,
+        model_dir=models, features=features,
     )  # fmt: skip
-    service = start(build(settings, CollectorRegistry()), metrics=False)
+    service = build(settings, CollectorRegistry()).start(metrics=False)
     ready.send(service.server.port)
     service.server.wait()
 
@@ -80,9 +80,9 @@ def _serve_aml(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
+    from services.aml.api.server import AmlService
     from services.aml.detector import AmlDetector
     from services.aml.domain import ReferenceData, WatchlistEntry
-    from services.aml.server import AmlService
     from services.aml.settings import AmlSettings
 
     watchlist = (
@@ -106,7 +106,7 @@ def _serve_finance(root: str, tokens: str, env: dict[str, str], ready: Any) -> N
     os.environ.update(env)
     from prometheus_client import CollectorRegistry
 
-    from services.finance.server import build
+    from services.finance.api.server import build
     from services.finance.settings import FinanceSettings
 
     settings = FinanceSettings(
@@ -297,7 +297,7 @@ def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, 
     with_deps, alone = _summary(rounds, True), _summary(rounds, False)
     return {
         "benchmark": "finance QuotePremium",
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
             "loadavg_end": os.getloadavg(),

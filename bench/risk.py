@@ -38,7 +38,7 @@ from peer.load import run_stream, run_unary  # noqa: E402
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services._proto.tradeguard.risk.v1 import risk_pb2  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
-from services.risk import bundle as bundle_io  # noqa: E402
+from services.risk import model as model_io  # noqa: E402
 from services.risk.feature_table import latest_table_path  # noqa: E402
 from services.risk.features import encode  # noqa: E402
 
@@ -232,19 +232,19 @@ def prepare_model(args: argparse.Namespace) -> tuple[Path, Path, str]:
     """The bundle and feature table to serve: the trained ones under var/, else a bench
     model trained once on generated data (cached under var/bench/risk)."""
     try:
-        bundle_dir = bundle_io.latest_bundle_dir(args.models)
+        bundle_dir = model_io.latest_bundle_dir(args.models)
         return bundle_dir, latest_table_path(args.features), "trained"
-    except (bundle_io.BundleError, OSError, ValueError) as exc:
+    except (model_io.BundleError, OSError, ValueError) as exc:
         print(f"no trained model ({exc}); building the bench model", file=sys.stderr)
     cache = ROOT / "var/bench/risk"
     if not (cache / "features.parquet").exists():
         build_bench_model(cache)
-    return bundle_io.latest_bundle_dir(cache / "models"), cache / "features.parquet", "generated"
+    return model_io.latest_bundle_dir(cache / "models"), cache / "features.parquet", "generated"
 
 
 def build_bench_model(cache: Path) -> None:
-    from services.risk.dataset import training_data_from_dir
-    from services.risk.training import TrainingOptions, train, with_policy
+    from services.risk.training.dataset import training_data_from_dir
+    from services.risk.training.trainer import TrainingOptions, train, with_policy
     from services.tradedata.features import compute_features
     from services.tradedata.generator import GeneratorConfig, generate
     from services.tradedata.loading import load_dataset
@@ -364,7 +364,7 @@ def main() -> int:
     rounds, seconds = (1, 2.0) if args.quick else (args.rounds, args.seconds)
     work = Path(tempfile.mkdtemp(prefix="risk-bench-"))
     bundle_dir, table_file, model_kind = prepare_model(args)
-    bundle = bundle_io.load(bundle_dir)
+    bundle = model_io.load(bundle_dir)
     table = pl.read_parquet(table_file)
     x = encode(table, bundle.metadata.features, bundle.metadata.categories)
     ids = [str(v) for v in table["enterprise_id"].to_list()]
@@ -377,7 +377,7 @@ def main() -> int:
     try:
         ours, target = start_ours(bundle_dir, table_file, work / "tokens.json", work)
         procs.append(ours)
-        peers, messages = start_peers(args, bundle_dir / bundle_io.MODEL_FILE, work)
+        peers, messages = start_peers(args, bundle_dir / model_io.MODEL_FILE, work)
         procs.extend(p for _, p, _ in peers)
         plan = {
             "ours": scenario_ours(target, token, our_requests([ids[i] for i in order]), seconds)

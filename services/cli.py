@@ -5,9 +5,9 @@ adds its parsers and sets ``func(args) -> int`` on them. Modules that are not in
 skipped, so packages can join the registry as they land. Command modules keep heavy imports
 (polars, lightgbm, grpc stubs) inside their functions so ``tradeguard --help`` stays fast.
 
-``tradeguard serve NAME [flags]`` loads ``services.NAME.server``, which provides ``Settings``
-(a ``ServiceSettings`` subclass) and ``serve(settings) -> int``; ``serve all`` runs the three
-services as child processes and forwards SIGTERM/SIGINT to them.
+``tradeguard serve NAME [flags]`` loads the service's server module (``SERVER_MODULES``), which
+provides ``Settings`` (a ``ServiceSettings`` subclass) and ``serve(settings) -> int``;
+``serve all`` runs the three services as child processes and forwards SIGTERM/SIGINT to them.
 """
 
 from __future__ import annotations
@@ -22,14 +22,19 @@ from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import Any
 
+from services.commandline.parser import CommandParser
+from services.commandline.runner import run_command
+
 COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
     "services.tradedata.cli",
-    "services.risk.cli",
-    "services.aml.cli",
-    "services.aml.train_cli",
-    "services.finance.cli",
+    "services.risk.api.cli",
+    "services.risk.training.cli",
+    "services.aml.api.cli",
+    "services.aml.training.cli",
+    "services.finance.api.cli",
     "services.demo.cli",
+    "services.scale.cli",
 )
 #: Which module adds a top-level command. When the command on the line is listed here only its
 #: module is imported, so ``tradeguard tokens ...`` never loads lightgbm or polars; anything else
@@ -37,15 +42,23 @@ COMMAND_MODULES: tuple[str, ...] = (
 COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "tokens": ("services.common.tokens_cli",),
     "generate": ("services.tradedata.cli",),
-    "features": ("services.tradedata.cli",),
+    "features": ("services.tradedata.cli", "services.scale.cli"),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.cli", "services.aml.train_cli"),
-    "score": ("services.risk.cli",),
-    "aml": ("services.aml.cli", "services.aml.train_cli"),
-    "quote": ("services.finance.cli",),
+    "train": ("services.risk.training.cli", "services.aml.training.cli", "services.scale.cli"),
+    "score": ("services.risk.api.cli",),
+    "aml": ("services.aml.api.cli",),
+    "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
 }
-SERVICES: tuple[str, ...] = ("risk", "aml", "finance")
+#: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.
+SERVER_MODULES: dict[str, str] = {
+    "risk": "services.risk.api.server",
+    "aml": "services.aml.api.server",
+    "finance": "services.finance.api.server",
+}
+SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
+#: The web console starts like a service but is not one of the gRPC services `serve all` runs.
+SERVER_MODULES["console"] = "services.console.api.server"
 
 
 def _import_optional(name: str) -> ModuleType | None:
@@ -59,8 +72,11 @@ def _import_optional(name: str) -> ModuleType | None:
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tradeguard", description="Trade-finance risk services: scoring, AML, insurance."
+    parser = CommandParser(
+        prog="tradeguard",
+        description="Trade-finance risk services: scoring, AML, insurance.",
+        epilog="Errors are one `error: ...` line on stderr: exit code 2 for a command that "
+        "cannot run as typed, 1 for a failed call to a service (with its gRPC code).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_serve(subparsers)
@@ -74,10 +90,10 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 def _register_serve(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
-        help="run a service (risk, aml, finance) or all three",
+        help="run a service (risk, aml, finance), all three, or the web console",
         description="Flags after NAME are the service's settings; see `serve NAME --help`.",
     )
-    serve.add_argument("name", choices=(*SERVICES, "all"))
+    serve.add_argument("name", choices=(*SERVICES, "console", "all"))
     serve.add_argument("service_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     serve.set_defaults(func=_serve)
 
@@ -92,8 +108,8 @@ def serve_one(name: str, argv: Sequence[str]) -> int:
     """Build the service's settings from env + ``argv`` flags and run it until signalled."""
     from services.common.settings import add_settings_arguments, settings_from_args
 
-    module = importlib.import_module(f"services.{name}.server")
-    parser = argparse.ArgumentParser(prog=f"tradeguard serve {name}")
+    module = importlib.import_module(SERVER_MODULES[name])
+    parser = CommandParser(prog=f"tradeguard serve {name}")
     add_settings_arguments(parser, module.Settings)
     settings = settings_from_args(module.Settings, parser.parse_args(list(argv)))
     return int(module.serve(settings))
@@ -128,10 +144,11 @@ def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse and run one command; every expected failure is one `error:` line, no traceback."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_modules_for(arguments))
     args = parser.parse_args(arguments)
-    return int(args.func(args))
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

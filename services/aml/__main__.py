@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.aml.server import Settings, serve
+from services.aml.api.server import Settings, serve
 from services.common.settings import add_settings_arguments, settings_from_args
 
 

@@ -18,10 +18,9 @@ from typing import Any
 import polars as pl
 
 from services.aml.batch_payments import payment_columns
-from services.aml.domain import Declaration, Order, Payment, Relation, Trade, Waybill
-from services.aml.network import Edge, PartyGroups, RoundTripIndex
+from services.aml.domain import Declaration, Flow, Order, Payment, Relation, Trade, Waybill
+from services.aml.graph import Edge, PartyGroups, RoundTripIndex
 from services.aml.reference import tables_reference
-from services.aml.rules.base import Flow
 from services.aml.rules.engine import RULE_NAMES
 from services.aml.rules.features import MAX_WAIT_DAYS, NUMERIC_FEATURES
 from services.aml.rules.pricing import MIN_SIGMA, MarketReference, period_expr, usd_expr

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from services.aml.domain import Party, ReferenceData
+from services.aml.graph import PartyGroups
 from services.aml.names import name_similarity, normalise_name
-from services.aml.network import PartyGroups
 from services.aml.rules import behaviour
 from services.aml.rules.history import Entry, MemoryWindows
 from services.aml.rules.payers import is_settlement_party, payer_is_buyer

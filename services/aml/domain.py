@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,28 @@ class Relation:
     party_a: str
     party_b: str
     relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A money flow between two parties, one edge of a network structure."""
+
+    from_party_id: str
+    to_party_id: str
+    amount: float
+    currency: str
+    at: datetime
+    document_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from_party_id": self.from_party_id,
+            "to_party_id": self.to_party_id,
+            "amount": self.amount,
+            "currency": self.currency,
+            "at": self.at.isoformat(),
+            "document_id": self.document_id,
+        }
 
 
 @dataclass(slots=True)

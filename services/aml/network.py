@@ -2,20 +2,14 @@
 
 Parties linked by a relation (ownership, shared director, address or account) act as one
 economic entity here: a buyer that is an exporter's overseas affiliate closes a loop back to it.
-Two entry points:
-
-* :class:`RoundTripIndex` - incremental: does an incoming flow close a time-ordered chain of
-  earlier flows into a short loop within a window? Bounded depth-first search from the new
-  flow's receiver, hubs not expanded, so it costs microseconds per trade at any graph size.
-* :func:`scan` - batch, over a whole data set window: circular trading (cycles up to length 6
-  with roughly matching amounts), fan-in, fan-out and gather-scatter; one structure per finding.
+:func:`scan` runs over a whole data set window: circular trading (cycles up to length 6 with
+roughly matching amounts), fan-in, fan-out and gather-scatter; one structure per finding. The
+per-trade loop check and the related-party groups are in :mod:`services.aml.graph`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,8 +18,9 @@ import numpy as np
 import polars as pl
 import rustworkx as rx
 
-from services.aml.domain import Relation
-from services.aml.rules.base import Flow, Severity
+from services.aml.domain import Flow, Relation
+from services.aml.graph import PartyGroups
+from services.aml.rules.base import Severity
 from services.aml.ruleset import (
     CIRCULAR_TRADING,
     FAN_IN,
@@ -33,116 +28,9 @@ from services.aml.ruleset import (
     GATHER_SCATTER,
     RAPID_PASS_THROUGH,
     NetworkConfig,
-    RoundTripConfig,
     RuleSet,
 )
 from services.aml.typologies import SCAN, AlertCandidate, dedup_key
-
-
-class PartyGroups:
-    """Union-find over relations: each party maps to the id of its related group."""
-
-    def __init__(self, relations: Iterable[Relation] = ()) -> None:
-        self._parent: dict[str, str] = {}
-        for rel in relations:
-            self._union(rel.party_a, rel.party_b)
-        self._members: dict[str, list[str]] = defaultdict(list)
-        for party in list(self._parent):
-            self._members[self.find(party)].append(party)
-
-    def find(self, party: str) -> str:
-        parent = self._parent.get(party, party)
-        if parent == party:
-            return party
-        root = self.find(parent)
-        self._parent[party] = root
-        return root
-
-    def _union(self, a: str, b: str) -> None:
-        self._parent.setdefault(a, a)
-        self._parent.setdefault(b, b)
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)  # smallest id is the stable root
-
-    def members(self, group: str) -> list[str]:
-        return sorted(self._members.get(group, [group]))
-
-    def mapping(self) -> dict[str, str]:
-        return {p: self.find(p) for p in self._parent}
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One dated flow between two party groups."""
-
-    src: str
-    dst: str
-    at: datetime
-    amount_usd: float
-    doc_id: str
-    flow: Flow
-
-
-@dataclass(slots=True)
-class RoundTripIndex:
-    """Recent flows by sender, searched for loops that an incoming flow closes."""
-
-    config: RoundTripConfig
-    _out: dict[str, deque[Edge]] = field(default_factory=lambda: defaultdict(deque))
-    _partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    _seen: set[str] = field(default_factory=set)
-    _order: deque[Edge] = field(default_factory=deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def check_and_add(self, edge: Edge) -> list[Edge] | None:
-        """The earlier chain (oldest first) that `edge` closes into a loop, then record `edge`."""
-        if edge.src == edge.dst:
-            return None  # an order within one related group moves nothing between parties
-        with self._lock:
-            chain = self._search(edge)
-            self._add(edge)
-            return chain
-
-    def _add(self, edge: Edge) -> None:
-        if edge.doc_id in self._seen:
-            return  # re-screening the same trade adds nothing
-        self._seen.add(edge.doc_id)
-        self._out[edge.src].append(edge)
-        self._partners[edge.src].add(edge.dst)
-        self._partners[edge.dst].add(edge.src)
-        self._order.append(edge)
-        while len(self._order) > self.config.max_edges:
-            self._evict(self._order.popleft())
-
-    def _evict(self, old: Edge) -> None:
-        self._seen.discard(old.doc_id)
-        out = self._out.get(old.src)
-        if out and out[0] is old:
-            out.popleft()
-        elif out:
-            out.remove(old)
-
-    def _search(self, closing: Edge) -> list[Edge] | None:
-        """Depth-first from the closing flow's receiver back to its sender, time-ordered."""
-        cfg = self.config
-        start = closing.at - timedelta(days=cfg.window_days)
-        tol = cfg.amount_rel_tol
-        stack: list[tuple[str, datetime, list[Edge]]] = [(closing.dst, start, [])]
-        while stack:
-            node, after, path = stack.pop()
-            if len(self._partners.get(node, ())) > cfg.max_degree:
-                continue  # a hub (platform, large PSP) links everything; do not expand it
-            for e in self._out.get(node, ()):
-                if not after <= e.at <= closing.at or e.doc_id == closing.doc_id:
-                    continue
-                if abs(e.amount_usd - closing.amount_usd) > tol * closing.amount_usd:
-                    continue
-                if e.dst == closing.src:
-                    return [*path, e]
-                if len(path) + 2 < cfg.max_length and all(e.dst != p.src for p in path):
-                    stack.append((e.dst, e.at, [*path, e]))
-        return None
 
 
 @dataclass(frozen=True, slots=True)

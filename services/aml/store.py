@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.aml import audit
+from services.aml.alert_queries import count_by_group, oldest_created, sort_key_select, sort_order
 from services.aml.audit import AuditChain, EventDraft
 from services.aml.migrations import upgrade
 from services.aml.migrations.schema import alert_events, alerts, screenings, shadow_results
@@ -150,6 +151,7 @@ class Page(Generic[T]):
 
     items: list[T]
     next_page_token: str
+    total_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,14 @@ class Backlog:
 
     count: int
     oldest: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCounts:
+    """Alerts matching a query, counted by (typology, month "YYYY-MM", status)."""
+
+    counts: dict[tuple[str, str, str], int]
+    oldest_open: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,15 +459,6 @@ def _query_key(query: AlertQuery) -> list[Any]:
     ]
 
 
-def _newest_first_after(position: list[Any]) -> sa.ColumnElement[bool]:
-    """Keyset condition for (created_at, alert_id) descending."""
-    created_at, alert_id = int(position[0]), str(position[1])
-    return sa.or_(
-        alerts.c.created_at < created_at,
-        sa.and_(alerts.c.created_at == created_at, alerts.c.alert_id < alert_id),
-    )
-
-
 class AlertStore:
     """Alerts, their audit events, screenings and shadow results in one database."""
 
@@ -593,28 +594,53 @@ class AlertStore:
         return _alert_from_row(row)
 
     def list_alerts(
-        self, query: AlertQuery, tenant_scope: str | None, page_size: int, page_token: str
+        self,
+        query: AlertQuery,
+        tenant_scope: str | None,
+        page_size: int,
+        page_token: str,
+        order_by: str = "",
     ) -> Page[Alert]:
-        """Alerts newest first, filtered, paged by keyset on (created_at, alert_id)."""
+        """Alerts in `order_by` order (newest first by default), filtered, paged by keyset on
+        (sort key, alert_id), with the total over all pages."""
         size = page_size_or_default(page_size)
-        scope = query_scope(*_query_key(query), tenant_scope)
+        order = sort_order(order_by)
+        scope = query_scope(*_query_key(query), tenant_scope, order.name)
         position = decode_page_token(page_token, scope)
         filters = _alert_filters(query, tenant_scope)
+        total = sa.select(sa.func.count()).select_from(alerts).where(*filters)
         if position is not None:
-            filters.append(_newest_first_after(position))
+            filters.append(order.after(position))
         select = (
-            sa.select(alerts)
+            sa.select(alerts, sort_key_select(order))
             .where(*filters)
-            .order_by(alerts.c.created_at.desc(), alerts.c.alert_id.desc())
+            .order_by(*order.columns())
             .limit(size + 1)
         )
         with guard(), self.reader.connect() as connection:
             rows = connection.execute(select).mappings().all()
+            total_size = int(connection.execute(total).scalar_one())
         items = [_alert_from_row(r) for r in rows[:size]]
         if len(rows) <= size:
-            return Page(items, "")
+            return Page(items, "", total_size)
         last = rows[size - 1]
-        return Page(items, encode_page_token([last["created_at"], last["alert_id"]], scope))
+        token = encode_page_token([last["sort_key"], last["alert_id"]], scope)
+        return Page(items, token, total_size)
+
+    def count_alerts(
+        self, query: AlertQuery, tenant_scope: str | None, open_statuses: Iterable[str]
+    ) -> AlertCounts:
+        """Counts by typology, month and status, and the oldest open alert, for `query`."""
+        filters = _alert_filters(query, tenant_scope)
+        open_only = [*filters, alerts.c.status.in_(sorted(open_statuses))]
+        counts: dict[tuple[str, str, str], int] = {}
+        with guard(), self.reader.connect() as connection:
+            for typology, day, status, count in connection.execute(count_by_group(filters)):
+                month = (_EPOCH + timedelta(days=int(day))).strftime("%Y-%m")
+                key = (typology, month, status)
+                counts[key] = counts.get(key, 0) + int(count)
+            oldest = connection.execute(oldest_created(open_only)).scalar_one()
+        return AlertCounts(counts, None if oldest is None else to_datetime(int(oldest)))
 
     def list_events(
         self, alert_id: str, tenant_scope: str | None, page_size: int, page_token: str

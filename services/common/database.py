@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.common.private_files import ensure_private_file
+
 READ_ONLY = "tradeguard_read_only"
 
 
@@ -43,7 +45,8 @@ def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) 
     """An engine on a SQLite file (created with its folder) with the durable settings."""
     if url.database in (None, "", ":memory:"):
         raise ValueError("a store needs a SQLite file, not an in-memory database")
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    # SQLite gives its -wal and -shm files the database file's mode.
+    ensure_private_file(Path(url.database))
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is off so that `_on_begin` decides (and DDL in a

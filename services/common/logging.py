@@ -16,6 +16,9 @@ from typing import IO, Any
 from services.common.pipeline import ActiveCall, status_code
 
 ACCESS_LOGGER = "services.access"
+#: Longest string a log line carries for one field: client-chosen strings (a request_id, a
+#: name in an error) must not turn one call into megabytes of log.
+MAX_FIELD_CHARS = 256
 # Attributes every LogRecord has; anything else came in through ``extra=``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -32,12 +35,19 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": clip(record.getMessage(), 8 * MAX_FIELD_CHARS),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        entry.update({k: clip(v) for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def clip(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
+    """``value`` with a string cut to ``limit`` characters (and its full length noted)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}…[{len(value)} chars]"
+    return value
 
 
 def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
@@ -59,8 +69,8 @@ def request_id_of(call: ActiveCall) -> str:
     """The request's ``request_id`` field if it has one, else the ``x-request-id`` header."""
     field_value = getattr(call.request, "request_id", None)
     if isinstance(field_value, str) and field_value:
-        return field_value
-    return call.info.metadata_value("x-request-id") or ""
+        return str(clip(field_value))
+    return str(clip(call.info.metadata_value("x-request-id") or ""))
 
 
 class AccessLogStage:

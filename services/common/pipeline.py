@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 import grpc
 
+from services.common.decoding import guarded_deserializer
+
 #: Services that stay reachable without a token and outside the concurrency limit.
 OPEN_SERVICES = frozenset(
     {
@@ -108,8 +110,11 @@ def status_code(call: ActiveCall, error: BaseException | None) -> grpc.StatusCod
 class PipelineInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     """Runs ``stages`` (outermost first) around every handled call."""
 
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(
+        self, stages: Sequence[Stage], max_stream_message_bytes: int | None = None
+    ) -> None:
         self._stages = tuple(stages)
+        self._max_stream_message_bytes = max_stream_message_bytes
 
     def intercept_service(
         self,
@@ -120,11 +125,15 @@ class PipelineInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         if handler is None:
             return None
         info = call_info(handler_call_details, handler)
-        return _rewrap(handler, info, self._stages)
+        max_bytes = self._max_stream_message_bytes if handler.request_streaming else None
+        return _rewrap(handler, info, self._stages, max_bytes)
 
 
 def _rewrap(
-    handler: grpc.RpcMethodHandler, info: CallInfo, stages: tuple[Stage, ...]
+    handler: grpc.RpcMethodHandler,
+    info: CallInfo,
+    stages: tuple[Stage, ...],
+    max_message_bytes: int | None,
 ) -> grpc.RpcMethodHandler:
     behavior, factory = _behavior_and_factory(handler)
     if handler.response_streaming:
@@ -133,7 +142,7 @@ def _rewrap(
         wrapped = _unary(behavior, info, stages)
     return factory(
         wrapped,
-        request_deserializer=handler.request_deserializer,
+        request_deserializer=guarded_deserializer(handler.request_deserializer, max_message_bytes),
         response_serializer=handler.response_serializer,
     )
 

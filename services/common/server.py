@@ -1,18 +1,16 @@
 """Builds a production gRPC server: interceptors, health, reflection, limits, TLS, metrics.
 
 A service calls ``build_server`` with its settings, its servicer registrations and the roles
-allowed on each method, then ``serve_until_signal()``.
+allowed on each method; ``services.common.serving`` runs the result until a signal.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent import futures
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
 import grpc
@@ -24,8 +22,10 @@ from services.common.auth import AuthStage, MethodRoles
 from services.common.deadlines import DeadlineStage
 from services.common.limits import ConcurrencyLimitStage
 from services.common.logging import AccessLogStage
+from services.common.message_guard import MessageGuardStage
 from services.common.metrics import GrpcServerMetrics, MetricsStage, start_metrics_server
 from services.common.pipeline import PipelineInterceptor, Stage
+from services.common.serving import wait_for_stop_signal
 from services.common.settings import ServiceSettings
 from services.common.status_mapping import ErrorMappingStage
 from services.common.tls import server_credentials
@@ -36,6 +36,8 @@ _LOG = logging.getLogger("services.common")
 #: all; readiness (and the service names) drop when a dependency such as the store is down.
 LIVENESS = "liveness"
 READINESS = "readiness"
+#: Drain never takes longer than the grace period plus this (see ``ManagedServer.stop``).
+DRAIN_SLACK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def server_options(settings: ServiceSettings) -> list[tuple[str, Any]]:
         ("grpc.http2.max_pings_without_data", 0),
         ("grpc.max_connection_age_ms", settings.max_connection_age_ms),
         ("grpc.max_connection_age_grace_ms", settings.max_connection_age_grace_ms),
+        # A second instance on the same port must fail to start, not take half the traffic.
+        ("grpc.so_reuseport", 0),
     ]
 
 
@@ -67,6 +71,7 @@ def default_stages(
     method_roles: MethodRoles,
     metrics: GrpcServerMetrics,
     tokens: TokenStore,
+    on_saturation: Callable[[bool], None] | None = None,
 ) -> list[Stage]:
     """Outermost first: metrics and the access log see the final code of every call, errors
     from auth and limits get rich statuses, and refused calls never take a concurrency slot."""
@@ -76,7 +81,8 @@ def default_stages(
         ErrorMappingStage(settings.error_domain),
         AuthStage(tokens, method_roles),
         DeadlineStage(),
-        ConcurrencyLimitStage(settings.max_concurrent_rpcs, metrics.count_shed),
+        ConcurrencyLimitStage(settings.concurrency_limits, metrics.count_shed, on_saturation),
+        MessageGuardStage(settings.stream_idle_seconds),
     ]
 
 
@@ -103,6 +109,10 @@ class ManagedServer:
         self.health_port: int | None = None
         self.metrics_port: int | None = None
         self._stopped = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._ready = True
+        self._saturated = False
+        self._health_lock = threading.Lock()
 
     def start(self, *, metrics: bool = True) -> ManagedServer:
         """Bind, start serving, mark every name SERVING; ``metrics=False`` skips the HTTP port."""
@@ -121,10 +131,22 @@ class ManagedServer:
         return self
 
     def set_serving(self, serving: bool) -> None:
-        """Flip readiness: "", each service name and ``readiness`` (liveness is left alone)."""
+        """Flip readiness: "", each service name and ``readiness`` (liveness is left alone).
+        Readiness also stays NOT_SERVING while every concurrency slot is taken."""
+        with self._health_lock:
+            self._ready = serving
+            self._publish_readiness()
+
+    def set_saturated(self, saturated: bool) -> None:
+        """Called by the concurrency limit when the last slot is taken or one frees again."""
+        with self._health_lock:
+            self._saturated = saturated
+            self._publish_readiness()
+
+    def _publish_readiness(self) -> None:
         status = (
             health_pb2.HealthCheckResponse.SERVING
-            if serving
+            if self._ready and not self._saturated
             else health_pb2.HealthCheckResponse.NOT_SERVING
         )
         for name in ("", READINESS, *self.service_names):
@@ -132,21 +154,33 @@ class ManagedServer:
 
     def stop(self, grace: float | None = None) -> None:
         """Drain: every health name NOT_SERVING first, then refuse new calls and give in-flight
-        calls ``grace`` seconds (settings.grace_seconds by default)."""
-        if self._stopped.is_set():
-            return
-        grace = self.settings.grace_seconds if grace is None else grace
-        _LOG.info("draining", extra={"grace_seconds": grace})
-        self.health.enter_graceful_shutdown()
+        calls ``grace`` seconds (settings.grace_seconds by default). Returns within
+        ``grace + DRAIN_SLACK_SECONDS`` whatever state grpcio's own shutdown is in."""
+        with self._stop_lock:
+            if self._stopped.is_set():
+                return
+            grace = self.settings.grace_seconds if grace is None else grace
+            _LOG.info("draining", extra={"grace_seconds": grace})
+            self.health.enter_graceful_shutdown()
+            self._drain(grace)
+            self._release_listeners()
+            self._stopped.set()
+        _LOG.info("stopped")
+
+    def _drain(self, grace: float) -> None:
         done = self.server.stop(grace)
-        done.wait()
+        if not done.wait(grace + DRAIN_SLACK_SECONDS):
+            _LOG.error(
+                "drain did not finish within the grace period; stopping anyway",
+                extra={"grace_seconds": grace},
+            )
+
+    def _release_listeners(self) -> None:
         if self._health_server is not None:
             self._health_server.stop(0).wait()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
             self._metrics_http.server_close()
-        self._stopped.set()
-        _LOG.info("stopped")
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until ``stop`` has finished; False on timeout."""
@@ -156,35 +190,36 @@ class ManagedServer:
         """Start (if needed), serve until SIGTERM/SIGINT, drain gracefully, return exit code 0."""
         if not self.port:
             self.start()
-        requested = threading.Event()
-
-        def _on_signal(signum: int, _frame: FrameType | None) -> None:
-            _LOG.info("signal received", extra={"signal": signal.Signals(signum).name})
-            requested.set()
-
-        previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            while not requested.wait(1.0):
-                pass
-            self.stop()
+            wait_for_stop_signal()
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            self.stop()
         return 0
 
 
 def _bind(server: grpc.Server, host: str, port: int, settings: ServiceSettings) -> int:
     address = f"{host}:{port}"
-    if settings.tls_cert_file is not None and settings.tls_key_file is not None:
-        creds = server_credentials(
-            settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
-        )
-        bound = server.add_secure_port(address, creds)
-    else:
-        bound = server.add_insecure_port(address)
+    try:
+        if settings.tls_cert_file is not None and settings.tls_key_file is not None:
+            creds = server_credentials(
+                settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
+            )
+            bound = server.add_secure_port(address, creds)
+        else:
+            bound = server.add_insecure_port(address)
+    except RuntimeError as error:  # grpcio raises RuntimeError("Failed to bind ...")
+        raise PortInUse(_port_message(address)) from error
     if bound == 0:
-        raise OSError(f"could not bind gRPC port {address}")
+        raise PortInUse(_port_message(address))
     return int(bound)
+
+
+def _port_message(address: str) -> str:
+    return f"cannot listen on {address}: the port is in use (another instance?) or not available"
+
+
+class PortInUse(OSError):
+    """The gRPC port is taken (another instance?) or cannot be bound on this host."""
 
 
 def build_server(
@@ -199,10 +234,11 @@ def build_server(
     registry = registry if registry is not None else CollectorRegistry()
     metrics = GrpcServerMetrics(registry)
     tokens = tokens if tokens is not None else TokenStore(settings.tokens_file)
-    stages = default_stages(settings, method_roles, metrics, tokens)
+    saturation = _SaturationRelay()
+    stages = default_stages(settings, method_roles, metrics, tokens, saturation)
     server = grpc.server(
         futures.ThreadPoolExecutor(settings.max_workers, thread_name_prefix="grpc-handler"),
-        interceptors=[PipelineInterceptor(stages)],
+        interceptors=[PipelineInterceptor(stages, settings.max_stream_message_bytes)],
         options=server_options(settings),
     )
     names: list[str] = []
@@ -215,7 +251,20 @@ def build_server(
         (*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     health_server = _health_only_server(settings, health_servicer)
-    return ManagedServer(settings, server, health_servicer, names, registry, health_server)
+    managed = ManagedServer(settings, server, health_servicer, names, registry, health_server)
+    saturation.target = managed
+    return managed
+
+
+class _SaturationRelay:
+    """Forwards the limit's saturation changes to the server built after the stages."""
+
+    def __init__(self) -> None:
+        self.target: ManagedServer | None = None
+
+    def __call__(self, saturated: bool) -> None:
+        if self.target is not None and self.target.port:
+            self.target.set_saturated(saturated)
 
 
 def _health_only_server(

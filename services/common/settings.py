@@ -14,6 +14,7 @@ Each service subclasses ``ServiceSettings`` with its own env prefix and default 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -22,6 +23,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 S = TypeVar("S", bound="ServiceSettings")
 _FLAG_PREFIX = "settings__"
+
+
+@dataclass(frozen=True)
+class ConcurrencyLimits:
+    """Calls in flight at once: in total, per tenant, per principal (token)."""
+
+    total: int
+    per_tenant: int
+    per_principal: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.per_principal <= self.per_tenant <= self.total:
+            raise ValueError("limits must satisfy 1 <= per_principal <= per_tenant <= total")
 
 
 def service_config(service: str) -> SettingsConfigDict:
@@ -78,6 +92,28 @@ class ServiceSettings(BaseSettings):
     max_concurrent_rpcs: int = Field(
         64, ge=1, description="Business calls handled at once; more get RESOURCE_EXHAUSTED."
     )
+    max_concurrent_per_tenant: int | None = Field(
+        None,
+        ge=1,
+        description="Business calls one tenant may have in flight (default: half the server's "
+        "limit), so one tenant cannot lock the others out.",
+    )
+    max_concurrent_per_principal: int | None = Field(
+        None,
+        ge=1,
+        description="Business calls one token may have in flight (default: the tenant's share).",
+    )
+    stream_idle_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A request stream that sends no message for this long is closed "
+        "(DEADLINE_EXCEEDED) and frees its slot.",
+    )
+    max_stream_message_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Largest single message of a request stream, refused before it is decoded.",
+    )
     max_workers: int = Field(
         80,
         ge=2,
@@ -115,6 +151,14 @@ class ServiceSettings(BaseSettings):
         if self.tls_client_ca_file is not None and self.tls_cert_file is None:
             raise ValueError("mTLS (tls_client_ca_file) needs tls_cert_file and tls_key_file")
         return self
+
+    @property
+    def concurrency_limits(self) -> ConcurrencyLimits:
+        """The global limit and the fair shares of one tenant and one token inside it."""
+        total = self.max_concurrent_rpcs
+        tenant = min(total, self.max_concurrent_per_tenant or max(1, total // 2))
+        principal = min(tenant, self.max_concurrent_per_principal or tenant)
+        return ConcurrencyLimits(total, tenant, principal)
 
     @property
     def error_domain(self) -> str:

@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 _LOG = logging.getLogger("services.common")
@@ -33,6 +33,9 @@ class Role(enum.StrEnum):
     INSURER = "INSURER"
     REGULATOR = "REGULATOR"
     ADMIN = "ADMIN"
+    #: Another TradeGuard service calling on its own behalf (finance -> risk, aml): it may
+    #: score and screen parties, and nothing else.
+    SERVICE = "SERVICE"
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,18 @@ class TokenRecord:
     created_at: str
     revoked: bool = False
     label: str = ""
+    #: ISO-8601 UTC instant after which the token is refused; empty: it never expires.
+    expires_at: str = ""
 
     def principal(self) -> Principal:
         return Principal(self.tenant, self.role, self.token_id)
+
+    def expired(self, now: datetime) -> bool:
+        return bool(self.expires_at) and datetime.fromisoformat(self.expires_at) <= now
+
+    def usable(self, now: datetime) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return not self.revoked and not self.expired(now)
 
 
 def hash_token(token: str) -> str:
@@ -93,10 +105,10 @@ class TokenStore:
         self._by_hash: dict[str, TokenRecord] = {}
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal for ``token``, or None when it is unknown or revoked."""
+        """The principal for ``token``, or None when it is unknown, revoked or expired."""
         self._refresh()
         record = self._by_hash.get(hash_token(token))
-        if record is None or record.revoked:
+        if record is None or not record.usable(datetime.now(UTC)):
             return None
         return record.principal()
 
@@ -104,10 +116,20 @@ class TokenStore:
         """Every stored token record (digests only), oldest first."""
         return self._read_records()
 
-    def issue(self, tenant: str, role: Role, label: str = "") -> tuple[str, TokenRecord]:
-        """Create a token; the clear token is returned once and never stored."""
+    def issue(
+        self,
+        tenant: str,
+        role: Role,
+        label: str = "",
+        expires_in: timedelta | None = None,
+    ) -> tuple[str, TokenRecord]:
+        """Create a token, valid for ``expires_in`` (forever when None); the clear token is
+        returned once and never stored."""
         if not tenant.strip():
             raise ValueError("tenant must not be empty")
+        if expires_in is not None and expires_in <= timedelta(0):
+            raise ValueError("expires_in must be positive")
+        now = datetime.now(UTC)
         # The prefix makes tokens recognisable to secret scanners and keeps a leading "-"
         # (possible in url-safe base64) from being read as a command-line flag.
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -116,8 +138,9 @@ class TokenStore:
             sha256=hash_token(token),
             tenant=tenant,
             role=Role(role),
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            created_at=now.isoformat(timespec="seconds"),
             label=label,
+            expires_at=(now + expires_in).isoformat(timespec="seconds") if expires_in else "",
         )
         with self._exclusive():
             self._write(self._read_records() + [record])
@@ -185,7 +208,8 @@ class TokenStore:
         """Serialise writers across processes (two CLI invocations at once)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a") as lock_file:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield

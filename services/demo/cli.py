@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--workdir", type=Path, default=Path("var/demo"))
     parser.add_argument("--enterprises", type=int, default=300)
-    parser.add_argument("--months", type=int, default=18)
+    parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--grpc-ports", default="50051,50052,50053", help="risk,aml,finance")
     parser.add_argument("--metrics-ports", default="9101,9102,9103", help="risk,aml,finance")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from services.common.auth import Role
+from services.common.private_files import write_private_text
 from services.common.tokens import TokenStore
 
 #: The demo's principals: one tenant per kind of user, plus the finance service's own identity.
@@ -152,6 +153,5 @@ def issue_tokens(paths: DemoPaths) -> dict[str, str]:
         name: store.issue(tenant, role, label=f"demo {name}")[0]
         for name, (tenant, role) in DEMO_PRINCIPALS.items()
     }
-    paths.tokens_plain.write_text(json.dumps(tokens, indent=2) + "\n")
-    paths.tokens_plain.chmod(0o600)
+    write_private_text(paths.tokens_plain, json.dumps(tokens, indent=2) + "\n")
     return tokens

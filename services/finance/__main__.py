@@ -2,6 +2,6 @@
 
 import sys
 
-from services.finance.server import main
+from services.finance.api.server import main
 
 sys.exit(main())

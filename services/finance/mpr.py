@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from services.common.errors import ValidationError
+from services.common.violations import FieldViolations
 from services.finance import ratings
-from services.finance.violations import Violations
 
 ARRANGEMENT_VERSION = "TAD/PG(2023)7"
 
@@ -126,7 +126,7 @@ class CreditEnhancement:
 
     def factor(self) -> float:
         """CEF: the sum, checked against each cap and the combined 0.35."""
-        found = Violations()
+        found = FieldViolations()
         caps = (
             ("assignment_of_proceeds", self.assignment_of_proceeds, 0.10),
             ("asset_based_security", self.asset_based_security, 0.25),
@@ -284,7 +284,7 @@ def minimum_premium_rate(terms: MprTerms) -> MprResult:
 
 
 def _validate(terms: MprTerms) -> None:
-    found = Violations()
+    found = FieldViolations()
     if terms.country_category not in A_COEFF:
         found.add("country_risk_category", "the MPR covers country risk categories 1..7")
     found.fraction("commercial_cover", terms.commercial_cover, low=0, high=1, open_low=True)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from services.finance.violations import Violations
+from services.common.violations import FieldViolations
 
 MAX_CREDIT_DAYS = 360
 MAX_WAITING_DAYS = 360
@@ -180,7 +180,7 @@ def price_over_horizon(
 
     ``risk.credit_days`` is not checked against the short-term range; the horizon replaces it.
     """
-    found = Violations()
+    found = FieldViolations()
     _check_common(risk, tariff, found)
     found.raise_if_any("invalid risk")
     return _price(risk, max(horizon_days, tariff.min_exposure_days), tariff)
@@ -237,13 +237,13 @@ def _buyer_annual_pd(risk: ShortTermRisk, tariff: ShortTermTariff) -> tuple[str,
 
 
 def validate_short_term(risk: ShortTermRisk, tariff: ShortTermTariff = DEFAULT_TARIFF) -> None:
-    found = Violations()
+    found = FieldViolations()
     _check_common(risk, tariff, found)
     _check_credit_period(risk, found)
     found.raise_if_any("invalid short-term risk")
 
 
-def _check_common(risk: ShortTermRisk, tariff: ShortTermTariff, found: Violations) -> None:
+def _check_common(risk: ShortTermRisk, tariff: ShortTermTariff, found: FieldViolations) -> None:
     if risk.country_category not in tariff.annual_country_event:
         found.add("country_risk_category", "must be an OECD country risk category 0..7")
     found.fraction("commercial_cover", risk.commercial_cover, low=0, high=1, open_low=True)
@@ -253,7 +253,7 @@ def _check_common(risk: ShortTermRisk, tariff: ShortTermTariff, found: Violation
         found.add("waiting_period_days", f"must be 0..{MAX_WAITING_DAYS} days")
 
 
-def _check_credit_period(risk: ShortTermRisk, found: Violations) -> None:
+def _check_credit_period(risk: ShortTermRisk, found: FieldViolations) -> None:
     if not 0 <= risk.credit_days <= MAX_CREDIT_DAYS:
         found.add(
             "credit_days", f"short-term cover is for credit periods of 0..{MAX_CREDIT_DAYS} days"
@@ -264,7 +264,7 @@ def _check_credit_period(risk: ShortTermRisk, found: Violations) -> None:
         found.add("credit_days", "documents against acceptance need a usance period")
 
 
-def _check_buyer(risk: ShortTermRisk, tariff: ShortTermTariff, found: Violations) -> None:
+def _check_buyer(risk: ShortTermRisk, tariff: ShortTermTariff, found: FieldViolations) -> None:
     if (risk.buyer_grade is None) == (risk.buyer_default is None):
         found.add("buyer.grade", "give a buyer grade or a default probability, exactly one")
     elif risk.buyer_grade is not None and risk.buyer_grade not in tariff.annual_pd_by_grade:

@@ -17,14 +17,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY, store_engine
-from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.common.errors import NotFoundError, UnavailableError
+from services.common.idempotency import check_same_body
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
 #: Execution option marking read-only work, which SQLite may begin without the write lock.
-_UNREACHABLE = (
+UNREACHABLE = (
     OSError,
     sa.exc.OperationalError,
     sa.exc.InterfaceError,
@@ -87,7 +88,7 @@ class QuoteStore:
         try:
             engine = create_engine(url)
             upgrade(engine)
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             if engine is not None:
                 engine.dispose()
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
@@ -143,15 +144,11 @@ class QuoteStore:
         try:
             with engine.connect() as conn:
                 yield conn
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:
-    """A request id may only be repeated with the same request."""
-    if existing.fingerprint != fingerprint:
-        raise AlreadyExists(
-            f"request_id {existing.request_id!r} was used for a different request",
-            reason="REQUEST_ID_REUSED",
-        )
+    """A request id may only be repeated with the same request (the shared AIP-155 rule)."""
+    check_same_body(existing.request_id, existing.fingerprint, fingerprint)
     return existing

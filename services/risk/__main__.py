@@ -2,6 +2,6 @@
 
 import sys
 
-from services.risk.server import main
+from services.risk.api.server import main
 
 sys.exit(main())

@@ -1,6 +1,13 @@
-"""PD calibration from the model's raw score (log-odds margin), fitted on a validation period.
+"""PD calibration from the model's raw score (log-odds margin), as applied when scoring.
 
-Stored as plain numbers in the bundle so scoring needs neither scikit-learn nor pickles.
+Platt scaling (the default) is a smooth map, so calibrated PDs do not plateau the way isotonic
+steps do on a small slice. Where the labelled financings carry different tenors it also holds
+the PD term structure estimated from the data: a coefficient on ln(tenor / horizon). The
+tenors the calibration data held bound the validated range; scoring refuses a tenor outside it
+rather than extrapolating.
+
+Stored as plain numbers in the bundle so scoring needs neither scikit-learn nor pickles; the
+fitting lives in `services.risk.training.calibration`.
 """
 
 from __future__ import annotations
@@ -11,8 +18,6 @@ from typing import Any
 
 import numpy as np
 from scipy.special import expit
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 ISOTONIC = "isotonic"
 PLATT = "platt"
@@ -33,14 +38,38 @@ class Calibrator:
     y: tuple[float, ...] = ()
     a: float = 1.0
     b: float = 0.0
+    tenor_coef: float = 0.0
+    """Coefficient on ln(tenor / horizon_days); 0 when the data held a single tenor."""
+    tenor_range: tuple[float, float] = (0.0, 0.0)
+    """Shortest and longest tenor (days) in the calibration data: the validated range."""
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
+        """PD over ``horizon_days``."""
         values = np.asarray(raw, dtype=np.float64)
         if self.method == ISOTONIC:
             pd = np.interp(values, np.asarray(self.x), np.asarray(self.y))
         else:
             pd = expit(self.a * values + self.b)
         return np.asarray(np.maximum(pd, self.pd_floor))
+
+    def apply_at(self, raw: np.ndarray, tenor_days: np.ndarray | float | None) -> np.ndarray:
+        """PD over each tenor (the horizon when None): the estimated term structure for
+        Platt, else constant hazard."""
+        values = np.asarray(raw, dtype=np.float64)
+        days = self.horizon_days if tenor_days is None else tenor_days
+        tenor = np.broadcast_to(np.asarray(days, dtype=np.float64), values.shape)
+        ratio = tenor / self.horizon_days
+        if self.method == PLATT and self.tenor_coef != 0.0:
+            pd = expit(self.a * values + self.b + self.tenor_coef * np.log(ratio))
+        else:
+            pd = 1.0 - (1.0 - self.apply(values)) ** ratio
+        floor = 1.0 - (1.0 - ANNUAL_PD_FLOOR) ** (tenor / 365.0)
+        return np.asarray(np.maximum(pd, floor))
+
+    def validates(self, tenor_days: float) -> bool:
+        """Whether a tenor lies in the range the calibration data covered."""
+        low, high = self.tenor_range
+        return high <= 0.0 or low <= tenor_days <= high
 
     @property
     def pd_floor(self) -> float:
@@ -55,6 +84,8 @@ class Calibrator:
             "y": list(self.y),
             "a": self.a,
             "b": self.b,
+            "tenor_coef": self.tenor_coef,
+            "tenor_range": list(self.tenor_range),
         }
 
     @classmethod
@@ -66,28 +97,11 @@ class Calibrator:
             y=tuple(float(v) for v in data.get("y", ())),
             a=float(data.get("a", 1.0)),
             b=float(data.get("b", 0.0)),
+            tenor_coef=float(data.get("tenor_coef", 0.0)),
+            tenor_range=_pair(data.get("tenor_range", (0.0, 0.0))),
         )
 
 
-def fit_isotonic(raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
-    model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    model.fit(raw, labels)
-    x = np.asarray(model.X_thresholds_, dtype=np.float64)
-    y = np.asarray(model.y_thresholds_, dtype=np.float64)
-    return Calibrator(ISOTONIC, horizon_days, tuple(x.tolist()), tuple(y.tolist()))
-
-
-def fit_platt(raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
-    model = LogisticRegression(C=1e6, max_iter=1000)
-    model.fit(np.asarray(raw).reshape(-1, 1), labels)
-    a = float(model.coef_[0][0])
-    b = float(model.intercept_[0])
-    return Calibrator(PLATT, horizon_days, a=a, b=b)
-
-
-def fit(method: str, raw: np.ndarray, labels: np.ndarray, horizon_days: float) -> Calibrator:
-    if method == ISOTONIC:
-        return fit_isotonic(raw, labels, horizon_days)
-    if method == PLATT:
-        return fit_platt(raw, labels, horizon_days)
-    raise ValueError(f"unknown calibration method {method!r}")
+def _pair(values: Any) -> tuple[float, float]:
+    low, high = (float(v) for v in values)
+    return low, high

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.errors import UnavailableError
-from services.risk import bundle as bundle_io
+from services.risk import model as model_io
 from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
@@ -45,7 +45,6 @@ class ScoringRuntime:
         usd_per_unit: Mapping[str, float],
         policy_for: PolicyFor = lambda policy: policy,
         psi_window: int = 10_000,
-        num_threads: int = 0,
         on_swap: Callable[[ScoringSnapshot], None] = lambda snapshot: None,
     ) -> None:
         self._model_dir = Path(model_dir)
@@ -53,7 +52,6 @@ class ScoringRuntime:
         self._usd = dict(usd_per_unit)
         self._policy_for = policy_for
         self._psi_window = psi_window
-        self._num_threads = num_threads
         self._on_swap = on_swap
         self._snapshot: ScoringSnapshot | None = None
         self._key: SourceKey | None = None
@@ -74,7 +72,7 @@ class ScoringRuntime:
         return None if current is None else current.monitor
 
     def current_key(self) -> SourceKey:
-        bundle_dir = bundle_io.latest_bundle_dir(self._model_dir)
+        bundle_dir = model_io.latest_bundle_dir(self._model_dir)
         table = latest_table_path(self._features)
         stat = table.stat()
         return SourceKey(str(bundle_dir), str(table), stat.st_mtime_ns, stat.st_size)
@@ -101,21 +99,23 @@ class ScoringRuntime:
         return True
 
     def _build(self, key: SourceKey) -> ScoringSnapshot:
-        bundle = bundle_io.load(Path(key.bundle_dir))
+        bundle = model_io.load(Path(key.bundle_dir))
         table = read_feature_table(Path(key.table_file))
         previous = self._snapshot
-        if previous is not None and previous.version == bundle.version:
-            monitor = previous.monitor  # same reference bins: keep the live window
-        else:
-            monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
         policy = self._policy_for(bundle.metadata.policy)
-        return ScoringSnapshot(bundle, table, policy, self._usd, monitor, self._num_threads)
+        if previous is not None and previous.version == bundle.version:
+            # Only the table changed: keep the compiled model and the live PSI window.
+            return ScoringSnapshot(
+                previous.bundle, table, policy, self._usd, previous.monitor, previous.explainer
+            )
+        monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
+        return ScoringSnapshot(bundle, table, policy, self._usd, monitor)
 
     def poll_once(self) -> bool:
         """One watcher tick: reload on change, log (once per bad source) and keep serving."""
         try:
             return self.reload()
-        except (bundle_io.BundleError, FeatureTableError, OSError, ValueError) as exc:
+        except (model_io.BundleError, FeatureTableError, OSError, ValueError) as exc:
             key = self._safe_key()
             if key != self._failed:
                 log.error(
@@ -127,7 +127,7 @@ class ScoringRuntime:
     def _safe_key(self) -> SourceKey | None:
         try:
             return self.current_key()
-        except (bundle_io.BundleError, FeatureTableError, OSError):
+        except (model_io.BundleError, FeatureTableError, OSError):
             return None
 
     def start_watching(self, interval: float) -> None:

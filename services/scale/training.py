@@ -1,8 +1,8 @@
 """Training the risk model with ``lightgbm.dask`` on a Dask cluster.
 
-Everything but the booster fit is the local trainer's (``services.risk.training.train``): the
-rows come from ``services.risk.dataset`` with the features computed on the cluster, and the
-split, calibration, evaluation and bundle are the same code. The fit spreads the training
+Everything but the booster fit is the local trainer's (``services.risk.training.trainer``):
+the rows come from ``services.risk.training.dataset`` with the features computed on the cluster,
+and the split, calibration, evaluation and bundle are the same code. The fit spreads the training
 rows over the workers and runs LightGBM's data-parallel learner there.
 """
 
@@ -18,9 +18,9 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from services.risk.dataset import training_data_from_dir
 from services.risk.features import FeatureSpec, categorical_indices
-from services.risk.training import (
+from services.risk.training.dataset import training_data_from_dir
+from services.risk.training.trainer import (
     FitBooster,
     Split,
     TrainingOptions,
@@ -68,7 +68,7 @@ def fit_on_cluster(
     specs: Sequence[FeatureSpec],
     options: TrainingOptions,
 ) -> lgb.Booster:
-    """``services.risk.training.fit_booster`` with ``DaskLGBMClassifier`` on ``client``."""
+    """``services.risk.training.trainer.fit_booster`` with ``DaskLGBMClassifier`` on ``client``."""
     from lightgbm.dask import DaskLGBMClassifier
 
     model = DaskLGBMClassifier(

@@ -20,8 +20,8 @@ from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
+from services.aml.api.trade_messages import load_trades
 from services.common.money import from_float as money
-from services.tradedata.trade_messages import load_trades
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Stack

@@ -1,5 +1,5 @@
 """Small single-question rules over one trade; each returns a Hit with evidence or None."""
 
-from services.aml.rules.base import DocRef, Evidence, Flow, Hit, Severity
+from services.aml.rules.base import DocRef, Evidence, Hit, Severity
 
-__all__ = ["DocRef", "Evidence", "Flow", "Hit", "Severity"]
+__all__ = ["DocRef", "Evidence", "Hit", "Severity"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -68,28 +67,6 @@ class Hit:
     severity: Severity
     score: float
     evidence: Evidence
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """A money flow between two parties, one edge of a network structure."""
-
-    from_party_id: str
-    to_party_id: str
-    amount: float
-    currency: str
-    at: datetime
-    document_id: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from_party_id": self.from_party_id,
-            "to_party_id": self.to_party_id,
-            "amount": self.amount,
-            "currency": self.currency,
-            "at": self.at.isoformat(),
-            "document_id": self.document_id,
-        }
 
 
 def strength(value: float, threshold: float) -> float:

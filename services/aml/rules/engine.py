@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.aml.domain import ReferenceData, Trade
-from services.aml.network import Edge, PartyGroups, RoundTripIndex
+from services.aml.domain import Flow, ReferenceData, Trade
+from services.aml.graph import Edge, PartyGroups, RoundTripIndex
 from services.aml.rules import behaviour, documents, parties, pricing
-from services.aml.rules.base import DocRef, Evidence, Flow, Hit, hit
+from services.aml.rules.base import DocRef, Evidence, Hit, hit
 from services.aml.rules.context import TradeContext, resolve
 from services.aml.rules.history import WindowStore
 from services.aml.ruleset import CIRCULAR_TRADING, RuleSet

@@ -1,5 +1,6 @@
 """Point-in-time enterprise features from the trade tables (polars, lazy)."""
 
+from .coverage import extract_start
 from .pipeline import compute_features, compute_features_at
 from .registry import (
     CATEGORICAL_FEATURES,
@@ -17,4 +18,5 @@ __all__ = [
     "FeatureSpec",
     "compute_features",
     "compute_features_at",
+    "extract_start",
 ]

@@ -13,12 +13,11 @@ import polars as pl
 
 from ..loading import TradeDataset
 from .aggregate import PID, concentration, delay_quantile, per_point, volatility
+from .coverage import apply_coverage
 from .facts import collect_order_facts
 from .profile import financing_history, profile
 from .registry import FEATURE_NAMES
-from .windows import DAY_US, KEYS, normalise_points, safe_ratio, to_timestamp
-
-LOOKBACK_DAYS = 730  # growth over 12 months compares with the 12 months before
+from .windows import DAY_US, KEYS, LOOKBACK_DAYS, normalise_points, safe_ratio, to_timestamp
 
 # Features that are sums or counts: no activity means zero, not unknown.
 _ZERO_WHEN_EMPTY = (
@@ -31,9 +30,9 @@ _ZERO_WHEN_EMPTY = (
     "growth_6m",
     "growth_12m",
     "active_buyers_12m",
-    "past_financings",
-    "past_defaults",
-    "past_late_repayments",
+    "financings_12m",
+    "defaults_12m",
+    "late_repayments_12m",
     "outstanding_financing_usd",
 )
 
@@ -52,7 +51,10 @@ def _window(points: pl.LazyFrame, facts: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def features_from_facts(
-    ds: TradeDataset, facts: pl.LazyFrame, points: pl.DataFrame | pl.LazyFrame
+    ds: TradeDataset,
+    facts: pl.LazyFrame,
+    points: pl.DataFrame | pl.LazyFrame,
+    history_start: datetime | None = None,
 ) -> pl.LazyFrame:
     """``compute_features_at`` on precomputed ``collect_order_facts`` (reuse across calls)."""
     pts = normalise_points(points).with_row_index(PID).lazy()
@@ -69,26 +71,36 @@ def features_from_facts(
     for block in blocks:
         out = out.join(block, on=PID, how="left")
     capital_ratio = safe_ratio(pl.col("volume_12m_usd"), pl.col("_capital_usd"))
+    filled = out.with_columns(pl.col(name).fill_null(0) for name in _ZERO_WHEN_EMPTY)
     return (
-        out.with_columns(pl.col(name).fill_null(0) for name in _ZERO_WHEN_EMPTY)
-        .with_columns(capital_ratio.alias("volume_to_capital_12m"))
+        apply_coverage(
+            filled.with_columns(capital_ratio.alias("volume_to_capital_12m")), history_start
+        )
         .sort(PID)
         .select(*KEYS, *FEATURE_NAMES)
     )
 
 
-def compute_features_at(ds: TradeDataset, points: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+def compute_features_at(
+    ds: TradeDataset,
+    points: pl.DataFrame | pl.LazyFrame,
+    history_start: datetime | None = None,
+) -> pl.LazyFrame:
     """Features for each (enterprise_id, as_of) pair in ``points`` (point-in-time, vectorised).
 
     Returns ``enterprise_id``, ``as_of`` and every feature of ``FEATURE_REGISTRY`` in registry
-    order, one row per distinct pair, in the order the pairs first appear.
+    order, one row per distinct pair, in the order the pairs first appear. With
+    ``history_start`` (usually ``extract_start(ds)``) the coverage rule applies: a feature
+    whose look-back reaches before that moment is null, never a truncated value.
     """
     facts = collect_order_facts(ds).lazy()
-    return features_from_facts(ds, facts, points)
+    return features_from_facts(ds, facts, points, history_start)
 
 
-def compute_features(ds: TradeDataset, as_of: date | datetime | str) -> pl.LazyFrame:
+def compute_features(
+    ds: TradeDataset, as_of: date | datetime | str, history_start: datetime | None = None
+) -> pl.LazyFrame:
     """One row per enterprise from data strictly before ``as_of``."""
     moment = to_timestamp(as_of)
     points = ds.enterprises.select("enterprise_id", pl.lit(moment).alias("as_of"))
-    return compute_features_at(ds, points)
+    return compute_features_at(ds, points, history_start)

@@ -7,7 +7,7 @@ The risk service, its reason codes and the docs read names and descriptions from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -23,9 +23,13 @@ class FeatureSpec:
     unit: str
     kind: FeatureKind = "numeric"
     monotone: int = 0
+    lookback_days: int = 0
+    """How far before as-of the feature reads the trade record; 0 for profile facts. A row
+    whose look-back starts before the extract's history (and after the enterprise registered)
+    cannot be computed faithfully, so the coverage rule leaves it missing."""
 
 
-_SPECS: Final = (
+_DOCUMENTED = (
     FeatureSpec("volume_3m_usd", "Order value in the 3 months before as-of", "USD", monotone=-1),
     FeatureSpec("volume_6m_usd", "Order value in the 6 months before as-of", "USD", monotone=-1),
     FeatureSpec("volume_12m_usd", "Order value in the 12 months before as-of", "USD", monotone=-1),
@@ -182,13 +186,18 @@ _SPECS: Final = (
     FeatureSpec(
         "industry_hs2", "Registered industry as HS chapter", "HS chapter", kind="categorical"
     ),
-    FeatureSpec("past_financings", "Financings disbursed before as-of", "financings"),
     FeatureSpec(
-        "past_defaults", "Financings that defaulted (due before as-of)", "financings", monotone=1
+        "financings_12m", "Financings disbursed in the 12 months before as-of", "financings"
     ),
     FeatureSpec(
-        "past_late_repayments",
-        "Financings repaid after their due date, before as-of",
+        "defaults_12m",
+        "Financings written off in the 12 months before as-of",
+        "financings",
+        monotone=1,
+    ),
+    FeatureSpec(
+        "late_repayments_12m",
+        "Financings repaid after their due date in the 12 months before as-of",
         "financings",
         monotone=1,
     ),
@@ -199,6 +208,27 @@ _SPECS: Final = (
     ),
 )
 
+_YEAR = 365
+_LOOKBACK_DAYS: Final = {
+    "volume_3m_usd": 91,
+    "volume_6m_usd": 182,
+    "orders_3m": 91,
+    "growth_3m": 182,
+    "growth_6m": 364,
+    "growth_12m": 730,
+    "volatility_6m": 183,
+    "enterprise_age_days": 0,
+    "registered_capital_cny": 0,
+    "employees": 0,
+    "customs_credit": 0,
+    "business_model": 0,
+    "industry_hs2": 0,
+}
+"""Look-back of each feature; everything not listed reads the last 12 months."""
+
+_SPECS: Final = tuple(
+    replace(s, lookback_days=_LOOKBACK_DAYS.get(s.name, _YEAR)) for s in _DOCUMENTED
+)
 FEATURE_REGISTRY: Final = MappingProxyType({spec.name: spec for spec in _SPECS})
 FEATURE_NAMES: Final = tuple(FEATURE_REGISTRY)
 CATEGORICAL_FEATURES: Final = tuple(s.name for s in _SPECS if s.kind == "categorical")

@@ -63,7 +63,7 @@ class GeneratorConfig:
     """Size and shape of a synthetic trade data set (deterministic for a seed)."""
 
     enterprises: int = 300
-    months: int = 12
+    months: int = 36
     seed: int = 0
     start: date = date(2024, 1, 1)
     orders_per_month: float = 10.0

@@ -2,9 +2,11 @@
 
 A financing defaults with a probability driven by the enterprise's latent health in the month
 of disbursement (plus its customs credit class), never by anything written into the tables.
-Only financings that fell due at least ``OBSERVED_AFTER_DAYS`` before the extract are written,
-so every label is an observed outcome. Lenders keep lending after a default (at a price), so
-the default rate stays level over time and past defaults remain an informative feature.
+The book is written as a lender would extract it: every financing disbursed before the extract,
+open ones included (no ``repaid_at`` yet, not defaulted), so exposure at serving time is real.
+A default shows only once it is recognised, ``DEFAULT_RECOGNISED_DAYS`` after the due date;
+before that an unpaid financing is simply open. Lenders keep lending after a default (at a
+price), so the default rate stays level over time and past defaults stay informative.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from ..outcomes import recognised_by
 from . import vocab
 from .config import GeneratorConfig
 from .health import sigmoid
@@ -23,10 +26,9 @@ PRODUCTS = ("ORDER_FINANCING", "RECEIVABLES_FINANCING", "INVENTORY_PLEDGE", "POL
 _PRODUCT_P = np.array([0.35, 0.35, 0.15, 0.15])
 TENORS = np.array([60, 90, 120, 180])
 _TENOR_P = np.array([0.25, 0.4, 0.2, 0.15])
-# Lenders want a trade history: a year of it once the period is long enough, so features of
-# early and late financings see windows of the same length (no drift from short histories).
-MAX_FIRST_MONTH = 12
-OBSERVED_AFTER_DAYS = 30
+# Lenders want some trade history from a firm that starts trading during the extract; firms
+# trading before it have that history already.
+NEW_FIRM_MONTHS = 3
 DEFAULT_INTERCEPT = -4.4
 DEFAULT_HEALTH_SLOPE = -2.1
 CNY_PER_USD = 7.2668
@@ -40,11 +42,11 @@ def make_financings(
     cfg: GeneratorConfig, tb: Timebase, ent: Enterprises, z: np.ndarray
 ) -> pl.DataFrame:
     rng = stream(cfg.seed, "financings")
-    first_month = min(MAX_FIRST_MONTH, tb.months // 2)
-    months = np.arange(first_month, tb.months)
+    months = np.arange(tb.months)
     appetite = cfg.financings_per_month * np.exp(rng.normal(-0.08, 0.4, ent.n))
     counts = rng.poisson(np.repeat(appetite[:, None], months.shape[0], axis=1))
-    counts[:, :] *= months[None, :] >= ent.active_from[:, None] + first_month
+    wait = np.where(ent.active_from > 0, NEW_FIRM_MONTHS, 0)
+    counts[:, :] *= months[None, :] >= (ent.active_from + wait)[:, None]
     cell = np.repeat(np.arange(counts.size), counts.ravel())
     e, m = cell // months.shape[0], months[cell % months.shape[0]]
     n = e.shape[0]
@@ -69,12 +71,16 @@ def make_financings(
             "defaulted": defaulted,
         }
     )
-    return _observed(frame, tb)
+    return _as_extracted(frame, tb)
 
 
-def _observed(frame: pl.DataFrame, tb: Timebase) -> pl.DataFrame:
-    horizon = pl.lit(tb.end_us - OBSERVED_AFTER_DAYS * DAY_US).cast(pl.Datetime("us", "UTC"))
-    kept = frame.filter(pl.col("due_at") <= horizon).sort("disbursed_at", "e")
+def _as_extracted(frame: pl.DataFrame, tb: Timebase) -> pl.DataFrame:
+    """What the lender's book shows at the extract: repayments and recognised defaults before
+    it; everything else open."""
+    end = pl.lit(tb.end_us).cast(pl.Datetime("us", "UTC"))
+    recognised = recognised_by(end)
+    repaid = ~pl.col("defaulted") & (pl.col("repaid_at") < end)
+    kept = frame.filter(pl.col("disbursed_at") < end).sort("disbursed_at", "e")
     return kept.select(
         pl.format("F{}", pl.int_range(pl.len()).cast(pl.String).str.zfill(8)).alias("financing_id"),
         pl.format("E{}", pl.col("e").cast(pl.String).str.zfill(6)).alias("enterprise_id"),
@@ -83,6 +89,6 @@ def _observed(frame: pl.DataFrame, tb: Timebase) -> pl.DataFrame:
         "currency",
         "disbursed_at",
         "due_at",
-        pl.when(pl.col("defaulted")).then(None).otherwise(pl.col("repaid_at")).alias("repaid_at"),
-        "defaulted",
+        pl.when(repaid).then(pl.col("repaid_at")).otherwise(None).alias("repaid_at"),
+        (pl.col("defaulted") & recognised).alias("defaulted"),
     )

@@ -21,9 +21,9 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.common.v1 import common_pb2
+from services.aml.api.server import AmlService
 from services.aml.detector import AmlDetector
 from services.aml.domain import ReferenceData, WatchlistEntry
-from services.aml.server import AmlService
 from services.aml.settings import AmlSettings
 from services.common.tokens import Role, TokenStore
 

@@ -10,9 +10,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
+from services.aml.api.server import AmlService
 from services.aml.detector import AmlDetector
 from services.aml.domain import ReferenceData
-from services.aml.server import AmlService
 
 from .conftest import Callers, aml_settings, screen
 

@@ -10,7 +10,7 @@ import pytest
 from google.protobuf import timestamp_pb2
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
-from services.aml.server import load_detector
+from services.aml.api.server import load_detector
 from services.tradedata.generator import GeneratorConfig, generate
 
 from .conftest import Harness

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
+from services.aml.api.server import load_detector
 from services.aml.domain import ReferenceData
 from services.aml.ruleset import PhantomConfig, RuleSet
-from services.aml.server import load_detector
 
 from .conftest import WATCHLIST, Callers, aml_settings, screen, start_harness
 

@@ -58,6 +58,8 @@ METHOD_ROLES = {
             "Chunks",
             "Collect",
             "Bidi",
+            "Decode",
+            "DecodeStream",
         )
     },
     method("AdminOnly"): frozenset({Role.ADMIN}),
@@ -142,6 +144,19 @@ def _unary(fn: Callable[..., Any]) -> grpc.RpcMethodHandler:
     return grpc.unary_unary_rpc_method_handler(fn)
 
 
+def _utf8(data: bytes) -> str:
+    """A deserializer that fails on some inputs, as protobuf's does on malformed bytes."""
+    return data.decode("utf-8")
+
+
+def _decoded(text: str, context: grpc.ServicerContext) -> bytes:
+    return text.encode("utf-8")
+
+
+def _decoded_stream(texts: Iterator[str], context: grpc.ServicerContext) -> bytes:
+    return "".join(texts).encode("utf-8")
+
+
 def registration(behaviour: EchoBehaviour) -> ServiceRegistration:
     handlers = {
         "Echo": _unary(behaviour.echo),
@@ -156,6 +171,10 @@ def registration(behaviour: EchoBehaviour) -> ServiceRegistration:
         "Chunks": grpc.unary_stream_rpc_method_handler(behaviour.chunks),
         "Collect": grpc.stream_unary_rpc_method_handler(behaviour.collect),
         "Bidi": grpc.stream_stream_rpc_method_handler(behaviour.bidi),
+        "Decode": grpc.unary_unary_rpc_method_handler(_decoded, request_deserializer=_utf8),
+        "DecodeStream": grpc.stream_unary_rpc_method_handler(
+            _decoded_stream, request_deserializer=_utf8
+        ),
     }
     generic = grpc.method_handlers_generic_handler(SERVICE, handlers)
     return ServiceRegistration(

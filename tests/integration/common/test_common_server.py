@@ -91,7 +91,7 @@ def test_oversize_request_is_resource_exhausted(start_echo, tokens_file) -> None
 
 
 def test_calls_past_concurrency_limit_are_shed_and_counted(start_echo, tokens_file) -> None:
-    echo = start_echo(max_concurrent_rpcs=2, max_workers=8)
+    echo = start_echo(max_concurrent_rpcs=2, max_concurrent_per_tenant=2, max_workers=8)
     meta = tokens_file.metadata(Role.BANK)
     pool = futures.ThreadPoolExecutor(2)
     held = [pool.submit(echo.unary("Gate"), b"", metadata=meta, timeout=30) for _ in range(2)]
@@ -117,16 +117,19 @@ def test_calls_past_concurrency_limit_are_shed_and_counted(start_echo, tokens_fi
     pool.shutdown()
 
 
-def test_health_is_not_shed_at_the_limit(start_echo, tokens_file) -> None:
+def test_health_is_not_shed_at_the_limit_and_reports_saturation(start_echo, tokens_file) -> None:
     echo = start_echo(max_concurrent_rpcs=1, max_workers=4)
     pool = futures.ThreadPoolExecutor(1)
     held = pool.submit(
         echo.unary("Gate"), b"", metadata=tokens_file.metadata(Role.BANK), timeout=30
     )
     assert echo.behaviour.gate_entered.acquire(timeout=10)
-    assert _check(echo.channel, "") == SERVING
+    assert _check(echo.channel, "readiness") == NOT_SERVING
+    assert _check(echo.channel, "") == NOT_SERVING
+    assert _check(echo.channel, "liveness") == SERVING
     echo.behaviour.gate.set()
     assert held.result(timeout=10) == b"released"
+    assert _check(echo.channel, "readiness") == SERVING
     pool.shutdown()
 
 

@@ -21,16 +21,15 @@ from services.aml.domain import WatchlistEntry
 from services.common.tokens import Role, TokenStore
 
 if TYPE_CHECKING:
-    from services.aml.server import AmlService
-from services.finance.server import FinanceService, build
+    from services.aml.api.server import AmlService
+from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
-from services.risk import synthetic
+from services.risk.api.server import RiskService
+from services.risk.api.server import build as build_risk
 from services.risk.policy import DecisionPolicy
-from services.risk.server import RiskService
-from services.risk.server import build as build_risk
-from services.risk.server import start as start_risk_service
 from services.risk.settings import RiskSettings
-from services.risk.training import TrainingData, TrainingOptions, train
+from services.risk.training import synthetic
+from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
 WATCHLIST = (
     WatchlistEntry("W-1", "Golden Crescent Holdings", "AE", "SANCTIONS", ("Golden Crescent",)),
@@ -57,6 +56,7 @@ def make_tokens(root: Path) -> Tokens:
         "insurer-1": Role.INSURER,
         "insurer-2": Role.INSURER,
         "bank-1": Role.BANK,
+        "bank-2": Role.BANK,
         "admin-1": Role.ADMIN,
         "regulator-1": Role.REGULATOR,
         "finance-svc": Role.BANK,
@@ -79,15 +79,13 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
         host="127.0.0.1", port=port, metrics_port=0, tokens_file=tokens.path,
         model_dir=models, features=features, grace_seconds=0.5,
     )  # fmt: skip
-    return start_risk_service(
-        build_risk(settings, CollectorRegistry(), tokens.store), metrics=False
-    )
+    return build_risk(settings, CollectorRegistry(), tokens.store).start(metrics=False)
 
 
 def start_aml(root: Path, tokens: Tokens) -> AmlService:
+    from services.aml.api.server import AmlService
     from services.aml.detector import AmlDetector
     from services.aml.domain import ReferenceData
-    from services.aml.server import AmlService
     from services.aml.settings import AmlSettings
 
     settings = AmlSettings(

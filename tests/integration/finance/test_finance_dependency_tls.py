@@ -9,7 +9,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from services.finance.dependencies import DependencyTls, dependency_channel
+from services.finance.api.clients import DependencyTls, dependency_channel
 
 
 @pytest.fixture

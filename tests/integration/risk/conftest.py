@@ -12,11 +12,11 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
 from services.common.tokens import Role, TokenStore
-from services.risk import synthetic
+from services.risk.api.server import RiskService, build
 from services.risk.policy import DecisionPolicy
-from services.risk.server import RiskService, build, start
 from services.risk.settings import RiskSettings
-from services.risk.training import TrainingData, TrainingOptions, train
+from services.risk.training import synthetic
+from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def start_server(root: Path, prepared: bool = True, **overrides: object) -> Risk
         features=features,
         **overrides,  # type: ignore[arg-type]
     )
-    service = start(build(settings, CollectorRegistry(), store))
+    service = build(settings, CollectorRegistry(), store).start()
     channel = grpc.insecure_channel(f"127.0.0.1:{service.server.port}")
     stub = risk_pb2_grpc.RiskScoringStub(channel)
     return RiskServer(service, stub, channel, tokens, models, features)

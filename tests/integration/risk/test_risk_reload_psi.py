@@ -17,9 +17,9 @@ import pytest
 
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
-from services.risk import bundle as bundle_io
-from services.risk import synthetic
+from services.risk import model as model_io
 from services.risk.features import encode
+from services.risk.training import synthetic
 
 N_ENTERPRISES = 300
 CLIENTS = 4
@@ -36,7 +36,7 @@ def request(enterprise: str) -> risk_pb2.ScoreFinancingRequest:
 
 
 def raw_scores(bundle_dir: Path, table: pl.DataFrame) -> np.ndarray:
-    bundle = bundle_io.load(bundle_dir)
+    bundle = model_io.load(bundle_dir)
     x = encode(table, bundle.metadata.features, bundle.metadata.categories)
     return np.asarray(bundle.booster.predict(x, raw_score=True))
 

@@ -10,8 +10,8 @@ from distributed import Client
 from polars.testing import assert_frame_equal
 
 from services.cli import main
-from services.risk import bundle as bundle_io
-from services.tradedata.features import compute_features, compute_features_at
+from services.risk import model as model_io
+from services.tradedata.features import compute_features, compute_features_at, extract_start
 from services.tradedata.loading import TradeDataset
 
 
@@ -25,7 +25,7 @@ def test_features_cli_on_the_cluster_writes_the_local_table(
     out = tmp_path / "features.parquet"
     argv = ["features", "--data", str(trade_dir), "--as-of", "2024-08-01", "--out", str(out)]
     assert main([*argv, "--dask", _address(client)]) == 0
-    local = compute_features(trade, "2024-08-01").collect()
+    local = compute_features(trade, "2024-08-01", extract_start(trade)).collect()
     assert_frame_equal(pl.read_parquet(out), local, check_exact=False, rel_tol=1e-9)
 
 
@@ -37,7 +37,7 @@ def test_features_cli_at_points_on_the_cluster(
     out = tmp_path / "features.parquet"
     argv = ["features", "--data", str(trade_dir), "--points", str(tmp_path / "points.parquet")]
     assert main([*argv, "--out", str(out), "--dask", _address(client)]) == 0
-    local = compute_features_at(trade, points).collect()
+    local = compute_features_at(trade, points, extract_start(trade)).collect()
     assert_frame_equal(pl.read_parquet(out), local, check_exact=False, rel_tol=1e-9)
 
 
@@ -47,7 +47,7 @@ def test_train_risk_cli_on_the_cluster_writes_a_bundle(
     argv = ["train", "risk", "--data", str(trade_dir), "--out", str(tmp_path)]
     assert main([*argv, "--dask", _address(client)]) == 0
     assert "AUC" in capsys.readouterr().out
-    bundle = bundle_io.load(bundle_io.latest_bundle_dir(tmp_path))
+    bundle = model_io.load(model_io.latest_bundle_dir(tmp_path))
     assert bundle.booster.num_trees() > 0
 
 

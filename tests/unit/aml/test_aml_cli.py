@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from services.aml import train_cli
+from services.aml.api import cli as aml_cli
 from services.aml.ruleset import RuleSet
+from services.aml.training import cli as train_cli
 
 
 def _run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tradeguard")
-    train_cli.register(parser.add_subparsers(dest="command", required=True))
+    commands = parser.add_subparsers(dest="command", required=True)
+    aml_cli.register(commands)
+    train_cli.register(commands)
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code

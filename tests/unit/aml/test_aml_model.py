@@ -11,7 +11,6 @@ import pytest
 
 from services.aml.batch import FEATURE_COLUMNS, iter_trades, trade_frame
 from services.aml.detector import AmlDetector
-from services.aml.evaluation import evaluate, format_table
 from services.aml.model import AmlModel
 from services.aml.reference import load_reference
 from services.aml.rules.engine import RULE_NAMES, RuleEngine
@@ -19,7 +18,8 @@ from services.aml.rules.features import trade_features
 from services.aml.rules.pricing import MarketReference
 from services.aml.ruleset import RuleSet
 from services.aml.screening import NameIndex
-from services.aml.training import TrainConfig, data_end, holdout_as_of, train
+from services.aml.training.evaluation import evaluate, format_table
+from services.aml.training.train import TrainConfig, data_end, holdout_as_of, train
 from services.tradedata.loading import load_dataset
 
 # Window rules whose live verdict depends on the order trades arrive in: structuring counts

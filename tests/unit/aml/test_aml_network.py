@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from services.aml.network import Edge, RoundTripIndex, Window, scan, scan_counted, to_candidate
-from services.aml.rules.base import Flow
+from services.aml.domain import Flow
+from services.aml.graph import Edge, RoundTripIndex
+from services.aml.network import Window, scan, scan_counted, to_candidate
 from services.aml.ruleset import RoundTripConfig, RuleSet
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

@@ -71,13 +71,16 @@ def test_ops_image_is_slim_multi_stage_and_non_root() -> None:
 
 
 def test_ops_image_installs_runtime_dependencies_only() -> None:
-    assert "pip install ." in DOCKERFILE and "[dev]" not in DOCKERFILE
+    assert "pip install --no-deps ." in DOCKERFILE and "[dev]" not in DOCKERFILE
+    # The same pinned runtime set as `make run`, not versions resolved afresh on each build.
+    assert "pip install --requirement requirements/run.txt" in DOCKERFILE
+    assert "dev.txt" not in DOCKERFILE
     assert "libgomp1" in DOCKERFILE  # LightGBM's OpenMP runtime
 
 
 def test_ops_build_context_leaves_out_local_state() -> None:
     files = {path.relative_to(ROOT).as_posix() for path in context_files()}
-    assert {"pyproject.toml", "README.md", "services/__init__.py"} <= files
+    assert {"pyproject.toml", "README.md", "requirements/run.txt", "services/__init__.py"} <= files
     assert not [f for f in files if f.startswith((".venv/", "tests/", "var/", ".git/", "k8s/"))]
     assert not [f for f in files if "__pycache__" in f]
 

@@ -53,6 +53,8 @@ def test_aml_service_methods() -> None:
         "UpsertCustomer",
         "UpsertBuyer",
         "UpsertPartyRelation",
+        "SummarizeAlerts",
+        "VerifyAuditChain",
     }
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from services.risk import synthetic
 from services.risk.policy import DecisionPolicy
-from services.risk.training import TrainingData, TrainingOptions, TrainingResult, train
+from services.risk.training import synthetic
+from services.risk.training.trainer import TrainingData, TrainingOptions, TrainingResult, train
 
 
 @pytest.fixture(scope="session")

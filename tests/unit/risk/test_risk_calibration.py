@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.risk.calibration import ANNUAL_PD_FLOOR, fit_isotonic, fit_platt
+from services.risk.calibration import ANNUAL_PD_FLOOR
+from services.risk.training.calibration import fit_isotonic, fit_platt
 
 
 def test_isotonic_pd_never_falls_below_the_annual_floor_over_its_horizon() -> None:

@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 
 from services.common.errors import UnavailableError
-from services.risk import bundle as bundle_io
-from services.risk import synthetic
+from services.risk import model as model_io
 from services.risk.feature_table import FeatureTableError, from_frame, latest_table_path
 from services.risk.reload import ScoringRuntime
+from services.risk.training import synthetic
 
 FX = {"USD": 1.0}
 
@@ -48,9 +48,9 @@ def test_broken_new_bundle_keeps_the_old_snapshot(sources: tuple[Path, Path]) ->
     before = runtime.snapshot
     broken = sources[0] / "zzzz"
     shutil.copytree(before.bundle.path, broken)  # type: ignore[arg-type]
-    meta = json.loads((broken / bundle_io.METADATA_FILE).read_text())
+    meta = json.loads((broken / model_io.METADATA_FILE).read_text())
     meta["trained_at"] = "2099-01-01T00:00:00+00:00"
-    (broken / bundle_io.METADATA_FILE).write_text(json.dumps(meta))
+    (broken / model_io.METADATA_FILE).write_text(json.dumps(meta))
     assert runtime.poll_once() is False
     assert runtime.snapshot is before
 

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from services.common.errors import NotFoundError
-from services.risk import bundle as bundle_io
+from services.risk import model as model_io
 from services.risk.domain import Decision, FinancingRequest, Product
 from services.risk.feature_table import from_frame
 from services.risk.features import encode
@@ -32,10 +32,10 @@ def snapshot(bundle_dir: Path, make_feature_table: TableMaker) -> Callable[..., 
 def _snapshot(
     bundle_dir: Path, frame: pl.DataFrame, policy: DecisionPolicy | None
 ) -> ScoringSnapshot:
-    bundle = bundle_io.load(bundle_dir)
+    bundle = model_io.load(bundle_dir)
     table = from_frame(frame, "test", "2026-01-01")
     monitor = PsiMonitor(bundle.metadata.references, window=1000)
-    return ScoringSnapshot(bundle, table, policy or bundle.metadata.policy, FX, monitor, 1)
+    return ScoringSnapshot(bundle, table, policy or bundle.metadata.policy, FX, monitor)
 
 
 def request(enterprise: str = "ENT00001", **kw: object) -> FinancingRequest:

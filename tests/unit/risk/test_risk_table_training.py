@@ -5,9 +5,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from services.risk import bundle as bundle_io
-from services.risk.table_training import detect_specs, train_table
-from services.risk.training import TrainingOptions
+from services.risk import model as model_io
+from services.risk.training.table import detect_specs, train_table
+from services.risk.training.trainer import TrainingOptions
 
 
 def loan_book(n: int = 1500, seed: int = 5) -> pl.DataFrame:
@@ -43,7 +43,7 @@ def test_table_training_reports_cv_auc_and_writes_bundle(tmp_path: Path) -> None
     result = train_table(table, "bad", tmp_path / "models", TrainingOptions(num_threads=1))
     assert len(result.fold_auc) == 5
     assert 0.7 < result.cv_auc <= 1.0
-    loaded = bundle_io.load(result.bundle_dir)
+    loaded = model_io.load(result.bundle_dir)
     assert loaded.metadata.metrics["cv_auc"] == pytest.approx(result.cv_auc)
     assert json.loads((result.bundle_dir / "metadata.json").read_text())["categories"]["sector"]
 

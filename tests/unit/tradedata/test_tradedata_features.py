@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,6 +18,7 @@ from services.tradedata.features import (
     compute_features,
     compute_features_at,
 )
+from services.tradedata.features.table_file import read_as_of, write_feature_table
 from services.tradedata.generator import GeneratedData
 from services.tradedata.loading import dataset_from_frames
 
@@ -106,7 +108,8 @@ def test_profile_and_financing_history(tiny: Tables) -> None:
     f = _row(tiny)
     assert f["enterprise_age_days"] == pytest.approx(4 * 365 + 1)
     assert f["volume_to_capital_12m"] == pytest.approx(V12M / (1_000_000 * 0.13761))
-    assert (f["past_financings"], f["past_defaults"], f["past_late_repayments"]) == (2, 0, 1)
+    # F1 (late repayment) was disbursed 13 months before as-of: outside the 12-month window.
+    assert (f["financings_12m"], f["defaults_12m"], f["late_repayments_12m"]) == (1, 0, 0)
     # F2 (20,000 CNY) is not due yet, so it is outstanding rather than written off.
     assert f["outstanding_financing_usd"] == pytest.approx(20_000 * 0.13761)
     assert (f["customs_credit"], f["business_model"], f["industry_hs2"]) == ("GENERAL", "B2B", "61")
@@ -236,3 +239,31 @@ def test_registry_documents_every_column(tiny: Tables) -> None:
         assert spec.description and spec.unit and spec.monotone in (-1, 0, 1)
     for name in CATEGORICAL_FEATURES:
         assert frame.schema[name] == pl.String
+
+
+def test_coverage_rule_leaves_windows_reaching_before_the_extract_missing(tiny: Tables) -> None:
+    ds = dataset_from_frames(tiny)
+    # History from 200 days before as-of: the 3- and 6-month windows are inside it, the 12-month
+    # ones are not, and E1 registered years earlier (its older trade is simply not in the data).
+    start = datetime(2023, 12, 14, tzinfo=UTC)
+    frame = compute_features(ds, AS_OF, history_start=start).collect()
+    e1 = frame.filter(pl.col("enterprise_id") == "E1").row(0, named=True)
+    assert e1["volume_3m_usd"] == pytest.approx(V3M)
+    assert e1["volume_6m_usd"] == pytest.approx(V6M)
+    assert e1["growth_3m"] is not None
+    for name in ("volume_12m_usd", "growth_6m", "growth_12m", "buyer_hhi_12m", "financings_12m"):
+        assert e1[name] is None, name
+    assert e1["enterprise_age_days"] == pytest.approx(4 * 365 + 1)
+    # E2 registered 182 days before as-of, after the history starts: its whole life is in the
+    # data, so its zeros are real zeros.
+    e2 = frame.filter(pl.col("enterprise_id") == "E2").row(0, named=True)
+    assert e2["volume_12m_usd"] == 0 and e2["growth_12m"] == 0
+
+
+def test_feature_table_is_written_atomically_with_its_as_of(tiny: Tables, tmp_path: Path) -> None:
+    frame = compute_features(dataset_from_frames(tiny), AS_OF).collect()
+    out = tmp_path / "tables" / "features.parquet"
+    write_feature_table(frame, out)
+    assert read_as_of(out) == AS_OF.isoformat()
+    assert [p.name for p in out.parent.iterdir()] == ["features.parquet"]
+    assert_frame_equal(pl.read_parquet(out), frame)

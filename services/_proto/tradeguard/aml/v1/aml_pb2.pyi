@@ -136,7 +136,7 @@ class Flow(_message.Message):
     def __init__(self, from_party_id: _Optional[str] = ..., to_party_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., document_id: _Optional[str] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ("alert_id", "tenant", "enterprise_id", "typology", "severity", "risk_score", "status", "evidence", "created_at", "updated_at", "version", "hits", "members", "flows", "dedup_key", "source", "ruleset_version", "last_reviewer", "last_note")
+    __slots__ = ("alert_id", "tenant", "enterprise_id", "typology", "severity", "risk_score", "status", "evidence", "created_at", "updated_at", "version", "hits", "members", "flows", "dedup_key", "source", "ruleset_version", "last_reviewer", "last_note", "allowed_decisions")
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -156,6 +156,7 @@ class Alert(_message.Message):
     RULESET_VERSION_FIELD_NUMBER: _ClassVar[int]
     LAST_REVIEWER_FIELD_NUMBER: _ClassVar[int]
     LAST_NOTE_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_DECISIONS_FIELD_NUMBER: _ClassVar[int]
     alert_id: str
     tenant: str
     enterprise_id: str
@@ -175,7 +176,8 @@ class Alert(_message.Message):
     ruleset_version: str
     last_reviewer: str
     last_note: str
-    def __init__(self, alert_id: _Optional[str] = ..., tenant: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., typology: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., risk_score: _Optional[float] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., evidence: _Optional[_Union[Evidence, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., hits: _Optional[_Iterable[_Union[RuleHit, _Mapping]]] = ..., members: _Optional[_Iterable[str]] = ..., flows: _Optional[_Iterable[_Union[Flow, _Mapping]]] = ..., dedup_key: _Optional[str] = ..., source: _Optional[_Union[AlertSource, str]] = ..., ruleset_version: _Optional[str] = ..., last_reviewer: _Optional[str] = ..., last_note: _Optional[str] = ...) -> None: ...
+    allowed_decisions: _containers.RepeatedScalarFieldContainer[ReviewDecision]
+    def __init__(self, alert_id: _Optional[str] = ..., tenant: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., typology: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., risk_score: _Optional[float] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., evidence: _Optional[_Union[Evidence, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., hits: _Optional[_Iterable[_Union[RuleHit, _Mapping]]] = ..., members: _Optional[_Iterable[str]] = ..., flows: _Optional[_Iterable[_Union[Flow, _Mapping]]] = ..., dedup_key: _Optional[str] = ..., source: _Optional[_Union[AlertSource, str]] = ..., ruleset_version: _Optional[str] = ..., last_reviewer: _Optional[str] = ..., last_note: _Optional[str] = ..., allowed_decisions: _Optional[_Iterable[_Union[ReviewDecision, str]]] = ...) -> None: ...
 
 class ScreenTradeRequest(_message.Message):
     __slots__ = ("request_id", "trade", "as_of")
@@ -361,7 +363,7 @@ class ListWatchlistEntriesResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[WatchlistEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListAlertsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "status", "typology", "min_severity", "enterprise_id", "created_after", "created_before", "tenant")
+    __slots__ = ("page_size", "page_token", "status", "typology", "min_severity", "enterprise_id", "created_after", "created_before", "tenant", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -371,6 +373,7 @@ class ListAlertsRequest(_message.Message):
     CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]
     CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     status: AlertStatus
@@ -380,15 +383,18 @@ class ListAlertsRequest(_message.Message):
     created_after: _timestamp_pb2.Timestamp
     created_before: _timestamp_pb2.Timestamp
     tenant: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., typology: _Optional[str] = ..., min_severity: _Optional[_Union[Severity, str]] = ..., enterprise_id: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., typology: _Optional[str] = ..., min_severity: _Optional[_Union[Severity, str]] = ..., enterprise_id: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListAlertsResponse(_message.Message):
-    __slots__ = ("alerts", "next_page_token")
+    __slots__ = ("alerts", "next_page_token", "total_size")
     ALERTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     alerts: _containers.RepeatedCompositeFieldContainer[Alert]
     next_page_token: str
-    def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_size: int
+    def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class GetAlertRequest(_message.Message):
     __slots__ = ("alert_id",)
@@ -515,3 +521,68 @@ class UpsertPartyRelationRequest(_message.Message):
     RELATION_FIELD_NUMBER: _ClassVar[int]
     relation: PartyRelation
     def __init__(self, relation: _Optional[_Union[PartyRelation, _Mapping]] = ...) -> None: ...
+
+class SummarizeAlertsRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: ListAlertsRequest
+    def __init__(self, filter: _Optional[_Union[ListAlertsRequest, _Mapping]] = ...) -> None: ...
+
+class AlertCount(_message.Message):
+    __slots__ = ("typology", "month", "status", "count")
+    TYPOLOGY_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    typology: str
+    month: str
+    status: AlertStatus
+    count: int
+    def __init__(self, typology: _Optional[str] = ..., month: _Optional[str] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
+class AlertSummary(_message.Message):
+    __slots__ = ("total", "count_by_status", "oldest_open_created_at", "counts")
+    class CountByStatusEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    COUNT_BY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_OPEN_CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    count_by_status: _containers.ScalarMap[str, int]
+    oldest_open_created_at: _timestamp_pb2.Timestamp
+    counts: _containers.RepeatedCompositeFieldContainer[AlertCount]
+    def __init__(self, total: _Optional[int] = ..., count_by_status: _Optional[_Mapping[str, int]] = ..., oldest_open_created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Iterable[_Union[AlertCount, _Mapping]]] = ...) -> None: ...
+
+class VerifyAuditChainRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AuditChainProblem(_message.Message):
+    __slots__ = ("sequence", "kind", "detail")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    kind: str
+    detail: str
+    def __init__(self, sequence: _Optional[int] = ..., kind: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class AuditChainVerification(_message.Message):
+    __slots__ = ("ok", "events_checked", "head_sequence", "problems", "verified_at")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    HEAD_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    events_checked: int
+    head_sequence: int
+    problems: _containers.RepeatedCompositeFieldContainer[AuditChainProblem]
+    verified_at: _timestamp_pb2.Timestamp
+    def __init__(self, ok: _Optional[bool] = ..., events_checked: _Optional[int] = ..., head_sequence: _Optional[int] = ..., problems: _Optional[_Iterable[_Union[AuditChainProblem, _Mapping]]] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

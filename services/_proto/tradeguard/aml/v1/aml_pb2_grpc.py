@@ -108,6 +108,16 @@ class AmlMonitoringStub:
                 request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.SerializeToString,
                 response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.FromString,
                 _registered_method=True)
+        self.SummarizeAlerts = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/SummarizeAlerts',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.SummarizeAlertsRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.AlertSummary.FromString,
+                _registered_method=True)
+        self.VerifyAuditChain = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/VerifyAuditChain',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.VerifyAuditChainRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.AuditChainVerification.FromString,
+                _registered_method=True)
 
 
 class AmlMonitoringServicer:
@@ -217,6 +227,21 @@ class AmlMonitoringServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SummarizeAlerts(self, request, context):
+        """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
+        alert. Takes the same filters as ListAlerts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyAuditChain(self, request, context):
+        """Walks the whole hash-chained audit log and reports whether it is intact. REGULATOR, ADMIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AmlMonitoringServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -289,6 +314,16 @@ def add_AmlMonitoringServicer_to_server(servicer, server):
                     servicer.UpsertPartyRelation,
                     request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.FromString,
                     response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.SerializeToString,
+            ),
+            'SummarizeAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.SummarizeAlerts,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.SummarizeAlertsRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.AlertSummary.SerializeToString,
+            ),
+            'VerifyAuditChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAuditChain,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.VerifyAuditChainRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.AuditChainVerification.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -672,6 +707,60 @@ class AmlMonitoring:
             '/tradeguard.aml.v1.AmlMonitoring/UpsertPartyRelation',
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.SerializeToString,
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SummarizeAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/SummarizeAlerts',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.SummarizeAlertsRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.AlertSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAuditChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/VerifyAuditChain',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.VerifyAuditChainRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.AuditChainVerification.FromString,
             options,
             channel_credentials,
             insecure,

@@ -71,6 +71,12 @@ class AmlMonitoringStub:
     """Creates or replaces a link between two parties (ownership, shared director, address or account) that
     related-party checks and network typologies follow. Same roles as UpsertCustomer.
     """
+    SummarizeAlerts: _grpc.UnaryUnaryMultiCallable[_aml_pb2.SummarizeAlertsRequest, _aml_pb2.AlertSummary]
+    """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
+    alert. Takes the same filters as ListAlerts.
+    """
+    VerifyAuditChain: _grpc.UnaryUnaryMultiCallable[_aml_pb2.VerifyAuditChainRequest, _aml_pb2.AuditChainVerification]
+    """Walks the whole hash-chained audit log and reports whether it is intact. REGULATOR, ADMIN."""
 
 @_typing.type_check_only
 class AmlMonitoringAsyncStub(AmlMonitoringStub):
@@ -114,6 +120,12 @@ class AmlMonitoringAsyncStub(AmlMonitoringStub):
     """Creates or replaces a link between two parties (ownership, shared director, address or account) that
     related-party checks and network typologies follow. Same roles as UpsertCustomer.
     """
+    SummarizeAlerts: _aio.UnaryUnaryMultiCallable[_aml_pb2.SummarizeAlertsRequest, _aml_pb2.AlertSummary]  # type: ignore[assignment]
+    """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
+    alert. Takes the same filters as ListAlerts.
+    """
+    VerifyAuditChain: _aio.UnaryUnaryMultiCallable[_aml_pb2.VerifyAuditChainRequest, _aml_pb2.AuditChainVerification]  # type: ignore[assignment]
+    """Walks the whole hash-chained audit log and reports whether it is intact. REGULATOR, ADMIN."""
 
 class AmlMonitoringServicer(metaclass=_abc_1.ABCMeta):
     """Trade-based money-laundering and fake-trade detection, and the regulators' review workflow.
@@ -238,5 +250,23 @@ class AmlMonitoringServicer(metaclass=_abc_1.ABCMeta):
         """Creates or replaces a link between two parties (ownership, shared director, address or account) that
         related-party checks and network typologies follow. Same roles as UpsertCustomer.
         """
+
+    @_abc_1.abstractmethod
+    def SummarizeAlerts(
+        self,
+        request: _aml_pb2.SummarizeAlertsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.AlertSummary, _abc.Awaitable[_aml_pb2.AlertSummary]]:
+        """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
+        alert. Takes the same filters as ListAlerts.
+        """
+
+    @_abc_1.abstractmethod
+    def VerifyAuditChain(
+        self,
+        request: _aml_pb2.VerifyAuditChainRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.AuditChainVerification, _abc.Awaitable[_aml_pb2.AuditChainVerification]]:
+        """Walks the whole hash-chained audit log and reports whether it is intact. REGULATOR, ADMIN."""
 
 def add_AmlMonitoringServicer_to_server(servicer: AmlMonitoringServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,50 @@
+"""Request decoding that never fails inside grpcio: refusals become values the pipeline answers.
+
+grpcio answers a message it cannot decode with INTERNAL, outside every interceptor (no access log
+line, no metric), and a request stream that hits one never lets the server finish its shutdown.
+Every handler's deserializer is wrapped so that a message that does not decode, or a streamed
+message over its byte limit (checked before decoding), becomes a ``RefusedMessage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.common.errors import ResourceExhausted, TradeGuardError, ValidationError
+
+
+@dataclass(frozen=True)
+class RefusedMessage:
+    """Stands in for a request message that was refused before decoding finished."""
+
+    error: TradeGuardError
+
+
+def guarded_deserializer(
+    deserializer: Callable[[bytes], Any] | None, max_bytes: int | None
+) -> Callable[[bytes], Any] | None:
+    """``deserializer`` that never raises: refusals come back as ``RefusedMessage``."""
+    if deserializer is None:
+        return None
+    decode = deserializer
+
+    def deserialize(data: bytes) -> Any:
+        if max_bytes is not None and len(data) > max_bytes:
+            return RefusedMessage(
+                ResourceExhausted(
+                    f"stream message of {len(data)} bytes exceeds the limit of {max_bytes}",
+                    reason="MESSAGE_TOO_LARGE",
+                )
+            )
+        try:
+            return decode(data)
+        except Exception:  # the protobuf runtime raises several types for malformed bytes
+            return RefusedMessage(
+                ValidationError(
+                    "request message could not be decoded", reason="UNDECODABLE_MESSAGE"
+                )
+            )
+
+    return deserialize

@@ -1,0 +1,1 @@
+"""The wire of the credit insurance service: gRPC server, servicer, conversion, clients, CLI."""

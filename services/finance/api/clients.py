@@ -1,0 +1,167 @@
+"""Clients of the risk and aml services, with deadlines and one failure path.
+
+Every call carries a deadline: the configured dependency deadline, shortened to what is left of
+the caller's own. A dependency that is down, too slow or refusing us raises UnavailableError
+(counted in finance_dependency_errors_total); the caller decides between UNAVAILABLE and a
+configured, flagged fallback. NOT_FOUND from risk means the enterprise is unknown to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
+from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
+from services.common import money
+from services.common.client import ChannelConfig, connect
+from services.common.deadlines import remaining_seconds
+from services.common.errors import UnavailableError
+from services.finance.domain import Party, PartyScreening, WatchlistHit
+from services.finance.metrics import FinanceMetrics
+
+#: Time kept back from the caller's deadline to build and send our own answer.
+RESPONSE_MARGIN_SECONDS = 0.05
+#: The risk service scores tenors of 1..720 days.
+MAX_RISK_TENOR_DAYS = 720
+
+
+def call_timeout(deadline_seconds: float) -> float:
+    """The configured deadline, capped by the caller's time left (DeadlineExceeded if none)."""
+    left = remaining_seconds() - RESPONSE_MARGIN_SECONDS
+    return max(0.001, min(deadline_seconds, left))
+
+
+#: Channel-wide default deadline. Every call passes its own, shorter timeout; this only backs
+#: it up. (grpcio 1.85 fails calls at once when the service-config timeout is under ~2 s, so
+#: the dependency deadline cannot be set there.)
+CHANNEL_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class DependencyTls:
+    """TLS to risk and aml: their CA, and a client certificate when they require mTLS."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+def dependency_channel(
+    target: str, token: str | None, tls: DependencyTls | None = None
+) -> grpc.Channel:
+    """One retry at most: a second attempt must still fit in the short dependency deadline."""
+    tls = tls or DependencyTls()
+    config = ChannelConfig(
+        target=target,
+        token=token,
+        timeout_seconds=CHANNEL_TIMEOUT_SECONDS,
+        max_attempts=2,
+        ca_file=tls.ca_file,
+        cert_file=tls.cert_file,
+        key_file=tls.key_file,
+    )
+    return connect(config)
+
+
+class _Client:
+    def __init__(
+        self, name: str, channel: grpc.Channel, deadline_seconds: float, metrics: FinanceMetrics
+    ) -> None:
+        self._name = name
+        self._channel = channel
+        self._deadline = deadline_seconds
+        self._metrics = metrics
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def _down(self, error: grpc.RpcError) -> UnavailableError:
+        self._metrics.dependency_error(self._name)
+        code = error.code().name if hasattr(error, "code") else "UNKNOWN"
+        return UnavailableError(
+            f"{self._name} service unavailable ({code})",
+            reason=f"{self._name.upper()}_UNAVAILABLE",
+            metadata={"dependency": self._name, "code": code},
+        )
+
+
+class RiskClient(_Client):
+    """Probability of default of a known enterprise over a tenor (risk ScoreFinancing)."""
+
+    def __init__(self, channel: grpc.Channel, deadline: float, metrics: FinanceMetrics) -> None:
+        super().__init__("risk", channel, deadline, metrics)
+        self._stub = risk_pb2_grpc.RiskScoringStub(channel)
+
+    def probability_of_default(
+        self,
+        enterprise_id: str,
+        amount: Decimal,
+        currency: str,
+        tenor_days: int,
+        *,
+        request_id: str,
+        policy_financing: bool,
+    ) -> float | None:
+        """PD over ``tenor_days`` (clipped to 1..720), or None when risk does not know it."""
+        product = risk_pb2.POLICY_FINANCING if policy_financing else risk_pb2.RECEIVABLES_FINANCING
+        request = risk_pb2.ScoreFinancingRequest(
+            request_id=request_id,
+            enterprise_id=enterprise_id,
+            product=product,
+            amount=money.from_decimal(amount, currency),
+            tenor_days=min(max(tenor_days, 1), MAX_RISK_TENOR_DAYS),
+        )
+        try:
+            score = self._stub.ScoreFinancing(request, timeout=call_timeout(self._deadline))
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise self._down(error) from error
+        return float(score.probability_of_default)
+
+
+class AmlClient(_Client):
+    """Watchlist screening of party names (aml ScreenParty), the parties in parallel."""
+
+    def __init__(self, channel: grpc.Channel, deadline: float, metrics: FinanceMetrics) -> None:
+        super().__init__("aml", channel, deadline, metrics)
+        self._stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+
+    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]:
+        """Every party screened at once (one deadline for all), in the order given."""
+        timeout = call_timeout(self._deadline)
+        screen = self._stub.ScreenParty.future
+        calls = [
+            (party, screen(_screen_request(party, min_score), timeout=timeout)) for party in parties
+        ]
+        return [self._collect(party, call, min_score) for party, call in calls]
+
+    def _collect(self, party: Party, call: Any, min_score: float) -> PartyScreening:
+        try:
+            response = call.result()
+        except grpc.RpcError as error:
+            return PartyScreening(party, (), self._down(error))
+        hits = tuple(
+            WatchlistHit(
+                party=party.role,
+                entry_id=m.entry_id,
+                entry_name=m.name,
+                list_name=aml_pb2.WatchlistKind.Name(m.list),
+                score=m.score,
+            )
+            for m in response.matches
+            if m.score >= min_score
+        )
+        return PartyScreening(party, hits, None)
+
+
+def _screen_request(party: Party, min_score: float) -> aml_pb2.ScreenPartyRequest:
+    return aml_pb2.ScreenPartyRequest(
+        name=party.name, country_code=party.country_code, min_score=min_score
+    )

@@ -1,0 +1,81 @@
+"""`tradeguard score`: ask a running risk service for a financing score."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from typing import Any
+
+from services.commandline.output import add_json_flag, print_json
+from services.commandline.remote import add_connection_flags, open_channel
+from services.commandline.values import amount, currency_code, positive_int
+from services.common.cli_groups import SubParsers
+
+PRODUCTS = ("ORDER_FINANCING", "RECEIVABLES_FINANCING", "INVENTORY_PLEDGE", "POLICY_FINANCING")
+
+
+def register(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "score",
+        help="score a financing request on the risk service",
+        description="Prints the decision, probability of default, grade, recommended limit and "
+        "the reasons behind them.",
+    )
+    parser.add_argument("--enterprise", required=True, help="exporter's enterprise_id")
+    parser.add_argument(
+        "--amount", required=True, type=amount, help="requested principal, e.g. 100000 or 100,000"
+    )
+    parser.add_argument(
+        "--currency", type=currency_code, default="USD", help="ISO 4217 code of --amount"
+    )
+    parser.add_argument("--tenor", required=True, type=positive_int, help="tenor in days")
+    parser.add_argument("--product", required=True, choices=PRODUCTS, help="financing product")
+    parser.add_argument("--request-id", default=None, help="idempotency key (default: random)")
+    add_json_flag(parser)
+    add_connection_flags(parser, "risk", timeout=5.0)
+    parser.set_defaults(func=run_score)
+
+
+def build_request(args: argparse.Namespace) -> Any:
+    from services._proto.tradeguard.risk.v1 import risk_pb2
+    from services.common.money import from_decimal
+
+    return risk_pb2.ScoreFinancingRequest(
+        request_id=args.request_id or uuid.uuid4().hex,
+        enterprise_id=args.enterprise,
+        product=args.product,
+        amount=from_decimal(args.amount, args.currency),
+        tenor_days=args.tenor,
+    )
+
+
+def format_score(score: Any) -> str:
+    from services._proto.tradeguard.risk.v1 import risk_pb2
+    from services.common.money import to_decimal
+
+    limit = score.recommended_limit
+    lines = [
+        f"decision            {risk_pb2.Decision.Name(score.decision)}",
+        f"probability of default {score.probability_of_default:.4%} (tenor)",
+        f"score               {score.score:.0f} points",
+        f"grade               {risk_pb2.Grade.Name(score.grade)}",
+        f"recommended limit   {limit.currency_code} {to_decimal(limit):,.2f}",
+        f"model version       {score.model_version}",
+        "reasons:",
+        *(f"  {r.contribution:+.3f}  {r.message}" for r in score.reasons),
+    ]
+    lines.extend(f"policy note: {note}" for note in score.policy_notes)
+    return "\n".join(lines)
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
+
+    request = build_request(args)
+    with open_channel(args) as channel:
+        score = risk_pb2_grpc.RiskScoringStub(channel).ScoreFinancing(request)
+    if args.json:
+        print_json(score)
+    else:
+        print(format_score(score))
+    return 0

@@ -1,0 +1,102 @@
+"""risk.v1.RiskScoring: converts proto <-> domain and delegates to the scoring snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+
+import grpc
+
+from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
+from services.common.deadlines import check_deadline
+from services.common.errors import TradeGuardError, ValidationError
+from services.common.item_errors import item_error
+from services.risk.api import model_info
+from services.risk.api.convert import ScoreEncoder, to_request
+from services.risk.domain import FinancingRequest
+from services.risk.metrics import RiskMetrics
+from services.risk.reload import ScoringRuntime
+from services.risk.scoring import ScoringSnapshot
+
+
+class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
+    def __init__(
+        self,
+        runtime: ScoringRuntime,
+        metrics: RiskMetrics,
+        currencies: Container[str],
+        max_batch: int = 1000,
+    ) -> None:
+        self._runtime = runtime
+        self._max_batch = max_batch
+        self._metrics = metrics
+        self._currencies = currencies
+        self._encoders: tuple[ScoringSnapshot, ScoreEncoder] | None = None
+
+    def _encoder(self, snapshot: ScoringSnapshot) -> ScoreEncoder:
+        """The encoder of `snapshot`; replaced (never mutated) when a new snapshot serves."""
+        current = self._encoders
+        if current is not None and current[0] is snapshot:
+            return current[1]
+        encoder = ScoreEncoder(snapshot.version, snapshot.features_as_of)
+        self._encoders = (snapshot, encoder)
+        return encoder
+
+    def ScoreFinancing(
+        self, request: risk_pb2.ScoreFinancingRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.FinancingScore:
+        snapshot = self._runtime.snapshot
+        score = snapshot.score(to_request(request, self._currencies))
+        self._metrics.record((score,))
+        return self._encoder(snapshot).encode(score)
+
+    def StreamScoreFinancing(
+        self,
+        request_iterator: Iterator[risk_pb2.StreamScoreFinancingRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[risk_pb2.StreamScoreFinancingResponse]:
+        for message in request_iterator:
+            check_deadline(context)
+            self._check_batch_size(len(message.requests))
+            # One snapshot per message: a batch is never split across model versions.
+            snapshot = self._runtime.snapshot
+            response = risk_pb2.StreamScoreFinancingResponse()
+            self._score_batch(snapshot, message.requests, response)
+            yield response
+
+    def _score_batch(
+        self,
+        snapshot: ScoringSnapshot,
+        requests: Iterable[risk_pb2.ScoreFinancingRequest],
+        response: risk_pb2.StreamScoreFinancingResponse,
+    ) -> None:
+        valid: list[FinancingRequest] = []
+        rows: list[int] = []
+        slots: list[risk_pb2.ScoreResult] = []
+        for index, item in enumerate(requests):
+            result = response.results.add(index=index)
+            try:
+                domain = to_request(item, self._currencies)
+                rows.append(snapshot.row(domain.enterprise_id))
+            except TradeGuardError as error:
+                result.error.CopyFrom(item_error(error, index))
+                continue
+            valid.append(domain)
+            slots.append(result)
+        scores = snapshot.score_rows(valid, rows) if valid else []
+        encoder = self._encoder(snapshot)
+        for slot, score in zip(slots, scores, strict=True):
+            encoder.fill(slot.score, score)
+        self._metrics.record(scores)
+
+    def _check_batch_size(self, count: int) -> None:
+        """Before any item is looked at: one oversized message must not cost the CPU of all
+        its items (the stream ends; earlier messages were answered already)."""
+        if count > self._max_batch:
+            raise ValidationError.for_field(
+                "requests", f"must hold at most {self._max_batch} items per message, got {count}"
+            )
+
+    def GetModel(
+        self, request: risk_pb2.GetModelRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ModelInfo:
+        return model_info.to_proto(self._runtime.snapshot)

@@ -1,0 +1,1 @@
+"""Training, evaluation and synthetic data for the risk model; never reached from serving."""

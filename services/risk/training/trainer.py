@@ -1,0 +1,319 @@
+"""Training a PD model: an out-of-time split into development, calibration and test periods;
+LightGBM with monotone constraints and native categoricals, its rounds chosen by early stopping
+on the latest slice of development and then refitted on all of development; calibration (with
+the PD term structure) on the later calibration period; a test-period report against
+challengers calibrated the same way; a parity check against the serving population; and a
+candidate model bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+
+from services.risk import model as model_io
+from services.risk.calibration import PLATT
+from services.risk.features import (
+    FeatureSpec,
+    categorical_indices,
+    category_vocabulary,
+    encode,
+    monotone_constraints,
+)
+from services.risk.parity import feature_parity, parity_summary, unstable_features
+from services.risk.policy import DecisionPolicy
+from services.risk.psi import ReferenceBins, reference_bins
+from services.risk.training import calibration
+from services.risk.training.baseline import fit_logistic_baseline
+from services.risk.training.evaluation import Evaluation, evaluate
+
+LABEL = "defaulted"
+TIME = "disbursed_at"
+TENOR = "tenor_days"
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """One row per financing: features as of its disbursement, its outcome and tenor.
+
+    ``serving`` is the latest serving population (one row per enterprise at the end of the
+    data), the other side of the parity check; ``excluded`` names features left out and why.
+    """
+
+    frame: pl.DataFrame
+    specs: tuple[FeatureSpec, ...]
+    label: str = LABEL
+    time: str = TIME
+    serving: pl.DataFrame | None = None
+    excluded: Mapping[str, str] = field(default_factory=dict)
+    sample: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    seed: int = 7
+    num_threads: int = 2
+    learning_rate: float = 0.05
+    num_leaves: int = 15
+    min_data_in_leaf: int = 40
+    max_rounds: int = 2000
+    early_stopping_rounds: int = 100
+    calibration_method: str = PLATT
+    split: tuple[float, float] = (0.7, 0.85)
+    """Time quantiles where the calibration and test periods begin."""
+    stopping_share: float = 0.2
+    """Latest share of development that picks the number of rounds before the refit."""
+    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
+
+
+@dataclass(frozen=True)
+class Split:
+    x: np.ndarray
+    y: np.ndarray
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    bundle_dir: Path
+    version: str
+    test: Evaluation
+    baseline: Evaluation
+    validation: Evaluation
+    best_iteration: int
+    metrics: dict[str, Any]
+
+
+def lgb_params(specs: Sequence[FeatureSpec], options: TrainingOptions) -> dict[str, Any]:
+    return {
+        "objective": "binary",
+        "learning_rate": options.learning_rate,
+        "num_leaves": options.num_leaves,
+        "min_data_in_leaf": options.min_data_in_leaf,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "cat_smooth": 10.0,
+        "monotone_constraints": monotone_constraints(specs),
+        "monotone_constraints_method": "advanced",
+        "num_threads": options.num_threads,
+        "seed": options.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbosity": -1,
+    }
+
+
+def split_out_of_time(data: TrainingData, options: TrainingOptions) -> tuple[pl.DataFrame, ...]:
+    """Develop on the earliest disbursements, calibrate on the next, test on the latest."""
+    frame = data.frame.sort(data.time)
+    times = frame.get_column(data.time)
+    cuts = [times.quantile(q, interpolation="nearest") for q in options.split]
+    train = frame.filter(pl.col(data.time) < cuts[0])
+    valid = frame.filter((pl.col(data.time) >= cuts[0]) & (pl.col(data.time) < cuts[1]))
+    test = frame.filter(pl.col(data.time) >= cuts[1])
+    for name, part in (("development", train), ("calibration", valid), ("test", test)):
+        if part.get_column(data.label).n_unique() < 2:
+            raise ValueError(f"the {name} period has a single outcome class; more data needed")
+    return train, valid, test
+
+
+def _split(part: pl.DataFrame, data: TrainingData, vocab: dict[str, list[str]]) -> Split:
+    times = part.get_column(data.time)
+    return Split(
+        x=encode(part, data.specs, vocab),
+        y=part.get_column(data.label).cast(pl.Int8).to_numpy().astype(np.float64),
+        start=str(times.min()),
+        end=str(times.max()),
+    )
+
+
+def fit_booster(
+    train: Split, valid: Split, specs: Sequence[FeatureSpec], options: TrainingOptions
+) -> lgb.Booster:
+    names = [spec.name for spec in specs]
+    cats = categorical_indices(specs)
+    dtrain = lgb.Dataset(train.x, train.y, feature_name=names, categorical_feature=cats)
+    dvalid = lgb.Dataset(valid.x, valid.y, reference=dtrain)
+    return lgb.train(
+        lgb_params(specs, options),
+        dtrain,
+        num_boost_round=options.max_rounds,
+        valid_sets=[dvalid],
+        callbacks=[lgb.early_stopping(options.early_stopping_rounds, verbose=False)],
+    )
+
+
+FitBooster = Callable[[Split, Split, Sequence[FeatureSpec], TrainingOptions], lgb.Booster]
+"""How ``train`` fits the booster: ``fit_booster`` here, or on a cluster (``services.scale``)."""
+
+
+def fingerprint(frame: pl.DataFrame) -> str:
+    """Order-independent hash of the training rows (values and column names)."""
+    hashes = np.sort(frame.hash_rows(seed=0).to_numpy())
+    digest = hashlib.sha256(",".join(frame.columns).encode())
+    digest.update(hashes.tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _horizon_days(frame: pl.DataFrame) -> float:
+    if TENOR in frame.columns and len(frame):
+        median = frame.get_column(TENOR).cast(pl.Float64).median()
+        if isinstance(median, float) and median > 0:
+            return median
+    return 90.0
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-safe metrics: NaN/inf become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def raw_scores(booster: lgb.Booster, split: Split) -> np.ndarray:
+    return np.asarray(booster.predict(split.x, raw_score=True), dtype=np.float64)
+
+
+def reference_distributions(
+    specs: Sequence[FeatureSpec], x: np.ndarray, vocab: dict[str, list[str]]
+) -> tuple[ReferenceBins, ...]:
+    """Training-period bins of every feature, the baseline for live PSI."""
+    return tuple(
+        reference_bins(spec, x[:, j], len(vocab.get(spec.name, ()))) for j, spec in enumerate(specs)
+    )
+
+
+def screen_for_stability(data: TrainingData) -> TrainingData:
+    """Leave out features whose serving population has moved away from the training sample."""
+    if data.serving is None or data.serving.is_empty():
+        return data
+    vocab = category_vocabulary(data.frame, data.specs)
+    unstable = unstable_features(
+        data.specs,
+        encode(data.frame, data.specs, vocab),
+        encode(data.serving, data.specs, vocab),
+        vocab,
+    )
+    kept = tuple(s for s in data.specs if s.name not in unstable)
+    return replace(data, specs=kept, excluded={**data.excluded, **unstable})
+
+
+def fit_and_refit(
+    development: Split, specs: Sequence[FeatureSpec], options: TrainingOptions, fit: FitBooster
+) -> lgb.Booster:
+    """Rounds by early stopping on the latest slice of development, then the same number of
+    rounds on all of it: the final booster learns from every period before calibration."""
+    cut = int(len(development.y) * (1.0 - options.stopping_share))
+    head = Split(development.x[:cut], development.y[:cut], development.start, development.end)
+    tail = Split(development.x[cut:], development.y[cut:], development.start, development.end)
+    rounds = max(fit(head, tail, specs, options).best_iteration, 1)
+    final = replace(options, max_rounds=rounds, early_stopping_rounds=rounds + 1)
+    booster = fit(development, development, specs, final)
+    booster.best_iteration = rounds
+    return booster
+
+
+def train(
+    data: TrainingData,
+    models_dir: Path,
+    options: TrainingOptions,
+    fit: FitBooster = fit_booster,
+) -> TrainingResult:
+    """Fit, calibrate, evaluate and write a candidate bundle; returns it and the report."""
+    data = screen_for_stability(data)
+    parts = split_out_of_time(data, options)
+    vocab = category_vocabulary(parts[0], data.specs)
+    dev_s, cal_s, test_s = (_split(p, data, vocab) for p in parts)
+    booster = fit_and_refit(dev_s, data.specs, options, fit)
+    tenors = [_tenors(p) for p in parts]
+    calibrator = calibration.fit(
+        options.calibration_method,
+        raw_scores(booster, cal_s),
+        cal_s.y,
+        _horizon_days(parts[1]),
+        tenors[1],
+    )
+    validation = evaluate(cal_s.y, calibrator.apply_at(raw_scores(booster, cal_s), tenors[1]))
+    test = evaluate(test_s.y, calibrator.apply_at(raw_scores(booster, test_s), tenors[2]))
+    baseline = evaluate(test_s.y, fit_logistic_baseline(dev_s, cal_s, test_s, data.specs, tenors))
+    metrics = _metrics(booster, test, baseline, validation, (dev_s, cal_s, test_s))
+    metrics["parity"] = _parity(booster, data, vocab)
+    metrics["excluded_features"] = dict(data.excluded)
+    metrics["sample"] = {**data.sample, "rows": data.frame.height}
+    metadata = model_io.BundleMetadata(
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        data_fingerprint=fingerprint(data.frame),
+        features=tuple(data.specs),
+        categories=vocab,
+        calibration=calibrator,
+        references=reference_distributions(data.specs, dev_s.x, vocab),
+        metrics=json_safe(metrics),
+        policy=options.policy,
+        training={"params": json_safe(lgb_params(data.specs, options)), "label": data.label},
+    )
+    bundle_dir = model_io.save(booster, metadata, models_dir)
+    return TrainingResult(
+        bundle_dir, bundle_dir.name, test, baseline, validation, booster.best_iteration, metrics
+    )
+
+
+def _tenors(part: pl.DataFrame) -> np.ndarray | None:
+    if TENOR not in part.columns:
+        return None
+    return part.get_column(TENOR).cast(pl.Float64).to_numpy()
+
+
+def _parity(
+    booster: lgb.Booster, data: TrainingData, vocab: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Parity of the serving population with the whole training sample (empty without one)."""
+    if data.serving is None or data.serving.is_empty():
+        return {}
+    training = encode(data.frame, data.specs, vocab)
+    serving = encode(data.serving, data.specs, vocab)
+    rows = feature_parity(data.specs, training, serving, vocab)
+    raw = [
+        np.asarray(booster.predict(x, raw_score=True), dtype=np.float64)
+        for x in (training, serving)
+    ]
+    return parity_summary(rows, raw[0], raw[1])
+
+
+def _metrics(
+    booster: lgb.Booster,
+    test: Evaluation,
+    baseline: Evaluation,
+    validation: Evaluation,
+    splits: tuple[Split, Split, Split],
+) -> dict[str, Any]:
+    periods = {
+        name: {"rows": len(s.y), "default_rate": float(s.y.mean()), "from": s.start, "to": s.end}
+        for name, s in zip(("development", "calibration", "test"), splits, strict=True)
+    }
+    return {
+        "test": test.to_json(),
+        "baseline_logistic_test": baseline.to_json(),
+        "calibration": validation.to_json(),
+        "periods": periods,
+        "best_iteration": booster.best_iteration,
+        "num_trees": booster.num_trees(),
+    }
+
+
+def with_policy(options: TrainingOptions, policy: DecisionPolicy) -> TrainingOptions:
+    return replace(options, policy=policy)

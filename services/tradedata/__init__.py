@@ -1,0 +1,1 @@
+"""Trade data: the contract (schemas, validation), the synthetic generator and features."""
