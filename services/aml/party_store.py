@@ -11,11 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.aml.alert_records import Actor
 from services.aml.audit import EventDraft
 from services.aml.domain import Buyer, Enterprise, Relation
 from services.aml.migrations.schema import parties, party_relations
 from services.aml.parties import TenantParties
-from services.aml.store import Actor, AlertStore, guard, to_datetime, to_micros
+from services.aml.persistence import guard, to_datetime, to_micros
+from services.aml.store import AlertStore
 
 _P, _R = parties.c, party_relations.c
 CUSTOMER, BUYER = "CUSTOMER", "BUYER"

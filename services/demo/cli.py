@@ -64,6 +64,7 @@ def _service_env(
             "AML_TARGET": ends["aml"].target,
             "RISK_TOKEN": tokens["finance-service"],
             "AML_TOKEN": tokens["finance-service"],
+            "RELATIONS_FILE": paths.data / "relations.parquet",
         },
     }
     env.update({prefix + key: str(value) for key, value in by_service[name].items()})
@@ -104,6 +105,7 @@ def _where_to_look(paths: DemoPaths, ends: dict[str, Endpoint]) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     from services.demo import stories
+    from services.demo.underwriting import underwriting_story
 
     paths = DemoPaths(args.workdir)
     paths.root.mkdir(parents=True, exist_ok=True)
@@ -116,6 +118,7 @@ def run_demo(args: argparse.Namespace) -> int:
         stories.insurer_quotes_premium(
             ends["finance"].target, tokens["insurer"], paths.data, exporter
         )
+        underwriting_story(ends["finance"].target, tokens, paths.data, exporter)
         stories.bank_screens_trades(ends["aml"].target, tokens["bank"], paths.data)
         stories.regulator_scans(ends["aml"].target, tokens["regulator"], "data")
         stories.regulator_reviews(ends["aml"].target, tokens["regulator"])

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import grpc
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
+from services.aml.alert_records import Actor
 from services.aml.detector import AmlDetector
 from services.aml.domain import Buyer, Enterprise, Relation
 from services.aml.party_store import PartyStore
-from services.aml.store import Actor
 from services.common.auth import require_principal
 from services.common.errors import FieldViolation, PermissionDenied, ValidationError
 
