@@ -63,6 +63,17 @@ def test_finance_service_methods() -> None:
         "QuotePremium",
         "QuotePolicyFinancing",
         "GetQuote",
+        "RequestCreditLimit",
+        "GetCreditLimit",
+        "ListCreditLimits",
+        "CancelCreditLimit",
+        "BindPolicy",
+        "GetPolicy",
+        "AssignPolicy",
+        "ReportOverdue",
+        "FileClaim",
+        "CancelPolicy",
+        "ListPolicyEvents",
     }
 
 
