@@ -1,8 +1,7 @@
 """UpsertCustomer, UpsertBuyer and UpsertPartyRelation: proto <-> domain and the tenant rule.
 
 A BANK writes records of its own tenant only; REGULATOR and ADMIN write for any tenant, an empty
-tenant meaning shared by all. The detector is handed the new parties at once; other replicas
-reload them when the store's fingerprint changes.
+tenant meaning shared by all.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ import grpc
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services.aml.alert_records import Actor
-from services.aml.detector import AmlDetector
 from services.aml.domain import Buyer, Enterprise, Relation
-from services.aml.party_store import PartyStore
+from services.aml.party_registry import PartyRegistry
 from services.common.auth import require_principal
 from services.common.errors import FieldViolation, PermissionDenied, ValidationError
 
@@ -100,14 +98,9 @@ def relation_from_proto(r: aml_pb2.PartyRelation) -> tuple[Relation, datetime | 
 
 
 class PartyRpcs:
-    """The party upsert handlers; mixed into the servicer, which sets the attributes below."""
+    """The party upsert handlers; mixed into the servicer, which sets `_parties`."""
 
-    _parties: PartyStore
-    _detector: AmlDetector
-
-    def reload_parties(self) -> None:
-        """Hand the stored parties to the detector (after a change here or elsewhere)."""
-        self._detector.set_parties(self._parties.load())
+    _parties: PartyRegistry
 
     def UpsertCustomer(
         self, request: aml_pb2.UpsertCustomerRequest, context: grpc.ServicerContext
@@ -116,7 +109,6 @@ class PartyRpcs:
         customer = customer_from_proto(request.customer)
         tenant = record_tenant(actor, request.customer.tenant)
         self._parties.upsert_customer(tenant, customer, actor)
-        self.reload_parties()
         answer = aml_pb2.Customer()
         answer.CopyFrom(request.customer)
         answer.tenant = tenant
@@ -129,7 +121,6 @@ class PartyRpcs:
         buyer = buyer_from_proto(request.buyer)
         tenant = record_tenant(actor, request.buyer.tenant)
         self._parties.upsert_buyer(tenant, buyer, actor)
-        self.reload_parties()
         return aml_pb2.Buyer(
             buyer_id=buyer.buyer_id, name=buyer.name, country_code=buyer.country, tenant=tenant
         )
@@ -141,7 +132,6 @@ class PartyRpcs:
         relation, since = relation_from_proto(request.relation)
         tenant = record_tenant(actor, request.relation.tenant)
         self._parties.upsert_relation(tenant, relation, since, actor)
-        self.reload_parties()
         answer = aml_pb2.PartyRelation()
         answer.CopyFrom(request.relation)
         answer.tenant = tenant

@@ -120,7 +120,8 @@ def as_of_problem(request: aml_pb2.ScreenTradeRequest) -> str | None:
     return None
 
 
-def require_alert_id(alert_id: str) -> None:
+def require_id(value: str, field: str) -> None:
+    """A request whose only field to check is one identifier."""
     v = Violations()
-    v.require_id(alert_id, "alert_id")
+    v.require_id(value, field)
     v.raise_if_any("request")
