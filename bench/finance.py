@@ -55,7 +55,7 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     _pin(SERVER_CPU)
     from prometheus_client import CollectorRegistry
 
-    from services.risk.api.server import build, start
+    from services.risk.api.server import build
     from services.risk.policy import DecisionPolicy
     from services.risk.settings import RiskSettings
     from services.risk.training import synthetic
@@ -69,9 +69,9 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),
-        model_dir=models, features=features, load_threads=1,
+        model_dir=models, features=features,
     )  # fmt: skip
-    service = start(build(settings, CollectorRegistry()), metrics=False)
+    service = build(settings, CollectorRegistry()).start(metrics=False)
     ready.send(service.server.port)
     service.server.wait()
 

@@ -22,6 +22,9 @@ from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import Any
 
+from services.commandline.parser import CommandParser
+from services.commandline.runner import run_command
+
 COMMAND_MODULES: tuple[str, ...] = (
     "services.common.tokens_cli",
     "services.tradedata.cli",
@@ -56,6 +59,8 @@ SERVER_MODULES: dict[str, str] = {
     "finance": "services.finance.api.server",
 }
 SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
+#: The web console starts like a service but is not one of the gRPC services `serve all` runs.
+SERVER_MODULES["console"] = "services.console.api.server"
 
 
 def _import_optional(name: str) -> ModuleType | None:
@@ -69,8 +74,11 @@ def _import_optional(name: str) -> ModuleType | None:
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tradeguard", description="Trade-finance risk services: scoring, AML, insurance."
+    parser = CommandParser(
+        prog="tradeguard",
+        description="Trade-finance risk services: scoring, AML, insurance.",
+        epilog="Errors are one `error: ...` line on stderr: exit code 2 for a command that "
+        "cannot run as typed, 1 for a failed call to a service (with its gRPC code).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_serve(subparsers)
@@ -84,10 +92,10 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 def _register_serve(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
-        help="run a service (risk, aml, finance) or all three",
+        help="run a service (risk, aml, finance), all three, or the web console",
         description="Flags after NAME are the service's settings; see `serve NAME --help`.",
     )
-    serve.add_argument("name", choices=(*SERVICES, "all"))
+    serve.add_argument("name", choices=(*SERVICES, "console", "all"))
     serve.add_argument("service_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     serve.set_defaults(func=_serve)
 
@@ -103,7 +111,7 @@ def serve_one(name: str, argv: Sequence[str]) -> int:
     from services.common.settings import add_settings_arguments, settings_from_args
 
     module = importlib.import_module(SERVER_MODULES[name])
-    parser = argparse.ArgumentParser(prog=f"tradeguard serve {name}")
+    parser = CommandParser(prog=f"tradeguard serve {name}")
     add_settings_arguments(parser, module.Settings)
     settings = settings_from_args(module.Settings, parser.parse_args(list(argv)))
     return int(module.serve(settings))
@@ -138,10 +146,11 @@ def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse and run one command; every expected failure is one `error:` line, no traceback."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_modules_for(arguments))
     args = parser.parse_args(arguments)
-    return int(args.func(args))
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

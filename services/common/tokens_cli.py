@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import asdict
@@ -11,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from services.commandline.errors import EXIT_FAILED, CommandError
+from services.commandline.output import add_json_flag, print_json, table
 from services.common.tokens import Role, TokenStore
 
 DEFAULT_TOKENS_FILE = "var/tokens.json"
@@ -43,12 +44,14 @@ def register(subparsers: Any) -> None:
         metavar="DURATION",
         help="refuse the token after this long: 3600s, 90m, 12h or 30d (default: never)",
     )
+    add_json_flag(issue)
     issue.set_defaults(func=_issue)
     listing = commands.add_parser("list", parents=[common], help="list tokens (no secrets)")
-    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json_flag(listing)
     listing.set_defaults(func=_list)
     revoke = commands.add_parser("revoke", parents=[common], help="revoke a token by its id")
     revoke.add_argument("token_id", help="id shown by `tokens list` (tok_...)")
+    add_json_flag(revoke)
     revoke.set_defaults(func=_revoke)
 
 
@@ -77,6 +80,9 @@ def _issue(args: argparse.Namespace) -> int:
     token, record = _store(args).issue(
         args.tenant, Role(args.role), args.label, expires_in=args.expires_in
     )
+    if args.json:
+        print_json({"token": token, **_row(record)})
+        return 0
     # The token alone on stdout so scripts can capture it; the rest goes to stderr.
     print(token)
     print(
@@ -88,26 +94,31 @@ def _issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _row(record: Any) -> dict[str, Any]:
+    return {**asdict(record), "role": record.role.value}
+
+
 def _list(args: argparse.Namespace) -> int:
     records = _store(args).list()
+    rows = [_row(r) for r in records]
     if args.json:
-        rows = [{**asdict(r), "role": r.role.value} for r in records]
-        print(json.dumps(rows, indent=2))
+        print_json(rows)
         return 0
-    print(f"{'TOKEN_ID':<18} {'TENANT':<24} {'ROLE':<10} {'CREATED_AT':<26} {'STATE':<8} LABEL")
     now = datetime.now(UTC)
-    for r in records:
-        state = "revoked" if r.revoked else "expired" if r.expired(now) else "active"
-        line = f"{r.token_id:<18} {r.tenant:<24} {r.role.value:<10} {r.created_at:<26} {state:<8}"
-        print(f"{line} {r.label}".rstrip())
+    for row, r in zip(rows, records, strict=True):
+        row["state"] = "revoked" if r.revoked else "expired" if r.expired(now) else "active"
+    print(table(rows, ("token_id", "tenant", "role", "created_at", "state", "label")))
+    print(f"{len(rows)} token(s) in {args.file or default_tokens_file()}")
     return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
     try:
         record = _store(args).revoke(args.token_id)
-    except KeyError:
-        print(f"no token with id {args.token_id}", file=sys.stderr)
-        return 1
-    print(f"revoked {record.token_id} ({record.tenant}, {record.role.value})", file=sys.stderr)
+    except KeyError as exc:
+        raise CommandError(f"no token with id {args.token_id}", EXIT_FAILED) from exc
+    if args.json:
+        print_json(_row(record))
+    else:
+        print(f"revoked {record.token_id} ({record.tenant}, {record.role.value})")
     return 0

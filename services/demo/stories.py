@@ -15,6 +15,7 @@ from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.aml.api.trade_messages import load_trades
 from services.common.client import ChannelConfig, connect
 from services.common.money import from_float as money
+from services.finance.api.cli import format_premium_quote
 from services.risk.api.cli import format_score
 
 #: Trades the bank replays to the aml service in the demo, and how many per stream message.
@@ -28,10 +29,6 @@ def _banner(title: str) -> None:
 
 def _request_id() -> str:
     return str(uuid.uuid4())
-
-
-def _amount(value: common_pb2.Money) -> str:
-    return f"{value.currency_code} {value.units + value.nanos / 1e9:,.2f}"
 
 
 def bank_scores_financing(target: str, token: str, data_dir: Path) -> str:
@@ -96,28 +93,7 @@ def insurer_quotes_premium(target: str, token: str, data_dir: Path, exporter_id:
         f"INSURER  QuotePremium: USD 250,000 open account 90 days, buyer {buyer['name'][0]} "
         f"({buyer['country'][0]}), cover 90 % / 95 %"
     )
-    print(f"outcome        {finance_pb2.QuoteOutcome.Name(quote.outcome)}")
-    print(f"premium rate   {quote.premium_rate:.4%}   premium {_amount(quote.premium)}")
-    b = quote.breakdown
-    print(
-        f"  buyer default probability {b.buyer_default_probability:.4%} "
-        f"({b.buyer_default_probability_source})"
-    )
-    print(
-        f"  country category {b.country_risk_category}, event probability "
-        f"{b.country_event_probability:.4%}, loss given default {b.loss_given_default:.0%}"
-    )
-    print(
-        f"  commercial expected loss {b.commercial_expected_loss:.4%}, country expected loss "
-        f"{b.country_expected_loss:.4%}, payment-terms factor {b.payment_terms_factor:.2f}"
-    )
-    print(
-        f"  loadings: expense {b.expense_loading:.4%}, capital {b.capital_loading:.4%}; "
-        f"technical rate {b.technical_rate:.4%}; minimum premium {_amount(b.minimum_premium)}"
-    )
-    for reason in quote.decline_reasons:
-        print(f"  declined: {reason}")
-    print(f"quote id       {quote.quote_id}")
+    print(format_premium_quote(quote))
 
 
 def _batches(trades: list[common_pb2.Trade]) -> Iterator[aml_pb2.StreamScreenTradesRequest]:

@@ -63,3 +63,13 @@ class Screener(Protocol):
     """Watchlist screening of several parties at once, in the order given."""
 
     def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]: ...
+
+
+class BuyerPdModel(Protocol):
+    """Annual probability of default of a buyer from its payment record; None when the buyer
+    has no record to score."""
+
+    def annual_pd(self, buyer_id: str) -> float | None: ...
+
+    @property
+    def version(self) -> str: ...

@@ -1,14 +1,22 @@
-"""Finance domain metrics: quotes by policy type and outcome, premium rates, dependency errors."""
+"""Finance domain metrics: quotes, premium rates, dependency errors, limit decisions, and the
+book's exposure by country category and on its largest buyers."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 #: Premium rates are fractions of the insured amount: short-term cover mostly sits between
 #: 0.05 % and 2 %, medium/long-term MPR-floored cover between 1 % and 25 %.
 RATE_BUCKETS = (
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5,
 )  # fmt: skip
+
+
+COUNTRY_CATEGORIES = 8
+TOP_BUYER_RANKS = 5
 
 
 class FinanceMetrics:
@@ -36,6 +44,29 @@ class FinanceMetrics:
         )
         for dependency in ("risk", "aml"):
             self.dependency_errors.labels(dependency=dependency)
+        self.limit_decisions = Counter(
+            "finance_credit_limit_decisions_total",
+            "Credit limit decisions, by decision (APPROVED, REDUCED, DECLINED).",
+            ["decision"],
+            registry=registry,
+        )
+        self.exposure = Gauge(
+            "finance_exposure_usd",
+            "Approved credit limits on the book in USD, by OECD country risk category 0..7.",
+            ["country_category"],
+            registry=registry,
+        )
+        self.buyer_capacity_share = Gauge(
+            "finance_buyer_capacity_share",
+            "Share of its buyer capacity used by each of the largest buyer exposures "
+            "(rank 1 is the largest in USD); above 1 means over capacity.",
+            ["rank"],
+            registry=registry,
+        )
+        for category in range(COUNTRY_CATEGORIES):
+            self.exposure.labels(country_category=str(category))
+        for rank in range(1, TOP_BUYER_RANKS + 1):
+            self.buyer_capacity_share.labels(rank=str(rank))
 
     def quote(self, policy_type: str, outcome: str, rate: float | None) -> None:
         self.quotes.labels(policy_type=policy_type, outcome=outcome).inc()
@@ -44,3 +75,15 @@ class FinanceMetrics:
 
     def dependency_error(self, dependency: str) -> None:
         self.dependency_errors.labels(dependency=dependency).inc()
+
+    def limit_decided(self, decision: str) -> None:
+        self.limit_decisions.labels(decision=decision).inc()
+
+    def set_exposure(self, by_category: Mapping[int, Decimal], shares: Sequence[float]) -> None:
+        """Replace the exposure gauges (labels bounded: 8 categories, 5 ranks)."""
+        for category in range(COUNTRY_CATEGORIES):
+            held = by_category.get(category, Decimal(0))
+            self.exposure.labels(country_category=str(category)).set(float(held))
+        for rank in range(1, TOP_BUYER_RANKS + 1):
+            share = shares[rank - 1] if rank <= len(shares) else 0.0
+            self.buyer_capacity_share.labels(rank=str(rank)).set(share)

@@ -5,12 +5,15 @@ model over the horizon of risk (the market price), floored by the OECD Arrangeme
 premium rate (TAD/PG(2023)7) in country categories 1..7; category 0 and high-income countries are
 market-priced with no MPR. Both then respect the tariff's minimum premium in money.
 
+The minimum premium is per policy per year (``policy_years``) and shown apart in the quote.
+
 The buyer's default probability comes, in order of preference, from the risk service (when the
 buyer is a known enterprise), the buyer grade 1..10, or an agency rating mapped to a grade.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -54,7 +57,7 @@ class PricingTariff:
     """The insurer's tariff: short-term tables and loadings plus the minimum premium."""
 
     short_term: ShortTermTariff = field(default_factory=lambda: DEFAULT_TARIFF)
-    #: Minimum premium per quote, set in USD and converted at the reference rate.
+    #: Minimum premium per policy per year, set in USD and converted at the reference rate.
     minimum_premium_usd: Decimal = Decimal("100")
 
 
@@ -116,6 +119,11 @@ class PremiumPricing:
     minimum_premium: Decimal
     premium: Decimal
     rate: float
+    #: The waiting period priced (the request's or the tariff default), in days.
+    waiting_days: int
+    #: max(technical rate, MPR) before the minimum premium, and whether that minimum set it.
+    rate_before_minimum: float
+    floored_by_minimum_premium: bool
 
 
 def resolve_country(code: str, override: int | None) -> CountryRisk:
@@ -205,14 +213,19 @@ def _finish(
     request: PremiumRequest, country: CountryRisk, loss: ShortTermBreakdown | None,
     mpr_result: MprResult | None, tariff: PricingTariff,
 ) -> PremiumPricing:  # fmt: skip
-    """Apply the MPR floor, then the minimum premium in money."""
+    """Apply the MPR floor, then the minimum premium per policy per year in money."""
     technical = loss.rate if loss is not None else 0.0
     floor = mpr_result.rate if mpr_result is not None else 0.0
-    rate = max(technical, floor)
-    minimum = money.from_usd(tariff.minimum_premium_usd, request.currency)
+    before_minimum = rate = max(technical, floor)
+    years = policy_years(request)
+    minimum = money.from_usd(tariff.minimum_premium_usd * years, request.currency)
     premium = money.times_rate(request.insured_amount, rate, request.currency)
-    if premium < minimum:
+    floored_by_minimum = premium < minimum
+    if floored_by_minimum:
         premium, rate = minimum, float(minimum / request.insured_amount)
+    waiting = request.waiting_days
+    if waiting is None:
+        waiting = tariff.short_term.default_waiting_days
     return PremiumPricing(
         policy_type=request.policy_type,
         country=country,
@@ -223,7 +236,19 @@ def _finish(
         minimum_premium=minimum,
         premium=premium,
         rate=rate,
+        waiting_days=loss.waiting_days if loss is not None else waiting,
+        rate_before_minimum=before_minimum,
+        floored_by_minimum_premium=floored_by_minimum,
     )
+
+
+def policy_years(request: PremiumRequest) -> int:
+    """Years the policy runs, for the minimum premium: one for short-term cover, the credit's
+    whole years (disbursement plus repayment, rounded up) for medium/long term."""
+    terms = request.medium_long
+    if request.policy_type is PolicyType.SHORT_TERM or terms is None:
+        return 1
+    return max(1, math.ceil(terms.disbursement_months / 12.0 + terms.repayment_years))
 
 
 def _buyer_pd_inputs(

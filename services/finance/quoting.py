@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Protocol
 
 from services.common.errors import (
     FailedPrecondition,
@@ -24,8 +25,10 @@ from services.common.errors import (
 )
 from services.common.violations import FieldViolations
 from services.finance import money
+from services.finance.book import CoveredBuyer, Policy
 from services.finance.domain import Party, PdSource, Screener
 from services.finance.metrics import FinanceMetrics
+from services.finance.policies import FinancedReceivable, check_financing
 from services.finance.policy_financing import (
     FinancingRequest,
     FinancingTerms,
@@ -47,6 +50,10 @@ from services.finance.store import QuoteStore, StoredQuote, check_same_request
 POLICY_FINANCING = "POLICY_FINANCING"
 #: The risk service's PD for a buyer is asked over the credit period, at least a month.
 MIN_PD_TENOR_DAYS = 30
+
+
+class PolicyReader(Protocol):
+    def financed_by(self, number: str, tenant: str) -> Policy: ...
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,9 @@ class FinancingApplication:
     political_cover: float
     #: The premium quote the receivable is insured under; empty when not given.
     premium_quote_id: str = ""
+    #: The policy the receivable is insured under; the caller must be its loss payee.
+    policy_number: str = ""
+    buyer_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,10 @@ class Quoting:
         policy: QuotingPolicy,
         tariff: PricingTariff = DEFAULT_PRICING_TARIFF,
         clock: Callable[[], datetime] | None = None,
+        policies: PolicyReader | None = None,
     ) -> None:
         self.store = store
+        self._policies = policies
         self._risk = risk
         self._aml = aml
         self._metrics = metrics
@@ -189,14 +201,19 @@ class Quoting:
         existing = self._replay(key)
         if existing is not None:
             return existing
+        covered, application = self._check_policy(key, application)
         _validate_application(application)
-        self._check_premium_quote(key, application)
+        if covered is None:
+            self._check_premium_quote(key, application)
         fallbacks: list[str] = []
         declines = self._screen(parties.screened(), fallbacks)
+        if covered is not None and covered.overdue_amount > 0:
+            declines.append(f"buyer {covered.buyer.buyer_id!r} is overdue under the policy")
         terms = None
         if not declines:
             pd = self._exporter_pd(key, application, fallbacks)
-            terms = quote_financing(_financing_request(application, pd))
+            buyer_pd = covered.buyer_annual_pd if covered is not None else None
+            terms = quote_financing(_financing_request(application, pd, buyer_pd))
             declines = [terms.decline_reason] if terms.decline_reason else []
         header = self._header(key, declines, fallbacks, self._policy.financing_validity)
         advance = _advance_amount(application, terms, header)
@@ -240,6 +257,30 @@ class Quoting:
             if asked > insured:
                 found.add(field, f"{asked:g} exceeds the premium quote's cover {insured:g}")
         found.raise_if_any("covers exceed the premium quote")
+
+    def _check_policy(
+        self, key: QuoteKey, application: FinancingApplication
+    ) -> tuple[CoveredBuyer | None, FinancingApplication]:
+        """Against a policy: the caller must be its loss payee (else NOT_FOUND), the
+        receivable within it; the covers financed are the policy's."""
+        number = application.policy_number
+        if not number:
+            return None, application
+        if self._policies is None:
+            raise NotFoundError(f"policy {number!r} not found", reason="POLICY_NOT_FOUND")
+        policy = self._policies.financed_by(number, key.tenant)
+        asked = FinancedReceivable(
+            exporter_id=application.exporter_id, buyer_id=application.buyer_id,
+            amount=application.receivable, currency=application.currency,
+            tenor_days=application.tenor_days,
+        )  # fmt: skip
+        covered = check_financing(policy, asked, self._clock())
+        financed = replace(
+            application,
+            commercial_cover=policy.commercial_cover,
+            political_cover=policy.political_cover,
+        )
+        return covered, financed
 
     def _screen(self, parties: list[Party], fallbacks: list[str]) -> list[str]:
         """Decline reasons from the watchlist; an unscreened party is flagged, never passed."""
@@ -363,12 +404,15 @@ def _validate_application(application: FinancingApplication) -> None:
     quote_financing(_financing_request(application, 0.0))  # covers and tenor
 
 
-def _financing_request(application: FinancingApplication, pd: float) -> FinancingRequest:
+def _financing_request(
+    application: FinancingApplication, pd: float, buyer_pd: float | None = None
+) -> FinancingRequest:
     return FinancingRequest(
         commercial_cover=application.commercial_cover,
         political_cover=application.political_cover,
         exporter_pd=pd,
         tenor_days=application.tenor_days,
+        buyer_pd=buyer_pd,
     )
 
 

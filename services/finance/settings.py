@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,6 +13,10 @@ from services.common.settings import (
     grpc_port_field,
     metrics_port_field,
     service_config,
+)
+from services.finance.appetite import (
+    BUYER_CAPACITY_USD_BY_GRADE,
+    COUNTRY_CAPACITY_USD_BY_CATEGORY,
 )
 
 
@@ -87,6 +92,42 @@ class FinanceSettings(ServiceSettings):
         gt=0,
         description="How often expired quotes are deleted from the store (their request ids "
         "become usable again).",
+    )
+    relations_file: Path | None = Field(
+        None,
+        description="Trade-data relations table (Parquet or CSV); buyers linked by ownership or "
+        "a shared director form a group whose limits accumulate against one capacity.",
+    )
+    fx_rates_file: Path | None = Field(
+        None,
+        description='Dated FX rates, JSON {"as_of": "YYYY-MM-DD", "usd_per_unit": {...}}; '
+        "reloaded when it changes. Unset: the project's reference snapshot.",
+    )
+    max_buyer_annual_pd: float = Field(
+        0.10, gt=0, lt=1, description="Appetite: buyers with a higher annual PD are declined."
+    )
+    max_short_term_rate: float = Field(
+        0.05, gt=0, le=1, description="Appetite: short-term premium rates above this decline."
+    )
+    max_medium_long_rate: float = Field(
+        0.25, gt=0, le=1, description="Appetite: medium/long-term flat rates above this decline."
+    )
+    min_limit_usd: Decimal = Field(
+        Decimal(10_000), ge=0, description="Smallest reduced credit limit granted, in USD."
+    )
+    max_amount_usd: Decimal = Field(
+        Decimal(500_000_000), gt=0, description="Largest amount of one quote or limit, in USD."
+    )
+    buyer_capacity_usd: dict[int, Decimal] = Field(
+        default_factory=lambda: dict(BUYER_CAPACITY_USD_BY_GRADE),
+        description="Most held on one buyer, by buyer grade 1..10, in USD (JSON object).",
+    )
+    group_capacity_multiple: Decimal = Field(
+        Decimal("1.5"), gt=0, description="A buyer group's capacity, as a multiple of a buyer's."
+    )
+    country_capacity_usd: dict[int, Decimal] = Field(
+        default_factory=lambda: dict(COUNTRY_CAPACITY_USD_BY_CATEGORY),
+        description="Most held in one OECD country category 0..7, in USD (JSON object).",
     )
     db_url: str = Field(
         "sqlite:///var/finance.db",

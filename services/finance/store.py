@@ -25,7 +25,7 @@ from services.finance.migrations.schema import quotes
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
 #: Execution option marking read-only work, which SQLite may begin without the write lock.
-_UNREACHABLE = (
+UNREACHABLE = (
     OSError,
     sa.exc.OperationalError,
     sa.exc.InterfaceError,
@@ -88,7 +88,7 @@ class QuoteStore:
         try:
             engine = create_engine(url)
             upgrade(engine)
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             if engine is not None:
                 engine.dispose()
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
@@ -144,7 +144,7 @@ class QuoteStore:
         try:
             with engine.connect() as conn:
                 yield conn
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
 
 

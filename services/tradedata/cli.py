@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,14 @@ if TYPE_CHECKING:
 
     from .loading import TradeDataset
 
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+from services.commandline.errors import EXIT_FAILED, CommandError
+from services.commandline.output import add_json_flag, print_json, record, table
+from services.commandline.values import (
+    iso_date,
+    iso_datetime,
+    non_negative_int,
+    positive_int,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -27,21 +32,23 @@ def register(subparsers: Any) -> None:
 
 
 def _register_generate(subparsers: Any) -> None:
-    p = subparsers.add_parser("generate", help="write a synthetic trade data set with labels")
-    p.add_argument("--enterprises", type=int, default=300)
-    p.add_argument("--months", type=int, default=36)
-    p.add_argument("--seed", type=int, default=0)
+    p = subparsers.add_parser(
+        "generate",
+        help="write a synthetic trade data set with labels",
+        description="Writes every table of the trade-data contract, and the ground truth of "
+        "the injected typologies under labels/ (which the services never read).",
+    )
+    p.add_argument("--enterprises", type=positive_int, default=300, help="exporters (20 or more)")
+    p.add_argument("--months", type=positive_int, default=36, help="months of trade (4..120)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument(
-        "--start",
-        type=date.fromisoformat,
-        default=date(2024, 1, 1),
-        help="first month (YYYY-MM-DD)",
+        "--start", type=iso_date, default=date(2024, 1, 1), help="first month, YYYY-MM-DD"
     )
     p.add_argument(
         "--orders-per-month", type=float, default=10.0, help="mean orders per enterprise and month"
     )
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="file format")
     p.add_argument(
         "--rate",
         action="append",
@@ -49,20 +56,26 @@ def _register_generate(subparsers: Any) -> None:
         metavar="TYPOLOGY=VALUE",
         help="override a typology rate, e.g. --rate phantom_shipment=0.01",
     )
+    add_json_flag(p)
     p.set_defaults(func=_generate)
 
 
 def _register_features(subparsers: Any) -> None:
     p = subparsers.add_parser("features", help="compute the enterprise feature table")
     p.add_argument("--data", type=Path, help="trade data directory")
-    p.add_argument("--as-of", help="features from data strictly before this date/time")
+    p.add_argument(
+        "--as-of",
+        type=iso_datetime,
+        help="features from data strictly before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+    )
     p.add_argument(
         "--points",
         type=Path,
         help="Parquet file of (enterprise_id, as_of) pairs instead of --as-of",
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
-    p.add_argument("--list", action="store_true", help="print the feature registry (Markdown)")
+    p.add_argument("--list", action="store_true", help="print the feature registry")
+    add_json_flag(p)
     p.set_defaults(func=_features)
 
 
@@ -70,8 +83,11 @@ def _register_data(subparsers: Any) -> None:
     p = subparsers.add_parser("data", help="trade data utilities")
     sub = p.add_subparsers(dest="data_command", required=True, metavar="COMMAND")
     v = sub.add_parser("validate", help="check a data directory against the contract")
-    v.add_argument("dir", type=Path)
-    v.add_argument("--limit", type=int, default=200, help="problems to print (all are counted)")
+    v.add_argument("dir", type=Path, help="trade data directory")
+    v.add_argument(
+        "--limit", type=positive_int, default=200, help="problems to print (all are counted)"
+    )
+    add_json_flag(v)
     v.set_defaults(func=_validate)
 
 
@@ -84,16 +100,19 @@ def _rates(pairs: list[str]) -> dict[str, Any]:
         name, _, value = pair.partition("=")
         name = name.strip().lower()
         if name not in known or not value:
-            raise ValueError(f"unknown typology rate {pair!r}; known: {', '.join(known)}")
-        rates[name] = int(value) if known[name] in (int, "int") else float(value)
+            raise CommandError(f"unknown typology rate {pair!r}; known: {', '.join(known)}")
+        try:
+            rates[name] = int(value) if known[name] in (int, "int") else float(value)
+        except ValueError as exc:
+            raise CommandError(f"--rate {pair}: {value!r} is not a number") from exc
     return rates
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from .generator import GeneratorConfig, TypologyRates, generate
+def _generator_config(args: argparse.Namespace) -> Any:
+    from .generator import GeneratorConfig, TypologyRates
 
     try:
-        cfg = GeneratorConfig(
+        return GeneratorConfig(
             enterprises=args.enterprises,
             months=args.months,
             seed=args.seed,
@@ -103,13 +122,28 @@ def _generate(args: argparse.Namespace) -> int:
             typologies=TypologyRates(**_rates(args.rate)),
         )
     except (ValueError, TypeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise CommandError(str(exc)) from exc
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generator import generate
+
+    cfg = _generator_config(args)
     started = time.perf_counter()
-    data = generate(cfg, args.out)
-    elapsed = time.perf_counter() - started
-    counts = ", ".join(f"{name} {rows}" for name, rows in data.rows_by_table.items())
-    print(f"wrote {args.out} in {elapsed:.1f} s: {counts}")
+    try:
+        data = generate(cfg, args.out)
+    except ValueError as exc:
+        raise CommandError(
+            f"{exc}: {cfg.enterprises} enterprises cannot hold the injected structures; "
+            "use more (300 is the default) or fewer structures (--rate circular_trading=0 ...)"
+        ) from exc
+    elapsed = round(time.perf_counter() - started, 1)
+    if args.json:
+        print_json({"out": args.out, "seconds": elapsed, "rows": data.rows_by_table})
+        return 0
+    print(f"wrote {args.out} in {elapsed:.1f} s")
+    rows = [{"table": name, "rows": f"{n:,}"} for name, n in data.rows_by_table.items()]
+    print(table(rows, ("table", "rows")))
     return 0
 
 
@@ -133,27 +167,32 @@ FeatureCompute = Callable[[argparse.Namespace, "TradeDataset"], "pl.DataFrame"]
 
 def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
     """`tradeguard features`: check the flags and the data, compute the table, write it."""
-    from .errors import DataValidationError
     from .features.coverage import cover_table, extract_start
-    from .features.registry import registry_markdown
     from .features.table_file import write_feature_table
     from .loading import load_dataset
 
     if args.list:
-        print(registry_markdown(), end="")
-        return 0
+        return _feature_list(args.json)
     if (args.as_of is None) == (args.points is None) or args.data is None or args.out is None:
-        print("error: give --data, --out and exactly one of --as-of and --points", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        ds = load_dataset(args.data)
-    except (DataValidationError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        raise CommandError("give --data, --out and exactly one of --as-of and --points")
+    ds = load_dataset(args.data)
     # The coverage rule on whatever computed the table (locally or on a cluster).
-    table = cover_table(ds, compute(args, ds), extract_start(ds))
-    write_feature_table(table, args.out)
-    print(f"wrote {args.out}: {table.height} rows, {table.width - 2} features")
+    frame = cover_table(ds, compute(args, ds), extract_start(ds))
+    write_feature_table(frame, args.out)
+    if args.json:
+        print_json({"out": args.out, "rows": frame.height, "features": frame.width - 2})
+    else:
+        print(f"wrote {args.out}: {frame.height} rows, {frame.width - 2} features")
+    return 0
+
+
+def _feature_list(as_json: bool) -> int:
+    from .features.registry import FEATURE_REGISTRY, registry_markdown
+
+    if as_json:
+        print_json([asdict(spec) for spec in FEATURE_REGISTRY.values()])
+    else:
+        print(registry_markdown(), end="")
     return 0
 
 
@@ -165,14 +204,19 @@ def _validate(args: argparse.Namespace) -> int:
 
     try:
         ds = load_dataset(args.dir)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except DataValidationError as exc:
-        print(exc.summary(limit=args.limit))
-        return EXIT_INVALID
-    for name in ("enterprises", "orders", "payments", "waybills", "declarations", "financings"):
-        rows = ds.table(name).select(pl.len()).collect().item()
-        print(f"{name}: {rows} rows")
+        if args.json:
+            print_json(
+                {"dir": args.dir, "valid": False, "problems": [asdict(p) for p in exc.problems]}
+            )
+        else:
+            print(exc.summary(limit=args.limit))
+        return EXIT_FAILED
+    names = ("enterprises", "orders", "payments", "waybills", "declarations", "financings")
+    rows = {name: ds.table(name).select(pl.len()).collect().item() for name in names}
+    if args.json:
+        print_json({"dir": args.dir, "valid": True, "rows": rows})
+        return 0
+    print(record([(name, f"{n:,} rows") for name, n in rows.items()]))
     print(f"{args.dir}: valid")
     return 0

@@ -40,7 +40,7 @@ def demo(
     dataset_config: GeneratorConfig,
 ) -> subprocess.CompletedProcess[str]:
     paths = prepared_workdir("e2e-demo", parts=("models/aml",))
-    ports = loopback_ports(6)
+    ports = loopback_ports(7)
     command = [
         sys.executable, "-m", "services.cli", "demo",
         "--workdir", str(paths.root),
@@ -48,7 +48,8 @@ def demo(
         "--months", str(dataset_config.months),
         "--seed", str(dataset_config.seed),
         "--grpc-ports", ",".join(map(str, ports[:3])),
-        "--metrics-ports", ",".join(map(str, ports[3:])),
+        "--metrics-ports", ",".join(map(str, ports[3:6])),
+        "--console-port", str(ports[6]),
         "--exit-after-demo",
     ]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
@@ -56,7 +57,7 @@ def demo(
 
 def test_demo_exits_cleanly(demo: subprocess.CompletedProcess[str]) -> None:
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-    assert "services stopped: {'risk': 0, 'aml': 0, 'finance': 0}" in demo.stdout
+    assert "services stopped: {'risk': 0, 'aml': 0, 'finance': 0, 'console': 0}" in demo.stdout
 
 
 def test_each_long_step_has_a_start_and_an_end_line(
@@ -72,6 +73,7 @@ def test_each_long_step_has_a_start_and_an_end_line(
         assert re.match(r"^    done in \d+\.\d s", lines[start + 1]), lines[start : start + 2]
     for name in ("risk", "aml", "finance"):
         assert f"    {name} is SERVING" in lines
+    assert any(line.startswith("    console is serving at http://127.0.0.1:") for line in lines)
 
 
 def test_bank_score_shows_decision_pd_and_reasons(demo: subprocess.CompletedProcess[str]) -> None:
@@ -91,6 +93,23 @@ def test_insurer_quote_shows_rate_and_breakdown(demo: subprocess.CompletedProces
     for part in ("buyer default probability", "commercial expected loss", "country expected loss"):
         assert part in quote, quote
     assert re.search(r"loadings: expense \d+\.\d+%, capital \d+\.\d+%", quote), quote
+
+
+def test_underwriting_story_from_limits_to_a_paid_claim(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    limits = section(demo.stdout, "INSURER  RequestCreditLimit")
+    decisions = re.findall(r"-> (APPROVED|REDUCED|DECLINED) USD", limits)
+    assert decisions == ["APPROVED", "REDUCED"], limits
+    assert "ACCUMULATION" in limits, limits
+    bound = section(demo.stdout, "INSURER  QuotePremium + BindPolicy")
+    assert re.search(r"^policy TGP-\d{4}-[0-9A-F]{10}: ", bound, re.MULTILINE), bound
+    financed = section(demo.stdout, "INSURER  AssignPolicy")
+    assert re.search(r"^demo-bank: QUOTED, advance USD [\d,]+\.\d\d", financed, re.M), financed
+    assert "demo-other-bank: NOT_FOUND" in financed, financed
+    claim = section(demo.stdout, "INSURER  ReportOverdue")
+    assert re.search(r"^claim PAID: indemnity USD [\d,]+\.\d\d to demo-bank$", claim, re.M), claim
+    assert "BOUND" in claim and "CLAIM_PAID" in claim, claim
 
 
 def test_alerts_listed_and_one_escalated_with_audit(

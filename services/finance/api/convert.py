@@ -105,7 +105,9 @@ def premium_request(request: finance_pb2.QuotePremiumRequest) -> PremiumRequest:
         country_risk_category=(
             request.country_risk_category if request.HasField("country_risk_category") else None
         ),
-        waiting_days=request.waiting_period_days or None,
+        waiting_days=(
+            request.waiting_period_days if request.HasField("waiting_period_days") else None
+        ),
         medium_long=_medium_long(request) if policy_type is PolicyType.MEDIUM_LONG_TERM else None,
     )
 
@@ -141,6 +143,8 @@ def financing_application(
         commercial_cover=request.commercial_cover,
         political_cover=request.political_cover,
         premium_quote_id=request.premium_quote_id.strip(),
+        policy_number=request.policy_number.strip(),
+        buyer_id=request.buyer.buyer_id.strip(),
     )
 
 
@@ -164,6 +168,11 @@ def premium_quote(
         exporter_id=request.exporter_id,
         buyer=request.buyer,
         insured_amount=request.insured_amount,
+        commercial_cover=request.commercial_cover,
+        political_cover=request.political_cover,
+        credit_days=request.credit_days,
+        disbursement_months=request.disbursement_months,
+        repayment_years=request.repayment_years,
         **_header_fields(outcome.header),  # type: ignore[arg-type]
     )
     quote.premium.currency_code = request.insured_amount.currency_code  # zero when declined
@@ -181,6 +190,9 @@ def _fill_pricing(quote: finance_pb2.PremiumQuote, pricing: PremiumPricing) -> N
     breakdown.minimum_premium.CopyFrom(money.from_decimal(pricing.minimum_premium, currency))
     breakdown.floored_by_mpr = pricing.floored_by_mpr
     breakdown.market_priced = pricing.market_priced
+    breakdown.waiting_period_days = pricing.waiting_days
+    breakdown.rate_before_minimum_premium = pricing.rate_before_minimum
+    breakdown.floored_by_minimum_premium = pricing.floored_by_minimum_premium
     loss = pricing.expected_loss
     if loss is not None:
         breakdown.buyer_default_probability = loss.buyer_pd_period
@@ -225,12 +237,14 @@ def financing_quote(
 ) -> finance_pb2.PolicyFinancingQuote:
     quote = finance_pb2.PolicyFinancingQuote(
         exporter_id=request.exporter_id,
+        policy_number=request.policy_number,
         advance_amount=money.from_decimal(outcome.advance_amount, outcome.currency),
         **_header_fields(outcome.header),  # type: ignore[arg-type]
     )
     terms = outcome.terms
     if terms is not None:
         quote.exporter_default_probability = terms.exporter_pd_tenor
+        quote.buyer_default_probability = terms.buyer_pd_annual or 0.0
         if not outcome.header.declined:
             quote.advance_rate = terms.advance_rate
             quote.interest_margin = terms.interest_margin

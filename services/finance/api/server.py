@@ -3,6 +3,7 @@ risk and aml clients, servicer, server."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from services.common import serving
 from services.common.auth import MethodRoles
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import Role, TokenStore
+from services.finance.api.book_convert import quote_terms
 from services.finance.api.clients import (
     AmlClient,
     DependencyTls,
@@ -22,19 +24,44 @@ from services.finance.api.clients import (
     dependency_channel,
 )
 from services.finance.api.servicer import CreditInsuranceServicer
+from services.finance.appetite import Appetite, Capacity
+from services.finance.book_store import BookStore
+from services.finance.buyer_groups import BuyerGroups
+from services.finance.credit_limits import CreditLimits, Underwriting
+from services.finance.fx_rates import FxSource
 from services.finance.metrics import FinanceMetrics
+from services.finance.policy_book import Policies
 from services.finance.purge import QuotePurger
 from services.finance.quoting import Quoting, QuotingPolicy
 from services.finance.settings import FinanceSettings
 from services.finance.store import QuoteStore
 
+_LOG = logging.getLogger("services.finance")
 SERVICE_NAME = "tradeguard.finance.v1.CreditInsurance"
 #: The settings class ``tradeguard serve finance`` builds from env and flags.
 Settings = FinanceSettings
+_INSURER = frozenset({Role.INSURER, Role.ADMIN})
+_INSURER_OR_BANK = frozenset({Role.INSURER, Role.BANK, Role.ADMIN})
 METHOD_ROLES: MethodRoles = {
-    f"/{SERVICE_NAME}/QuotePremium": frozenset({Role.INSURER, Role.ADMIN}),
+    f"/{SERVICE_NAME}/QuotePremium": _INSURER,
     f"/{SERVICE_NAME}/QuotePolicyFinancing": frozenset({Role.BANK, Role.ADMIN}),
-    f"/{SERVICE_NAME}/GetQuote": frozenset({Role.INSURER, Role.BANK, Role.ADMIN}),
+    f"/{SERVICE_NAME}/GetQuote": _INSURER_OR_BANK,
+    **{
+        f"/{SERVICE_NAME}/{method}": _INSURER
+        for method in (
+            "RequestCreditLimit",
+            "GetCreditLimit",
+            "ListCreditLimits",
+            "CancelCreditLimit",
+            "BindPolicy",
+            "AssignPolicy",
+            "ReportOverdue",
+            "FileClaim",
+            "CancelPolicy",
+        )
+    },  # fmt: skip
+    f"/{SERVICE_NAME}/GetPolicy": _INSURER_OR_BANK,
+    f"/{SERVICE_NAME}/ListPolicyEvents": _INSURER_OR_BANK,
 }
 
 
@@ -78,6 +105,33 @@ def quoting_policy(settings: FinanceSettings) -> QuotingPolicy:
     )
 
 
+def underwriting(settings: FinanceSettings) -> Underwriting:
+    """Appetite, capacities, buyer groups and FX rates from the settings."""
+    appetite = Appetite(
+        max_buyer_annual_pd=settings.max_buyer_annual_pd,
+        max_short_term_rate=settings.max_short_term_rate,
+        max_medium_long_rate=settings.max_medium_long_rate,
+        min_limit_usd=settings.min_limit_usd,
+        max_amount_usd=settings.max_amount_usd,
+    )
+    capacity = Capacity(
+        buyer_by_grade=settings.buyer_capacity_usd,
+        group_multiple=settings.group_capacity_multiple,
+        country_by_category=settings.country_capacity_usd,
+    )
+    return Underwriting(
+        appetite=appetite,
+        capacity=capacity,
+        groups=BuyerGroups.load(settings.relations_file),
+        fx=FxSource(settings.fx_rates_file, on_error=_fx_error),
+        buyer_model=None,
+    )
+
+
+def _fx_error(error: Exception) -> None:
+    _LOG.warning("FX rates file not reloaded, keeping the rates loaded before: %s", error)
+
+
 def _secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
@@ -101,9 +155,15 @@ def build(
     risk = RiskClient(risk_channel, deadline, metrics)
     aml = AmlClient(aml_channel, deadline, metrics)
     store = QuoteStore.open(settings.db_url)
-    quoting = Quoting(store, risk, aml, metrics, quoting_policy(settings), clock=now)
+    book = BookStore(store.engine)
+    policies = Policies(book, store, quote_terms, now)
+    quoting = Quoting(
+        store, risk, aml, metrics, quoting_policy(settings), clock=now, policies=policies
+    )
+    limits = CreditLimits(book, underwriting(settings), metrics, now)
+    limits.refresh_exposure()
     purger = QuotePurger(store, settings.purge_interval_seconds, now)
-    servicer = CreditInsuranceServicer(quoting)
+    servicer = CreditInsuranceServicer(quoting, limits, policies)
     registration = ServiceRegistration(
         add=lambda server: finance_pb2_grpc.add_CreditInsuranceServicer_to_server(servicer, server),
         names=(SERVICE_NAME,),

@@ -8,6 +8,7 @@ from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services.common.auth import require_principal
 from services.common.tokens import Role
 from services.common.violations import FieldViolations
+from services.finance.api.book_handlers import BookHandlers
 from services.finance.api.convert import (
     financing_application,
     financing_quote,
@@ -17,13 +18,16 @@ from services.finance.api.convert import (
     quote_parties,
     require,
 )
+from services.finance.credit_limits import CreditLimits
+from services.finance.policy_book import Policies
 from services.finance.quoting import FinancingOutcome, PremiumOutcome, QuoteKey, Quoting
 
 
-class CreditInsuranceServicer(finance_pb2_grpc.CreditInsuranceServicer):
-    """QuotePremium, QuotePolicyFinancing, GetQuote."""
+class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServicer):
+    """Quotes here; credit limits and policies in ``BookHandlers``."""
 
-    def __init__(self, quoting: Quoting) -> None:
+    def __init__(self, quoting: Quoting, limits: CreditLimits, policies: Policies) -> None:
+        super().__init__(limits, policies)
         self._quoting = quoting
 
     def QuotePremium(

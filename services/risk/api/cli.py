@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-from decimal import Decimal
+import uuid
 from typing import Any
 
+from services.commandline.output import add_json_flag, print_json
+from services.commandline.remote import add_connection_flags, open_channel
+from services.commandline.values import amount, currency_code, positive_int
 from services.common.cli_groups import SubParsers
 
 PRODUCTS = ("ORDER_FINANCING", "RECEIVABLES_FINANCING", "INVENTORY_PLEDGE", "POLICY_FINANCING")
@@ -16,41 +18,40 @@ def register(subparsers: SubParsers) -> None:
     parser = subparsers.add_parser(
         "score",
         help="score a financing request on the risk service",
-        description="Prints the decision, PD, grade, recommended limit and reasons.",
+        description="Prints the decision, probability of default, grade, recommended limit and "
+        "the reasons behind them.",
     )
     parser.add_argument("--enterprise", required=True, help="exporter's enterprise_id")
-    parser.add_argument("--amount", required=True, type=Decimal, help="requested principal")
-    parser.add_argument("--currency", default="USD", help="ISO 4217 code (default USD)")
-    parser.add_argument("--tenor", required=True, type=int, help="tenor in days")
-    parser.add_argument("--product", required=True, choices=PRODUCTS)
     parser.add_argument(
-        "--target", default=os.environ.get("TRADEGUARD_RISK_TARGET", "localhost:50051")
+        "--amount", required=True, type=amount, help="requested principal, e.g. 100000 or 100,000"
     )
     parser.add_argument(
-        "--token",
-        default=os.environ.get("TRADEGUARD_TOKEN"),
-        help="bearer token (default: $TRADEGUARD_TOKEN)",
+        "--currency", type=currency_code, default="USD", help="ISO 4217 code of --amount"
     )
-    parser.add_argument("--timeout", type=float, default=5.0, help="deadline in seconds")
+    parser.add_argument("--tenor", required=True, type=positive_int, help="tenor in days")
+    parser.add_argument("--product", required=True, choices=PRODUCTS, help="financing product")
+    parser.add_argument("--request-id", default=None, help="idempotency key (default: random)")
+    add_json_flag(parser)
+    add_connection_flags(parser, "risk", timeout=5.0)
     parser.set_defaults(func=run_score)
 
 
 def build_request(args: argparse.Namespace) -> Any:
-    from services._proto.tradeguard.common.v1 import common_pb2
     from services._proto.tradeguard.risk.v1 import risk_pb2
+    from services.common.money import from_decimal
 
-    units = int(args.amount)
-    nanos = int((args.amount - units) * 1_000_000_000)
     return risk_pb2.ScoreFinancingRequest(
+        request_id=args.request_id or uuid.uuid4().hex,
         enterprise_id=args.enterprise,
         product=args.product,
-        amount=common_pb2.Money(currency_code=args.currency, units=units, nanos=nanos),
+        amount=from_decimal(args.amount, args.currency),
         tenor_days=args.tenor,
     )
 
 
 def format_score(score: Any) -> str:
     from services._proto.tradeguard.risk.v1 import risk_pb2
+    from services.common.money import to_decimal
 
     limit = score.recommended_limit
     lines = [
@@ -58,7 +59,7 @@ def format_score(score: Any) -> str:
         f"probability of default {score.probability_of_default:.4%} (tenor)",
         f"score               {score.score:.0f} points",
         f"grade               {risk_pb2.Grade.Name(score.grade)}",
-        f"recommended limit   {limit.currency_code} {limit.units + limit.nanos / 1e9:,.2f}",
+        f"recommended limit   {limit.currency_code} {to_decimal(limit):,.2f}",
         f"model version       {score.model_version}",
         "reasons:",
         *(f"  {r.contribution:+.3f}  {r.message}" for r in score.reasons),
@@ -68,18 +69,13 @@ def format_score(score: Any) -> str:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    import grpc
-
     from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
-    from services.common.client import ChannelConfig, connect
 
-    config = ChannelConfig(target=args.target, token=args.token, timeout_seconds=args.timeout)
-    with connect(config) as channel:
-        stub = risk_pb2_grpc.RiskScoringStub(channel)
-        try:
-            score = stub.ScoreFinancing(build_request(args), timeout=args.timeout)
-        except grpc.RpcError as error:
-            print(f"error: {error.code().name}: {error.details()}")
-            return 1
-    print(format_score(score))
+    request = build_request(args)
+    with open_channel(args) as channel:
+        score = risk_pb2_grpc.RiskScoringStub(channel).ScoreFinancing(request)
+    if args.json:
+        print_json(score)
+    else:
+        print(format_score(score))
     return 0

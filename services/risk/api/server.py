@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Sequence
@@ -11,11 +10,9 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
+from services.common import serving
 from services.common.auth import MethodRoles
-from services.common.gc_tuning import tune_gc_for_serving
-from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
-from services.common.settings import add_settings_arguments, settings_from_args
 from services.common.tokens import Role, TokenStore
 from services.risk.api.registry import ModelRegistryRpcs
 from services.risk.api.servicer import RiskScoringServicer
@@ -29,12 +26,11 @@ Settings = RiskSettings
 """The settings class `tradeguard serve risk` builds from env and flags."""
 SERVICE_NAME = "tradeguard.risk.v1.RiskScoring"
 _LOG = logging.getLogger("services.risk")
-_ROLES = frozenset({Role.BANK, Role.ADMIN})
+_SCORERS = frozenset({Role.BANK, Role.ADMIN, Role.SERVICE})
 METHOD_ROLES: MethodRoles = {
-    **{
-        f"/{SERVICE_NAME}/{method}": _ROLES
-        for method in ("ScoreFinancing", "StreamScoreFinancing", "GetModel")
-    },
+    f"/{SERVICE_NAME}/ScoreFinancing": _SCORERS,
+    f"/{SERVICE_NAME}/StreamScoreFinancing": _SCORERS,
+    f"/{SERVICE_NAME}/GetModel": frozenset({Role.BANK, Role.ADMIN}),
     **{
         f"/{SERVICE_NAME}/{method}": frozenset({Role.ADMIN})
         for method in ("ListModels", "PromoteModel", "RollbackModel")
@@ -65,10 +61,30 @@ class RiskService:
     metrics: RiskMetrics
     psi: PsiRefresher
 
+    def start(self, *, metrics: bool = True) -> RiskService:
+        """Load the first snapshot, then serve. Without a model or feature table yet, the
+        server still starts but reports NOT_SERVING (calls get UNAVAILABLE) until the watcher
+        finds one."""
+        loaded = self.runtime.poll_once()
+        self.server.start(metrics=metrics)
+        if not loaded:
+            _LOG.warning(
+                "no model bundle or feature table yet: not ready",
+                extra={
+                    "model_dir": str(self.settings.model_dir),
+                    "features": str(self.settings.features),
+                },
+            )
+            self.server.set_serving(False)
+        self.runtime.start_watching(self.settings.reload_seconds)
+        self.psi.start()
+        return self
+
     def stop(self, grace: float | None = None) -> None:
+        """Drain the server, then stop the reload and PSI threads."""
+        self.server.stop(grace)
         self.runtime.stop_watching()
         self.psi.stop()
-        self.server.stop(grace)
 
 
 def build(
@@ -86,7 +102,6 @@ def build(
         USD_PER_UNIT,
         policy_for=settings.policy_for,
         psi_window=settings.psi_window,
-        num_threads=settings.load_threads,
         on_swap=on_swap,
     )
     models = ModelRegistryRpcs(settings.model_dir, runtime)
@@ -103,42 +118,13 @@ def build(
     return RiskService(settings, server, runtime, metrics, psi)
 
 
-def start(service: RiskService, *, metrics: bool = True) -> RiskService:
-    """Load the first snapshot, then serve. Without a model or feature table yet, the server
-    still starts but reports NOT_SERVING (calls get UNAVAILABLE) until the watcher finds one."""
-    loaded = service.runtime.poll_once()
-    service.server.start(metrics=metrics)
-    if not loaded:
-        _LOG.warning(
-            "no model bundle or feature table yet: not ready",
-            extra={
-                "model_dir": str(service.settings.model_dir),
-                "features": str(service.settings.features),
-            },
-        )
-        service.server.set_serving(False)
-    service.runtime.start_watching(service.settings.reload_seconds)
-    service.psi.start()
-    return service
-
-
 def serve(settings: RiskSettings) -> int:
-    """Run until SIGTERM/SIGINT; returns the exit code."""
-    configure_logging(settings.log_level)
-    service = start(build(settings))
-    tune_gc_for_serving()
-    try:
-        return service.server.serve_until_signal()
-    finally:
-        service.runtime.stop_watching()
-        service.psi.stop()
+    """Run until SIGTERM/SIGINT, then drain; returns the exit code."""
+    return serving.serve(settings, build)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.risk", description=__doc__)
-    add_settings_arguments(parser, RiskSettings)
-    args = parser.parse_args(argv)
-    return serve(settings_from_args(RiskSettings, args))
+    return serving.main(argv, RiskSettings, build, __doc__)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,14 @@ import grpc
 
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
-from services.common.errors import (
-    FailedPrecondition,
-    FieldViolation,
-    TradeGuardError,
-    ValidationError,
-)
+from services.common.errors import FailedPrecondition, TradeGuardError, ValidationError
+from services.common.item_errors import item_error
+from services.common.string_bounds import check_strings
 from services.risk.api import model_info
-from services.risk.api.convert import ScoreEncoder, to_item_error, to_request
+from services.risk.api.convert import ScoreEncoder, to_request
+from services.risk.api.record_convert import to_record
 from services.risk.api.registry import ModelRegistryRpcs
-from services.risk.domain import FinancingScore
+from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
@@ -52,7 +50,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.ScoreFinancingRequest, context: grpc.ServicerContext
     ) -> risk_pb2.FinancingScore:
         snapshot = self._runtime.snapshot
-        score = snapshot.score(to_request(request, self._currencies))
+        score = self._score_one(snapshot, request)
         self._metrics.record((score,))
         return self._encoder(snapshot).encode(score)
 
@@ -63,6 +61,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
     ) -> Iterator[risk_pb2.StreamScoreFinancingResponse]:
         for message in request_iterator:
             check_deadline(context)
+            self._check_batch_size(len(message.requests))
             # One snapshot per message: a batch is never split across model versions.
             snapshot = self._runtime.snapshot
             response = risk_pb2.StreamScoreFinancingResponse()
@@ -75,25 +74,46 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         requests: Iterable[risk_pb2.ScoreFinancingRequest],
         response: risk_pb2.StreamScoreFinancingResponse,
     ) -> None:
-        encoder = self._encoder(snapshot)
-        scores: list[FinancingScore] = []
+        valid: list[FinancingRequest] = []
+        rows: list[int] = []
+        slots: list[risk_pb2.ScoreResult] = []
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
-                self._check_position(index)
-                score = snapshot.score(to_request(item, self._currencies))
+                check_strings(item)
+                if item.HasField("trade_record"):  # its own features: scored on its own
+                    single = self._score_one(snapshot, item)
+                    self._encoder(snapshot).fill(result.score, single)
+                    self._metrics.record((single,))
+                    continue
+                domain = to_request(item, self._currencies)
+                rows.append(snapshot.row(domain.enterprise_id))
             except TradeGuardError as error:
-                result.error.CopyFrom(to_item_error(error, index))
+                result.error.CopyFrom(item_error(error, index))
                 continue
-            scores.append(score)
-            encoder.fill(result.score, score)
+            valid.append(domain)
+            slots.append(result)
+        scores = snapshot.score_rows(valid, rows) if valid else []
+        encoder = self._encoder(snapshot)
+        for slot, score in zip(slots, scores, strict=True):
+            encoder.fill(slot.score, score)
         self._metrics.record(scores)
 
-    def _check_position(self, index: int) -> None:
-        if index >= self._max_batch:
-            raise ValidationError(
-                "batch too large",
-                [FieldViolation("", f"beyond the limit of {self._max_batch} requests per message")],
+    def _score_one(
+        self, snapshot: ScoringSnapshot, request: risk_pb2.ScoreFinancingRequest
+    ) -> FinancingScore:
+        domain = to_request(request, self._currencies)
+        if request.HasField("trade_record"):
+            record = to_record(request.trade_record, domain.enterprise_id)
+            return snapshot.score_record(domain, record)
+        return snapshot.score(domain)
+
+    def _check_batch_size(self, count: int) -> None:
+        """Before any item is looked at: one oversized message must not cost the CPU of all
+        its items (the stream ends; earlier messages were answered already)."""
+        if count > self._max_batch:
+            raise ValidationError.for_field(
+                "requests", f"must hold at most {self._max_batch} items per message, got {count}"
             )
 
     def GetModel(

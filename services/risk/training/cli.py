@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from services.commandline.errors import CommandError
+from services.commandline.output import add_json_flag, print_json
+from services.commandline.values import non_negative_int, positive_int
 from services.common.cli_groups import SubParsers, subcommand_group
 from services.risk.calibration import ISOTONIC, PLATT
 from services.risk.training.trainer import TrainingOptions
@@ -19,13 +22,19 @@ def register(subparsers: SubParsers) -> None:
         "split, or from any labelled table (--table FILE --label COLUMN) with 5-fold CV.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", type=Path, help="trade-data folder (the DESIGN §3 contract)")
+    source.add_argument("--data", type=Path, help="trade-data folder (the data contract)")
     source.add_argument("--table", type=Path, help="labelled table, Parquet or CSV")
     parser.add_argument("--label", help="label column of --table (0/1 or boolean)")
     parser.add_argument("--out", type=Path, required=True, help="models folder for the bundle")
-    parser.add_argument("--calibration", choices=(ISOTONIC, PLATT), default=PLATT)
-    parser.add_argument("--threads", type=int, default=2, help="LightGBM training threads")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--calibration",
+        choices=(ISOTONIC, PLATT),
+        default=PLATT,
+        help="how raw scores become probabilities",
+    )
+    parser.add_argument("--threads", type=positive_int, default=2, help="LightGBM training threads")
+    parser.add_argument("--seed", type=non_negative_int, default=7, help="random seed")
+    add_json_flag(parser)
     parser.set_defaults(func=run)
 
 
@@ -46,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     data, policy = training_data_from_dir(args.data)
     result = train(data, args.out, with_policy(options, policy))
-    print(training_report(result))
+    if args.json:
+        print_json({"bundle_dir": result.bundle_dir, "version": result.version, **result.metrics})
+    else:
+        print(training_report(result))
     return 0
 
 
@@ -55,6 +67,12 @@ def _run_table(args: argparse.Namespace, options: TrainingOptions) -> int:
     from services.risk.training.table import train_table
 
     if not args.label:
-        raise SystemExit("--table needs --label COLUMN")
-    print(table_report(train_table(args.table, args.label, args.out, options)))
+        raise CommandError("--table needs --label COLUMN")
+    result = train_table(args.table, args.label, args.out, options)
+    if args.json:
+        print_json(
+            {"bundle_dir": result.bundle_dir, "cv_auc": result.cv_auc, "fold_auc": result.fold_auc}
+        )
+    else:
+        print(table_report(result))
     return 0

@@ -26,7 +26,6 @@ from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk.api.server import RiskService
 from services.risk.api.server import build as build_risk
-from services.risk.api.server import start as start_risk_service
 from services.risk.settings import RiskSettings
 from services.risk.training import synthetic
 
@@ -55,9 +54,10 @@ def make_tokens(root: Path) -> Tokens:
         "insurer-1": Role.INSURER,
         "insurer-2": Role.INSURER,
         "bank-1": Role.BANK,
+        "bank-2": Role.BANK,
         "admin-1": Role.ADMIN,
         "regulator-1": Role.REGULATOR,
-        "finance-svc": Role.BANK,
+        "finance-svc": Role.SERVICE,
     }
     clear = {who: store.issue(who, role)[0] for who, role in callers.items()}
     # One tenant that both insures and lends: its bank may finance under its own premium quotes.
@@ -75,9 +75,7 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
         host="127.0.0.1", port=port, metrics_port=0, tokens_file=tokens.path,
         model_dir=models, features=features, grace_seconds=0.5,
     )  # fmt: skip
-    return start_risk_service(
-        build_risk(settings, CollectorRegistry(), tokens.store), metrics=False
-    )
+    return build_risk(settings, CollectorRegistry(), tokens.store).start(metrics=False)
 
 
 def start_aml(root: Path, tokens: Tokens) -> AmlService:

@@ -259,10 +259,11 @@ def test_quote_command_prints_the_quote(stack: Stack, capsys: pytest.CaptureFixt
             "--exporter-id", KNOWN_ENTERPRISE, "--exporter-name", "Ningbo Precision Tools Co",
             "--buyer-name", "Acme Imports Ltda",
             "--buyer-country", "BR", "--grade", "5", "--amount", "100000", "--terms", "OA",
-            "--credit-days", "90", "--request-id", "cli-1",
+            "--credit-days", "90", "--request-id", "cli-1", "--json",
         ]
     )  # fmt: skip
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["outcome"] == "QUOTED"
-    assert out["premium"] == {"currencyCode": "USD", "units": "286", "nanos": 610000000}
+    assert out["premium"] == {"currency_code": "USD", "amount": "286.61"}
+    assert out["breakdown"]["country_risk_category"] == 4

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
 from services.common.tokens import Role, TokenStore
-from services.risk.api.server import RiskService, build, start
+from services.risk.api.server import RiskService, build
 from services.risk.settings import RiskSettings
 from services.risk.training import synthetic
 
@@ -62,7 +62,7 @@ def start_server(root: Path, prepared: bool = True, **overrides: object) -> Risk
         features=features,
         **overrides,  # type: ignore[arg-type]
     )
-    service = start(build(settings, CollectorRegistry(), store))
+    service = build(settings, CollectorRegistry(), store).start()
     channel = grpc.insecure_channel(f"127.0.0.1:{service.server.port}")
     stub = risk_pb2_grpc.RiskScoringStub(channel)
     return RiskServer(service, stub, channel, tokens, models, features)

@@ -1,4 +1,4 @@
-"""The ADMIN-only model registry RPCs on a real server: list, promote through the gates, roll back."""
+"""ADMIN-only model registry RPCs on a real server: list, promote through the gates, roll back."""
 
 from __future__ import annotations
 

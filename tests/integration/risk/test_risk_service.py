@@ -216,15 +216,20 @@ def test_score_cli_reports_not_found(risk_server: Any, capsys: pytest.CaptureFix
         ]
     )  # fmt: skip
     assert code == 1
-    assert "NOT_FOUND" in capsys.readouterr().out
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: NOT_FOUND: ")
 
 
-def test_items_beyond_the_batch_limit_get_errors(
+def test_a_message_over_the_batch_limit_is_refused_before_any_item_is_scored(
     risk_server_factory: Any,
 ) -> None:
     server = risk_server_factory(max_batch=3)
-    batch = risk_pb2.StreamScoreFinancingRequest(requests=[request()] * 5)
-    (response,) = server.stub.StreamScoreFinancing(iter([batch]), metadata=server.auth())
-    outcomes = [r.WhichOneof("outcome") for r in response.results]
-    assert outcomes == ["score"] * 3 + ["error"] * 2
-    assert response.results[4].error.field_violations[0].field == "requests[4]"
+    fits = risk_pb2.StreamScoreFinancingRequest(requests=[request()] * 3)
+    too_big = risk_pb2.StreamScoreFinancingRequest(requests=[request()] * 5)
+    responses = server.stub.StreamScoreFinancing(iter([fits, too_big]), metadata=server.auth())
+    first = next(responses)
+    assert [r.WhichOneof("outcome") for r in first.results] == ["score"] * 3
+    with pytest.raises(grpc.RpcError) as err:
+        next(responses)
+    assert err.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "at most 3 items" in (err.value.details() or "")

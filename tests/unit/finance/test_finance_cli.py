@@ -12,7 +12,7 @@ from services.cli import main
 def test_mpr_command_prints_the_published_example(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
         "quote mpr --country-category 5 --buyer-category CC1 "
-        "--disbursement-months 6 --repayment-years 10".split()
+        "--disbursement-months 6 --repayment-years 10 --json".split()
     )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -23,6 +23,7 @@ def test_mpr_command_prints_the_published_example(capsys: pytest.CaptureFixture[
 
 def test_mpr_command_reports_a_not_applicable_category(capsys: pytest.CaptureFixture[str]) -> None:
     code = main("quote mpr --country-category 6 --buyer-category CC5 --repayment-years 5".split())
-    out = json.loads(capsys.readouterr().out)
-    assert code == 1
-    assert out["field_violations"][0]["field"] == "buyer_category"
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith("error: ") and "buyer_category: " in line

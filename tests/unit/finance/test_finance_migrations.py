@@ -30,9 +30,9 @@ def test_fresh_database_is_migrated_on_open(db_url: str) -> None:
     engine = create_engine(db_url)
     assert current_revision(engine) is None
     QuoteStore.open(db_url).close()
-    assert current_revision(engine) == "v0001"
+    assert current_revision(engine) == "v0002"
     upgrade(engine)  # a second run is a no-op
-    assert current_revision(engine) == "v0001"
+    assert current_revision(engine) == "v0002"
     with engine.connect() as connection:
         versions = connection.execute(sa.text(f"SELECT count(*) FROM {VERSION_TABLE}")).scalar()
     engine.dispose()
@@ -69,7 +69,7 @@ def test_replicas_starting_together_migrate_once(db_url: str) -> None:
         thread.join()
     assert errors == []
     engine = create_engine(db_url)
-    assert current_revision(engine) == "v0001"
+    assert current_revision(engine) == "v0002"
     engine.dispose()
 
 
@@ -82,5 +82,5 @@ def test_database_url_comes_from_the_environment(
     assert settings.db_url == pg_url
     store = QuoteStore.open(settings.db_url)
     assert store.engine.dialect.name == "postgresql"
-    assert current_revision(store.engine) == "v0001"
+    assert current_revision(store.engine) == "v0002"
     store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ def _commands(docs: list[dict[str, Any]], validator: Any) -> Iterator[tuple[str,
         for container in validator.all_containers(validator.pod_spec(doc)):
             argv = [*container.get("command", []), *container.get("args", [])]
             if argv[:2] == ["/bin/sh", "-ec"]:
-                argv = shlex.split(argv[2].replace("&&", " ; "))
+                # What the shell substitutes before the command sees its arguments.
+                script = argv[2].replace("$(date -u +%Y-%m-%d)", date.today().isoformat())
+                argv = shlex.split(script.replace("&&", " ; "))
             where = f"{doc['kind']}/{doc['metadata']['name']}"
             for start, word in enumerate(argv):
                 if word == "tradeguard":

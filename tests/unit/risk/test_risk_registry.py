@@ -10,6 +10,7 @@ import pytest
 
 from services.cli import main
 from services.risk import model as model_io
+from services.risk.policy import DecisionPolicy
 from services.risk.registry import (
     LOG_FILE,
     PromotionRefused,
@@ -21,7 +22,6 @@ from services.risk.registry import (
     rollback,
     serving_version,
 )
-from services.risk.policy import DecisionPolicy
 from services.risk.training import synthetic
 from services.risk.training.trainer import TrainingData, TrainingOptions, train
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from services.tradedata import cli
+from services.cli import main
+from services.commandline.errors import EXIT_FAILED, EXIT_USAGE
 from services.tradedata.features import FEATURE_NAMES
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="tradeguard")
-    cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
+    """The exit code of `tradeguard ARGV`, through the real entry point."""
+    try:
+        return main(list(argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
 
 
 def test_generate_validate_features(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,17 +99,29 @@ def test_validate_reports_problems_and_fails(
         .otherwise(pl.col("amount"))
         .alias("amount")
     ).write_parquet(out / "orders.parquet")
-    assert _run("data", "validate", str(out)) == cli.EXIT_INVALID
+    assert _run("data", "validate", str(out)) == EXIT_FAILED
     assert "orders[row 7].amount: NEGATIVE_AMOUNT" in capsys.readouterr().out
 
 
-def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
-    assert _run("generate", "--enterprises", "3", "--out", str(tmp_path)) == cli.EXIT_USAGE
-    assert _run("generate", "--out", str(tmp_path), "--rate", "nonsense=1") == cli.EXIT_USAGE
+def test_bad_arguments_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("generate", "--enterprises", "3", "--out", str(tmp_path)) == EXIT_USAGE
+    assert _run("generate", "--out", str(tmp_path), "--rate", "nonsense=1") == EXIT_USAGE
     assert _run("features", "--data", str(tmp_path), "--out", str(tmp_path / "f.parquet")) == (
-        cli.EXIT_USAGE
+        EXIT_USAGE
     )
-    assert _run("data", "validate", str(tmp_path / "missing")) == cli.EXIT_USAGE
+    assert _run("data", "validate", str(tmp_path / "missing")) == EXIT_USAGE
+    assert _run("features", "--data", str(tmp_path), "--as-of", "yesterday") == EXIT_USAGE
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 5 and all(line.startswith("error: ") for line in errors), errors
+    assert "'yesterday' is not a date; write YYYY-MM-DD" in errors[-1]
+
+
+def test_generate_too_few_enterprises_for_the_structures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run("generate", "--enterprises", "40", "--months", "6", "--out", str(tmp_path)) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: not enough enterprises") and "--rate" in line
 
 
 def test_feature_list_prints_the_registry(capsys: pytest.CaptureFixture[str]) -> None:

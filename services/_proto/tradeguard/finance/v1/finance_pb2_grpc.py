@@ -51,6 +51,61 @@ class CreditInsuranceStub:
                 request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetQuoteRequest.SerializeToString,
                 response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Quote.FromString,
                 _registered_method=True)
+        self.RequestCreditLimit = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/RequestCreditLimit',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.RequestCreditLimitRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+                _registered_method=True)
+        self.GetCreditLimit = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/GetCreditLimit',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetCreditLimitRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+                _registered_method=True)
+        self.ListCreditLimits = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/ListCreditLimits',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsResponse.FromString,
+                _registered_method=True)
+        self.CancelCreditLimit = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/CancelCreditLimit',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelCreditLimitRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+                _registered_method=True)
+        self.BindPolicy = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/BindPolicy',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.BindPolicyRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+                _registered_method=True)
+        self.GetPolicy = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/GetPolicy',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetPolicyRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+                _registered_method=True)
+        self.AssignPolicy = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/AssignPolicy',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.AssignPolicyRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+                _registered_method=True)
+        self.ReportOverdue = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/ReportOverdue',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ReportOverdueRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+                _registered_method=True)
+        self.FileClaim = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/FileClaim',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.FileClaimRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Claim.FromString,
+                _registered_method=True)
+        self.CancelPolicy = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/CancelPolicy',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelPolicyRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+                _registered_method=True)
+        self.ListPolicyEvents = channel.unary_unary(
+                '/tradeguard.finance.v1.CreditInsurance/ListPolicyEvents',
+                request_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsResponse.FromString,
+                _registered_method=True)
 
 
 class CreditInsuranceServicer:
@@ -79,6 +134,87 @@ class CreditInsuranceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestCreditLimit(self, request, context):
+        """Decides a credit limit on a buyer for an exporter (INSURER): approved, reduced or declined,
+        against the insurer's appetite and its aggregate exposure per buyer, buyer group and country.
+        A new request for the same exporter and buyer is a new version of the same limit.
+        Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCreditLimit(self, request, context):
+        """Gets a credit limit (its current version) by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCreditLimits(self, request, context):
+        """Lists the caller's credit limits, newest first; paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelCreditLimit(self, request, context):
+        """Cancels a credit limit; its amount no longer counts against capacity.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BindPolicy(self, request, context):
+        """Binds a policy from an accepted premium quote and the exporter's credit limit on the buyer.
+        Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPolicy(self, request, context):
+        """Gets a policy: the insurer that issued it, or the bank named as loss payee.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AssignPolicy(self, request, context):
+        """Names a bank (its tenant) as loss payee; that bank may then finance against the policy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportOverdue(self, request, context):
+        """Records a buyer's overdue payment under a policy. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FileClaim(self, request, context):
+        """Files a claim for an overdue buyer once the waiting period has passed. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelPolicy(self, request, context):
+        """Cancels a policy from a date; the unearned premium is refunded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPolicyEvents(self, request, context):
+        """Lists every change of a policy, oldest first (the audit trail).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CreditInsuranceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +232,61 @@ def add_CreditInsuranceServicer_to_server(servicer, server):
                     servicer.GetQuote,
                     request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetQuoteRequest.FromString,
                     response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Quote.SerializeToString,
+            ),
+            'RequestCreditLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestCreditLimit,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.RequestCreditLimitRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.SerializeToString,
+            ),
+            'GetCreditLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCreditLimit,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetCreditLimitRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.SerializeToString,
+            ),
+            'ListCreditLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCreditLimits,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsResponse.SerializeToString,
+            ),
+            'CancelCreditLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelCreditLimit,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelCreditLimitRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.SerializeToString,
+            ),
+            'BindPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindPolicy,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.BindPolicyRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.SerializeToString,
+            ),
+            'GetPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPolicy,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetPolicyRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.SerializeToString,
+            ),
+            'AssignPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignPolicy,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.AssignPolicyRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.SerializeToString,
+            ),
+            'ReportOverdue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportOverdue,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ReportOverdueRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.SerializeToString,
+            ),
+            'FileClaim': grpc.unary_unary_rpc_method_handler(
+                    servicer.FileClaim,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.FileClaimRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Claim.SerializeToString,
+            ),
+            'CancelPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelPolicy,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelPolicyRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.SerializeToString,
+            ),
+            'ListPolicyEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPolicyEvents,
+                    request_deserializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsRequest.FromString,
+                    response_serializer=tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -181,6 +372,303 @@ class CreditInsurance:
             '/tradeguard.finance.v1.CreditInsurance/GetQuote',
             tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetQuoteRequest.SerializeToString,
             tradeguard_dot_finance_dot_v1_dot_finance__pb2.Quote.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestCreditLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/RequestCreditLimit',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.RequestCreditLimitRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCreditLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/GetCreditLimit',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetCreditLimitRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCreditLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/ListCreditLimits',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListCreditLimitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelCreditLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/CancelCreditLimit',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelCreditLimitRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.CreditLimit.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/BindPolicy',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.BindPolicyRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/GetPolicy',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.GetPolicyRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/AssignPolicy',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.AssignPolicyRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportOverdue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/ReportOverdue',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.ReportOverdueRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FileClaim(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/FileClaim',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.FileClaimRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Claim.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/CancelPolicy',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.CancelPolicyRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPolicyEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.finance.v1.CreditInsurance/ListPolicyEvents',
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsRequest.SerializeToString,
+            tradeguard_dot_finance_dot_v1_dot_finance__pb2.ListPolicyEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,34 @@ class CreditInsuranceStub:
     """Quotes an advance against an insured receivable. Idempotent by request_id."""
     GetQuote: _grpc.UnaryUnaryMultiCallable[_finance_pb2.GetQuoteRequest, _finance_pb2.Quote]
     """Gets a stored quote until it expires; NOT_FOUND after."""
+    RequestCreditLimit: _grpc.UnaryUnaryMultiCallable[_finance_pb2.RequestCreditLimitRequest, _finance_pb2.CreditLimit]
+    """Decides a credit limit on a buyer for an exporter (INSURER): approved, reduced or declined,
+    against the insurer's appetite and its aggregate exposure per buyer, buyer group and country.
+    A new request for the same exporter and buyer is a new version of the same limit.
+    Idempotent by request_id.
+    """
+    GetCreditLimit: _grpc.UnaryUnaryMultiCallable[_finance_pb2.GetCreditLimitRequest, _finance_pb2.CreditLimit]
+    """Gets a credit limit (its current version) by name."""
+    ListCreditLimits: _grpc.UnaryUnaryMultiCallable[_finance_pb2.ListCreditLimitsRequest, _finance_pb2.ListCreditLimitsResponse]
+    """Lists the caller's credit limits, newest first; paged."""
+    CancelCreditLimit: _grpc.UnaryUnaryMultiCallable[_finance_pb2.CancelCreditLimitRequest, _finance_pb2.CreditLimit]
+    """Cancels a credit limit; its amount no longer counts against capacity."""
+    BindPolicy: _grpc.UnaryUnaryMultiCallable[_finance_pb2.BindPolicyRequest, _finance_pb2.Policy]
+    """Binds a policy from an accepted premium quote and the exporter's credit limit on the buyer.
+    Idempotent by request_id.
+    """
+    GetPolicy: _grpc.UnaryUnaryMultiCallable[_finance_pb2.GetPolicyRequest, _finance_pb2.Policy]
+    """Gets a policy: the insurer that issued it, or the bank named as loss payee."""
+    AssignPolicy: _grpc.UnaryUnaryMultiCallable[_finance_pb2.AssignPolicyRequest, _finance_pb2.Policy]
+    """Names a bank (its tenant) as loss payee; that bank may then finance against the policy."""
+    ReportOverdue: _grpc.UnaryUnaryMultiCallable[_finance_pb2.ReportOverdueRequest, _finance_pb2.Policy]
+    """Records a buyer's overdue payment under a policy. Idempotent by request_id."""
+    FileClaim: _grpc.UnaryUnaryMultiCallable[_finance_pb2.FileClaimRequest, _finance_pb2.Claim]
+    """Files a claim for an overdue buyer once the waiting period has passed. Idempotent by request_id."""
+    CancelPolicy: _grpc.UnaryUnaryMultiCallable[_finance_pb2.CancelPolicyRequest, _finance_pb2.Policy]
+    """Cancels a policy from a date; the unearned premium is refunded."""
+    ListPolicyEvents: _grpc.UnaryUnaryMultiCallable[_finance_pb2.ListPolicyEventsRequest, _finance_pb2.ListPolicyEventsResponse]
+    """Lists every change of a policy, oldest first (the audit trail)."""
 
 @_typing.type_check_only
 class CreditInsuranceAsyncStub(CreditInsuranceStub):
@@ -55,6 +83,34 @@ class CreditInsuranceAsyncStub(CreditInsuranceStub):
     """Quotes an advance against an insured receivable. Idempotent by request_id."""
     GetQuote: _aio.UnaryUnaryMultiCallable[_finance_pb2.GetQuoteRequest, _finance_pb2.Quote]  # type: ignore[assignment]
     """Gets a stored quote until it expires; NOT_FOUND after."""
+    RequestCreditLimit: _aio.UnaryUnaryMultiCallable[_finance_pb2.RequestCreditLimitRequest, _finance_pb2.CreditLimit]  # type: ignore[assignment]
+    """Decides a credit limit on a buyer for an exporter (INSURER): approved, reduced or declined,
+    against the insurer's appetite and its aggregate exposure per buyer, buyer group and country.
+    A new request for the same exporter and buyer is a new version of the same limit.
+    Idempotent by request_id.
+    """
+    GetCreditLimit: _aio.UnaryUnaryMultiCallable[_finance_pb2.GetCreditLimitRequest, _finance_pb2.CreditLimit]  # type: ignore[assignment]
+    """Gets a credit limit (its current version) by name."""
+    ListCreditLimits: _aio.UnaryUnaryMultiCallable[_finance_pb2.ListCreditLimitsRequest, _finance_pb2.ListCreditLimitsResponse]  # type: ignore[assignment]
+    """Lists the caller's credit limits, newest first; paged."""
+    CancelCreditLimit: _aio.UnaryUnaryMultiCallable[_finance_pb2.CancelCreditLimitRequest, _finance_pb2.CreditLimit]  # type: ignore[assignment]
+    """Cancels a credit limit; its amount no longer counts against capacity."""
+    BindPolicy: _aio.UnaryUnaryMultiCallable[_finance_pb2.BindPolicyRequest, _finance_pb2.Policy]  # type: ignore[assignment]
+    """Binds a policy from an accepted premium quote and the exporter's credit limit on the buyer.
+    Idempotent by request_id.
+    """
+    GetPolicy: _aio.UnaryUnaryMultiCallable[_finance_pb2.GetPolicyRequest, _finance_pb2.Policy]  # type: ignore[assignment]
+    """Gets a policy: the insurer that issued it, or the bank named as loss payee."""
+    AssignPolicy: _aio.UnaryUnaryMultiCallable[_finance_pb2.AssignPolicyRequest, _finance_pb2.Policy]  # type: ignore[assignment]
+    """Names a bank (its tenant) as loss payee; that bank may then finance against the policy."""
+    ReportOverdue: _aio.UnaryUnaryMultiCallable[_finance_pb2.ReportOverdueRequest, _finance_pb2.Policy]  # type: ignore[assignment]
+    """Records a buyer's overdue payment under a policy. Idempotent by request_id."""
+    FileClaim: _aio.UnaryUnaryMultiCallable[_finance_pb2.FileClaimRequest, _finance_pb2.Claim]  # type: ignore[assignment]
+    """Files a claim for an overdue buyer once the waiting period has passed. Idempotent by request_id."""
+    CancelPolicy: _aio.UnaryUnaryMultiCallable[_finance_pb2.CancelPolicyRequest, _finance_pb2.Policy]  # type: ignore[assignment]
+    """Cancels a policy from a date; the unearned premium is refunded."""
+    ListPolicyEvents: _aio.UnaryUnaryMultiCallable[_finance_pb2.ListPolicyEventsRequest, _finance_pb2.ListPolicyEventsResponse]  # type: ignore[assignment]
+    """Lists every change of a policy, oldest first (the audit trail)."""
 
 class CreditInsuranceServicer(metaclass=_abc_1.ABCMeta):
     """Export credit insurance premiums for insurers, and policy financing (保单融资) for banks.
@@ -84,5 +140,99 @@ class CreditInsuranceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_finance_pb2.Quote, _abc.Awaitable[_finance_pb2.Quote]]:
         """Gets a stored quote until it expires; NOT_FOUND after."""
+
+    @_abc_1.abstractmethod
+    def RequestCreditLimit(
+        self,
+        request: _finance_pb2.RequestCreditLimitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.CreditLimit, _abc.Awaitable[_finance_pb2.CreditLimit]]:
+        """Decides a credit limit on a buyer for an exporter (INSURER): approved, reduced or declined,
+        against the insurer's appetite and its aggregate exposure per buyer, buyer group and country.
+        A new request for the same exporter and buyer is a new version of the same limit.
+        Idempotent by request_id.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCreditLimit(
+        self,
+        request: _finance_pb2.GetCreditLimitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.CreditLimit, _abc.Awaitable[_finance_pb2.CreditLimit]]:
+        """Gets a credit limit (its current version) by name."""
+
+    @_abc_1.abstractmethod
+    def ListCreditLimits(
+        self,
+        request: _finance_pb2.ListCreditLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.ListCreditLimitsResponse, _abc.Awaitable[_finance_pb2.ListCreditLimitsResponse]]:
+        """Lists the caller's credit limits, newest first; paged."""
+
+    @_abc_1.abstractmethod
+    def CancelCreditLimit(
+        self,
+        request: _finance_pb2.CancelCreditLimitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.CreditLimit, _abc.Awaitable[_finance_pb2.CreditLimit]]:
+        """Cancels a credit limit; its amount no longer counts against capacity."""
+
+    @_abc_1.abstractmethod
+    def BindPolicy(
+        self,
+        request: _finance_pb2.BindPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Policy, _abc.Awaitable[_finance_pb2.Policy]]:
+        """Binds a policy from an accepted premium quote and the exporter's credit limit on the buyer.
+        Idempotent by request_id.
+        """
+
+    @_abc_1.abstractmethod
+    def GetPolicy(
+        self,
+        request: _finance_pb2.GetPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Policy, _abc.Awaitable[_finance_pb2.Policy]]:
+        """Gets a policy: the insurer that issued it, or the bank named as loss payee."""
+
+    @_abc_1.abstractmethod
+    def AssignPolicy(
+        self,
+        request: _finance_pb2.AssignPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Policy, _abc.Awaitable[_finance_pb2.Policy]]:
+        """Names a bank (its tenant) as loss payee; that bank may then finance against the policy."""
+
+    @_abc_1.abstractmethod
+    def ReportOverdue(
+        self,
+        request: _finance_pb2.ReportOverdueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Policy, _abc.Awaitable[_finance_pb2.Policy]]:
+        """Records a buyer's overdue payment under a policy. Idempotent by request_id."""
+
+    @_abc_1.abstractmethod
+    def FileClaim(
+        self,
+        request: _finance_pb2.FileClaimRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Claim, _abc.Awaitable[_finance_pb2.Claim]]:
+        """Files a claim for an overdue buyer once the waiting period has passed. Idempotent by request_id."""
+
+    @_abc_1.abstractmethod
+    def CancelPolicy(
+        self,
+        request: _finance_pb2.CancelPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.Policy, _abc.Awaitable[_finance_pb2.Policy]]:
+        """Cancels a policy from a date; the unearned premium is refunded."""
+
+    @_abc_1.abstractmethod
+    def ListPolicyEvents(
+        self,
+        request: _finance_pb2.ListPolicyEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_finance_pb2.ListPolicyEventsResponse, _abc.Awaitable[_finance_pb2.ListPolicyEventsResponse]]:
+        """Lists every change of a policy, oldest first (the audit trail)."""
 
 def add_CreditInsuranceServicer_to_server(servicer: CreditInsuranceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
