@@ -12,8 +12,9 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, review
 from services.aml.alert_records import Alert, AlertCounts, AlertEvent, AlertQuery
+from services.aml.audit import AuditReport
 from services.aml.metrics import SEVERITIES
-from services.aml.rules.base import Hit
+from services.aml.watchlist import PartyMatch
 from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float, to_float
 
@@ -108,6 +109,7 @@ def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
         origin=waybill.origin,
         packages=waybill.packages,
         status=_WAYBILL_STATUS(waybill.status),
+        quantity=waybill.quantity,
     )
 
 
@@ -124,6 +126,11 @@ def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
     )
 
 
+def screening_as_of(request: aml_pb2.ScreenTradeRequest) -> datetime | None:
+    """The moment a trade is screened as of (None: now)."""
+    return to_datetime(request.as_of) if request.HasField("as_of") else None
+
+
 def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
     if not trade.HasField(name):
         return None
@@ -133,12 +140,12 @@ def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
 
 def trade_from_proto(trade: common_pb2.Trade) -> domain.Trade:
     """A validated trade message as the detector's plain documents."""
-    declaration = _declaration(trade.declaration) if trade.HasField("declaration") else None
+    single = (trade.declaration,) if trade.HasField("declaration") else ()
     return domain.Trade(
         order=_order(trade.order),
         payments=tuple(_payment(p) for p in trade.payments),
         waybills=tuple(_waybill(w) for w in trade.waybills),
-        declaration=declaration,
+        declarations=tuple(_declaration(d) for d in (*single, *trade.declarations)),
         exporter=_party(trade, "exporter"),
         buyer=_party(trade, "buyer"),
     )
@@ -159,16 +166,6 @@ def evidence_to_proto(evidence: dict[str, Any]) -> aml_pb2.Evidence:
     return aml_pb2.Evidence(
         summary=str(evidence.get("summary", "")), documents=documents, details=_struct(details)
     )
-
-
-def hit_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "rule": hit.rule,
-        "typology": hit.typology,
-        "severity": str(hit.severity),
-        "score": float(hit.score),
-        "evidence": hit.evidence.to_dict(),
-    }
 
 
 def hit_to_proto(hit: dict[str, Any]) -> aml_pb2.RuleHit:
@@ -282,3 +279,31 @@ def alert_summary_to_proto(counted: AlertCounts) -> aml_pb2.AlertSummary:
     if counted.oldest_open is not None:
         summary.oldest_open_created_at.FromDatetime(counted.oldest_open)
     return summary
+
+
+def party_match_to_proto(found: PartyMatch) -> aml_pb2.PartyMatch:
+    match, entry = found.match, found.entry
+    return aml_pb2.PartyMatch(
+        entry_id=match.entry_id,
+        name=match.name,
+        list=match.list,
+        score=float(match.score),
+        matched_name=match.matched_name,
+        country_code=entry.country if entry else "",
+        reason=entry.reason if entry else "",
+    )
+
+
+def audit_report_to_proto(report: AuditReport) -> aml_pb2.AuditChainVerification:
+    problems = [
+        aml_pb2.AuditChainProblem(sequence=p.seq, kind=p.kind, detail=p.detail)
+        for p in report.problems
+    ]
+    verification = aml_pb2.AuditChainVerification(
+        ok=report.ok,
+        events_checked=report.events_checked,
+        head_sequence=report.head_seq,
+        problems=problems,
+    )
+    verification.verified_at.GetCurrentTime()
+    return verification
