@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from services.demo.console import console_url, start_console
 from services.demo.processes import Endpoint, ServiceProcesses
 from services.demo.steps import DemoPaths, issue_tokens, prepare
 
@@ -27,6 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--grpc-ports", default="50051,50052,50053", help="risk,aml,finance")
     parser.add_argument("--metrics-ports", default="9101,9102,9103", help="risk,aml,finance")
+    parser.add_argument("--console-port", type=int, default=8080, help="web console HTTP port")
     parser.add_argument(
         "--exit-after-demo", action="store_true", help="stop the services after the demo client"
     )
@@ -84,10 +86,14 @@ def start_services(
     return services
 
 
-def _where_to_look(paths: DemoPaths, ends: dict[str, Endpoint]) -> None:
+def _where_to_look(
+    paths: DemoPaths, ends: dict[str, Endpoint], console_port: int, regulator_token: str
+) -> None:
     print("\nTradeGuard is running:")
     for e in ends.values():
         print(f"  {e.name:<8} gRPC {e.target:<17} metrics {e.metrics_url}")
+    print(f"  console  {console_url(console_port)}  (nobody is signed in: paste a token)")
+    print(f"  regulator token for the console: {regulator_token}")
     print(f"  tokens (hashed) {paths.tokens_file}; dev tokens in clear text {paths.tokens_plain}")
     print(f"  logs            {paths.logs}/")
     bank = f"$(jq -r .bank {paths.tokens_plain})"
@@ -114,6 +120,7 @@ def run_demo(args: argparse.Namespace) -> int:
     ends = _endpoints(args.grpc_ports, args.metrics_ports)
     services = start_services(paths, ends, tokens)
     try:
+        start_console(services, paths, ends["aml"].target, args.console_port)
         exporter = stories.bank_scores_financing(ends["risk"].target, tokens["bank"], paths.data)
         stories.insurer_quotes_premium(
             ends["finance"].target, tokens["insurer"], paths.data, exporter
@@ -123,7 +130,7 @@ def run_demo(args: argparse.Namespace) -> int:
         stories.regulator_scans(ends["aml"].target, tokens["regulator"], "data")
         stories.regulator_reviews(ends["aml"].target, tokens["regulator"])
         if not args.exit_after_demo:
-            _where_to_look(paths, ends)
+            _where_to_look(paths, ends, args.console_port, tokens["regulator"])
             _wait_for_signal(services)
     finally:
         codes = services.stop()
