@@ -72,10 +72,11 @@ from services.aml.parties import TenantParties
 from services.aml.reference import load_reference
 from services.aml.rules.base import Hit, Severity
 from services.aml.rules.context import TradeContext
-from services.aml.rules.engine import RULE_NAMES, RuleEngine
+from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
 from services.aml.rules.history import WindowStore
 from services.aml.rules.pricing import MarketReference, pricing_note
+from services.aml.rules.specs import RULE_NAMES
 from services.aml.ruleset import RuleSet
 from services.aml.screening import Match, NameIndex
 from services.aml.typologies import (

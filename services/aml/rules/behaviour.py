@@ -15,6 +15,7 @@ from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, MemoryWindows, WindowStore
+from services.aml.rules.specs import fires, near_threshold
 from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet
 
 NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
@@ -43,8 +44,7 @@ def beneficiary(ctx: TradeContext) -> str:
 
 
 def is_near_threshold(amount_usd: float, rules: RuleSet) -> bool:
-    cfg = rules.structuring
-    return cfg.threshold_usd * (1 - cfg.band) <= amount_usd < cfg.threshold_usd
+    return bool(near_threshold(amount_usd, rules))
 
 
 def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
@@ -109,7 +109,7 @@ def structuring(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None
     payer (whatever its accounts) or for one buyer (whoever pays)."""
     cfg = ctx.rules.structuring
     best = max(near_counts(ctx, store, keys), key=len, default=[])
-    if len(best) < cfg.min_count:
+    if not fires("structuring", {"near_threshold_count": len(best)}, ctx.rules):
         return None
     ev = Evidence(
         f"{len(best)} payments just under the reporting threshold within {cfg.window_days:g} days",
@@ -199,11 +199,18 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
     if ent is None:
         return None
     age_days = (order.ordered_at - ent.registered_at).total_seconds() / 86_400
-    if age_days > cfg.max_age_days or ent.registered_capital_cny > cfg.max_capital_cny:
-        return None
+    if age_days > cfg.max_age_days:
+        return None  # an established firm is no shell: spare the window look-up
     recent = recent_volume(ctx, store, keys)
     volume, bar = sum(e.amount_usd for e in recent), volume_bar_usd(ctx)
-    if volume < bar:
+    signals = {
+        "known_exporter": True,
+        "enterprise_age_days": age_days,
+        "registered_capital_cny": ent.registered_capital_cny,
+        "recent_volume_usd": volume,
+        "volume_bar_usd": bar,
+    }
+    if not fires("shell_exporter", signals, ctx.rules):
         return None
     ev = Evidence(
         f"Exporter {age_days:.0f} days old with {ent.registered_capital_cny:,.0f} CNY "
