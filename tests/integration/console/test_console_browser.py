@@ -141,6 +141,8 @@ def test_bank_sees_only_its_own_alerts(browser: webdriver.Chrome, world: World) 
     assert set(_column(browser, 8)) <= {"bank-a"}
     browser.get(f"{world.url}/statistics")
     assert f"{len(own)} alerts of your bank" in _text(browser, "main")
+    browser.get(f"{world.url}/alerts/{own[0].alert_id}/report")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not allowed"
 
 
 def test_forms_without_the_session_csrf_token_are_refused(
