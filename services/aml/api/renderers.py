@@ -51,17 +51,21 @@ class ScreenTradeRenderer:
 
 
 class ScanRenderer:
-    """Scan findings -> ScanTradeDataResponse: structures found, alerts raised and existing."""
+    """Scan findings -> ScanTradeDataResponse: structures found, and the alerts raised or matched
+    (their ids and the alerts themselves, in one order)."""
 
     def render(self, found: ScanFindings) -> aml_pb2.ScanTradeDataResponse:
         ids, fresh = found.alert_ids()
+        by_id = {r.alert.alert_id: r.alert for r in found.raised}
+        ordered = sorted(ids)
         return aml_pb2.ScanTradeDataResponse(
             request_id=found.request_id,
             structures_by_typology=found.structures_by_typology(),
             alerts_raised=len(fresh),
             alerts_existing=len(ids - fresh),
             flows_scanned=found.flows_scanned,
-            alert_ids=sorted(ids),
+            alert_ids=ordered,
+            alerts=[alert_to_proto(by_id[i]) for i in ordered],
         )
 
     def encode(self, response: aml_pb2.ScanTradeDataResponse) -> bytes:
