@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.aml.api.cli",
     "services.aml.training.cli",
     "services.finance.api.cli",
+    "services.finance.training.cli",
     "services.demo.cli",
     "services.scale.cli",
 )
@@ -44,7 +45,12 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "generate": ("services.tradedata.cli",),
     "features": ("services.tradedata.cli", "services.scale.cli"),
     "data": ("services.tradedata.cli",),
-    "train": ("services.risk.training.cli", "services.aml.training.cli", "services.scale.cli"),
+    "train": (
+        "services.risk.training.cli",
+        "services.aml.training.cli",
+        "services.finance.training.cli",
+        "services.scale.cli",
+    ),
     "score": ("services.risk.api.cli",),
     "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.api.cli",),

@@ -49,6 +49,10 @@ class DemoPaths:
         return self.root / "models" / "aml"
 
     @property
+    def buyer_models(self) -> Path:
+        return self.root / "models" / "buyers"
+
+    @property
     def tokens_file(self) -> Path:
         return self.root / "tokens.json"
 
@@ -143,6 +147,21 @@ def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:
             "training the AML model (rules + LightGBM on typology labels)",
             ["train", "aml", "--data", str(paths.data), "--out", str(paths.aml_models)],
             logs / "train-aml.log",
+        )
+    if not paths.buyer_models.exists():
+        step(
+            "training the buyer default model (LightGBM on payment behaviour, out of time)",
+            [
+                "train",
+                "buyers",
+                "--data",
+                str(paths.data),
+                "--out",
+                str(paths.buyer_models),
+                "--horizon-days",
+                "90",
+            ],  # fmt: skip
+            logs / "train-buyers.log",
         )
 
 

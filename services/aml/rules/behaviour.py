@@ -6,10 +6,11 @@ the evidence of, another bank's alert.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.aml.domain import Payment
+from services.aml.domain import Payment, Trade
 from services.aml.names import normalise_name
 from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
@@ -40,7 +41,7 @@ def payer_identity(p: Payment) -> str:
 
 def beneficiary(ctx: TradeContext) -> str:
     """Payments for one buyer's orders, whoever makes them."""
-    return f"buyer:{ctx.trade.order.buyer_id}"
+    return f"buyer:{ctx.trade.order.buyer_id}"  # as in window_keys
 
 
 def is_near_threshold(amount_usd: float, rules: RuleSet) -> bool:
@@ -227,13 +228,34 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
     return hit("shell_exporter", SHELL_EXPORTER, strength(volume, bar), ev)
 
 
-def memory_windows(rules: RuleSet) -> MemoryWindows:
-    """In-process windows long enough for every behaviour rule of `rules`."""
-    spans = {
+def window_spans(rules: RuleSet) -> dict[str, timedelta]:
+    """How far back each kind of window must reach for the behaviour rules of `rules`."""
+    return {
         NEAR: timedelta(days=rules.structuring.window_days),
         # Pass-through reads a window back from an outflow and forward from an inflow.
         INFLOW: timedelta(days=2 * rules.pass_through.window_days),
         OUTFLOW: timedelta(days=2 * rules.pass_through.window_days),
         VOLUME: timedelta(days=rules.shell.volume_window_days),
     }
-    return MemoryWindows(spans, rules.structuring.max_payers)
+
+
+def memory_windows(rules: RuleSet) -> MemoryWindows:
+    """In-process windows long enough for every behaviour rule of `rules`."""
+    return MemoryWindows(window_spans(rules), rules.structuring.max_payers)
+
+
+def window_keys(trade: Trade, keys: Keys) -> set[tuple[str, str]]:
+    """Every (kind, key) the behaviour rules read or write for `trade`."""
+    wanted = {(NEAR, keys.scoped(payer_identity(p))) for p in trade.payments}
+    wanted.add((NEAR, keys.scoped(f"buyer:{trade.order.buyer_id}")))
+    for group in (keys.exporter_group, keys.buyer_group):
+        wanted |= {(INFLOW, keys.scoped(group)), (OUTFLOW, keys.scoped(group))}
+    wanted.add((VOLUME, keys.scoped(trade.order.enterprise_id)))
+    return wanted
+
+
+def batch_since(trades: Sequence[Trade], rules: RuleSet) -> datetime:
+    """The earliest moment any window of the batch's trades reaches back to."""
+    moments = [t.order.ordered_at for t in trades]
+    moments += [p.paid_at for t in trades for p in t.payments]
+    return min(moments) - max(window_spans(rules).values())

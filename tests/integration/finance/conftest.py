@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
+import polars as pl
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -125,6 +126,23 @@ def start_finance(
     return service.start(metrics=False)
 
 
+def train_buyer_model(root: Path) -> Path:
+    """A small buyer default model trained on generated data (the bundle's folder)."""
+    from services.finance.training.buyer_pd import TrainingOptions, train_buyer_model
+    from services.tradedata.generator import generate
+    from services.tradedata.generator.config import GeneratorConfig
+    from services.tradedata.loading import load_dataset
+
+    folder = root / "buyer-model"
+    if not folder.exists():
+        data = root / "buyer-data"
+        generate(GeneratorConfig(enterprises=80, months=30, seed=5), data)
+        defaults = pl.read_parquet(data / "labels" / "buyer_defaults.parquet")
+        bundle, _ = train_buyer_model(load_dataset(data), defaults, TrainingOptions(rounds=50))
+        bundle.save(folder)
+    return folder
+
+
 @dataclass
 class Stack:
     risk: RiskService
@@ -148,6 +166,7 @@ class Stack:
 
 
 def open_stack(root: Path, **finance_overrides: Any) -> Stack:
+    finance_overrides.setdefault("buyer_model_dir", train_buyer_model(root))
     tokens = make_tokens(root)
     risk = start_risk(root, tokens)
     aml = start_aml(root, tokens)
