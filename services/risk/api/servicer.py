@@ -10,7 +10,7 @@ from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
 from services.common.errors import TradeGuardError, ValidationError
 from services.common.item_errors import item_error
-from services.common.string_bounds import check_strings
+from services.common.request_bounds import check_bounds
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.api.record_convert import to_record
@@ -77,7 +77,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
-                check_strings(item)
+                check_bounds(item)
                 if item.HasField("trade_record"):  # its own features: scored on its own
                     single = self._score_one(snapshot, item)
                     self._encoder(snapshot).fill(result.score, single)
