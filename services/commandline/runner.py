@@ -50,10 +50,12 @@ def field_violations(error: Any) -> list[tuple[str, str]]:
 def _known_failures() -> tuple[type[BaseException], ...]:
     """Errors whose message says enough on its own: data that breaks the contract, a domain
     error, a file that is missing or unreadable."""
+    from pydantic import ValidationError as SettingsError
+
     from services.common.errors import TradeGuardError
     from services.tradedata.errors import DataValidationError
 
-    return (DataValidationError, TradeGuardError, OSError)
+    return (DataValidationError, TradeGuardError, SettingsError, OSError)
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -79,6 +81,12 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 
 
 def _describe(exc: BaseException) -> str:
+    settings_errors = getattr(exc, "errors", None)
+    if callable(settings_errors) and hasattr(exc, "title"):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
+            for e in settings_errors()
+        )
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc}"
     problems = getattr(exc, "problems", None)
