@@ -10,6 +10,8 @@ DEV_LOCK := requirements/dev.txt
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 VAR := var
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
 # Extra flags for each benchmark script, e.g. `make bench ARGS=--quick`.
 ARGS ?=
 # Extra flags for the resolver, e.g. `make lock LOCK_ARGS=--upgrade` to move every pin.
@@ -44,12 +46,22 @@ lock: | $(BIN)/python
 	$(UV_COMPILE) --extra dev -c $(RUN_LOCK) -o $(DEV_LOCK)
 
 # OS packages the tests use, installed with apt-get when missing (the README lists them):
-# Prometheus and promtool for the rule tests and the end-to-end test.
+# Prometheus and promtool for the rule tests and the end-to-end test; Chromium and its WebDriver
+# for the console's browser tests; npm for axe-core.
 system-deps:
 	@command -v promtool >/dev/null 2>&1 || { \
 	  echo "==> installing prometheus (promtool) from the OS packages (apt-get)"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
 	  systemctl stop prometheus >/dev/null 2>&1 || true; }
+	@{ command -v chromium && command -v chromedriver && command -v npm; } >/dev/null 2>&1 || { \
+	  echo "==> installing chromium, chromium-driver and npm from the OS packages (apt-get)"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver npm >/dev/null; }
+
+# axe-core (npm), the accessibility checker the browser tests inject from this local file.
+$(AXE): | system-deps
+	@echo "==> installing axe-core $(AXE_VERSION) from npm into $(VENV)/node"
+	npm install --no-audit --no-fund --silent --prefix $(VENV)/node axe-core@$(AXE_VERSION)
 
 protos: $(DEV_STAMP)
 	PYTHON=$(BIN)/python scripts/gen_protos.sh
@@ -57,7 +69,7 @@ protos: $(DEV_STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/tradeguard demo
 
-test: $(DEV_STAMP) system-deps
+test: $(DEV_STAMP) system-deps $(AXE)
 	$(BIN)/pytest -q tests
 
 lint: $(DEV_STAMP)

@@ -69,7 +69,7 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),
-        model_dir=models, features=features, load_threads=1,
+        model_dir=models, features=features,
     )  # fmt: skip
     service = build(settings, CollectorRegistry()).start(metrics=False)
     ready.send(service.server.port)

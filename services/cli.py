@@ -57,6 +57,8 @@ SERVER_MODULES: dict[str, str] = {
     "finance": "services.finance.api.server",
 }
 SERVICES: tuple[str, ...] = tuple(SERVER_MODULES)
+#: The web console starts like a service but is not one of the gRPC services `serve all` runs.
+SERVER_MODULES["console"] = "services.console.api.server"
 
 
 def _import_optional(name: str) -> ModuleType | None:
@@ -88,10 +90,10 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 def _register_serve(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
-        help="run a service (risk, aml, finance) or all three",
+        help="run a service (risk, aml, finance), all three, or the web console",
         description="Flags after NAME are the service's settings; see `serve NAME --help`.",
     )
-    serve.add_argument("name", choices=(*SERVICES, "all"))
+    serve.add_argument("name", choices=(*SERVICES, "console", "all"))
     serve.add_argument("service_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     serve.set_defaults(func=_serve)
 

@@ -1,4 +1,4 @@
-"""Sort orders and counts over the alerts table, for ListAlerts and SummarizeAlerts.
+"""Filters, sort orders and counts over the alerts table, for ListAlerts and SummarizeAlerts.
 
 Each sort order is a key expression and a direction; paging stays keyset-based on
 (key, alert_id), so a page costs the same however deep the reader has gone.
@@ -11,7 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.aml.alert_records import AlertQuery
 from services.aml.migrations.schema import alerts
+from services.aml.persistence import to_micros
 from services.common.errors import ValidationError
 
 _SEVERITY_RANK = sa.case(
@@ -88,3 +90,38 @@ def oldest_created(filters: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
 # month is computed from it in Python (SQLite and PostgreSQL spell date functions differently).
 def _day_number(created_at: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
     return sa.cast(created_at / 86_400_000_000, sa.BigInteger)
+
+
+def alert_filters(query: AlertQuery, tenant_scope: str | None) -> list[sa.ColumnElement[bool]]:
+    c = alerts.c
+    wanted = {
+        c.status: query.status,
+        c.typology: query.typology,
+        c.enterprise_id: query.enterprise_id,
+        c.tenant: query.tenant,
+    }
+    filters = [column == value for column, value in wanted.items() if value]
+    if query.severities:
+        filters.append(c.severity.in_(sorted(query.severities)))
+    if tenant_scope is not None:
+        filters.append(c.tenant == tenant_scope)
+    if query.created_after is not None:
+        filters.append(c.created_at >= to_micros(query.created_after))
+    if query.created_before is not None:
+        filters.append(c.created_at < to_micros(query.created_before))
+    return filters
+
+
+def query_key(query: AlertQuery) -> list[Any]:
+    """The query as plain values in a fixed order (set order varies between processes)."""
+    after = to_micros(query.created_after) if query.created_after else None
+    before = to_micros(query.created_before) if query.created_before else None
+    return [
+        query.status,
+        query.typology,
+        ",".join(sorted(query.severities)),
+        query.enterprise_id,
+        query.tenant,
+        after,
+        before,
+    ]

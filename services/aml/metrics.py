@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from services.aml.store import Backlog
+from services.aml.alert_records import Backlog
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from services.aml.store import Actor, Alert, AlertStatus, AlertStore
+from services.aml.alert_records import Actor, Alert, AlertStatus
+from services.aml.store import AlertStore
 from services.common.errors import (
     ConflictError,
     FailedPrecondition,

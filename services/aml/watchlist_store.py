@@ -14,20 +14,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.aml.alert_records import Actor
 from services.aml.audit import EventDraft
 from services.aml.domain import WatchlistEntry
 from services.aml.migrations.schema import watchlist_entries
-from services.aml.store import (
-    Actor,
-    AlertStore,
+from services.aml.page_tokens import (
     Page,
     decode_page_token,
     encode_page_token,
-    guard,
     page_size_or_default,
     query_scope,
-    to_datetime,
 )
+from services.aml.persistence import guard, to_datetime
+from services.aml.store import AlertStore
 from services.common.errors import NotFoundError
 
 _W = watchlist_entries.c

@@ -22,7 +22,7 @@ DEMO_PRINCIPALS: dict[str, tuple[str, Role]] = {
     "insurer": ("demo-insurer", Role.INSURER),
     "regulator": ("demo-regulator", Role.REGULATOR),
     "admin": ("demo-admin", Role.ADMIN),
-    "finance-service": ("tradeguard-finance", Role.BANK),
+    "finance-service": ("tradeguard-finance", Role.SERVICE),
 }
 
 

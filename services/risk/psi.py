@@ -113,6 +113,14 @@ class PsiMonitor:
             if self._count < self._window:
                 self._count += 1
 
+    def observe_many(self, bins: np.ndarray) -> None:
+        """Record the rows of one scored batch (shape [rows, features])."""
+        with self._lock:
+            for row in bins:
+                self._buffer[self._next] = row
+                self._next = (self._next + 1) % self._window
+            self._count = min(self._window, self._count + len(bins))
+
     @property
     def observations(self) -> int:
         return self._count

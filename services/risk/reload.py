@@ -45,7 +45,6 @@ class ScoringRuntime:
         usd_per_unit: Mapping[str, float],
         policy_for: PolicyFor = lambda policy: policy,
         psi_window: int = 10_000,
-        num_threads: int = 0,
         on_swap: Callable[[ScoringSnapshot], None] = lambda snapshot: None,
     ) -> None:
         self._model_dir = Path(model_dir)
@@ -53,7 +52,6 @@ class ScoringRuntime:
         self._usd = dict(usd_per_unit)
         self._policy_for = policy_for
         self._psi_window = psi_window
-        self._num_threads = num_threads
         self._on_swap = on_swap
         self._snapshot: ScoringSnapshot | None = None
         self._key: SourceKey | None = None
@@ -104,12 +102,14 @@ class ScoringRuntime:
         bundle = model_io.load(Path(key.bundle_dir))
         table = read_feature_table(Path(key.table_file))
         previous = self._snapshot
-        if previous is not None and previous.version == bundle.version:
-            monitor = previous.monitor  # same reference bins: keep the live window
-        else:
-            monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
         policy = self._policy_for(bundle.metadata.policy)
-        return ScoringSnapshot(bundle, table, policy, self._usd, monitor, self._num_threads)
+        if previous is not None and previous.version == bundle.version:
+            # Only the table changed: keep the compiled model and the live PSI window.
+            return ScoringSnapshot(
+                previous.bundle, table, policy, self._usd, previous.monitor, previous.explainer
+            )
+        monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
+        return ScoringSnapshot(bundle, table, policy, self._usd, monitor)
 
     def poll_once(self) -> bool:
         """One watcher tick: reload on change, log (once per bad source) and keep serving."""

@@ -1,21 +1,21 @@
-"""Scoring: an immutable snapshot of one bundle applied to one feature table.
+"""Scoring: the model runs on every request.
 
-Exact per-feature contributions (`pred_contrib`) cost milliseconds per row, but features
-only change when a new table or bundle is loaded. So the snapshot computes raw scores,
-contributions, calibrated PDs and reason codes for every enterprise in one batch at load
-time, off the request path; a request only looks up its row and applies the tenor, the
-score scaling and the policy. The reasons are therefore exact for the score returned.
+A snapshot pairs one bundle with one feature table. Loading it only encodes the table into the
+model's input matrix (plus the limit volume and PSI bins of each row); nothing the model says is
+stored. Each call, or each batch of calls scored together, runs the compiled exact TreeSHAP of the
+served booster on its rows: the contributions sum to the raw score, so PD, calibration, grade,
+policy, limit and reasons all come from that one pass and the reasons are exact for the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from services.common.errors import NotFoundError
-from services.risk.domain import Decision, FinancingRequest, FinancingScore, Reason
+from services.risk.domain import Decision, FinancingRequest, FinancingScore
 from services.risk.feature_table import ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
 from services.risk.model import ModelBundle
@@ -23,51 +23,31 @@ from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
 from services.risk.reasons import top_reasons
 from services.risk.scaling import grade_for, pd_for_tenor
+from services.risk.treeshap import TreeExplainer
 
 
 @dataclass(frozen=True)
-class Precomputed:
-    """Per-enterprise results of the batch pass, row-aligned with `ids`."""
+class ModelInputs:
+    """Rows as the model reads them, with what the policy and the drift monitor need."""
 
-    ids: tuple[str, ...]
-    raw: np.ndarray
-    base_value: float
-    pd_horizon: np.ndarray
+    x: np.ndarray
     volume_usd: np.ndarray
     bins: np.ndarray
-    reasons: tuple[tuple[Reason, ...], ...]
 
 
-def _check_columns(table: FeatureTable, bundle: ModelBundle) -> None:
-    missing = [n for n in bundle.metadata.feature_names if n not in table.frame.columns]
+def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolicy) -> ModelInputs:
+    """Encode a feature table for `bundle`; FeatureTableError when a model feature is missing."""
+    frame = table.frame
+    meta = bundle.metadata
+    missing = [n for n in meta.feature_names if n not in frame.columns]
     if missing:
         raise FeatureTableError(f"feature table {table.source} lacks model features {missing}")
-
-
-def precompute(
-    bundle: ModelBundle, table: FeatureTable, policy: DecisionPolicy, num_threads: int = 0
-) -> Precomputed:
-    """The batch pass: contributions for every row, then PDs, bins and reasons."""
-    _check_columns(table, bundle)
-    meta = bundle.metadata
-    x = encode(table.frame, meta.features, meta.categories)
-    contrib = np.asarray(
-        bundle.booster.predict(x, pred_contrib=True, num_threads=num_threads), dtype=np.float64
-    ).reshape(len(x), len(meta.features) + 1)
-    raw = contrib.sum(axis=1)
+    x = encode(frame, meta.features, meta.categories)
     bins = np.column_stack([ref.bin_index(x[:, j]) for j, ref in enumerate(meta.references)])
-    reasons = tuple(
-        top_reasons(contrib[i, :-1], x[i], meta.features, meta.categories, policy.reason_count)
-        for i in range(len(x))
-    )
-    return Precomputed(
-        ids=tuple(str(v) for v in table.frame.get_column(ENTERPRISE_ID).to_list()),
-        raw=raw,
-        base_value=float(contrib[0, -1]) if len(x) else 0.0,
-        pd_horizon=meta.calibration.apply(raw),
+    return ModelInputs(
+        x=x,
         volume_usd=_volume(table, policy),
         bins=bins.reshape(len(x), len(meta.references)).astype(np.int16),
-        reasons=reasons,
     )
 
 
@@ -88,7 +68,7 @@ class ScoringSnapshot:
         policy: DecisionPolicy,
         usd_per_unit: Mapping[str, float],
         monitor: PsiMonitor,
-        num_threads: int = 0,
+        explainer: TreeExplainer | None = None,
     ) -> None:
         self.bundle = bundle
         self.table_source = table.source
@@ -96,10 +76,13 @@ class ScoringSnapshot:
         self.policy = policy
         self.usd_per_unit = dict(usd_per_unit)
         self.monitor = monitor
-        self.data = precompute(bundle, table, policy, num_threads)
-        self._index = {eid: i for i, eid in enumerate(self.data.ids)}
+        self.explainer = explainer or TreeExplainer.from_booster(bundle.booster)
+        self.inputs = model_inputs(table, bundle, policy)
+        ids = table.frame.get_column(ENTERPRISE_ID).cast(str).to_list()
+        self._index = {eid: i for i, eid in enumerate(ids)}
         self._meta = bundle.metadata
         self._horizon = bundle.metadata.calibration.horizon_days
+        self._count = policy.reason_count
 
     @property
     def version(self) -> str:
@@ -107,7 +90,7 @@ class ScoringSnapshot:
 
     @property
     def enterprise_count(self) -> int:
-        return len(self.data.ids)
+        return len(self._index)
 
     def row(self, enterprise_id: str) -> int:
         index = self._index.get(enterprise_id)
@@ -116,28 +99,65 @@ class ScoringSnapshot:
         return index
 
     def score(self, request: FinancingRequest) -> FinancingScore:
-        i = self.row(request.enterprise_id)
-        data = self.data
-        pd = pd_for_tenor(float(data.pd_horizon[i]), self._horizon, request.tenor_days)
-        rate = self.usd_per_unit[request.currency]
-        limit_usd = self.policy.limit_usd(
-            float(data.volume_usd[i]), request.product, request.tenor_days, pd
+        return self.score_rows([request], [self.row(request.enterprise_id)])[0]
+
+    def score_rows(
+        self, requests: Sequence[FinancingRequest], rows: Sequence[int]
+    ) -> list[FinancingScore]:
+        """Score `requests` on their feature-table rows in one pass of the model."""
+        inputs = self.inputs
+        index = np.asarray(rows, dtype=np.intp)
+        return self.score_inputs(
+            requests, ModelInputs(inputs.x[index], inputs.volume_usd[index], inputs.bins[index])
         )
+
+    def score_inputs(
+        self, requests: Sequence[FinancingRequest], inputs: ModelInputs
+    ) -> list[FinancingScore]:
+        """Score `requests` on their encoded rows (`inputs`, row-aligned)."""
+        contrib = self.explainer.contributions(inputs.x)
+        raw = contrib.sum(axis=1)
+        pd_horizon = self._meta.calibration.apply(raw)
+        self.monitor.observe_many(inputs.bins)
+        return [
+            self._answer(
+                request,
+                float(raw[i]),
+                float(pd_horizon[i]),
+                float(inputs.volume_usd[i]),
+                contrib[i],
+                inputs.x[i],
+            )
+            for i, request in enumerate(requests)
+        ]
+
+    def _answer(
+        self,
+        request: FinancingRequest,
+        raw: float,
+        pd_horizon: float,
+        volume_usd: float,
+        contrib: np.ndarray,
+        x: np.ndarray,
+    ) -> FinancingScore:
+        meta = self._meta
+        pd = pd_for_tenor(pd_horizon, self._horizon, request.tenor_days)
+        rate = self.usd_per_unit[request.currency]
+        limit_usd = self.policy.limit_usd(volume_usd, request.product, request.tenor_days, pd)
         decision, notes = self.policy.decide(pd, request.amount * rate, limit_usd)
-        self.monitor.observe(data.bins[i])
         return FinancingScore(
             request_id=request.request_id,
             enterprise_id=request.enterprise_id,
             probability_of_default=pd,
-            score=self._meta.scaling.points(pd),
-            grade=grade_for(pd, self._meta.grade_bands),
+            score=meta.scaling.points(pd),
+            grade=grade_for(pd, meta.grade_bands),
             decision=decision,
             recommended_limit=0.0 if decision == Decision.DECLINE else round(limit_usd / rate, 2),
             currency=request.currency,
-            reasons=data.reasons[i],
+            reasons=top_reasons(contrib[:-1], x, meta.features, meta.categories, self._count),
             model_version=self.version,
-            raw_score=float(data.raw[i]),
-            base_value=data.base_value,
+            raw_score=raw,
+            base_value=float(contrib[-1]),
             features_as_of=self.features_as_of,
             policy_notes=notes,
         )

@@ -48,9 +48,6 @@ class RiskSettings(ServiceSettings):
     reason_count: int | None = Field(
         None, ge=1, le=50, description="Reasons listed per score (default: the bundle's)."
     )
-    load_threads: int = Field(
-        0, ge=0, description="Threads for the batch pass at load time (0 = all cores)."
-    )
     max_batch: int = Field(
         1000, ge=1, description="Largest batch a StreamScoreFinancing message may carry."
     )

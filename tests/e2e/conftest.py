@@ -41,7 +41,7 @@ RULES = Path(__file__).resolve().parents[2] / "k8s" / "prometheus" / "rules.yml"
 PRINCIPALS = {
     "bank": ("e2e-bank", Role.BANK),
     "insurer": ("e2e-insurer", Role.INSURER),
-    "finance-service": ("e2e-finance", Role.BANK),
+    "finance-service": ("e2e-finance", Role.SERVICE),
 }
 
 

@@ -11,9 +11,9 @@ from google.protobuf import struct_pb2, timestamp_pb2
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, review
+from services.aml.alert_records import Alert, AlertCounts, AlertEvent, AlertQuery
 from services.aml.metrics import SEVERITIES
 from services.aml.rules.base import Hit
-from services.aml.store import Alert, AlertCounts, AlertEvent, AlertQuery
 from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float, to_float
 

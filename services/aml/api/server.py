@@ -6,26 +6,28 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
 from services.aml import review
+from services.aml.alert_records import Actor
 from services.aml.api.servicer import AmlServicer
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
 from services.aml.migrations import upgrade
+from services.aml.persistence import guard
+from services.aml.retention import purge_screenings
 from services.aml.ruleset import RuleSet
 from services.aml.settings import AmlSettings
-from services.aml.store import Actor, AlertStore, guard
+from services.aml.store import AlertStore
 from services.aml.watchlist_store import WatchlistStore
+from services.common import serving
 from services.common.auth import Role
 from services.common.errors import TradeGuardError, UnavailableError
-from services.common.gc_tuning import tune_gc_for_serving
-from services.common.logging import configure_logging
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import TokenStore
 
@@ -36,13 +38,13 @@ SERVICE_NAME = "tradeguard.aml.v1.AmlMonitoring"
 SYSTEM_ACTOR = Actor("system", "ADMIN")
 _PURGE_EVERY_S = 3600.0
 
-_B, _I, _R, _A = Role.BANK, Role.INSURER, Role.REGULATOR, Role.ADMIN
+_B, _I, _R, _A, _S = Role.BANK, Role.INSURER, Role.REGULATOR, Role.ADMIN, Role.SERVICE
 #: Who may call what; a method missing here is refused.
 ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "ScreenTrade": frozenset({_B}),
     "StreamScreenTrades": frozenset({_B}),
     "ScanTradeData": frozenset({_B, _R}),
-    "ScreenParty": frozenset({_B, _I, _R, _A}),
+    "ScreenParty": frozenset({_B, _I, _R, _A, _S}),
     "UpsertWatchlistEntry": frozenset({_R, _A}),
     "DeleteWatchlistEntry": frozenset({_R, _A}),
     "ListWatchlistEntries": frozenset({_R, _A}),
@@ -117,7 +119,7 @@ class StoreMonitor:
             self._reload_watchlist()
             self._seen = seen
         if time.monotonic() >= self._next_purge:
-            purged = self._store.purge_screenings(datetime.now(UTC) - self._retention)
+            purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})
             self._next_purge = time.monotonic() + _PURGE_EVERY_S
 
@@ -215,14 +217,16 @@ def load_detector(settings: AmlSettings) -> tuple[AmlDetector, ReferenceData]:
     return detector, reference
 
 
+def build(settings: AmlSettings) -> AmlService:
+    """The service for ``settings``, with its model bundle and reference data loaded."""
+    detector, reference = load_detector(settings)
+    return AmlService(settings, detector, reference=reference)
+
+
 def serve(settings: AmlSettings) -> int:
     """Run until SIGTERM/SIGINT, then drain; the exit code (0) for `tradeguard serve aml`."""
-    configure_logging(settings.log_level)
-    detector, reference = load_detector(settings)
-    service = AmlService(settings, detector, reference=reference).start()
-    tune_gc_for_serving()
-    try:
-        return service.server.serve_until_signal()
-    finally:
-        service.monitor.stop()
-        service.store.close()
+    return serving.serve(settings, build)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return serving.main(argv, AmlSettings, build, __doc__)

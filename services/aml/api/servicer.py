@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, network, review
+from services.aml.alert_records import Actor, Alert, NewAlert, RaisedAlert
 from services.aml.api.convert import (
     SEVERITY_RANK,
     alert_query,
@@ -40,15 +41,8 @@ from services.aml.api.convert import (
 from services.aml.api.validation import Violations, check_trade, require_alert_id
 from services.aml.detector import AlertCandidate, AmlDetector, ScreeningResult
 from services.aml.metrics import AmlMetrics
-from services.aml.store import (
-    Actor,
-    Alert,
-    AlertStore,
-    NewAlert,
-    RaisedAlert,
-    ScreeningWrite,
-    ShadowRecord,
-)
+from services.aml.screening_store import ScreeningStore, ScreeningWrite, ShadowRecord
+from services.aml.store import AlertStore
 from services.aml.watchlist_store import WatchlistStore
 from services.common.auth import require_principal
 from services.common.deadlines import check_deadline
@@ -229,6 +223,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         max_batch: int,
     ) -> None:
         self._store = store
+        self._screenings = ScreeningStore(store)
         self._watchlist = WatchlistStore(store)
         self._detector = detector
         self._metrics = metrics
@@ -293,7 +288,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         return [_final(item) for item in items]
 
     def _replay_stored(self, items: Sequence[_Item], tenant: str) -> None:
-        stored = self._store.find_screenings(tenant, [i.request.request_id for i in items])
+        stored = self._screenings.find(tenant, [i.request.request_id for i in items])
         for item in items:
             earlier = stored.get(item.request.request_id)
             if earlier is None:
@@ -331,7 +326,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         if not pending:
             return
         writes = [item.write for item in pending if item.write is not None]
-        outcomes = self._store.commit_screenings(actor.tenant, writes, actor)
+        outcomes = self._screenings.commit(actor.tenant, writes, actor)
         for item, outcome in zip(pending, outcomes, strict=True):
             if outcome.replayed and outcome.fingerprint != item.fingerprint:
                 item.outcome = _reused(item.request.request_id)
@@ -360,7 +355,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         path = self._validated_scan(request)
         tenant = "" if actor.role in review.ALL_TENANTS_ROLES else actor.tenant
         fingerprint = _fingerprint(request)
-        earlier = self._store.find_screenings(tenant, [request.request_id]).get(request.request_id)
+        earlier = self._screenings.find(tenant, [request.request_id]).get(request.request_id)
         if earlier is not None:
             return _scan_replay(earlier.fingerprint, fingerprint, earlier.response, request)
         candidates, flows = self._scan(request, path, tenant)
@@ -370,7 +365,7 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
             alerts=[new_alert(c) for c in candidates],
             render=_scan_renderer(request.request_id, candidates, flows),
         )
-        [outcome] = self._store.commit_screenings(tenant, [write], actor)
+        [outcome] = self._screenings.commit(tenant, [write], actor)
         if not outcome.replayed:
             self._count((), [r.alert for r in outcome.raised if r.created])
         return _scan_replay(outcome.fingerprint, fingerprint, outcome.response, request)

@@ -65,38 +65,26 @@ def to_reason(reason: Reason) -> risk_pb2.Reason:
 
 
 class ScoreEncoder:
-    """Writes FinancingScore messages for one snapshot. The per-enterprise part (reasons,
-    raw score, versions) is fixed for the snapshot, so it is built once per enterprise and
-    copied; only the request-dependent fields are set per call."""
+    """Writes FinancingScore messages for one snapshot (its as-of stamp converted once)."""
 
     def __init__(self, model_version: str, features_as_of: str) -> None:
         self.model_version = model_version
         self.features_as_of = features_as_of
         self._as_of = timestamp(features_as_of)
-        self._templates: dict[str, risk_pb2.FinancingScore] = {}
-
-    def _template(self, score: FinancingScore) -> risk_pb2.FinancingScore:
-        template = self._templates.get(score.enterprise_id)
-        if template is None:
-            template = risk_pb2.FinancingScore(
-                enterprise_id=score.enterprise_id,
-                reasons=[to_reason(r) for r in score.reasons],
-                model_version=score.model_version,
-                raw_score=score.raw_score,
-                base_value=score.base_value,
-                features_as_of=self._as_of,
-            )
-            self._templates[score.enterprise_id] = template
-        return template
 
     def fill(self, target: risk_pb2.FinancingScore, score: FinancingScore) -> None:
-        target.CopyFrom(self._template(score))
         target.request_id = score.request_id
+        target.enterprise_id = score.enterprise_id
         target.probability_of_default = score.probability_of_default
         target.score = score.score
         target.grade = _GRADES[score.grade]
         target.decision = _DECISIONS[score.decision.value]
         target.recommended_limit.CopyFrom(from_float(score.recommended_limit, score.currency))
+        target.reasons.extend([to_reason(r) for r in score.reasons])
+        target.model_version = score.model_version
+        target.raw_score = score.raw_score
+        target.base_value = score.base_value
+        target.features_as_of.CopyFrom(self._as_of)
         if score.policy_notes:
             target.policy_notes.extend(score.policy_notes)
 

@@ -97,7 +97,6 @@ def build(
         USD_PER_UNIT,
         policy_for=settings.policy_for,
         psi_window=settings.psi_window,
-        num_threads=settings.load_threads,
         on_swap=on_swap,
     )
     servicer = RiskScoringServicer(runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch)

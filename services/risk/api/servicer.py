@@ -12,7 +12,7 @@ from services.common.errors import TradeGuardError, ValidationError
 from services.common.item_errors import item_error
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
-from services.risk.domain import FinancingScore
+from services.risk.domain import FinancingRequest
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
@@ -69,17 +69,23 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         requests: Iterable[risk_pb2.ScoreFinancingRequest],
         response: risk_pb2.StreamScoreFinancingResponse,
     ) -> None:
-        encoder = self._encoder(snapshot)
-        scores: list[FinancingScore] = []
+        valid: list[FinancingRequest] = []
+        rows: list[int] = []
+        slots: list[risk_pb2.ScoreResult] = []
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
-                score = snapshot.score(to_request(item, self._currencies))
+                domain = to_request(item, self._currencies)
+                rows.append(snapshot.row(domain.enterprise_id))
             except TradeGuardError as error:
                 result.error.CopyFrom(item_error(error, index))
                 continue
-            scores.append(score)
-            encoder.fill(result.score, score)
+            valid.append(domain)
+            slots.append(result)
+        scores = snapshot.score_rows(valid, rows) if valid else []
+        encoder = self._encoder(snapshot)
+        for slot, score in zip(slots, scores, strict=True):
+            encoder.fill(slot.score, score)
         self._metrics.record(scores)
 
     def _check_batch_size(self, count: int) -> None:

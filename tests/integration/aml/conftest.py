@@ -37,7 +37,8 @@ PAST = datetime(2025, 3, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Callers:
-    """One token per caller: bank-1 and bank-2 (BANK), insurer-1, regulator-1, admin-1."""
+    """One token per caller: bank-1 and bank-2 (BANK), insurer-1, regulator-1, admin-1, and
+    service-1 (SERVICE, as finance calls with)."""
 
     tokens: dict[str, str]
 
@@ -55,6 +56,7 @@ def callers(tmp_path: Path) -> tuple[Path, Callers]:
         "insurer-1": store.issue("insurer-1", Role.INSURER)[0],
         "regulator-1": store.issue("regulator-1", Role.REGULATOR)[0],
         "admin-1": store.issue("admin-1", Role.ADMIN)[0],
+        "service-1": store.issue("tradeguard-finance", Role.SERVICE)[0],
     }
     return path, Callers(tokens)
 

@@ -13,7 +13,7 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 
 from .conftest import Harness
 
-CALLERS = ("bank-1", "insurer-1", "regulator-1", "admin-1")
+CALLERS = ("bank-1", "insurer-1", "regulator-1", "admin-1", "service-1")
 REQUESTS: dict[str, Callable[[], Any]] = {
     "ScreenTrade": aml_pb2.ScreenTradeRequest,
     "ScanTradeData": aml_pb2.ScanTradeDataRequest,

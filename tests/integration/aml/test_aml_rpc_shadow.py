@@ -8,6 +8,7 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 from services.aml.api.server import load_detector
 from services.aml.domain import ReferenceData
 from services.aml.ruleset import PhantomConfig, RuleSet
+from services.aml.screening_store import ScreeningStore
 
 from .conftest import WATCHLIST, Callers, aml_settings, screen, start_harness
 
@@ -35,7 +36,7 @@ def test_shadow_rule_set_is_recorded_not_alerted(
         [shadow] = response.shadow
         assert shadow.ruleset_version == "rs-shadow"
         assert "PHANTOM_SHIPMENT" not in shadow.would_alert_typologies
-        summary = harness.service.store.shadow_summary("rs-shadow")
+        summary = ScreeningStore(harness.service.store).shadow_summary("rs-shadow")
         assert (summary.screened, summary.removed) == (1, 1)
         listed = harness.stub.ListAlerts(
             aml_pb2.ListAlertsRequest(), metadata=harness.md("regulator-1")

@@ -59,7 +59,7 @@ def make_tokens(root: Path) -> Tokens:
         "bank-2": Role.BANK,
         "admin-1": Role.ADMIN,
         "regulator-1": Role.REGULATOR,
-        "finance-svc": Role.BANK,
+        "finance-svc": Role.SERVICE,
     }
     clear = {who: store.issue(who, role)[0] for who, role in callers.items()}
     # One tenant that both insures and lends: its bank may finance under its own premium quotes.

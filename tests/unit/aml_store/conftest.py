@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from services.aml.store import Actor, AlertStore, NewAlert
+from services.aml.alert_records import Actor, NewAlert
+from services.aml.store import AlertStore
 
 BANK = Actor("bank-1", "BANK")
 OTHER_BANK = Actor("bank-2", "BANK")

@@ -10,15 +10,10 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
+from services.aml.alert_records import Alert, AlertQuery, AlertStatus, NewAlert
 from services.aml.migrations.schema import alert_events, alerts
-from services.aml.store import (
-    MAX_PAGE_SIZE,
-    Alert,
-    AlertQuery,
-    AlertStatus,
-    AlertStore,
-    NewAlert,
-)
+from services.aml.page_tokens import MAX_PAGE_SIZE
+from services.aml.store import AlertStore
 from services.common.errors import NotFoundError, ValidationError
 
 from .conftest import BANK, OTHER_BANK

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from services.aml.alert_records import NewAlert
 from services.aml.migrations.schema import alert_events
 from services.aml.review import Decision, review
-from services.aml.store import AlertStore, NewAlert
+from services.aml.store import AlertStore
 
 from .conftest import BANK, REGULATOR
 

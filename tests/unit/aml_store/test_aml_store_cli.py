@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from services.aml.alert_records import NewAlert
 from services.aml.migrations.schema import alert_events
-from services.aml.store import AlertStore, NewAlert
+from services.aml.store import AlertStore
 from services.cli import main
 
 from .conftest import BANK

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from services.aml.store import AlertQuery, AlertStore, NewAlert
+from services.aml.alert_records import AlertQuery, NewAlert
+from services.aml.store import AlertStore
 from services.common.errors import UnavailableError
 
 from . import private_pg

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from services.aml.alert_records import Actor, Alert, AlertStatus, NewAlert
 from services.aml.review import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -18,7 +19,7 @@ from services.aml.review import (
     tenant_scope,
     transition_table_markdown,
 )
-from services.aml.store import Actor, Alert, AlertStatus, AlertStore, NewAlert
+from services.aml.store import AlertStore
 from services.common.errors import (
     ConflictError,
     FailedPrecondition,

@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from services.aml.alert_records import Actor, NewAlert
 from services.aml.migrations import VERSION_TABLE, current_revision, upgrade
 from services.aml.migrations.schema import alert_events, metadata
-from services.aml.store import Actor, AlertStore, NewAlert, create_store_engine
+from services.aml.persistence import create_store_engine
+from services.aml.store import AlertStore
 
 BANK = Actor("bank-1", "BANK")
 

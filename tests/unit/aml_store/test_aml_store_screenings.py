@@ -7,14 +7,11 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from services.aml.alert_records import NewAlert, RaisedAlert
 from services.aml.migrations.schema import alerts, screenings
-from services.aml.store import (
-    AlertStore,
-    NewAlert,
-    RaisedAlert,
-    ScreeningWrite,
-    ShadowRecord,
-)
+from services.aml.retention import purge_screenings
+from services.aml.screening_store import ScreeningStore, ScreeningWrite, ShadowRecord
+from services.aml.store import AlertStore
 
 from .conftest import BANK
 
@@ -40,25 +37,25 @@ def _rows(store: AlertStore, table: sa.Table) -> int:
 def test_commit_stores_response_and_replays_it(store: AlertStore, new_alert: Build) -> None:
     render = Renderer()
     write = ScreeningWrite("r1", "fp1", [new_alert("k1"), new_alert("k2")], render)
-    [first] = store.commit_screenings("bank-1", [write], BANK)
+    [first] = ScreeningStore(store).commit("bank-1", [write], BANK)
     assert not first.replayed and [r.created for r in first.raised] == [True, True]
     ids = [r.alert.alert_id for r in first.raised]
     assert first.response == f"{ids[0]}:1,{ids[1]}:1".encode()
-    [again] = store.commit_screenings("bank-1", [write], BANK)
+    [again] = ScreeningStore(store).commit("bank-1", [write], BANK)
     assert again.replayed and again.response == first.response and again.raised == ()
     assert render.calls == 1
-    assert store.find_screenings("bank-1", ["r1", "r2"])["r1"].response == first.response
-    assert store.find_screenings("bank-2", ["r1"]) == {}
+    assert ScreeningStore(store).find("bank-1", ["r1", "r2"])["r1"].response == first.response
+    assert ScreeningStore(store).find("bank-2", ["r1"]) == {}
     assert _rows(store, alerts) == 2 and _rows(store, screenings) == 1
 
 
 def test_new_request_for_a_known_trade_reuses_its_alert(
     store: AlertStore, new_alert: Build
 ) -> None:
-    [first] = store.commit_screenings(
+    [first] = ScreeningStore(store).commit(
         "bank-1", [ScreeningWrite("r1", "f", [new_alert()], Renderer())], BANK
     )
-    [second] = store.commit_screenings(
+    [second] = ScreeningStore(store).commit(
         "bank-1", [ScreeningWrite("r2", "f", [new_alert()], Renderer())], BANK
     )
     assert not second.replayed and not second.raised[0].created
@@ -76,7 +73,7 @@ def test_repeated_request_inside_a_batch_replays_the_first(
         ScreeningWrite("", "fp-c", [new_alert("k1")], render),
         ScreeningWrite("", "fp-d", [], render),
     ]
-    outcomes = store.commit_screenings("bank-1", writes, BANK)
+    outcomes = ScreeningStore(store).commit("bank-1", writes, BANK)
     assert [o.replayed for o in outcomes] == [False, True, False, False]
     assert outcomes[1].fingerprint == "fp-a" and outcomes[1].response == outcomes[0].response
     assert outcomes[2].raised[0].alert.alert_id == outcomes[0].raised[0].alert.alert_id
@@ -93,22 +90,22 @@ def test_shadow_results_are_recorded_once_and_summarised(store: AlertStore) -> N
         ScreeningWrite("r1", "f", [], Renderer(), shadow("O1", ["k5"])),
         ScreeningWrite("r2", "f", [], Renderer(), shadow("O2", [])),
     ]
-    store.commit_screenings("bank-1", writes, BANK)
-    store.commit_screenings(
+    ScreeningStore(store).commit("bank-1", writes, BANK)
+    ScreeningStore(store).commit(
         "bank-1", [ScreeningWrite("r3", "f", [], Renderer(), shadow("O1", []))], BANK
     )
-    summary = store.shadow_summary("rs-2")
+    summary = ScreeningStore(store).shadow_summary("rs-2")
     assert (summary.screened, summary.would_alert, summary.added, summary.removed) == (2, 3, 1, 2)
-    assert store.shadow_summary("rs-9").screened == 0
+    assert ScreeningStore(store).shadow_summary("rs-9").screened == 0
     assert _rows(store, alerts) == 0
 
 
 def test_purge_forgets_old_responses_but_keeps_alerts(store: AlertStore, new_alert: Build) -> None:
     old = AlertStore(store.engine, clock=lambda: 1_600_000_000_000_000)
-    old.commit_screenings(
+    ScreeningStore(old).commit(
         "bank-1", [ScreeningWrite("old", "f", [new_alert("k1")], Renderer())], BANK
     )
-    store.commit_screenings("bank-1", [ScreeningWrite("new", "f", [], Renderer())], BANK)
-    assert store.purge_screenings(datetime(2022, 1, 1, tzinfo=UTC)) == 1
-    assert set(store.find_screenings("bank-1", ["old", "new"])) == {"new"}
+    ScreeningStore(store).commit("bank-1", [ScreeningWrite("new", "f", [], Renderer())], BANK)
+    assert purge_screenings(store, datetime(2022, 1, 1, tzinfo=UTC)) == 1
+    assert set(ScreeningStore(store).find("bank-1", ["old", "new"])) == {"new"}
     assert _rows(store, alerts) == 1

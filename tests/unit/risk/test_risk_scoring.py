@@ -35,7 +35,7 @@ def _snapshot(
     bundle = model_io.load(bundle_dir)
     table = from_frame(frame, "test", "2026-01-01")
     monitor = PsiMonitor(bundle.metadata.references, window=1000)
-    return ScoringSnapshot(bundle, table, policy or bundle.metadata.policy, FX, monitor, 1)
+    return ScoringSnapshot(bundle, table, policy or bundle.metadata.policy, FX, monitor)
 
 
 def request(enterprise: str = "ENT00001", **kw: object) -> FinancingRequest:

@@ -1,0 +1,215 @@
+"""Stored screening responses and shadow results: what makes a screening idempotent.
+
+A screening's alerts, its response (kept for replays of the same request id) and its shadow
+result commit in one transaction, so a crash never leaves an alert without the response that
+announced it, nor a response without its alert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.aml.alert_records import Actor, NewAlert, RaisedAlert
+from services.aml.migrations.schema import screenings, shadow_results
+from services.aml.persistence import dumps, guard, insert_ignoring_duplicates
+from services.aml.store import AlertStore, raise_alerts_in
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowRecord:
+    """What the shadow ruleset would have alerted on for one screened trade."""
+
+    ruleset_version: str
+    live_version: str
+    subject_key: str
+    risk_score: float
+    would_alert: Sequence[str]
+    added: Sequence[str]
+    removed: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningWrite:
+    """One screened trade to commit: its alerts, and how to render the stored response.
+
+    `render` receives the stored alerts (deduplicated, with their ids, and whether this
+    commit created them) and returns the serialized response kept for replays of the same
+    `request_id` ("" = no idempotency).
+    """
+
+    request_id: str
+    fingerprint: str
+    alerts: Sequence[NewAlert]
+    render: Callable[[Sequence[RaisedAlert]], bytes]
+    shadow: ShadowRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningOutcome:
+    """The committed (or replayed) response of one screening."""
+
+    response: bytes
+    fingerprint: str
+    replayed: bool
+    raised: tuple[RaisedAlert, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScreening:
+    """A response already stored for a request id."""
+
+    fingerprint: str
+    response: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowSummary:
+    """How a shadow ruleset compares with the live one over the trades it has seen."""
+
+    ruleset_version: str
+    screened: int
+    would_alert: int
+    added: int
+    removed: int
+
+
+class ScreeningStore:
+    """Screenings committed with their alerts, and the responses stored for replays."""
+
+    def __init__(self, store: AlertStore) -> None:
+        self._store = store
+
+    def find(self, tenant: str, request_ids: Iterable[str]) -> dict[str, StoredScreening]:
+        """Responses already stored for these request ids (to answer replays without work)."""
+        with guard(), self._store.reader.connect() as connection:
+            return _stored(connection, tenant, request_ids)
+
+    def commit(
+        self, tenant: str, writes: Sequence[ScreeningWrite], actor: Actor
+    ) -> list[ScreeningOutcome]:
+        """Commit a batch of screened trades atomically: alerts, events, responses, shadows.
+
+        A request id seen before (earlier, or earlier in this batch) gets the stored response
+        back and changes nothing.
+        """
+        with self._store.writing() as (connection, chain):
+            stored = _stored(connection, tenant, [w.request_id for w in writes])
+            fresh = _first_of_each_request(writes, stored)
+            new = [a for i in fresh for a in writes[i].alerts]
+            raised = raise_alerts_in(connection, chain, new, actor)
+            chosen = [writes[i] for i in fresh]
+            done = self._save_fresh(connection, tenant, chosen, raised, chain.now_us)
+        return _outcomes_in_order(writes, stored, dict(zip(fresh, done, strict=True)))
+
+    def _save_fresh(
+        self,
+        connection: sa.Connection,
+        tenant: str,
+        fresh: Sequence[ScreeningWrite],
+        raised: Mapping[tuple[str, str], RaisedAlert],
+        now: int,
+    ) -> list[ScreeningOutcome]:
+        outcomes: list[ScreeningOutcome] = []
+        rows: list[dict[str, Any]] = []
+        shadows: list[dict[str, Any]] = []
+        for write in fresh:
+            mine = tuple(raised[(a.tenant, a.dedup_key)] for a in write.alerts)
+            response = write.render(mine)
+            outcomes.append(ScreeningOutcome(response, write.fingerprint, False, mine))
+            if write.request_id:
+                rows.append(_screening_row(tenant, write, response, now))
+            if write.shadow is not None:
+                shadows.append(_shadow_row(tenant, write.shadow, now))
+        if rows:
+            connection.execute(insert_ignoring_duplicates(connection, screenings), rows)
+        if shadows:
+            connection.execute(insert_ignoring_duplicates(connection, shadow_results), shadows)
+        return outcomes
+
+    def shadow_summary(self, ruleset_version: str) -> ShadowSummary:
+        """Counts over the shadow results recorded for `ruleset_version`."""
+        s = shadow_results.c
+        select = sa.select(s.would_alert, s.added, s.removed).where(
+            s.ruleset_version == ruleset_version
+        )
+        screened = would = added = removed = 0
+        with guard(), self._store.reader.connect() as connection:
+            for row in connection.execute(select):
+                screened += 1
+                would += len(json.loads(row.would_alert))
+                added += len(json.loads(row.added))
+                removed += len(json.loads(row.removed))
+        return ShadowSummary(ruleset_version, screened, would, added, removed)
+
+
+def _stored(
+    connection: sa.Connection, tenant: str, request_ids: Iterable[str]
+) -> dict[str, StoredScreening]:
+    wanted = sorted({rid for rid in request_ids if rid})
+    if not wanted:
+        return {}
+    query = sa.select(screenings).where(
+        screenings.c.tenant == tenant, screenings.c.request_id.in_(wanted)
+    )
+    rows = connection.execute(query).mappings().all()
+    return {r["request_id"]: StoredScreening(r["fingerprint"], r["response"]) for r in rows}
+
+
+def _first_of_each_request(
+    writes: Sequence[ScreeningWrite], stored: Mapping[str, StoredScreening]
+) -> list[int]:
+    """Positions to perform: no stored response and not repeated earlier in the batch."""
+    seen: set[str] = set(stored)
+    fresh: list[int] = []
+    for index, write in enumerate(writes):
+        if write.request_id in seen:
+            continue
+        if write.request_id:
+            seen.add(write.request_id)
+        fresh.append(index)
+    return fresh
+
+
+def _outcomes_in_order(
+    writes: Sequence[ScreeningWrite],
+    stored: Mapping[str, StoredScreening],
+    done: Mapping[int, ScreeningOutcome],
+) -> list[ScreeningOutcome]:
+    """One outcome per write; repeats replay what was stored before or earlier in the batch."""
+    replays = {k: ScreeningOutcome(v.response, v.fingerprint, True) for k, v in stored.items()}
+    for index, outcome in done.items():
+        request_id = writes[index].request_id
+        if request_id:
+            replays.setdefault(
+                request_id, ScreeningOutcome(outcome.response, outcome.fingerprint, True)
+            )
+    return [done[i] if i in done else replays[w.request_id] for i, w in enumerate(writes)]
+
+
+def _screening_row(tenant: str, write: ScreeningWrite, response: bytes, now: int) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "request_id": write.request_id,
+        "fingerprint": write.fingerprint,
+        "response": response,
+        "created_at": now,
+    }
+
+
+def _shadow_row(tenant: str, shadow: ShadowRecord, now: int) -> dict[str, Any]:
+    return {
+        "ruleset_version": shadow.ruleset_version,
+        "tenant": tenant,
+        "subject_key": shadow.subject_key,
+        "live_version": shadow.live_version,
+        "risk_score": float(shadow.risk_score),
+        "would_alert": dumps(list(shadow.would_alert)),
+        "added": dumps(list(shadow.added)),
+        "removed": dumps(list(shadow.removed)),
+        "created_at": now,
+    }

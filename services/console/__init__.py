@@ -1,0 +1,1 @@
+"""The regulators' web console: alert queue, alert detail, review, statistics, STR export."""
