@@ -16,6 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from services.aml.alert_records import Actor, Alert, AlertStatus
+from services.aml.metrics import AmlMetrics
 from services.aml.store import AlertStore
 from services.common.errors import (
     ConflictError,
@@ -105,8 +106,7 @@ def review(
     actor: Actor,
 ) -> Alert:
     """Apply one reviewer decision with optimistic concurrency and return the updated alert."""
-    if actor.role not in REVIEWER_ROLES:
-        raise PermissionDenied("only regulators review alerts")
+    require_reviewer(actor)
     _validate(decision, note, expected_version)
     alert = store.get_alert(alert_id, tenant_scope(actor))
     if alert.version != expected_version:
@@ -116,6 +116,27 @@ def review(
         )
     target = next_status(alert.status, decision)
     return store.change_status(alert, target, actor, note, {"decision": decision.value})
+
+
+def require_reviewer(actor: Actor) -> None:
+    """Only regulators review; checked before anything about the alert is looked at."""
+    if actor.role not in REVIEWER_ROLES:
+        raise PermissionDenied("only regulators review alerts")
+
+
+class Reviews:
+    """Reviewer decisions on stored alerts, counted by decision."""
+
+    def __init__(self, store: AlertStore, metrics: AmlMetrics) -> None:
+        self._store = store
+        self._metrics = metrics
+
+    def decide(
+        self, alert_id: str, decision: Decision, note: str, expected_version: int, actor: Actor
+    ) -> Alert:
+        alert = review(self._store, alert_id, decision, note, expected_version, actor)
+        self._metrics.reviews.labels(decision.value).inc()
+        return alert
 
 
 def transition_table_markdown() -> str:

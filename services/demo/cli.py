@@ -77,6 +77,7 @@ def _service_env(
             "AML_TARGET": ends["aml"].target,
             "RISK_TOKEN": tokens["finance-service"],
             "AML_TOKEN": tokens["finance-service"],
+            "RELATIONS_FILE": paths.data / "relations.parquet",
         },
     }
     env.update({prefix + key: str(value) for key, value in by_service[name].items()})
@@ -144,9 +145,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _tell_the_stories(paths: DemoPaths, ends: dict[str, Endpoint], tokens: dict[str, str]) -> None:
     from services.demo import stories
+    from services.demo.underwriting import underwriting_story
 
     exporter = stories.bank_scores_financing(ends["risk"].target, tokens["bank"], paths.data)
     stories.insurer_quotes_premium(ends["finance"].target, tokens["insurer"], paths.data, exporter)
+    underwriting_story(ends["finance"].target, tokens, paths.data, exporter)
     stories.bank_screens_trades(ends["aml"].target, tokens["bank"], paths.data)
     stories.regulator_scans(ends["aml"].target, tokens["regulator"], "data")
     stories.regulator_reviews(ends["aml"].target, tokens["regulator"])

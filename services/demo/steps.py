@@ -19,6 +19,7 @@ from services.common.tokens import TokenStore
 #: The demo's principals: one tenant per kind of user, plus the finance service's own identity.
 DEMO_PRINCIPALS: dict[str, tuple[str, Role]] = {
     "bank": ("demo-bank", Role.BANK),
+    "other-bank": ("demo-other-bank", Role.BANK),
     "insurer": ("demo-insurer", Role.INSURER),
     "regulator": ("demo-regulator", Role.REGULATOR),
     "admin": ("demo-admin", Role.ADMIN),

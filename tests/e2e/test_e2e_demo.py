@@ -94,6 +94,23 @@ def test_insurer_quote_shows_rate_and_breakdown(demo: subprocess.CompletedProces
     assert re.search(r"loadings: expense \d+\.\d+%, capital \d+\.\d+%", quote), quote
 
 
+def test_underwriting_story_from_limits_to_a_paid_claim(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    limits = section(demo.stdout, "INSURER  RequestCreditLimit")
+    decisions = re.findall(r"-> (APPROVED|REDUCED|DECLINED) USD", limits)
+    assert decisions == ["APPROVED", "REDUCED"], limits
+    assert "ACCUMULATION" in limits, limits
+    bound = section(demo.stdout, "INSURER  QuotePremium + BindPolicy")
+    assert re.search(r"^policy TGP-\d{4}-[0-9A-F]{10}: ", bound, re.MULTILINE), bound
+    financed = section(demo.stdout, "INSURER  AssignPolicy")
+    assert re.search(r"^demo-bank: QUOTED, advance USD [\d,]+\.\d\d", financed, re.M), financed
+    assert "demo-other-bank: NOT_FOUND" in financed, financed
+    claim = section(demo.stdout, "INSURER  ReportOverdue")
+    assert re.search(r"^claim PAID: indemnity USD [\d,]+\.\d\d to demo-bank$", claim, re.M), claim
+    assert "BOUND" in claim and "CLAIM_PAID" in claim, claim
+
+
 def test_alerts_listed_and_one_escalated_with_audit(
     demo: subprocess.CompletedProcess[str],
 ) -> None:

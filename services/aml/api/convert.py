@@ -12,8 +12,9 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml import domain, review
 from services.aml.alert_records import Alert, AlertCounts, AlertEvent, AlertQuery
+from services.aml.audit import AuditReport
 from services.aml.metrics import SEVERITIES
-from services.aml.rules.base import Hit
+from services.aml.watchlist import PartyMatch
 from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float, to_float
 
@@ -161,16 +162,6 @@ def evidence_to_proto(evidence: dict[str, Any]) -> aml_pb2.Evidence:
     )
 
 
-def hit_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "rule": hit.rule,
-        "typology": hit.typology,
-        "severity": str(hit.severity),
-        "score": float(hit.score),
-        "evidence": hit.evidence.to_dict(),
-    }
-
-
 def hit_to_proto(hit: dict[str, Any]) -> aml_pb2.RuleHit:
     return aml_pb2.RuleHit(
         rule=hit["rule"],
@@ -282,3 +273,31 @@ def alert_summary_to_proto(counted: AlertCounts) -> aml_pb2.AlertSummary:
     if counted.oldest_open is not None:
         summary.oldest_open_created_at.FromDatetime(counted.oldest_open)
     return summary
+
+
+def party_match_to_proto(found: PartyMatch) -> aml_pb2.PartyMatch:
+    match, entry = found.match, found.entry
+    return aml_pb2.PartyMatch(
+        entry_id=match.entry_id,
+        name=match.name,
+        list=match.list,
+        score=float(match.score),
+        matched_name=match.matched_name,
+        country_code=entry.country if entry else "",
+        reason=entry.reason if entry else "",
+    )
+
+
+def audit_report_to_proto(report: AuditReport) -> aml_pb2.AuditChainVerification:
+    problems = [
+        aml_pb2.AuditChainProblem(sequence=p.seq, kind=p.kind, detail=p.detail)
+        for p in report.problems
+    ]
+    verification = aml_pb2.AuditChainVerification(
+        ok=report.ok,
+        events_checked=report.events_checked,
+        head_sequence=report.head_seq,
+        problems=problems,
+    )
+    verification.verified_at.GetCurrentTime()
+    return verification

@@ -1,33 +1,32 @@
-"""Wires the AML service: store, detector, servicer, the common server core, and a monitor
-that keeps health, gauges and the watchlist in step with the store."""
+"""Wires the AML service: store, detector, the domain flows, servicer, the common server core,
+and the monitor that keeps health, gauges and the watchlist in step with the store."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
-from services.aml import review
 from services.aml.alert_records import Actor
 from services.aml.api.servicer import AmlServicer
+from services.aml.data_scans import DataScans
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
-from services.aml.migrations import upgrade
-from services.aml.persistence import guard
-from services.aml.retention import purge_screenings
+from services.aml.review import Reviews
 from services.aml.ruleset import RuleSet
+from services.aml.screening_store import ScreeningStore
 from services.aml.settings import AmlSettings
 from services.aml.store import AlertStore
+from services.aml.store_monitor import StoreMonitor
+from services.aml.trade_screening import TradeScreening
+from services.aml.watchlist import Watchlist
 from services.aml.watchlist_store import WatchlistStore
 from services.common import serving
 from services.common.auth import Role
-from services.common.errors import TradeGuardError, UnavailableError
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import TokenStore
 
@@ -36,7 +35,6 @@ log = logging.getLogger("services.aml")
 Settings = AmlSettings
 SERVICE_NAME = "tradeguard.aml.v1.AmlMonitoring"
 SYSTEM_ACTOR = Actor("system", "ADMIN")
-_PURGE_EVERY_S = 3600.0
 
 _B, _I, _R, _A, _S = Role.BANK, Role.INSURER, Role.REGULATOR, Role.ADMIN, Role.SERVICE
 #: Who may call what; a method missing here is refused.
@@ -56,85 +54,6 @@ ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "VerifyAuditChain": frozenset({_R, _A}),
 }
 METHOD_ROLES = {f"/{SERVICE_NAME}/{m}": roles for m, roles in ROLES_BY_METHOD.items()}
-
-
-class StoreMonitor:
-    """Probes the store on a timer: health SERVING only while it answers (and is migrated),
-    open-alert gauges refreshed, and the watchlist reloaded when another replica changed it."""
-
-    def __init__(
-        self,
-        store: AlertStore,
-        set_serving: Callable[[bool], None],
-        metrics: AmlMetrics,
-        on_ready: Callable[[], None],
-        reload_watchlist: Callable[[], None],
-        retention: timedelta = timedelta(days=30),
-    ) -> None:
-        self._store = store
-        self._set_serving = set_serving
-        self._metrics = metrics
-        self._on_ready = on_ready
-        self._reload_watchlist = reload_watchlist
-        self._watchlist = WatchlistStore(store)
-        self._ready = False
-        self._seen: tuple[int, int] | None = None
-        self._retention = retention
-        self._next_purge = 0.0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def check(self) -> bool:
-        """One probe; returns whether the store is serving."""
-        try:
-            self._probe()
-        except TradeGuardError as exc:
-            log.warning("alert store check failed", extra={"error": exc.message})
-            serving = False
-        except Exception:
-            # The monitor must outlive any surprise; the next probe tries again.
-            log.exception("alert store check crashed")
-            serving = False
-        else:
-            serving = True
-        self._set_serving(serving)
-        self._metrics.store_up.set(1 if serving else 0)
-        return serving
-
-    def _probe(self) -> None:
-        if not self._store.ping():
-            raise UnavailableError("the alert store does not answer")
-        if not self._ready:
-            with guard():
-                upgrade(self._store.engine)
-            self._on_ready()
-            self._ready = True
-        self._refresh()
-
-    def _refresh(self) -> None:
-        statuses = [s.value for s in review.OPEN_STATUSES]
-        self._metrics.set_open(self._store.backlog_by_severity(statuses))
-        seen = self._watchlist.fingerprint()
-        if seen != self._seen:
-            self._reload_watchlist()
-            self._seen = seen
-        if time.monotonic() >= self._next_purge:
-            purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
-            log.info("expired stored responses purged", extra={"rows": purged})
-            self._next_purge = time.monotonic() + _PURGE_EVERY_S
-
-    def start(self, interval: float) -> None:
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                self.check()
-
-        self._thread = threading.Thread(target=loop, name="aml-store-monitor", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
 
 def _registration(servicer: AmlServicer) -> ServiceRegistration:
@@ -159,11 +78,14 @@ class AmlService:
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = AmlMetrics(self.registry)
         self.store = AlertStore.open(settings.db_url, migrate=False)
+        screenings = ScreeningStore(self.store)
+        self.watchlist = Watchlist(WatchlistStore(self.store), detector)
         self.servicer = AmlServicer(
             self.store,
-            detector,
-            self.metrics,
-            data_root=settings.data_root,
+            TradeScreening(screenings, detector, self.metrics),
+            DataScans(screenings, detector, self.metrics, settings.data_root),
+            self.watchlist,
+            Reviews(self.store, self.metrics),
             max_batch=settings.max_batch,
         )
         self.server: ManagedServer = build_server(
@@ -175,7 +97,7 @@ class AmlService:
             self.server.set_serving,
             self.metrics,
             self._seed_watchlist,
-            self.servicer.reload_watchlist,
+            self.watchlist.reload,
             timedelta(days=settings.request_retention_days),
         )
 

@@ -91,7 +91,8 @@ def check_trade(trade: common_pb2.Trade, v: Violations, at: str) -> None:
     _check_documents(trade, v, at)
 
 
-def require_alert_id(alert_id: str) -> None:
+def require_id(value: str, field: str) -> None:
+    """A request whose only field to check is one identifier."""
     v = Violations()
-    v.require_id(alert_id, "alert_id")
+    v.require_id(value, field)
     v.raise_if_any("request")

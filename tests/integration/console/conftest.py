@@ -21,6 +21,9 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services.aml.api.trade_messages import load_trades
@@ -220,10 +223,17 @@ def browser(chromium: webdriver.Chrome, world: World) -> Iterator[webdriver.Chro
     chromium.delete_all_cookies()
 
 
+def submit(browser: webdriver.Chrome, button: WebElement) -> None:
+    """Click a link or a submit button and wait until the page it leads to replaced this one."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+
+
 def sign_in(browser: webdriver.Chrome, world: World, who: str) -> None:
     browser.get(world.url + "/signin")
     browser.find_element(By.ID, "token").send_keys(world.tokens[who])
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
 
 
 def session_cookie(browser: webdriver.Chrome) -> str:

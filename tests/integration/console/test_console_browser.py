@@ -7,13 +7,11 @@ import xml.etree.ElementTree as ET
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 
-from .conftest import World, fetch, session_cookie, sign_in
+from .conftest import World, fetch, session_cookie, sign_in, submit
 
 
 def _text(browser: webdriver.Chrome, css: str) -> str:
@@ -25,24 +23,17 @@ def _column(browser: webdriver.Chrome, index: int) -> list[str]:
     return [c.text for c in cells]
 
 
-def _submit(browser: webdriver.Chrome, button: WebElement) -> None:
-    """Click and wait until the next page replaced this one."""
-    page = browser.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
-
-
 def _filter(browser: webdriver.Chrome, **selects: str) -> None:
     for name, value in selects.items():
         Select(browser.find_element(By.ID, f"f-{name}")).select_by_value(value)
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
 
 
 def _decide(browser: webdriver.Chrome, decision: str, note: str = "") -> None:
     browser.find_element(By.CSS_SELECTOR, f"input[name=decision][value={decision}]").click()
     if note:
         browser.find_element(By.ID, "note").send_keys(note)
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, "form.review button[type=submit]"))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.review button[type=submit]"))
 
 
 def _trail(browser: webdriver.Chrome) -> list[str]:
@@ -62,7 +53,7 @@ def test_regulator_filters_reviews_and_reports_an_alert(
     assert set(_column(browser, 3)) == {"three doc mismatch"}
     assert f"of {len(expected)}" in _text(browser, "#result-count")
 
-    browser.find_element(By.CSS_SELECTOR, "a.alert-link").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "a.alert-link"))
     assert browser.find_elements(By.CSS_SELECTOR, "table.documents td.mismatch")
     assert "Disagrees:" in browser.find_element(By.CSS_SELECTOR, "td.mismatch").get_attribute(
         "textContent"
@@ -76,9 +67,9 @@ def test_regulator_filters_reviews_and_reports_an_alert(
     assert _text(browser, "#alert-status") == "confirmed"
     assert "declared value does not match the payments" in _trail(browser)[-1]
 
-    browser.find_element(By.ID, "report-link").click()
+    submit(browser, browser.find_element(By.ID, "report-link"))
     browser.find_element(By.ID, "report-note").send_keys("STR filed with the FIU")
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, ".file-report button[type=submit]"))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, ".file-report button[type=submit]"))
     xml_link = browser.find_element(By.ID, "xml-link").get_attribute("href")
     alert_id = browser.current_url.split("/alerts/")[1].split("/")[0]
     status, body, headers = fetch(str(xml_link), session_cookie(browser))
@@ -128,7 +119,7 @@ def test_queue_pages_through_every_alert_with_totals(
     _filter(browser, size="25", sort="created_at")
     assert _text(browser, "#result-count") == f"Alerts 1–25 of {total}"
     first_page = _column(browser, 2)
-    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "a[rel=next]"))
     assert _text(browser, "#result-count") == f"Alerts 26–{min(50, total)} of {total}"
     assert f"Page 2 of {(total + 24) // 25}" in _text(browser, "nav.pager")
     assert not set(first_page) & set(_column(browser, 2))
@@ -191,7 +182,7 @@ def test_a_conflicting_review_says_who_changed_the_alert(
 
 def test_sign_out_ends_the_session(browser: webdriver.Chrome, world: World) -> None:
     sign_in(browser, world, "regulator")
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "header form button"))
     assert browser.current_url.endswith("/signin")
     browser.get(world.url + "/alerts")
     assert "/signin" in browser.current_url
@@ -200,7 +191,7 @@ def test_sign_out_ends_the_session(browser: webdriver.Chrome, world: World) -> N
 def test_wrong_tokens_and_roles_cannot_sign_in(browser: webdriver.Chrome, world: World) -> None:
     browser.get(world.url + "/signin")
     browser.find_element(By.ID, "token").send_keys("not-a-token")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     assert "not valid" in _text(browser, "#signin-error")
     sign_in(browser, world, "insurer")
     assert "cannot open alerts" in _text(browser, "#signin-error")

@@ -1,0 +1,98 @@
+"""The responses the screening flows render, store and replay, as aml.v1 messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services._proto.tradeguard.aml.v1 import aml_pb2
+from services._proto.tradeguard.common.v1 import common_pb2
+from services.aml.alert_drafts import hit_dict
+from services.aml.alert_records import Alert
+from services.aml.api.convert import SEVERITY_RANK, alert_to_proto, hit_to_proto
+from services.aml.data_scans import ScanFindings
+from services.aml.trade_screening import Outcome, Screened
+from services.common.errors import TradeGuardError
+from services.common.status_mapping import describe
+
+
+def _most_severe(alerts: Sequence[Alert]) -> Alert | None:
+    return max(alerts, key=lambda a: (SEVERITY_RANK.get(a.severity, 0), a.risk_score), default=None)
+
+
+class ScreenTradeRenderer:
+    """Screened trade -> ScreenTradeResponse: hits, every alert, the most severe one, shadow."""
+
+    def render(self, found: Screened) -> aml_pb2.ScreenTradeResponse:
+        result, stored = found.result, list(found.alerts)
+        response = aml_pb2.ScreenTradeResponse(
+            request_id=found.request_id,
+            risk_score=float(result.risk_score),
+            hits=[hit_to_proto(hit_dict(h)) for h in result.hits],
+            alerts=[alert_to_proto(a) for a in stored],
+            ruleset_version=result.ruleset_version,
+        )
+        worst = _most_severe(stored)
+        if worst is not None:
+            response.alert.CopyFrom(response.alerts[stored.index(worst)])
+        if result.shadow is not None:
+            response.shadow.append(
+                aml_pb2.ShadowResult(
+                    ruleset_version=result.shadow.ruleset_version,
+                    risk_score=float(result.shadow.risk_score),
+                    would_alert_typologies=sorted({c.typology for c in result.shadow.would_alert}),
+                )
+            )
+        return response
+
+    def encode(self, response: aml_pb2.ScreenTradeResponse) -> bytes:
+        return bytes(response.SerializeToString(deterministic=True))
+
+    def decode(self, stored: bytes) -> aml_pb2.ScreenTradeResponse:
+        return aml_pb2.ScreenTradeResponse.FromString(stored)
+
+
+class ScanRenderer:
+    """Scan findings -> ScanTradeDataResponse: structures found, alerts raised and existing."""
+
+    def render(self, found: ScanFindings) -> aml_pb2.ScanTradeDataResponse:
+        ids, fresh = found.alert_ids()
+        return aml_pb2.ScanTradeDataResponse(
+            request_id=found.request_id,
+            structures_by_typology=found.structures_by_typology(),
+            alerts_raised=len(fresh),
+            alerts_existing=len(ids - fresh),
+            flows_scanned=found.flows_scanned,
+            alert_ids=sorted(ids),
+        )
+
+    def encode(self, response: aml_pb2.ScanTradeDataResponse) -> bytes:
+        return bytes(response.SerializeToString(deterministic=True))
+
+    def decode(self, stored: bytes) -> aml_pb2.ScanTradeDataResponse:
+        return aml_pb2.ScanTradeDataResponse.FromString(stored)
+
+
+def _item_error(error: TradeGuardError) -> common_pb2.ItemError:
+    described = describe(error)
+    return common_pb2.ItemError(
+        code=described.code.value[0],
+        message=described.message,
+        reason=described.reason,
+        field_violations=[
+            common_pb2.FieldViolation(field=v.field, description=v.description)
+            for v in described.field_violations
+        ],
+    )
+
+
+def stream_reply(
+    outcomes: Sequence[Outcome[aml_pb2.ScreenTradeResponse]],
+) -> aml_pb2.StreamScreenTradesResponse:
+    """One stream message's answers, in request order: a response or the item's error."""
+    results = []
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, TradeGuardError):
+            results.append(aml_pb2.ScreenTradeResult(index=index, error=_item_error(outcome)))
+        else:
+            results.append(aml_pb2.ScreenTradeResult(index=index, response=outcome))
+    return aml_pb2.StreamScreenTradesResponse(results=results)

@@ -1,0 +1,103 @@
+"""aml.v1 requests read into the domain's requests, every invalid field reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from google.protobuf.message import Message
+
+from services._proto.tradeguard.aml.v1 import aml_pb2
+from services.aml import domain, review
+from services.aml.alert_records import Actor
+from services.aml.api.convert import to_datetime, trade_from_proto
+from services.aml.api.validation import Violations, check_trade, require_id
+from services.aml.data_scans import ScanRequest
+from services.aml.network import Window
+from services.aml.trade_screening import ScreeningRequest
+from services.common.auth import require_principal
+from services.common.errors import ValidationError
+
+_DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def actor() -> Actor:
+    """The caller, as written into the audit log."""
+    principal = require_principal()
+    return Actor(principal.tenant, principal.role.value)
+
+
+def fingerprint(message: Message) -> str:
+    """A digest of the request body, to tell a retry from a reused request id."""
+    return hashlib.sha256(message.SerializeToString(deterministic=True)).hexdigest()
+
+
+def screening_request(request: aml_pb2.ScreenTradeRequest) -> ScreeningRequest:
+    """The trade to screen, or the validation error that keeps it from being screened."""
+    v = Violations()
+    v.require_id(request.request_id, "request_id")
+    v.require(request.HasField("trade"), "trade", "is required")
+    check_trade(request.trade, v, "trade")
+    try:
+        v.raise_if_any("trade")
+    except ValidationError as exc:
+        return ScreeningRequest(request.request_id, "", None, exc)
+    trade = trade_from_proto(request.trade)
+    return ScreeningRequest(request.request_id, fingerprint(request.trade), trade)
+
+
+def scan_request(request: aml_pb2.ScanTradeDataRequest) -> ScanRequest:
+    v = Violations()
+    v.require_id(request.request_id, "request_id")
+    v.require(
+        bool(_DATASET_NAME.match(request.dataset)) and ".." not in request.dataset,
+        "dataset",
+        "must be the name of a data set folder (letters, digits, '.', '_', '-')",
+    )
+    v.raise_if_any("scan request")
+    start = to_datetime(request.window_start) if request.HasField("window_start") else None
+    end = to_datetime(request.window_end) if request.HasField("window_end") else None
+    return ScanRequest(
+        request_id=request.request_id,
+        fingerprint=fingerprint(request),
+        dataset=request.dataset,
+        window=Window(start, end) if start or end else None,
+        typologies=frozenset(request.typologies),
+    )
+
+
+def check_party_screening(request: aml_pb2.ScreenPartyRequest) -> None:
+    v = Violations()
+    v.require(bool(request.name.strip()), "name", "is required")
+    v.require(len(request.name) <= 512, "name", "must be at most 512 characters")
+    v.require(0.0 <= request.min_score <= 1.0, "min_score", "must be within [0, 1]")
+    v.raise_if_any("party screening request")
+
+
+def watchlist_entry(entry: aml_pb2.WatchlistEntry) -> domain.WatchlistEntry:
+    v = Violations()
+    v.require_id(entry.entry_id, "entry.entry_id")
+    v.require(bool(entry.name.strip()), "entry.name", "is required")
+    v.require(entry.list != 0, "entry.list", "is required")
+    v.require(
+        not entry.country_code or bool(_COUNTRY.fullmatch(entry.country_code)),
+        "entry.country_code",
+        "must be an ISO 3166-1 alpha-2 code",
+    )
+    v.raise_if_any("watchlist entry")
+    return domain.WatchlistEntry(
+        entry_id=entry.entry_id,
+        name=entry.name,
+        country=entry.country_code,
+        list=aml_pb2.WatchlistKind.Name(entry.list),
+        aliases=tuple(a for a in entry.aliases if a.strip()),
+        reason=entry.reason,
+    )
+
+
+def review_decision(request: aml_pb2.ReviewAlertRequest) -> review.Decision:
+    require_id(request.alert_id, "alert_id")
+    if request.decision == aml_pb2.REVIEW_DECISION_UNSPECIFIED:
+        raise ValidationError.for_field("decision", "is required")
+    return review.Decision(aml_pb2.ReviewDecision.Name(request.decision))

@@ -1,0 +1,224 @@
+"""The trade screening flow, free of the wire: validate -> detect -> commit -> respond.
+
+The caller hands in trades already read into domain values (or the error reading them found)
+and a :class:`Renderer` that builds the response from what was screened, the way finance's
+quoting is handed its encoder. A screening is acknowledged only after its alerts and its
+response are committed, so a crash never loses an acknowledged alert; a request id seen before
+gets the stored response back instead of new work.
+
+The flow runs in two halves so that a stream can overlap them: :meth:`TradeScreening.prepare`
+(validate, replay stored answers, detect; CPU) and :meth:`TradeScreening.finish` (commit and
+respond; a disk flush).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeAlias, TypeVar
+
+from services.aml.alert_drafts import new_alert, shadow_record
+from services.aml.alert_records import Actor, Alert, RaisedAlert
+from services.aml.detector import AmlDetector, ScreeningResult
+from services.aml.domain import Trade
+from services.aml.metrics import AmlMetrics
+from services.aml.screening_store import ScreeningOutcome, ScreeningStore, ScreeningWrite
+from services.common.errors import TradeGuardError, ValidationError
+
+R = TypeVar("R")
+S_contra = TypeVar("S_contra", contravariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningRequest:
+    """One trade to screen: its request id, a digest of the request body (for idempotency),
+    and the trade, or the error found while reading it."""
+
+    request_id: str
+    fingerprint: str
+    trade: Trade | None
+    error: TradeGuardError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """What screening one trade found, with its alerts as stored (ids known)."""
+
+    request_id: str
+    result: ScreeningResult
+    alerts: tuple[Alert, ...]
+
+
+class Renderer(Protocol[S_contra, R]):
+    """Builds the caller's response from what a flow found, and encodes it for the store (the
+    answer to a repeated request id) and decodes it back."""
+
+    def render(self, found: S_contra) -> R: ...
+
+    def encode(self, response: R) -> bytes: ...
+
+    def decode(self, stored: bytes) -> R: ...
+
+
+#: What a request comes to: the caller's response, or the error that answers it.
+Outcome: TypeAlias = R | TradeGuardError
+
+
+@dataclass(slots=True)
+class _Item(Generic[R]):
+    """One trade of a batch on its way through replay, detection and commit."""
+
+    request: ScreeningRequest
+    outcome: R | TradeGuardError | None = None
+    write: ScreeningWrite | None = None
+    rules: tuple[str, ...] = ()
+    rendered: R | None = None
+
+    def final(self) -> R | TradeGuardError:
+        if self.outcome is None:
+            raise RuntimeError(f"screening of {self.request.request_id!r} has no outcome")
+        return self.outcome
+
+
+@dataclass(slots=True)
+class PreparedBatch(Generic[R]):
+    """A batch validated, replayed and screened, waiting for its commit."""
+
+    actor: Actor
+    renderer: Renderer[Screened, R]
+    items: list[_Item[R]] = field(default_factory=list)
+
+    def writes(self) -> list[_Item[R]]:
+        return [item for item in self.items if item.write is not None and item.outcome is None]
+
+
+def request_id_reused(request_id: str) -> ValidationError:
+    return ValidationError.for_field(
+        "request_id", f"{request_id!r} was already used for a different trade"
+    )
+
+
+class TradeScreening:
+    """Screens trades for a tenant and commits what they raise; one outcome per trade."""
+
+    def __init__(self, screenings: ScreeningStore, detector: AmlDetector, metrics: AmlMetrics):
+        self._screenings = screenings
+        self._detector = detector
+        self._metrics = metrics
+
+    def screen(
+        self, requests: Sequence[ScreeningRequest], actor: Actor, renderer: Renderer[Screened, R]
+    ) -> list[Outcome[R]]:
+        """Both halves at once: the outcome of every request, in order."""
+        return self.finish(self.prepare(requests, actor, renderer))
+
+    def prepare(
+        self, requests: Sequence[ScreeningRequest], actor: Actor, renderer: Renderer[Screened, R]
+    ) -> PreparedBatch[R]:
+        """Answer invalid and known requests, and screen the rest (one model call)."""
+        batch = PreparedBatch(actor, renderer, [_Item(r, r.error) for r in requests])
+        valid = [item for item in batch.items if item.outcome is None]
+        self._replay_stored(valid, batch)
+        self._detect([item for item in valid if item.outcome is None], batch)
+        return batch
+
+    def finish(self, batch: PreparedBatch[R]) -> list[Outcome[R]]:
+        """Commit the screened trades in one transaction; one outcome per request, in order."""
+        pending = batch.writes()
+        if pending:
+            writes = [item.write for item in pending if item.write is not None]
+            outcomes = self._screenings.commit(batch.actor.tenant, writes, batch.actor)
+            for item, outcome in zip(pending, outcomes, strict=True):
+                self._settle(item, outcome, batch.renderer)
+        return [item.final() for item in batch.items]
+
+    def _replay_stored(self, items: Sequence[_Item[R]], batch: PreparedBatch[R]) -> None:
+        ids = [item.request.request_id for item in items]
+        stored = self._screenings.find(batch.actor.tenant, ids)
+        for item in items:
+            earlier = stored.get(item.request.request_id)
+            if earlier is None:
+                continue
+            if earlier.fingerprint != item.request.fingerprint:
+                item.outcome = request_id_reused(item.request.request_id)
+            else:
+                item.outcome = batch.renderer.decode(earlier.response)
+                self._metrics.trades_screened.labels("REPLAYED").inc()
+
+    def _detect(self, pending: Sequence[_Item[R]], batch: PreparedBatch[R]) -> None:
+        """Screen the trades in one detector call (the model runs once over all of them)."""
+        if not pending:
+            return
+        trades = [_trade_of(item) for item in pending]
+        tenant = batch.actor.tenant
+        results: list[ScreeningResult | None]
+        try:
+            results = list(self._detector.screen_many(trades, tenant))
+        except ValueError:
+            # One bad trade must not sink its batch: screen them one by one to find it.
+            results = [self._screen_one(item, tenant) for item in pending]
+        for item, result in zip(pending, results, strict=True):
+            if result is not None:
+                item.rules = tuple(h.rule for h in result.hits)
+                item.write = _write_for(item, result, batch.renderer)
+
+    def _screen_one(self, item: _Item[R], tenant: str) -> ScreeningResult | None:
+        try:
+            return self._detector.screen(_trade_of(item), tenant)
+        except ValueError as exc:
+            item.outcome = ValidationError.for_field("trade", str(exc))
+            return None
+
+    def _settle(
+        self, item: _Item[R], outcome: ScreeningOutcome, renderer: Renderer[Screened, R]
+    ) -> None:
+        if outcome.replayed and outcome.fingerprint != item.request.fingerprint:
+            item.outcome = request_id_reused(item.request.request_id)
+            return
+        if outcome.replayed or item.rendered is None:
+            item.outcome = renderer.decode(outcome.response)
+        else:
+            item.outcome = item.rendered
+        if not outcome.replayed:
+            self._count(item.rules, [r.alert for r in outcome.raised if r.created])
+        self._metrics.trades_screened.labels("REPLAYED" if outcome.replayed else "SCREENED").inc()
+
+    def _count(self, rules: Iterable[str], created: Iterable[Alert]) -> None:
+        self._metrics.count_hits(rules)
+        for alert in created:
+            self._metrics.alerts_raised.labels(alert.typology, alert.severity).inc()
+
+
+def _write_for(
+    item: _Item[R], result: ScreeningResult, renderer: Renderer[Screened, R]
+) -> ScreeningWrite:
+    request = item.request
+    return ScreeningWrite(
+        request_id=request.request_id,
+        fingerprint=request.fingerprint,
+        alerts=[new_alert(c) for c in result.alerts],
+        render=_rendering(item, result, renderer),
+        shadow=shadow_record(result, _trade_of(item).order.order_id),
+    )
+
+
+def _rendering(
+    item: _Item[R], result: ScreeningResult, renderer: Renderer[Screened, R]
+) -> Callable[[Sequence[RaisedAlert]], bytes]:
+    """Renders the response once the stored alerts (with ids) are known, inside the commit;
+    the response is kept on the item so that it need not be decoded back from the bytes."""
+
+    def render(raised: Sequence[RaisedAlert]) -> bytes:
+        screened = Screened(item.request.request_id, result, tuple(r.alert for r in raised))
+        item.rendered = renderer.render(screened)
+        return renderer.encode(item.rendered)
+
+    return render
+
+
+def _trade_of(item: _Item[R]) -> Trade:
+    """The trade of a request that read without error (the only ones screened)."""
+    trade = item.request.trade
+    if trade is None:
+        raise RuntimeError(f"request {item.request.request_id!r} has neither trade nor error")
+    return trade
