@@ -85,7 +85,9 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	@mkdir -p bench/results
 	@for b in $(BENCHES); do \
-	  echo "== $$b $(ARGS)"; $(BIN)/python $$b $(ARGS) || exit 1; done
+	  echo "== $$b $(ARGS)"; started=$$(date +%s); \
+	  $(BIN)/python $$b $(ARGS) || exit 1; \
+	  echo "== $$b took $$(( $$(date +%s) - started )) s"; done
 
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff format services tests bench scripts
