@@ -109,7 +109,7 @@ def batch_sections(fx: Fixture, n: int) -> dict[str, Any]:
     joined = joined_trades(fx.data, fx.rules, fx.names, fx.usd, fx.data.relations).collect()
     frame = joined.lazy()
     rows = joined.height
-    row = rounds(lambda: row_rules(frame, fx.rules, fx.market, fx.as_of).collect(), n)
+    row = rounds(lambda: row_rules(frame, fx.rules, fx.market, fx.as_of, fx.usd).collect(), n)
     e2e = rounds(
         lambda: trade_frame(
             fx.data,

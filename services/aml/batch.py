@@ -17,13 +17,15 @@ from typing import Any
 
 import polars as pl
 
+from services.aml.batch_payments import payment_columns
 from services.aml.domain import Declaration, Flow, Order, Payment, Relation, Trade, Waybill
 from services.aml.graph import Edge, PartyGroups, RoundTripIndex
+from services.aml.reference import tables_reference
 from services.aml.rules.engine import RULE_NAMES
 from services.aml.rules.features import MAX_WAIT_DAYS, NUMERIC_FEATURES
 from services.aml.rules.pricing import MIN_SIGMA, MarketReference, period_expr, usd_expr
 from services.aml.ruleset import RuleSet
-from services.aml.screening import NameIndex, name_similarity
+from services.aml.screening import NameIndex
 
 FEATURE_COLUMNS: tuple[str, ...] = (*NUMERIC_FEATURES, *(f"rule_{r}" for r in RULE_NAMES))
 
@@ -77,20 +79,40 @@ def base_orders(t: Tables, usd: Mapping[str, float]) -> pl.LazyFrame:
     )
 
 
-def declaration_columns(t: Tables, usd: Mapping[str, float]) -> pl.LazyFrame:
-    """The first declaration of each order (a trade carries one)."""
+def hs_level_expr(ordered: str, declared: str, digits: int) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.documents.hs_mismatch_level`."""
+    o, d = pl.col(ordered), pl.col(declared)
     return (
-        t.declarations.sort("declared_at", "declaration_id")
-        .group_by("order_id")
-        .first()
-        .select(
-            "order_id",
-            "declared_at",
-            decl_hs="hs_code",
-            decl_currency="currency",
-            decl_quantity="quantity",
-            decl_usd=usd_expr("declared_value", "currency", dict(usd)),
-        )
+        pl.when(d.str.slice(0, digits) == o.str.slice(0, digits))
+        .then(0)
+        .when(d.str.slice(0, 2) != o.str.slice(0, 2))
+        .then(2)
+        .otherwise(1)
+    )
+
+
+def declaration_columns(
+    t: Tables, orders: pl.LazyFrame, rules: RuleSet, usd: Mapping[str, float]
+) -> pl.LazyFrame:
+    """Sums over every declaration (lot) of each order, and what disagrees with the order."""
+    rc = rules.reconciliation
+    slack = pl.duration(seconds=round(rc.max_days_before_order * 86_400))
+    local = list(rc.local_currencies)
+    d = t.declarations.join(
+        orders.select("order_id", "ordered_at", order_hs="hs_code", order_currency="currency"),
+        on="order_id",
+    )
+    off_currency = (pl.col("currency") != pl.col("order_currency")) & ~pl.col("currency").is_in(
+        local
+    )
+    return d.group_by("order_id").agg(
+        n_declarations=pl.len(),
+        decl_qty=pl.col("quantity").sum(),
+        decl_usd=usd_expr("declared_value", "currency", dict(usd)).sum(),
+        first_declared_at=pl.col("declared_at").min(),
+        decl_hs_level=hs_level_expr("order_hs", "hs_code", rc.hs_digits).max().cast(pl.Float64),
+        decl_currency_off=off_currency.sum().cast(pl.Float64),
+        decl_date_bad=(pl.col("declared_at") < pl.col("ordered_at") - slack).any(),
     )
 
 
@@ -99,9 +121,12 @@ def waybill_columns(t: Tables, orders: pl.LazyFrame, rules: RuleSet) -> pl.LazyF
     slack = pl.duration(seconds=round(rules.reconciliation.max_days_before_order * 86_400))
     risky = list(rules.jurisdiction.countries)
     w = t.waybills.join(orders.select("order_id", "ordered_at", "buyer_country"), on="order_id")
+    counted = pl.col("quantity") > 0
     return w.group_by("order_id").agg(
         n_waybills=pl.len(),
         kg=pl.col("gross_weight_kg").sum(),
+        kg_counted=pl.col("gross_weight_kg").filter(counted).sum(),
+        shipped_qty=pl.col("quantity").sum(),
         first_shipped_at=pl.col("shipped_at").min(),
         dest_mismatch=(
             (pl.col("destination_country") != pl.col("buyer_country"))
@@ -113,156 +138,6 @@ def waybill_columns(t: Tables, orders: pl.LazyFrame, rules: RuleSet) -> pl.LazyF
             | (pl.col("delivered_at") < pl.col("shipped_at")).fill_null(False)
         ).any(),
         dest_risky=pl.col("destination_country").is_in(risky).any(),
-    )
-
-
-def _payer_similarity(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Name similarity of each distinct (payer, buyer) pair: one C call per pair."""
-    sims = [
-        name_similarity(p, b) if b else 1.0
-        for p, b in zip(pairs["payer_name"].to_list(), pairs["buyer_name"].to_list(), strict=True)
-    ]
-    return pairs.with_columns(payer_sim=pl.Series(sims, dtype=pl.Float64))
-
-
-def _related_pairs(relations: pl.LazyFrame | None, t: Tables) -> pl.LazyFrame:
-    """(buyer_id, key) for every id and name a relation links to a buyer."""
-    schema = {"buyer_id": pl.String, "key": pl.String}
-    if relations is None:
-        return pl.LazyFrame(schema=schema)
-    both = pl.concat(
-        [relations.select(a="party_a", b="party_b"), relations.select(a="party_b", b="party_a")]
-    )
-    names = pl.concat(
-        [
-            t.enterprises.select(b="enterprise_id", name="name"),
-            t.buyers.select(b="buyer_id", name="name"),
-        ]
-    )
-    linked = both.join(names, on="b", how="left")
-    return pl.concat(
-        [linked.select(buyer_id="a", key="b"), linked.select(buyer_id="a", key="name").drop_nulls()]
-    ).unique()
-
-
-def group_expr(column: str, groups: PartyGroups) -> pl.Expr:
-    """The related group of each party id (itself when it has no grouping relation)."""
-    mapping = groups.mapping()
-    return pl.col(column).replace(mapping) if mapping else pl.col(column)
-
-
-def payer_key_expr() -> pl.Expr:
-    """Vectorised :func:`services.aml.rules.history.payer_key`."""
-    by_name = pl.concat_str(
-        pl.col("payer_name").str.strip_chars().str.to_lowercase(),
-        pl.lit("|"),
-        pl.col("payer_country").str.to_uppercase(),
-    )
-    return pl.when(pl.col("payer_account") != "").then(pl.col("payer_account")).otherwise(by_name)
-
-
-def _near_counts(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    cfg = rules.structuring
-    near = p.filter(pl.col("near"))
-    return near.with_columns(one=pl.lit(1.0)).select(
-        "payment_id",
-        near_count=pl.col("one")
-        .rolling_sum_by("paid_at", window_size=_secs(cfg.window_days), closed="right")
-        .over("payer_key"),
-    )
-
-
-def _pass_through(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Payments on either side of a pass-through: money into a group paid on by it soon after.
-
-    Both sides are flagged: live screening reports the pair on whichever trade arrives second."""
-    cfg = rules.pass_through
-    p = p.filter(pl.col("exporter_group") != pl.col("buyer_group"))
-    inflows = p.select(key="exporter_group", in_id="payment_id", in_at="paid_at", in_usd="usd")
-    out = p.filter(pl.col("usd") >= cfg.min_usd).select(
-        "payment_id", "paid_at", "usd", key="buyer_group"
-    )
-    window = pl.duration(seconds=round(cfg.window_days * 86_400))
-    close = (pl.col("in_usd") - pl.col("usd")).abs() <= cfg.amount_rel_tol * pl.max_horizontal(
-        "in_usd", "usd"
-    )
-    pairs = out.join(inflows, on="key").filter(
-        (pl.col("in_at") > pl.col("paid_at") - window)
-        & (pl.col("in_at") <= pl.col("paid_at"))
-        & (pl.col("in_id") != pl.col("payment_id"))
-        & close
-    )
-    sides = pl.concat([pairs.select("payment_id"), pairs.select(payment_id="in_id")])
-    return sides.unique().with_columns(passes=pl.lit(True))
-
-
-def payment_columns(
-    t: Tables,
-    orders: pl.LazyFrame,
-    rules: RuleSet,
-    usd: Mapping[str, float],
-    related: pl.LazyFrame,
-    groups: PartyGroups,
-) -> pl.LazyFrame:
-    """Per order: amounts paid, payer identity checks, structuring and pass-through windows."""
-    cfg = rules.structuring
-    low = cfg.threshold_usd * (1 - cfg.band)
-    p = (
-        t.payments.join(
-            orders.select(
-                "order_id",
-                "enterprise_id",
-                "buyer_id",
-                "buyer_name",
-                "buyer_country",
-                "exporter_name",
-                order_currency="currency",
-            ),
-            on="order_id",
-        )
-        .with_columns(
-            usd=usd_expr("amount", "currency", dict(usd)),
-            payer_key=payer_key_expr(),
-            exporter_group=group_expr("enterprise_id", groups),
-            buyer_group=group_expr("buyer_id", groups),
-        )
-        .with_columns(near=(pl.col("usd") >= low) & (pl.col("usd") < cfg.threshold_usd))
-    )
-    pairs = _payer_similarity(p.select("payer_name", "buyer_name").unique().collect()).lazy()
-    rel_name = related.select("buyer_id", payer_name="key", rel_a=pl.lit(True))
-    rel_acct = related.select("buyer_id", payer_account="key", rel_b=pl.lit(True))
-    p = (
-        p.join(pairs, on=["payer_name", "buyer_name"], how="left")
-        .join(rel_name, on=["buyer_id", "payer_name"], how="left")
-        .join(
-            rel_acct.filter(pl.col("payer_account") != ""),
-            on=["buyer_id", "payer_account"],
-            how="left",
-        )
-        .join(_near_counts(p, rules), on="payment_id", how="left")
-        .join(_pass_through(p, rules), on="payment_id", how="left")
-    )
-    return _aggregate_payments(p, rules)
-
-
-def _aggregate_payments(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    country_off = (pl.col("buyer_country") != "") & (
-        pl.col("payer_country") != pl.col("buyer_country")
-    )
-    name_off = (pl.col("buyer_name") != "") & (pl.col("payer_sim") < rules.payer.name_similarity)
-    related = pl.col("rel_a").fill_null(False) | pl.col("rel_b").fill_null(False)
-    return p.group_by("order_id").agg(
-        n_payments=pl.len().cast(pl.Float64),
-        paid_usd=pl.col("usd").sum(),
-        first_paid_at=pl.col("paid_at").min(),
-        pay_currency_mismatch=(pl.col("currency") != pl.col("order_currency")).sum(),
-        payer_country_mismatch=country_off.any(),
-        payer_name_similarity=pl.col("payer_sim").min(),
-        near_threshold_count=pl.col("near_count").max().fill_null(0.0),
-        third_party=((name_off | country_off) & ~related).any(),
-        passes=pl.col("passes").fill_null(False).any(),
-        payer_risky=pl.col("payer_country").is_in(list(rules.jurisdiction.countries)).any(),
-        payer_names=pl.col("payer_name"),
     )
 
 
@@ -284,77 +159,117 @@ def watchlist_scores(orders: pl.LazyFrame, names: NameIndex) -> pl.LazyFrame:
     )
 
 
-def market_columns(frame: pl.LazyFrame, market: MarketReference) -> pl.LazyFrame:
-    """Robust price z against the (HS, period) cell or its HS-wide fallback; unit weight ratio."""
-    n_min = market.min_samples
-    cells = market.price_frame().lazy()
-    # One HS-wide table (price fallback + unit weight): one join fewer per row.
-    per_hs = (
-        market.hs_frame("price")
-        .join(market.hs_frame("weight"), on="hs_code", how="full", coalesce=True)
-        .lazy()
+def _price_cells(
+    frame: pl.LazyFrame, market: MarketReference, levels: tuple[int, ...]
+) -> pl.LazyFrame:
+    """The reference cell of each distinct (HS code, period), after the 10 -> 8 -> 6 fallback."""
+    pairs = frame.select("hs_code", "period").unique().collect()
+    rows = []
+    for hs, period in pairs.iter_rows():
+        ref = market.price_ref_in(hs, period, levels)
+        rows.append((hs, period, ref.cell.median if ref else None, ref.cell.sigma if ref else None))
+    schema = {
+        "hs_code": pl.String,
+        "period": pl.Int64,
+        "ref_median": pl.Float64,
+        "ref_sigma": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row").lazy()
+
+
+def _weight_cells(
+    frame: pl.LazyFrame, market: MarketReference, levels: tuple[int, ...]
+) -> pl.LazyFrame:
+    codes = frame.select("hs_code").unique().collect()["hs_code"].to_list()
+    cells = [market.weight_cell(hs, levels) for hs in codes]
+    return pl.LazyFrame(
+        {"hs_code": codes, "weight_median": [c.median if c else None for c in cells]},
+        schema={"hs_code": pl.String, "weight_median": pl.Float64},
     )
-    cell_ok = pl.col("ref_n") >= n_min
-    wide_ok = pl.col("price_n") >= n_min
-    med = pl.when(cell_ok).then("ref_median").when(wide_ok).then("price_median")
-    sigma = pl.when(cell_ok).then("ref_sigma").when(wide_ok).then("price_sigma")
-    usable_kg = (pl.col("weight_n") >= n_min) & (pl.col("kg") > 0) & (pl.col("quantity") > 0)
+
+
+def _kg_per_unit() -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.pricing.shipped_kg_per_unit`."""
+    qty_all = pl.when(pl.col("decl_qty").fill_null(0.0) > 0).then("decl_qty").otherwise("quantity")
+    counted = pl.col("shipped_qty").fill_null(0.0) > 0
+    kg = pl.when(counted).then("kg_counted").otherwise("kg")
+    qty = pl.when(counted).then("shipped_qty").otherwise(qty_all)
+    return pl.when((kg > 0) & (qty > 0)).then(kg / qty)
+
+
+def market_columns(frame: pl.LazyFrame, market: MarketReference, rules: RuleSet) -> pl.LazyFrame:
+    """Robust price z against the most precise reference cell; unit weight ratio."""
+    levels = rules.pricing.hs_levels
+    frame = frame.with_columns(period_expr("ordered_at", market.period_months))
     return (
-        frame.with_columns(period_expr("ordered_at", market.period_months))
-        .join(cells, on=["hs_code", "period"], how="left")
-        .join(per_hs, on="hs_code", how="left")
+        frame.join(_price_cells(frame, market, levels), on=["hs_code", "period"], how="left")
+        .join(_weight_cells(frame, market, levels), on="hs_code", how="left")
         .with_columns(
-            log_ratio=pl.col("unit_usd").log() - med,
-            sigma=pl.max_horizontal(sigma, pl.lit(MIN_SIGMA)),
-        )
-        .with_columns(
-            log_ratio=pl.when(pl.col("unit_usd") > 0).then("log_ratio"),
-            weight_log_ratio=pl.when(usable_kg)
-            .then((pl.col("kg") / pl.col("quantity")).log() - pl.col("weight_median"))
-            .otherwise(0.0),
+            log_ratio=pl.when(pl.col("unit_usd") > 0).then(
+                pl.col("unit_usd").log() - pl.col("ref_median")
+            ),
+            sigma=pl.max_horizontal("ref_sigma", pl.lit(MIN_SIGMA)),
+            weight_log_ratio=(_kg_per_unit().log() - pl.col("weight_median")).fill_null(0.0),
         )
         .with_columns(price_z=(pl.col("log_ratio") / pl.col("sigma")).fill_null(0.0))
     )
 
 
-def _waiting(present: pl.Expr, as_of: datetime) -> pl.Expr:
+def _clock_start(rules: RuleSet) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.lots.clock_start`."""
+    cfg = rules.phantom
+    after_deposit = pl.duration(seconds=round(max(0.0, cfg.production_days - cfg.days) * 86_400))
+    return pl.coalesce(pl.col("settled_at"), pl.col("first_paid_at") + after_deposit)
+
+
+def _waiting(present: pl.Expr, rules: RuleSet, as_of: datetime) -> pl.Expr:
     """Vectorised :func:`services.aml.rules.features._waiting`."""
-    days = _days(pl.lit(as_of) - pl.col("first_paid_at")).clip(0.0, MAX_WAIT_DAYS)
-    return pl.when(present | pl.col("first_paid_at").is_null()).then(0.0).otherwise(days)
+    start = _clock_start(rules)
+    days = _days(pl.lit(as_of) - start).clip(0.0, MAX_WAIT_DAYS)
+    return pl.when(present | start.is_null()).then(0.0).otherwise(days)
+
+
+def _declared_gap() -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.lots.declared_gap`."""
+    qty, decl_qty = pl.col("quantity"), pl.col("decl_qty").fill_null(0.0)
+    decl_usd = pl.col("decl_usd").fill_null(0.0)
+    share = pl.when(qty > 0).then(decl_qty / qty).otherwise(1.0)
+    expected = pl.col("amount_usd") * pl.when(decl_qty > 0).then(share).otherwise(1.0)
+    gap = rel_gap(decl_usd, expected)
+    return pl.when((decl_usd == 0) & (decl_qty == 0)).then(0.0).otherwise(gap)
+
+
+def _quantity_gap(rules: RuleSet, as_of: datetime) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.lots.unexplained_quantity`."""
+    rc = rules.reconciliation
+    qty, decl_qty = pl.col("quantity"), pl.col("decl_qty").fill_null(0.0)
+    due = pl.col("ordered_at") + pl.duration(seconds=round(rc.completion_days * 86_400)) <= as_of
+    paid_for_more = pl.col("paid_usd").fill_null(0.0) > pl.col("decl_usd").fill_null(0.0) * (
+        1 + rc.amount_rel_tol
+    )
+    over = (decl_qty - qty).clip(lower_bound=0.0) / qty
+    short = pl.when(due & paid_for_more).then((qty - decl_qty).clip(lower_bound=0.0) / qty)
+    gap = pl.max_horizontal(over, short.fill_null(0.0))
+    return pl.when((qty > 0) & (decl_qty > 0)).then(gap).otherwise(0.0)
 
 
 def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
-    has_decl = pl.col("declared_at").is_not_null()
-    hs_diff = (
-        pl.when(
-            ~has_decl | (pl.col("decl_hs").str.slice(0, 6) == pl.col("hs_code").str.slice(0, 6))
-        )
-        .then(0.0)
-        .when(pl.col("decl_hs").str.slice(0, 2) != pl.col("hs_code").str.slice(0, 2))
-        .then(2.0)
-        .otherwise(1.0)
-    )
+    has_decl = pl.col("n_declarations").is_not_null()
     return [
         pl.col("amount_usd").log1p().alias("log_amount_usd"),
-        pl.when(has_decl)
-        .then(rel_gap(pl.col("decl_usd"), pl.col("amount_usd")))
-        .otherwise(0.0)
-        .alias("declared_gap"),
+        _declared_gap().alias("declared_gap"),
         rel_gap(pl.col("quantity") * pl.col("unit_price"), pl.col("amount")).alias("invoice_gap"),
-        pl.when(has_decl)
-        .then(rel_gap(pl.col("decl_quantity"), pl.col("quantity")))
-        .otherwise(0.0)
-        .alias("quantity_gap"),
-        hs_diff.alias("hs_mismatch"),
+        _quantity_gap(rules, as_of).alias("quantity_gap"),
+        pl.col("decl_hs_level").fill_null(0.0).alias("hs_mismatch"),
         (
             pl.col("pay_currency_mismatch").fill_null(0).cast(pl.Float64)
-            + (has_decl & (pl.col("decl_currency") != pl.col("currency"))).cast(pl.Float64)
+            + pl.col("decl_currency_off").fill_null(0.0)
         ).alias("currency_mismatch"),
         pl.col("dest_mismatch").fill_null(False).cast(pl.Float64).alias("destination_mismatch"),
         pl.col("n_waybills").is_not_null().cast(pl.Float64).alias("has_waybill"),
         has_decl.cast(pl.Float64).alias("has_declaration"),
-        _waiting(pl.col("n_waybills").is_not_null(), as_of).alias("unshipped_days"),
-        _waiting(has_decl, as_of).alias("undeclared_days"),
+        _waiting(pl.col("n_waybills").is_not_null(), rules, as_of).alias("unshipped_days"),
+        _waiting(has_decl, rules, as_of).alias("undeclared_days"),
         pl.col("n_payments").fill_null(0.0),
         pl.when(pl.col("amount_usd") > 0)
         .then(pl.col("paid_usd").fill_null(0.0) / pl.col("amount_usd"))
@@ -362,6 +277,7 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
         .alias("paid_ratio"),
         pl.col("payer_name_similarity").fill_null(1.0),
         pl.col("payer_country_mismatch").fill_null(False).cast(pl.Float64),
+        pl.col("third_party").fill_null(False).cast(pl.Float64).alias("unexplained_payer"),
         pl.col("near_threshold_count").fill_null(0.0),
         _days(pl.col("ordered_at") - pl.col("registered_at"))
         .fill_null(-1.0)
@@ -372,14 +288,29 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
     ]
 
 
-def _flags(rules: RuleSet, as_of: datetime) -> dict[str, pl.Expr]:
-    rc, has_decl = rules.reconciliation, pl.col("declared_at").is_not_null()
-    slack = pl.duration(seconds=round(rc.max_days_before_order * 86_400))
-    deadline = pl.col("first_paid_at") + pl.duration(seconds=round(rules.phantom.days * 86_400))
+def _phantom(rules: RuleSet, as_of: datetime) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.documents.phantom_shipment`."""
+    deadline = _clock_start(rules) + pl.duration(seconds=round(rules.phantom.days * 86_400))
     shipped = (pl.col("first_shipped_at") <= deadline).fill_null(False)
-    declared = (pl.col("declared_at") <= deadline).fill_null(False)
-    pr, sh = rules.pricing, rules.shell
-    known = pl.col("registered_at").is_not_null()
+    declared = (pl.col("first_declared_at") <= deadline).fill_null(False)
+    return deadline.is_not_null() & (deadline <= pl.lit(as_of)) & ~(shipped & declared)
+
+
+def _shell(rules: RuleSet, usd: Mapping[str, float]) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.behaviour.shell_exporter`."""
+    sh = rules.shell
+    capital_usd = pl.col("registered_capital_cny") * usd.get("CNY", 1.0)
+    bar = pl.max_horizontal(pl.lit(sh.volume_usd), sh.capital_multiple * capital_usd)
+    return (
+        pl.col("registered_at").is_not_null()
+        & (pl.col("enterprise_age_days") <= sh.max_age_days)
+        & (pl.col("registered_capital_cny") <= sh.max_capital_cny)
+        & (pl.col("recent_volume") >= bar)
+    )
+
+
+def _flags(rules: RuleSet, as_of: datetime, usd: Mapping[str, float]) -> dict[str, pl.Expr]:
+    rc, pr = rules.reconciliation, rules.pricing
     excess = (pl.col("paid_usd") - pl.col("amount_usd")) / pl.col("amount_usd")
     return {
         "doc_amount_mismatch": pl.max_horizontal("invoice_gap", "declared_gap") > rc.amount_rel_tol,
@@ -388,17 +319,15 @@ def _flags(rules: RuleSet, as_of: datetime) -> dict[str, pl.Expr]:
         "doc_hs_mismatch": pl.col("hs_mismatch") > 0,
         "doc_party_mismatch": pl.col("destination_mismatch") > 0,
         "doc_date_order": pl.col("waybill_date_bad").fill_null(False)
-        | (has_decl & (pl.col("declared_at") < pl.col("ordered_at") - slack)),
+        | pl.col("decl_date_bad").fill_null(False),
         "payment_without_contract": (pl.col("n_payments") > 0)
         & (pl.when(pl.col("amount_usd") > 0).then(excess > rc.amount_rel_tol).otherwise(True)),
-        "phantom_shipment": pl.col("first_paid_at").is_not_null()
-        & (deadline <= pl.lit(as_of))
-        & ~(shipped & declared),
+        "phantom_shipment": _phantom(rules, as_of),
         "third_party_payer": pl.col("third_party").fill_null(False),
         "high_risk_jurisdiction": pl.col("buyer_country").is_in(list(rules.jurisdiction.countries))
         | pl.col("payer_risky").fill_null(False)
         | pl.col("dest_risky").fill_null(False),
-        "line_of_business": known
+        "line_of_business": pl.col("registered_at").is_not_null()
         & (pl.col("industry_hs2") != "")
         & (pl.col("hs_code").str.slice(0, 2) != pl.col("industry_hs2").str.slice(0, 2)),
         "doc_weight_anomaly": pl.col("weight_log_ratio").abs() > rc.unit_weight_log_tol,
@@ -409,10 +338,7 @@ def _flags(rules: RuleSet, as_of: datetime) -> dict[str, pl.Expr]:
         "negative_list_party": pl.col("watchlist_score") >= rules.screening.threshold,
         "structuring": pl.col("near_threshold_count") >= rules.structuring.min_count,
         "rapid_pass_through": pl.col("passes").fill_null(False),
-        "shell_exporter": known
-        & (pl.col("enterprise_age_days") <= sh.max_age_days)
-        & (pl.col("registered_capital_cny") <= sh.max_capital_cny)
-        & (pl.col("recent_volume") >= sh.volume_usd),
+        "shell_exporter": _shell(rules, usd),
     }
 
 
@@ -431,24 +357,29 @@ def joined_trades(
         )
         .over("enterprise_id")
     )
-    related = _related_pairs(relations, t)
-    groups = PartyGroups(_relation_rows(relations, rules))
+    reference = tables_reference(t.enterprises, t.buyers, relations, dict(usd))
+    groups = PartyGroups(_relation_rows(relations, rules.grouping.related_kinds()))
+    pays = payment_columns(t.payments, orders, rules, usd, reference, groups)
     frame = (
-        orders.join(declaration_columns(t, usd), on="order_id", how="left")
+        orders.join(declaration_columns(t, orders, rules, usd), on="order_id", how="left")
         .join(waybill_columns(t, orders, rules), on="order_id", how="left")
-        .join(payment_columns(t, orders, rules, usd, related, groups), on="order_id", how="left")
+        .join(pays, on="order_id", how="left")
     )
     return frame.join(watchlist_scores(frame, names), on="order_id", how="left")
 
 
 def row_rules(
-    frame: pl.LazyFrame, rules: RuleSet, market: MarketReference, as_of: datetime
+    frame: pl.LazyFrame,
+    rules: RuleSet,
+    market: MarketReference,
+    as_of: datetime,
+    usd: Mapping[str, float],
 ) -> pl.LazyFrame:
     """The vectorised rules over joined trades: features and one 0/1 column per rule."""
-    flags = _flags(rules, as_of)
+    flags = _flags(rules, as_of, usd)
     keep = ["order_id", "enterprise_id", "buyer_id", "ordered_at", "amount_usd", *FEATURE_COLUMNS]
     return (
-        market_columns(frame, market)
+        market_columns(frame, market, rules)
         .with_columns(_numeric(rules, as_of))
         .with_columns(
             *(flags[r].fill_null(False).cast(pl.Float64).alias(f"rule_{r}") for r in flags),
@@ -471,33 +402,39 @@ def trade_frame(
 ) -> pl.DataFrame:
     """One row per order: ids, time, every numeric feature and every rule as a 0/1 column."""
     joined = joined_trades(t, rules, names, usd, relations)
-    out = row_rules(joined, rules, market, as_of).sort("ordered_at", "order_id").collect()
+    out = row_rules(joined, rules, market, as_of, usd).sort("ordered_at", "order_id").collect()
     if round_trips:
-        groups = PartyGroups(_relation_rows(relations, rules))
-        out = out.with_columns(rule_round_trip=replay_round_trips(out, rules, groups))
+        levels = [
+            PartyGroups(_relation_rows(relations, rules.grouping.relations)),
+            PartyGroups(_relation_rows(relations, rules.grouping.related_kinds())),
+        ]
+        out = out.with_columns(rule_round_trip=replay_round_trips(out, rules, levels))
     return out
 
 
-def replay_round_trips(frame: pl.DataFrame, rules: RuleSet, groups: PartyGroups) -> pl.Series:
-    """The incremental loop check replayed over the orders in time order (1.0 where one closes)."""
-    index = RoundTripIndex(rules.round_trip)
+def replay_round_trips(frame: pl.DataFrame, rules: RuleSet, levels: list[PartyGroups]) -> pl.Series:
+    """The incremental loop check replayed over the orders in time order, at each grouping
+    level (1.0 where one closes at any)."""
+    indexes = [RoundTripIndex(rules.round_trip) for _ in levels]
     closes = []
     for oid, ent, buyer, at, usd in frame.select(
         "order_id", "enterprise_id", "buyer_id", "ordered_at", "amount_usd"
     ).iter_rows():
         flow = Flow(ent, buyer, usd, "USD", at, oid)
-        edge = Edge(groups.find(ent), groups.find(buyer), at, usd, oid, flow)
-        closes.append(1.0 if index.check_and_add(edge) is not None else 0.0)
+        found = [
+            index.check_and_add(Edge(g.find(ent), g.find(buyer), at, usd, oid, flow))
+            for g, index in zip(levels, indexes, strict=True)
+        ]
+        closes.append(1.0 if any(c is not None for c in found) else 0.0)
     return pl.Series("rule_round_trip", closes, dtype=pl.Float64)
 
 
-def _relation_rows(relations: pl.LazyFrame | None, rules: RuleSet) -> list[Relation]:
-    """The relations that make parties one entity in the flow graph."""
+def _relation_rows(relations: pl.LazyFrame | None, kinds: tuple[str, ...]) -> list[Relation]:
+    """The relations of the given kinds (the links of one grouping level)."""
     if relations is None:
         return []
-    kinds = list(rules.grouping.relations)
     rows = (
-        relations.filter(pl.col("relation").is_in(kinds))
+        relations.filter(pl.col("relation").is_in(list(kinds)))
         .select("party_a", "party_b", "relation")
         .collect()
         .iter_rows()
@@ -518,7 +455,7 @@ def iter_trades(t: Tables, chunk: int = 2_048) -> Iterator[list[Trade]]:
                 order=_order(o),
                 payments=tuple(_payment(p) for p in pays.get(o["order_id"], ())),
                 waybills=tuple(_waybill(w) for w in bills.get(o["order_id"], ())),
-                declaration=next((_declaration(d) for d in decls.get(o["order_id"], ())), None),
+                declarations=tuple(_declaration(d) for d in decls.get(o["order_id"], ())),
             )
             for o in block
         ]
@@ -576,6 +513,7 @@ def _waybill(w: dict[str, Any]) -> Waybill:
         w["origin"],
         int(w["packages"]),
         w["status"],
+        float(w.get("quantity") or 0.0),
     )
 
 

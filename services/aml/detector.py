@@ -47,7 +47,7 @@ Contract (stable; the servicer codes against it)
     flows_scanned: int)`` - the money flows (payments and order flows) in the window searched.
 
 ``detector.screen_party(name, country="", entries=None, *, limit=10) -> list[Match]``
-    Fuzzy screening (normalisation, Unidecode transliteration, token order, Jaro-Winkler) of one
+    Fuzzy screening (normalisation, anyascii transliteration, token order, Jaro-Winkler) of one
     name against ``entries`` (default: the detector's current watchlist).
     ``Match(entry_id, name, list, score: float in [0, 1], matched_name)`` best first, only those
     at or above the ruleset's screening threshold.
@@ -68,12 +68,14 @@ from typing import Any
 from services.aml import network
 from services.aml.domain import ReferenceData, Trade, WatchlistEntry
 from services.aml.model import BUNDLE_FILE, AmlModel
+from services.aml.parties import TenantParties
 from services.aml.reference import load_reference
 from services.aml.rules.base import Hit, Severity
 from services.aml.rules.context import TradeContext
 from services.aml.rules.engine import RULE_NAMES, RuleEngine
 from services.aml.rules.features import trade_features
-from services.aml.rules.pricing import MarketReference
+from services.aml.rules.history import WindowStore
+from services.aml.rules.pricing import MarketReference, pricing_note
 from services.aml.ruleset import RuleSet
 from services.aml.screening import Match, NameIndex
 from services.aml.typologies import (
@@ -150,13 +152,18 @@ class AmlDetector:
         market: MarketReference,
         model: AmlModel | None = None,
         shadow: RuleSet | None = None,
+        windows: WindowStore | None = None,
     ) -> None:
         self._reference = reference
         self._market = market
         self._model = model
         self._names = NameIndex(reference.watchlist)
-        self._live = RuleEngine.build(rules, reference, market, self._names)
-        self._shadow = RuleEngine.build(shadow, reference, market, self._names) if shadow else None
+        self._parties = TenantParties()
+        self._live = RuleEngine.build(rules, reference, market, self._names, windows)
+        self._shadow = (
+            RuleEngine.build(shadow, reference, market, self._names, windows) if shadow else None
+        )
+        self._tenant_engines: dict[tuple[bool, str], RuleEngine] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -168,14 +175,16 @@ class AmlDetector:
         ruleset: RuleSet | None = None,
         shadow: RuleSet | None = None,
         market: MarketReference | None = None,
+        windows: WindowStore | None = None,
     ) -> AmlDetector:
-        """Load a bundle written by ``tradeguard train aml``; ``None`` runs the rules alone."""
+        """Load a bundle written by ``tradeguard train aml``; ``None`` runs the rules alone.
+        ``windows`` holds the behaviour rules' history (default: in this process)."""
         model = None
         if model_dir is not None and (Path(model_dir) / BUNDLE_FILE).exists():
             model = AmlModel.load(Path(model_dir))
         rules = ruleset or (model.ruleset if model else RuleSet())
         ref_market = market or (model.market if model else MarketReference(3, 20))
-        return cls(rules, reference, ref_market, model, shadow)
+        return cls(rules, reference, ref_market, model, shadow, windows)
 
     @property
     def ruleset_version(self) -> str:
@@ -201,6 +210,26 @@ class AmlDetector:
             self._live.names = names
             if self._shadow:
                 self._shadow.names = names
+            self._tenant_engines = {}
+
+    def set_parties(self, parties: TenantParties) -> None:
+        """Replace the customers, buyers and relations upserted per tenant."""
+        with self._lock:
+            self._parties = parties
+            self._tenant_engines = {}
+
+    def _engine(self, shadow: bool, tenant: str) -> RuleEngine:
+        """The rule engine over the tenant's view of the parties (windows and loops shared,
+        their keys scoped by tenant)."""
+        base = self._shadow if shadow else self._live
+        assert base is not None
+        with self._lock:
+            engine = self._tenant_engines.get((shadow, tenant))
+            if engine is None:
+                reference = self._parties.reference_for(self._reference, tenant)
+                engine = base.with_reference(reference)
+                self._tenant_engines[(shadow, tenant)] = engine
+            return engine
 
     def screen(
         self, trade: Trade, principal_tenant: str, *, as_of: datetime | None = None
@@ -209,16 +238,23 @@ class AmlDetector:
         return self.screen_many([trade], principal_tenant, as_of=as_of)[0]
 
     def screen_many(
-        self, trades: Sequence[Trade], principal_tenant: str, *, as_of: datetime | None = None
+        self,
+        trades: Sequence[Trade],
+        principal_tenant: str,
+        *,
+        as_of: datetime | Sequence[datetime | None] | None = None,
     ) -> list[ScreeningResult]:
-        """Screen several trades in order; the model runs once over all of them."""
-        when = as_of or datetime.now(UTC)
+        """Screen several trades in order; the model runs once over all of them. `as_of` is one
+        moment for all, or one per trade (None: now)."""
+        now = datetime.now(UTC)
+        moments = as_of if isinstance(as_of, Sequence) else [as_of] * len(trades)
+        when = [m or now for m in moments]
         for trade in trades:
             if not trade.order.order_id:
                 raise ValueError("trade.order.order_id is required")
-        live = self._score(self._live, trades, principal_tenant, when)
+        live = self._score(self._engine(False, principal_tenant), trades, principal_tenant, when)
         shadow = (
-            self._score(self._shadow, trades, principal_tenant, when)
+            self._score(self._engine(True, principal_tenant), trades, principal_tenant, when)
             if self._shadow
             else [None] * len(trades)
         )
@@ -249,23 +285,31 @@ class AmlDetector:
         )
 
     def _score(
-        self, engine: RuleEngine, trades: Sequence[Trade], tenant: str, when: datetime
+        self, engine: RuleEngine, trades: Sequence[Trade], tenant: str, when: Sequence[datetime]
     ) -> list[_Scored]:
-        evaluated = [engine.evaluate(t, when) for t in trades]
-        probs = self._probabilities(engine, evaluated)
+        evaluated = [engine.evaluate(t, w, tenant) for t, w in zip(trades, when, strict=True)]
+        probs = self._probabilities(engine, evaluated, tenant)
         return [
             self._scored(engine, ctx, hits, p, tenant)
             for (ctx, hits), p in zip(evaluated, probs, strict=True)
         ]
 
     def _probabilities(
-        self, engine: RuleEngine, evaluated: list[tuple[TradeContext, list[Hit]]]
+        self, engine: RuleEngine, evaluated: list[tuple[TradeContext, list[Hit]]], tenant: str
     ) -> list[dict[str, float]]:
         model = self._model
         if model is None or not evaluated:
             return [{} for _ in evaluated]
         rows = [
-            trade_features(ctx, engine.history, engine.market, engine.names, hits, RULE_NAMES)
+            trade_features(
+                ctx,
+                engine.windows,
+                engine.keys(ctx.trade, tenant),
+                engine.market,
+                engine.names,
+                hits,
+                RULE_NAMES,
+            )
             for ctx, hits in evaluated
         ]
         probs = model.predict(model.matrix(rows))
@@ -317,7 +361,11 @@ class AmlDetector:
         for h in hits:
             order_ids.update(h.evidence.details.get("order_ids", ()))
             flows.extend(h.evidence.details.get("flows", ()))
-        extra = {"model_probability": probability, "order_id": order.order_id}
+        extra = {
+            "model_probability": probability,
+            "order_id": order.order_id,
+            "pricing": pricing_note(ctx, self._market),
+        }
         return AlertCandidate(
             dedup_key=dedup_key(SCREENING, tenant, typology, [order.order_id]),
             typology=typology,

@@ -71,6 +71,8 @@ class Waybill:
     origin: str = ""
     packages: int = 0
     status: str = ""
+    # Goods in this lot, in the order's unit; 0 when the carrier did not report it.
+    quantity: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +93,15 @@ class Declaration:
 class Trade:
     """One export trade: the order with the documents that exist so far.
 
-    `exporter` and `buyer` are the parties as named on the documents; when absent the detector
-    falls back to its reference data (enterprises and buyers tables).
+    An order shipped in lots has one waybill and one declaration per lot. `exporter` and `buyer`
+    are the parties as named on the documents; when absent the detector falls back to its
+    reference data (enterprises and buyers tables).
     """
 
     order: Order
     payments: tuple[Payment, ...] = ()
     waybills: tuple[Waybill, ...] = ()
-    declaration: Declaration | None = None
+    declarations: tuple[Declaration, ...] = ()
     exporter: Party | None = None
     buyer: Party | None = None
 

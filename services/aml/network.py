@@ -58,12 +58,18 @@ class Structure:
 
 
 def money_flows(
-    data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
+    data: Any,
+    rules: RuleSet,
+    usd: dict[str, float],
+    window: Window | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
-    """One money flow per order, buyer side -> exporter side, between related groups.
+    """One money flow per order, buyer side -> exporter side, between groups linked by `kinds`
+    of relation (default: the entity links).
 
     The flow is dated at the order's first payment (its order date while unpaid)."""
-    grouping = [r for r in _relations(data) if r.relation in rules.grouping.relations]
+    kinds = kinds if kinds is not None else rules.grouping.relations
+    grouping = [r for r in _relations(data) if r.relation in kinds]
     groups = PartyGroups(grouping).mapping()
     first_paid = data.payments.group_by("order_id").agg(paid_at=pl.col("paid_at").min())
     flows = (
@@ -121,13 +127,23 @@ def scan_counted(
 ) -> tuple[list[Structure], int]:
     """:func:`scan` with the number of money flows it searched."""
     flows = money_flows(data, rules, usd, window)
-    return _structures(flows, rules), flows.height
+    related = money_flows(data, rules, usd, window, rules.grouping.related_kinds())
+    return _structures(flows, related, rules), flows.height
 
 
-def _structures(flows: pl.DataFrame, rules: RuleSet) -> list[Structure]:
+def _cycles(flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet) -> list[Structure]:
+    """Loops among entities, and among related groups (firms sharing a director or address)
+    that the entity level does not already show."""
+    cycles = find_cycles(flows, rules.network)
+    seen = {frozenset(f.document_id for f in s.flows) for s in cycles}
+    more = find_cycles(related, rules.network) if not related.is_empty() else []
+    return [*cycles, *(s for s in more if frozenset(f.document_id for f in s.flows) not in seen)]
+
+
+def _structures(flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet) -> list[Structure]:
     if flows.is_empty():
         return []
-    cycles = find_cycles(flows, rules.network)
+    cycles = _cycles(flows, related, rules)
     in_cycles = {f.document_id for s in cycles for f in s.flows}
     fans = find_fans(flows, rules.network)
     chains = [

@@ -63,3 +63,18 @@ def _relations(frame: pl.LazyFrame | None) -> tuple[Relation, ...]:
         return ()
     rows = frame.select("party_a", "party_b", "relation").collect().iter_rows()
     return tuple(Relation(a, b, r) for a, b, r in rows)
+
+
+def tables_reference(
+    enterprises: pl.LazyFrame,
+    buyers: pl.LazyFrame,
+    relations: pl.LazyFrame | None,
+    usd_rates: dict[str, float],
+) -> ReferenceData:
+    """Reference data from the trade tables alone (batch scans: no watchlist needed)."""
+    return ReferenceData(
+        enterprises=_enterprises(enterprises.collect()),
+        buyers=_buyers(buyers.collect()),
+        relations=_relations(relations),
+        usd_rates=usd_rates,
+    )

@@ -66,6 +66,16 @@ class ReconciliationConfig(_Frozen):
     unit_weight_log_tol: float = Field(
         default=0.2, description="Allowed |log| ratio of kg per unit to the HS-code norm."
     )
+    completion_days: float = Field(
+        default=90.0,
+        description="Days after the order by which every lot should have shipped; a remainder "
+        "still unshipped after that, though paid for, is unexplained.",
+    )
+    local_currencies: tuple[str, ...] = Field(
+        default=("CNY",),
+        description="Currencies customs values may be lodged in besides the order's (the "
+        "exporter's own); their converted value is still reconciled.",
+    )
 
 
 class PhantomConfig(_Frozen):
@@ -73,7 +83,18 @@ class PhantomConfig(_Frozen):
 
     days: float = Field(
         default=30.0,
-        description="Days after the first payment by which a waybill and a declaration must exist.",
+        description="Days after the order is paid for (see settled_share) by which a waybill and "
+        "a declaration must exist.",
+    )
+    settled_share: float = Field(
+        default=0.9,
+        description="Share of the order amount received from which the order counts as paid for "
+        "(a deposit alone does not start the clock).",
+    )
+    production_days: float = Field(
+        default=120.0,
+        description="Longest production time after a deposit: an order only part paid and "
+        "still unshipped this long after its first payment is a finding.",
     )
 
 
@@ -93,14 +114,49 @@ class PricingConfig(_Frozen):
     period_months: int = Field(
         default=3, description="Length of a reference period in calendar months."
     )
+    hs_levels: tuple[int, ...] = Field(
+        default=(10, 8, 6),
+        description="HS code lengths tried in turn for a market reference (national tariff "
+        "line, then 8, then the 6-digit subheading).",
+    )
+
+
+def _settlement_parties() -> dict[str, tuple[str, ...]]:
+    return {
+        "PSP": (
+            "Amazon Payments",
+            "PayPal",
+            "Stripe Payments",
+            "Adyen",
+            "Payoneer",
+            "WorldFirst",
+            "LianLian Global",
+            "PingPong Global",
+            "Airwallex",
+            "Alipay",
+            "Shopify Payments",
+            "eBay Commerce",
+            "Walmart Marketplace",
+            "AliExpress",
+            "Shopee",
+            "Lazada",
+        )
+    }
 
 
 class PayerConfig(_Frozen):
-    """A2: the payer should be the buyer (same name, same country) or a known related party."""
+    """A2: the payer should be the buyer, a party related to it, or the platform that settles
+    the buyer's marketplace sales through its payment channel."""
 
     name_similarity: float = Field(
         default=0.80,
-        description="Token-set Jaro-Winkler similarity from which payer and buyer are the same.",
+        description="Similarity of normalised names from which payer and buyer (or a party "
+        "related to the buyer) are the same.",
+    )
+    settlement_parties: dict[str, tuple[str, ...]] = Field(
+        default_factory=_settlement_parties,
+        description="Per payment channel, the parties that remit under their own name for "
+        "others (marketplaces, payment platforms); every word of one must appear in the payer.",
     )
 
 
@@ -117,6 +173,11 @@ class StructuringConfig(_Frozen):
         description="Payments just below the threshold within the window that make a pattern.",
     )
     window_days: float = Field(default=30.0, description="Look-back window per payer.")
+    instalment_gap_days: float = Field(
+        default=7.0,
+        description="The buyer's own payments of one order above the threshold, at least this "
+        "many days apart, are a payment schedule, not structuring.",
+    )
     max_payers: int = Field(
         default=200_000, description="Bound on payers held in memory (least recent evicted)."
     )
@@ -145,7 +206,13 @@ class ShellConfig(_Frozen):
         default=90.0, description="Window over which recent volume is summed."
     )
     volume_usd: float = Field(
-        default=5_000.0, description="Recent volume above this is sudden for a young, thin firm."
+        default=25_000.0,
+        description="Floor of the recent volume that is sudden for a young, thin firm.",
+    )
+    capital_multiple: float = Field(
+        default=5.0,
+        description="Recent volume above this multiple of the registered capital is beyond the "
+        "firm's economic capacity (T4); the bar is the larger of this and the floor.",
     )
 
 
@@ -183,9 +250,21 @@ class RoundTripConfig(_Frozen):
 
 
 class GroupingConfig(_Frozen):
-    """Which relations make two parties one economic entity in the flow graph."""
+    """Which relations group parties in the flow graph (S1/S3/S7)."""
 
-    relations: tuple[str, ...] = ("OWNERSHIP", "SHARED_ACCOUNT")
+    relations: tuple[str, ...] = Field(
+        default=("OWNERSHIP", "SHARED_ACCOUNT"),
+        description="Links that make two parties one economic entity (their money is one).",
+    )
+    related: tuple[str, ...] = Field(
+        default=("SHARED_DIRECTOR", "SHARED_ADDRESS"),
+        description="Further links that make parties related: history windows group by them, "
+        "and loops are searched both among entities and among related groups (a loop among "
+        "firms sharing directors collapses at the related level, so both levels are kept).",
+    )
+
+    def related_kinds(self) -> tuple[str, ...]:
+        return (*self.relations, *self.related)
 
 
 class NetworkConfig(_Frozen):
@@ -264,7 +343,7 @@ def _default_typologies() -> dict[str, TypologyConfig]:
 class RuleSet(_Frozen):
     """One version of every rule threshold and typology weight."""
 
-    version: str = "2026.11-1"
+    version: str = "2026.12-1"
     reconciliation: ReconciliationConfig = Field(default_factory=ReconciliationConfig)
     phantom: PhantomConfig = Field(default_factory=PhantomConfig)
     pricing: PricingConfig = Field(default_factory=PricingConfig)

@@ -1,14 +1,12 @@
 """Fuzzy name screening against the negative list and sanctions (indicator N1).
 
-Names are normalised (Unidecode transliteration, case, punctuation, legal-form words dropped) and
-their tokens sorted, so "Ivanov Trading LLC", "ИВАНОВ ТРЕЙДИНГ" and "trading ivanov" meet in one
-form; the comparison is Jaro-Winkler, which forgives the typos and small spelling variants that
-real payment messages carry.
+Names meet in the normal form of :mod:`services.aml.names` (transliteration, trade abbreviations
+expanded, legal forms dropped, tokens sorted), so "Ivanov Trading LLC", "ИВАНОВ ТРЕЙДИНГ" and
+"Ivanov Trdg" match one entry; the index searches every name and alias in one C-level pass.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,62 +14,11 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from unidecode import unidecode
 
 from services.aml.domain import WatchlistEntry
+from services.aml.names import key_similarity, name_similarity, normalise_name
 
-# Legal-form and filler words carry no identity; dropping them stops "X Ltd" vs "X Limited"
-# from looking different and "A Co" vs "B Co" from looking alike.
-_NOISE = frozenset(
-    "ltd limited llc inc incorporated corp corporation co company plc gmbh ag sa sarl srl bv nv "
-    "oy ab as spa pte pty jsc ojsc ooo zao kg lp llp the and of de".split()
-)
-_NON_WORD = re.compile(r"[^a-z0-9 ]+")
-
-
-@lru_cache(maxsize=262_144)
-def normalise_name(name: str) -> str:
-    """Transliterate, lower-case, drop punctuation and legal forms, sort the tokens."""
-    # Dots join abbreviations ("G.m.b.H." -> "gmbh"); other punctuation separates words.
-    text = _NON_WORD.sub(" ", unidecode(name).lower().replace(".", ""))
-    tokens = [t for t in text.split() if t not in _NOISE]
-    if not tokens:  # a name made only of noise words still has to compare with itself
-        tokens = text.split()
-    return " ".join(sorted(tokens))
-
-
-def token_cover(a: str, b: str) -> float:
-    """How well each normalised name's tokens find a close token in the other (the worse side).
-
-    Jaro-Winkler over whole names rewards a shared prefix such as "export import"; requiring
-    every token to be matched stops "Tahir Import Export" from matching "Unity Star Import and
-    Export" while typos, transliterations and reordering still pass."""
-    ta, tb = a.split(), b.split()
-    if not ta or not tb:
-        return 0.0
-
-    def cover(xs: list[str], ys: list[str]) -> float:
-        return sum(max(JaroWinkler.similarity(x, y) for y in ys) for x in xs) / len(xs)
-
-    return min(cover(ta, tb), cover(tb, ta))
-
-
-# Below this whole-name similarity a pair is no candidate and its score is left as it is; above
-# it, the token cover must agree too.
-COVER_FROM = 0.8
-
-
-def key_similarity(a: str, b: str, jw: float | None = None) -> float:
-    """Similarity of two normalised names: whole-name Jaro-Winkler, capped by the token cover
-    once it is high enough to be a candidate match."""
-    whole = float(JaroWinkler.similarity(a, b) if jw is None else jw)
-    return whole if whole < COVER_FROM else min(whole, token_cover(a, b))
-
-
-@lru_cache(maxsize=262_144)
-def name_similarity(a: str, b: str) -> float:
-    """Similarity in [0, 1] of two raw names, insensitive to script, case and token order."""
-    return key_similarity(normalise_name(a), normalise_name(b))
+__all__ = ["Match", "NameIndex", "name_similarity", "normalise_name", "screen_party"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from services.aml import review
 from services.aml.metrics import AmlMetrics
 from services.aml.migrations import upgrade
+from services.aml.party_registry import PartyRegistry
 from services.aml.persistence import guard
 from services.aml.retention import purge_screenings
 from services.aml.store import AlertStore
@@ -36,6 +37,7 @@ class StoreMonitor:
         on_ready: Callable[[], None],
         reload_watchlist: Callable[[], None],
         retention: timedelta = timedelta(days=30),
+        parties: PartyRegistry | None = None,
     ) -> None:
         self._store = store
         self._set_serving = set_serving
@@ -45,6 +47,8 @@ class StoreMonitor:
         self._watchlist = WatchlistStore(store)
         self._ready = False
         self._seen: tuple[int, int] | None = None
+        self._parties = parties
+        self._seen_parties: tuple[int, int, int] | None = None
         self._retention = retention
         self._next_purge = 0.0
         self._stop = threading.Event()
@@ -84,10 +88,20 @@ class StoreMonitor:
         if seen != self._seen:
             self._reload_watchlist()
             self._seen = seen
+        self._refresh_parties()
         if time.monotonic() >= self._next_purge:
             purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})
             self._next_purge = time.monotonic() + _PURGE_EVERY_S
+
+    def _refresh_parties(self) -> None:
+        """Reload the parties when another replica upserted some."""
+        if self._parties is None:
+            return
+        seen = self._parties.fingerprint()
+        if seen != self._seen_parties:
+            self._parties.reload()
+            self._seen_parties = seen
 
     def start(self, interval: float) -> None:
         def loop() -> None:

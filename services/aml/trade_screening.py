@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, Protocol, TypeAlias, TypeVar
 
 from services.aml.alert_drafts import new_alert, shadow_record
@@ -38,6 +39,8 @@ class ScreeningRequest:
     fingerprint: str
     trade: Trade | None
     error: TradeGuardError | None = None
+    # The moment the trade is screened as of (replays, back-tests); None means now.
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +156,8 @@ class TradeScreening:
         tenant = batch.actor.tenant
         results: list[ScreeningResult | None]
         try:
-            results = list(self._detector.screen_many(trades, tenant))
+            moments = [item.request.as_of for item in pending]
+            results = list(self._detector.screen_many(trades, tenant, as_of=moments))
         except ValueError:
             # One bad trade must not sink its batch: screen them one by one to find it.
             results = [self._screen_one(item, tenant) for item in pending]
@@ -164,7 +168,7 @@ class TradeScreening:
 
     def _screen_one(self, item: _Item[R], tenant: str) -> ScreeningResult | None:
         try:
-            return self._detector.screen(_trade_of(item), tenant)
+            return self._detector.screen(_trade_of(item), tenant, as_of=item.request.as_of)
         except ValueError as exc:
             item.outcome = ValidationError.for_field("trade", str(exc))
             return None

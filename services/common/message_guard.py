@@ -1,4 +1,5 @@
-"""Refused request messages answered inside the pipeline, and idle request streams closed.
+"""Refused request messages answered inside the pipeline, over-long strings of unary requests
+refused before the handler runs, and idle request streams closed.
 
 A ``RefusedMessage`` (see ``decoding``) becomes INVALID_ARGUMENT / RESOURCE_EXHAUSTED here,
 where it is logged and counted like any other outcome. The same stage closes request streams
@@ -15,9 +16,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from google.protobuf.message import Message
+
 from services.common.decoding import RefusedMessage
 from services.common.errors import DeadlineExceeded
 from services.common.pipeline import ActiveCall
+from services.common.string_bounds import check_strings
 
 _LOG = logging.getLogger("services.common")
 
@@ -116,7 +120,9 @@ class MessageGuardStage:
         request = call.request
         if isinstance(request, RefusedMessage):
             raise request.error
-        if call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
+        if isinstance(request, Message):
+            check_strings(request)
+        elif call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
             guarded = GuardedRequests(request, self._reaper.idle_seconds)
             call.request = guarded
             call.state["idle_watch"] = self._reaper.watch(guarded, call.context)

@@ -18,7 +18,7 @@ from services.console.domain import Flow
 
 WIDTH = 760
 HEIGHT = 480
-NODE_RADIUS = 26
+NODE_RADIUS = 34
 _RING = 175
 
 

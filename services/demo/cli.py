@@ -15,7 +15,15 @@ from typing import Any
 
 from services.commandline.errors import CommandError
 from services.commandline.values import non_negative_int, positive_int
-from services.demo.ports import DEFAULT_PORTS, endpoints, ensure_free, workdir_lock
+from services.demo.console import console_url, start_console
+from services.demo.ports import (
+    DEFAULT_PORTS,
+    console_port,
+    endpoints,
+    ensure_free,
+    refuse_if_taken,
+    workdir_lock,
+)
 from services.demo.processes import Endpoint, ServiceProcesses
 from services.demo.steps import DemoPaths, issue_tokens, prepare
 
@@ -46,6 +54,12 @@ def register(subparsers: Any) -> None:
         default=None,
         metavar="RISK,AML,FINANCE",
         help="metrics ports (default: $TRADEGUARD_<SERVICE>_METRICS_PORT, else 9101,9102,9103)",
+    )
+    parser.add_argument(
+        "--console-port",
+        type=int,
+        default=None,
+        help="web console HTTP port (default: $TRADEGUARD_CONSOLE_PORT, else 8080)",
     )
     parser.add_argument(
         "--exit-after-demo", action="store_true", help="stop the services after the demo client"
@@ -113,10 +127,14 @@ def export_line(paths: DemoPaths, ends: dict[str, Endpoint]) -> str:
     return "export " + " ".join(f"{key}={value}" for key, value in settings.items())
 
 
-def _where_to_look(paths: DemoPaths, ends: dict[str, Endpoint]) -> None:
+def _where_to_look(
+    paths: DemoPaths, ends: dict[str, Endpoint], console: int, regulator_token: str
+) -> None:
     print("\nTradeGuard is running:")
     for e in ends.values():
         print(f"  {e.name:<8} gRPC {e.target:<17} metrics {e.metrics_url}")
+    print(f"  console  {console_url(console)}  (nobody is signed in: paste a token)")
+    print(f"  regulator token for the console: {regulator_token}")
     print(f"  logs     {paths.logs}/")
     print("Point the command line at this demo, in another terminal at the repository root:")
     print(f"  {export_line(paths, ends)}")
@@ -126,15 +144,18 @@ def _where_to_look(paths: DemoPaths, ends: dict[str, Endpoint]) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     paths = DemoPaths(args.workdir)
     ends = endpoints(args.grpc_ports, args.metrics_ports)
+    console = console_port(args.console_port)
     with workdir_lock(paths.root):
         ensure_free(ends)
+        refuse_if_taken(console, "console HTTP", "TRADEGUARD_CONSOLE_PORT")
         prepare(paths, args.enterprises, args.months, args.seed)
         tokens = issue_tokens(paths)
         services = start_services(paths, ends, tokens)
         try:
+            start_console(services, paths, ends["aml"].target, console)
             _tell_the_stories(paths, ends, tokens)
             if not args.exit_after_demo:
-                _where_to_look(paths, ends)
+                _where_to_look(paths, ends, console, tokens["regulator"])
                 _wait_for_signal(services)
         finally:
             codes = services.stop()

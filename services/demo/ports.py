@@ -54,17 +54,25 @@ def endpoints(grpc_ports: str | None, metrics_ports: str | None) -> dict[str, En
     return found
 
 
+def console_port(flag: int | None) -> int:
+    """The web console's port: the flag, `TRADEGUARD_CONSOLE_PORT` or 8080."""
+    return flag if flag is not None else _env_port("console", "PORT", 8080)
+
+
 def ensure_free(ends: dict[str, Endpoint]) -> None:
     """Every port can be bound on loopback now, or an error naming the first one taken."""
     for end in ends.values():
-        for kind, port in (("PORT", end.port), ("METRICS_PORT", end.metrics_port)):
-            if _taken(port):
-                variable = f"TRADEGUARD_{end.name.upper()}_{kind}"
-                raise CommandError(
-                    f"port {port} ({end.name} {'gRPC' if kind == 'PORT' else 'metrics'}) is "
-                    f"already in use, perhaps by another demo; stop it or choose another port "
-                    f"with {variable}"
-                )
+        prefix = f"TRADEGUARD_{end.name.upper()}_"
+        refuse_if_taken(end.port, f"{end.name} gRPC", prefix + "PORT")
+        refuse_if_taken(end.metrics_port, f"{end.name} metrics", prefix + "METRICS_PORT")
+
+
+def refuse_if_taken(port: int, what: str, variable: str) -> None:
+    if _taken(port):
+        raise CommandError(
+            f"port {port} ({what}) is already in use, perhaps by another demo; stop it or "
+            f"choose another port with {variable}"
+        )
 
 
 def _taken(port: int) -> bool:

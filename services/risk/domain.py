@@ -58,3 +58,5 @@ class FinancingScore:
     base_value: float
     features_as_of: str
     policy_notes: tuple[str, ...] = ()
+    thin_file: bool = False
+    """Scored from a trade record too short to approve on (see `policy_notes`)."""

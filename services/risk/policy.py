@@ -31,6 +31,20 @@ class DecisionPolicy:
     max_limit_tenor_days: float = 180.0
     advance_rates: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ADVANCE_RATES))
     reason_count: int = 5
+    thin_file_min_orders: int = 12
+    thin_file_min_days: float = 180.0
+    """A trade record with fewer orders, or a first order more recent than this, is a thin
+    file: the model's PD stands on too little history to approve without a credit officer."""
+
+    def thin_file_note(self, orders: int, history_days: float) -> str | None:
+        """Why a record is a thin file, or None when its history is long enough."""
+        if orders >= self.thin_file_min_orders and history_days >= self.thin_file_min_days:
+            return None
+        return (
+            f"thin file: {orders} orders over {history_days:.0f} days in the trade record "
+            f"(at least {self.thin_file_min_orders} over {self.thin_file_min_days:.0f} days "
+            "needed to approve)"
+        )
 
     def decide(
         self, pd: float, amount_usd: float, limit_usd: float
@@ -63,6 +77,8 @@ class DecisionPolicy:
             "max_limit_tenor_days": self.max_limit_tenor_days,
             "advance_rates": dict(self.advance_rates),
             "reason_count": self.reason_count,
+            "thin_file_min_orders": self.thin_file_min_orders,
+            "thin_file_min_days": self.thin_file_min_days,
         }
 
     @classmethod
@@ -76,4 +92,6 @@ class DecisionPolicy:
             advance_rates={k: float(v) for k, v in data.get("advance_rates", {}).items()}
             or dict(DEFAULT_ADVANCE_RATES),
             reason_count=int(data.get("reason_count", 5)),
+            thin_file_min_orders=int(data.get("thin_file_min_orders", 12)),
+            thin_file_min_days=float(data.get("thin_file_min_days", 180.0)),
         )

@@ -10,11 +10,11 @@ policy, limit and reasons all come from that one pass and the reasons are exact 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from services.common.errors import NotFoundError
+from services.common.errors import FailedPrecondition, NotFoundError
 from services.risk.domain import Decision, FinancingRequest, FinancingScore
 from services.risk.feature_table import ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
@@ -22,6 +22,7 @@ from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
 from services.risk.reasons import top_reasons
+from services.risk.record import TradeRecord, record_features
 from services.risk.scaling import grade_for, pd_for_tenor
 from services.risk.treeshap import TreeExplainer
 
@@ -111,15 +112,31 @@ class ScoringSnapshot:
             requests, ModelInputs(inputs.x[index], inputs.volume_usd[index], inputs.bins[index])
         )
 
+    def score_record(self, request: FinancingRequest, record: TradeRecord) -> FinancingScore:
+        """Score an applicant on its own trade record (features computed now, not looked up)."""
+        frame = record_features(record)
+        table = FeatureTable(frame, record.as_of.isoformat(), "trade record")
+        thin = self.policy.thin_file_note(*record.history())
+        try:
+            inputs = model_inputs(table, self.bundle, self.policy)
+        except FeatureTableError as error:  # the served model needs features records lack
+            raise FailedPrecondition(f"cannot score trade records: {error}") from error
+        return self.score_inputs([request], inputs, table.as_of, thin)[0]
+
     def score_inputs(
-        self, requests: Sequence[FinancingRequest], inputs: ModelInputs
+        self,
+        requests: Sequence[FinancingRequest],
+        inputs: ModelInputs,
+        as_of: str | None = None,
+        thin_file: str | None = None,
     ) -> list[FinancingScore]:
-        """Score `requests` on their encoded rows (`inputs`, row-aligned)."""
+        """Score `requests` on their encoded rows (`inputs`, row-aligned), features dated
+        `as_of` (default: the table's); a `thin_file` note keeps every answer from approval."""
         contrib = self.explainer.contributions(inputs.x)
         raw = contrib.sum(axis=1)
         pd_horizon = self._meta.calibration.apply(raw)
         self.monitor.observe_many(inputs.bins)
-        return [
+        scores = [
             self._answer(
                 request,
                 float(raw[i]),
@@ -130,6 +147,9 @@ class ScoringSnapshot:
             )
             for i, request in enumerate(requests)
         ]
+        if as_of is not None:
+            scores = [replace(score, features_as_of=as_of) for score in scores]
+        return scores if thin_file is None else [_thin(score, thin_file) for score in scores]
 
     def _answer(
         self,
@@ -161,3 +181,11 @@ class ScoringSnapshot:
             features_as_of=self.features_as_of,
             policy_notes=notes,
         )
+
+
+def _thin(score: FinancingScore, note: str) -> FinancingScore:
+    """A thin file is never approved: at best it goes to a credit officer, with the reason."""
+    decision = Decision.REFER if score.decision == Decision.APPROVE else score.decision
+    return replace(
+        score, decision=decision, thin_file=True, policy_notes=(*score.policy_notes, note)
+    )

@@ -186,6 +186,8 @@ WAYBILLS_TABLE: Final = Table(
         Column("gross_weight_kg", pl.Float64(), check=Check.NON_NEGATIVE),
         Column("packages", pl.Int64(), check=Check.NON_NEGATIVE),
         _s("status", enum=WAYBILL_STATUSES),
+        # Goods in this lot, in the order's unit (an order ships in one or several lots).
+        Column("quantity", pl.Float64(), check=Check.NON_NEGATIVE),
     ),
     key=("waybill_id",),
     foreign_keys=(_fk("order_id", "orders", "order_id"),),

@@ -40,7 +40,7 @@ def demo(
     dataset_config: GeneratorConfig,
 ) -> subprocess.CompletedProcess[str]:
     paths = prepared_workdir("e2e-demo", parts=("models/aml",))
-    ports = loopback_ports(6)
+    ports = loopback_ports(7)
     command = [
         sys.executable, "-m", "services.cli", "demo",
         "--workdir", str(paths.root),
@@ -48,7 +48,8 @@ def demo(
         "--months", str(dataset_config.months),
         "--seed", str(dataset_config.seed),
         "--grpc-ports", ",".join(map(str, ports[:3])),
-        "--metrics-ports", ",".join(map(str, ports[3:])),
+        "--metrics-ports", ",".join(map(str, ports[3:6])),
+        "--console-port", str(ports[6]),
         "--exit-after-demo",
     ]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
@@ -56,7 +57,7 @@ def demo(
 
 def test_demo_exits_cleanly(demo: subprocess.CompletedProcess[str]) -> None:
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-    assert "services stopped (exit codes): risk 0, aml 0, finance 0" in demo.stdout
+    assert "services stopped (exit codes): risk 0, aml 0, finance 0, console 0" in demo.stdout
     assert "{" not in demo.stdout.splitlines()[-1]
 
 
@@ -73,6 +74,7 @@ def test_each_long_step_has_a_start_and_an_end_line(
         assert re.match(r"^    done in \d+\.\d s", lines[start + 1]), lines[start : start + 2]
     for name in ("risk", "aml", "finance"):
         assert f"    {name} is SERVING" in lines
+    assert any(line.startswith("    console is serving at http://127.0.0.1:") for line in lines)
 
 
 def test_bank_score_shows_decision_pd_and_reasons(demo: subprocess.CompletedProcess[str]) -> None:

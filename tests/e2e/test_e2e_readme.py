@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 READY = "Ctrl-C stops all three services."
-DEFAULT_PORTS = (50051, 50052, 50053, 9101, 9102, 9103)
+DEFAULT_PORTS = (50051, 50052, 50053, 9101, 9102, 9103, 8080)
 OUTPUT_START = "<!-- demo output: start -->"
 OUTPUT_END = "<!-- demo output: end -->"
 #: Lines kept under each banner of the demo output in the README; the rest becomes "...".
@@ -62,7 +62,7 @@ def running_demo(
     cwd = tmp_path_factory.mktemp("readme")
     prepared = prepared_workdir("readme-demo", parts=("models/aml",))
     shutil.copytree(prepared.root, cwd / "var" / "demo")
-    ports = loopback_ports(6)
+    ports = loopback_ports(7)
     log = cwd / "demo.out"
     command = [
         sys.executable, "-m", "services.cli", "demo",
@@ -70,7 +70,8 @@ def running_demo(
         "--months", str(dataset_config.months),
         "--seed", str(dataset_config.seed),
         "--grpc-ports", ",".join(map(str, ports[:3])),
-        "--metrics-ports", ",".join(map(str, ports[3:])),
+        "--metrics-ports", ",".join(map(str, ports[3:6])),
+        "--console-port", str(ports[6]),
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -104,12 +105,14 @@ def normalised(demo: RunningDemo, text: str) -> str:
     for port, default in zip(demo.ports, DEFAULT_PORTS, strict=True):
         text = re.sub(rf"\b{port}\b", str(default), text)
     text = re.sub(r" TRADEGUARD_(RISK|AML|FINANCE)_PORT=\d+", "", text)
+    text = re.sub(r"(tgk_\S{6})\S+", r"\1…", text)  # a token is a secret, even a test one
     size = f"{demo.dataset.enterprises} exporters x {demo.dataset.months} months "
     return text.replace(f"{size}(seed {demo.dataset.seed})", "300 exporters x 36 months (seed 7)")
 
 
 def masked(line: str) -> str:
     """A line with what differs from run to run (numbers, hashes, ids) blanked."""
+    line = re.sub(r"tgk_\S+", "T", line)
     line = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", line)
     line = re.sub(r"\b[0-9a-f]*\d[0-9a-f]*\b", "N", line)
     return re.sub(r"\s+", " ", line).strip()
@@ -223,4 +226,4 @@ def test_ctrl_c_drains_and_stops_all_three(running_demo: RunningDemo) -> None:
     running_demo.process.send_signal(signal.SIGINT)
     assert running_demo.process.wait(timeout=120) == 0
     last = running_demo.output().strip().splitlines()[-1]
-    assert last == "services stopped (exit codes): risk 0, aml 0, finance 0", last
+    assert last == "services stopped (exit codes): risk 0, aml 0, finance 0, console 0", last

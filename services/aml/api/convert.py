@@ -109,6 +109,7 @@ def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
         origin=waybill.origin,
         packages=waybill.packages,
         status=_WAYBILL_STATUS(waybill.status),
+        quantity=waybill.quantity,
     )
 
 
@@ -125,6 +126,11 @@ def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
     )
 
 
+def screening_as_of(request: aml_pb2.ScreenTradeRequest) -> datetime | None:
+    """The moment a trade is screened as of (None: now)."""
+    return to_datetime(request.as_of) if request.HasField("as_of") else None
+
+
 def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
     if not trade.HasField(name):
         return None
@@ -134,12 +140,12 @@ def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
 
 def trade_from_proto(trade: common_pb2.Trade) -> domain.Trade:
     """A validated trade message as the detector's plain documents."""
-    declaration = _declaration(trade.declaration) if trade.HasField("declaration") else None
+    single = (trade.declaration,) if trade.HasField("declaration") else ()
     return domain.Trade(
         order=_order(trade.order),
         payments=tuple(_payment(p) for p in trade.payments),
         waybills=tuple(_waybill(w) for w in trade.waybills),
-        declaration=declaration,
+        declarations=tuple(_declaration(d) for d in (*single, *trade.declarations)),
         exporter=_party(trade, "exporter"),
         buyer=_party(trade, "buyer"),
     )

@@ -16,6 +16,8 @@ from services.aml.data_scans import DataScans
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
 from services.aml.metrics import AmlMetrics
+from services.aml.party_registry import PartyRegistry
+from services.aml.party_store import PartyStore
 from services.aml.review import Reviews
 from services.aml.ruleset import RuleSet
 from services.aml.screening_store import ScreeningStore
@@ -50,6 +52,9 @@ ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "GetAlert": frozenset({_B, _R}),
     "ReviewAlert": frozenset({_R}),
     "ListAlertEvents": frozenset({_B, _R}),
+    "UpsertCustomer": frozenset({_B, _R, _A}),
+    "UpsertBuyer": frozenset({_B, _R, _A}),
+    "UpsertPartyRelation": frozenset({_B, _R, _A}),
     "SummarizeAlerts": frozenset({_B, _R}),
     "VerifyAuditChain": frozenset({_R, _A}),
 }
@@ -80,12 +85,14 @@ class AmlService:
         self.store = AlertStore.open(settings.db_url, migrate=False)
         screenings = ScreeningStore(self.store)
         self.watchlist = Watchlist(WatchlistStore(self.store), detector)
+        self.parties = PartyRegistry(PartyStore(self.store), detector)
         self.servicer = AmlServicer(
             self.store,
             TradeScreening(screenings, detector, self.metrics),
             DataScans(screenings, detector, self.metrics, settings.data_root),
             self.watchlist,
             Reviews(self.store, self.metrics),
+            self.parties,
             max_batch=settings.max_batch,
         )
         self.server: ManagedServer = build_server(
@@ -99,6 +106,7 @@ class AmlService:
             self._seed_watchlist,
             self.watchlist.reload,
             timedelta(days=settings.request_retention_days),
+            self.parties,
         )
 
     def _seed_watchlist(self) -> None:

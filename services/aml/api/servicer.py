@@ -26,6 +26,7 @@ from services.aml.api.convert import (
     event_to_proto,
     party_match_to_proto,
 )
+from services.aml.api.party_rpcs import PartyRpcs
 from services.aml.api.renderers import ScanRenderer, ScreenTradeRenderer, stream_reply
 from services.aml.api.requests import (
     actor,
@@ -37,6 +38,7 @@ from services.aml.api.requests import (
 )
 from services.aml.api.validation import require_id
 from services.aml.data_scans import DataScans
+from services.aml.party_registry import PartyRegistry
 from services.aml.review import Reviews
 from services.aml.store import AlertStore
 from services.aml.trade_screening import Outcome, TradeScreening
@@ -50,7 +52,7 @@ _SCANS = ScanRenderer()
 _Screened: TypeAlias = Outcome[aml_pb2.ScreenTradeResponse]
 
 
-class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
+class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
     """The AmlMonitoring RPCs over the screening, scan, watchlist and review domain."""
 
     def __init__(
@@ -60,10 +62,12 @@ class AmlServicer(aml_pb2_grpc.AmlMonitoringServicer):  # type: ignore[misc]
         scans: DataScans,
         watchlist: Watchlist,
         reviews: Reviews,
+        parties: PartyRegistry,
         *,
         max_batch: int,
     ) -> None:
         self._store = store
+        self._parties = parties
         self._screening = screening
         self._scans = scans
         self._watchlist = watchlist

@@ -81,10 +81,8 @@ def _trade(
         order=_order(order),
         payments=[_payment(p) for p in documents["payments"].get(order_id, [])],
         waybills=[_waybill(w) for w in documents["waybills"].get(order_id, [])],
+        declarations=[_declaration(d) for d in documents["declarations"].get(order_id, [])],
     )
-    declarations = documents["declarations"].get(order_id, [])
-    if declarations:
-        trade.declaration.CopyFrom(_declaration(declarations[0]))
     for field, party_id in (("exporter", order["enterprise_id"]), ("buyer", order["buyer_id"])):
         if party_id in parties:
             getattr(trade, field).CopyFrom(parties[party_id])
@@ -134,6 +132,7 @@ def _waybill(row: dict[str, Any]) -> common_pb2.Waybill:
         gross_weight_kg=row["gross_weight_kg"],
         packages=row["packages"],
         status=row["status"],
+        quantity=row["quantity"],
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from google.protobuf.message import Message
 
+from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services.common.errors import FieldViolation, ValidationError
 from services.common.money import to_float
@@ -71,6 +74,16 @@ def _check_documents(trade: common_pb2.Trade, v: Violations, at: str) -> None:
     if trade.HasField("declaration"):
         if problem := _moment_problem(trade.declaration, "declared_at", True):
             v.add(f"{at}.declaration.declared_at", problem)
+    for i, declaration in enumerate(trade.declarations):
+        if problem := _moment_problem(declaration, "declared_at", True):
+            v.add(f"{at}.declarations[{i}].declared_at", problem)
+        if to_float(declaration.declared_value) < 0:
+            v.add(f"{at}.declarations[{i}].declared_value", "is negative")
+        if declaration.quantity < 0:
+            v.add(f"{at}.declarations[{i}].quantity", "is negative")
+    for i, waybill in enumerate(trade.waybills):
+        if waybill.quantity < 0:
+            v.add(f"{at}.waybills[{i}].quantity", "is negative")
 
 
 def check_trade(trade: common_pb2.Trade, v: Violations, at: str) -> None:
@@ -89,6 +102,22 @@ def check_trade(trade: common_pb2.Trade, v: Violations, at: str) -> None:
     if to_float(order.amount) < 0:
         v.add(f"{at}.order.amount", "must not be negative")
     _check_documents(trade, v, at)
+
+
+# Screening "as of" a moment ahead would judge deadlines that have not passed; a day covers
+# clocks and time zones of the sender.
+_AS_OF_AHEAD = timedelta(days=1)
+
+
+def as_of_problem(request: aml_pb2.ScreenTradeRequest) -> str | None:
+    """What is wrong with a screening's as_of, if anything."""
+    if problem := _moment_problem(request, "as_of", False):
+        return problem
+    if request.HasField("as_of"):
+        moment = request.as_of.ToDatetime(tzinfo=UTC)
+        if moment > datetime.now(UTC) + _AS_OF_AHEAD:
+            return "must not be more than a day in the future"
+    return None
 
 
 def require_id(value: str, field: str) -> None:

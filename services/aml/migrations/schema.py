@@ -107,5 +107,41 @@ shadow_results = sa.Table(
     sa.Column("created_at", sa.BigInteger(), nullable=False),
 )
 
+parties = sa.Table(
+    "parties",
+    metadata,
+    sa.Column("tenant", sa.String(128), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("party_id", sa.String(128), primary_key=True),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("updated_at", sa.BigInteger(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+)
+
+party_relations = sa.Table(
+    "party_relations",
+    metadata,
+    sa.Column("tenant", sa.String(128), primary_key=True),
+    sa.Column("party_a", sa.String(300), primary_key=True),
+    sa.Column("party_b", sa.String(300), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("since", sa.BigInteger(), nullable=True),
+    sa.Column("updated_at", sa.BigInteger(), nullable=False),
+)
+
+history_entries = sa.Table(
+    "history_entries",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("doc_id", sa.String(128), primary_key=True),
+    sa.Column("at", sa.BigInteger(), nullable=False),
+    sa.Column("order_id", sa.String(128), nullable=False),
+    sa.Column("amount_usd", sa.Float(), nullable=False),
+    sa.Column("counterparty", sa.String(300), nullable=False),
+    sa.Index("ix_history_entries_key_at", "kind", "key", "at"),
+    sa.Index("ix_history_entries_at", "at"),
+)
+
 GENESIS_HASH = "0" * 64
 HEAD_ROW_ID = 1

@@ -1,53 +1,45 @@
-"""Behaviour over time: structuring (A5), rapid pass-through (A7), shell exporter (S5)."""
+"""Behaviour over time: structuring (A5), rapid pass-through (A7), shell exporter (S5/T4).
+
+Every window key starts with the tenant: one bank's payments never count towards, or show up in
+the evidence of, another bank's alert.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from services.aml.domain import Payment
+from services.aml.names import normalise_name
+from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
-from services.aml.rules.history import Entry, WindowState, payer_key
+from services.aml.rules.history import Entry, MemoryWindows, WindowStore
 from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet
 
+NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
 
-@dataclass(slots=True)
-class History:
-    """The windows the behaviour rules read and feed, one per kind of key."""
 
-    near_threshold: WindowState  # payer -> payments just under the reporting threshold
-    inflows: WindowState  # exporter's related group -> payments received
-    outflows: WindowState  # buyer's related group -> payments made
-    volume: WindowState  # enterprise -> orders
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The window keys of one trade, each scoped to the screening tenant."""
 
-    @classmethod
-    def for_rules(cls, rules: RuleSet) -> History:
-        cap = rules.structuring.max_payers
-        return cls(
-            WindowState(timedelta(days=rules.structuring.window_days), cap),
-            WindowState(timedelta(days=rules.pass_through.window_days), cap),
-            WindowState(timedelta(days=rules.pass_through.window_days), cap),
-            WindowState(timedelta(days=rules.shell.volume_window_days), cap),
-        )
+    tenant: str
+    exporter_group: str
+    buyer_group: str
 
-    def record(self, ctx: TradeContext, exporter_group: str, buyer_group: str) -> None:
-        """Feed the trade's payments and order into the windows (before the rules read them)."""
-        order = ctx.trade.order
-        for p in ctx.trade.payments:
-            usd = ctx.reference.to_usd(p.amount, p.currency)
-            if is_near_threshold(usd, ctx.rules):
-                key = payer_key(p.payer_name, p.payer_country, p.payer_account)
-                self.near_threshold.add(key, Entry(p.paid_at, p.payment_id, order.order_id, usd))
-            if exporter_group == buyer_group:
-                continue  # money within one related group passes through nobody
-            entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
-            self.inflows.add(exporter_group, entry)
-            if usd >= ctx.rules.pass_through.min_usd:
-                self.outflows.add(buyer_group, entry)
-        self.volume.add(
-            order.enterprise_id,
-            Entry(order.ordered_at, order.order_id, order.order_id, ctx.amount_usd),
-        )
+    def scoped(self, key: str) -> str:
+        return f"{self.tenant}\x1f{key}"
+
+
+def payer_identity(p: Payment) -> str:
+    """A payer is known by its name and country, however many accounts it pays from."""
+    return f"payer:{normalise_name(p.payer_name)}|{p.payer_country.upper()}"
+
+
+def beneficiary(ctx: TradeContext) -> str:
+    """Payments for one buyer's orders, whoever makes them."""
+    return f"buyer:{ctx.trade.order.buyer_id}"
 
 
 def is_near_threshold(amount_usd: float, rules: RuleSet) -> bool:
@@ -55,17 +47,68 @@ def is_near_threshold(amount_usd: float, rules: RuleSet) -> bool:
     return cfg.threshold_usd * (1 - cfg.band) <= amount_usd < cfg.threshold_usd
 
 
-def structuring(ctx: TradeContext, history: History) -> Hit | None:
-    """Several payments by one payer just under the reporting threshold within the window."""
+def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
+    """One instalment of a large order, spaced from the order's other payments."""
     cfg = ctx.rules.structuring
-    window = timedelta(days=cfg.window_days)
-    best: list[Entry] = []
+    if ctx.amount_usd < cfg.threshold_usd:
+        return False
+    gap = timedelta(days=cfg.instalment_gap_days)
+    others = [q.paid_at for q in ctx.trade.payments if q.payment_id != p.payment_id]
+    return all(abs(p.paid_at - at) >= gap for at in others)
+
+
+def unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
+    """Payments just under the threshold that no contract explains: not a platform settlement,
+    and not the buyer's own instalment of a larger order paid on a schedule."""
+    out = []
+    parties = ctx.rules.payer.settlement_parties
     for p in ctx.trade.payments:
-        if not is_near_threshold(ctx.reference.to_usd(p.amount, p.currency), ctx.rules):
+        usd = ctx.reference.to_usd(p.amount, p.currency)
+        if not is_near_threshold(usd, ctx.rules):
             continue
-        key = payer_key(p.payer_name, p.payer_country, p.payer_account)
-        found = history.near_threshold.between(key, p.paid_at - window, p.paid_at)
-        best = found if len(found) > len(best) else best
+        if payers.is_settlement_party(p.channel, p.payer_name, parties):
+            continue
+        if payers.is_buyer(ctx, p) and _on_schedule(ctx, p):
+            continue
+        out.append((p, usd))
+    return out
+
+
+def record(ctx: TradeContext, store: WindowStore, keys: Keys) -> None:
+    """Feed the trade's payments and order into the windows (before the rules read them)."""
+    order = ctx.trade.order
+    for p, usd in unexplained_near(ctx):
+        entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
+        store.add(NEAR, keys.scoped(payer_identity(p)), entry)
+        store.add(NEAR, keys.scoped(beneficiary(ctx)), entry)
+    if keys.exporter_group != keys.buyer_group:  # money within one group passes through nobody
+        for p in ctx.trade.payments:
+            usd = ctx.reference.to_usd(p.amount, p.currency)
+            entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
+            store.add(INFLOW, keys.scoped(keys.exporter_group), entry)
+            store.add(OUTFLOW, keys.scoped(keys.buyer_group), entry)
+    volume = Entry(order.ordered_at, order.order_id, order.order_id, ctx.amount_usd)
+    store.add(VOLUME, keys.scoped(order.enterprise_id), volume)
+
+
+def near_counts(ctx: TradeContext, store: WindowStore, keys: Keys) -> list[list[Entry]]:
+    """For each unexplained near-threshold payment, the longer of its payer's and its buyer's
+    near-threshold payments within the window up to it."""
+    window = timedelta(days=ctx.rules.structuring.window_days)
+    found = []
+    for p, _ in unexplained_near(ctx):
+        start = p.paid_at - window
+        by_payer = store.between(NEAR, keys.scoped(payer_identity(p)), start, p.paid_at)
+        by_buyer = store.between(NEAR, keys.scoped(beneficiary(ctx)), start, p.paid_at)
+        found.append(max(by_payer, by_buyer, key=len))
+    return found
+
+
+def structuring(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None:
+    """Several unexplained payments just under the reporting threshold within the window, by one
+    payer (whatever its accounts) or for one buyer (whoever pays)."""
+    cfg = ctx.rules.structuring
+    best = max(near_counts(ctx, store, keys), key=len, default=[])
     if len(best) < cfg.min_count:
         return None
     ev = Evidence(
@@ -74,6 +117,7 @@ def structuring(ctx: TradeContext, history: History) -> Hit | None:
         {
             "threshold_usd": cfg.threshold_usd,
             "amounts_usd": [round(e.amount_usd, 2) for e in best],
+            "payers": sorted({e.counterparty for e in best}),
             "order_ids": sorted({e.order_id for e in best}),
             "min_count": cfg.min_count,
         },
@@ -81,77 +125,85 @@ def structuring(ctx: TradeContext, history: History) -> Hit | None:
     return hit("structuring", STRUCTURING, strength(len(best), cfg.min_count), ev)
 
 
-def rapid_pass_through(
-    ctx: TradeContext, history: History, buyer_group: str, exporter_group: str
-) -> Hit | None:
-    """Money into a related group paid on by it within days, for about the same amount.
-
-    The buyer's group (e.g. an exporter's overseas affiliate) pays this order soon after that
-    group was paid for one of its own orders - or, when documents arrive out of order, this
-    order's payment is the inflow that a payment already seen passed on."""
+def _passes(ctx: TradeContext, store: WindowStore, group: str, at: datetime) -> Hit | None:
+    """Money into `group` within the window before `at` and paid on by it since the first of
+    it came in, for about the same total: one in one out, many in one out, or the reverse."""
     cfg = ctx.rules.pass_through
-    window = timedelta(days=cfg.window_days)
-    if buyer_group == exporter_group:
+    ins = store.between(INFLOW, group, at - timedelta(days=cfg.window_days), at)
+    if not ins:
         return None
+    outs = [e for e in store.between(OUTFLOW, group, ins[0].at, at) if e.at >= ins[0].at]
+    total_in, total_out = sum(e.amount_usd for e in ins), sum(e.amount_usd for e in outs)
+    top = max(total_in, total_out)
+    if not outs or min(total_in, total_out) < cfg.min_usd:
+        return None
+    if abs(total_in - total_out) > cfg.amount_rel_tol * top:
+        return None
+    return _pass_through_hit(ins, outs)
+
+
+def rapid_pass_through(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None:
+    """This trade's payment is money out of the buyer's group soon after as much came in - or,
+    documents arriving out of order, money into the exporter's group that it had already paid on."""
+    if keys.buyer_group == keys.exporter_group:
+        return None
+    window = timedelta(days=ctx.rules.pass_through.window_days)
+    buyer_group, exporter_group = keys.scoped(keys.buyer_group), keys.scoped(keys.exporter_group)
     for p in ctx.trade.payments:
-        usd = ctx.reference.to_usd(p.amount, p.currency)
-        out = Entry(p.paid_at, p.payment_id, p.order_id, usd, p.payer_name)
-        if usd >= cfg.min_usd:
-            inflow = _closest(
-                history.inflows.between(buyer_group, p.paid_at - window, p.paid_at),
-                out,
-                cfg.amount_rel_tol,
-            )
-            if inflow is not None:
-                return _pass_through_hit(inflow, out)
-        later = history.outflows.between(exporter_group, p.paid_at, p.paid_at + window)
-        outflow = _closest(later, out, cfg.amount_rel_tol)
-        if outflow is not None:
-            return _pass_through_hit(out, outflow)
+        found = _passes(ctx, store, buyer_group, p.paid_at)
+        for later in store.between(OUTFLOW, exporter_group, p.paid_at, p.paid_at + window):
+            found = found or _passes(ctx, store, exporter_group, later.at)
+        if found is not None:
+            return found
     return None
 
 
-def _closest(entries: list[Entry], ref: Entry, tol: float) -> Entry | None:
-    close = [
-        e
-        for e in entries
-        if e.doc_id != ref.doc_id
-        and abs(e.amount_usd - ref.amount_usd) <= tol * max(e.amount_usd, ref.amount_usd)
-    ]
-    return min(close, key=lambda e: abs(e.amount_usd - ref.amount_usd)) if close else None
-
-
-def _pass_through_hit(inflow: Entry, outflow: Entry) -> Hit:
-    held = (outflow.at - inflow.at).total_seconds() / 86_400
+def _pass_through_hit(ins: list[Entry], outs: list[Entry]) -> Hit:
+    total_in, total_out = sum(e.amount_usd for e in ins), sum(e.amount_usd for e in outs)
+    held = (outs[-1].at - ins[0].at).total_seconds() / 86_400
     ev = Evidence(
-        f"Paid on {outflow.amount_usd:,.0f} USD {held:.1f} days after its group "
-        f"received {inflow.amount_usd:,.0f} USD",
-        (DocRef("PAYMENT", inflow.doc_id), DocRef("PAYMENT", outflow.doc_id)),
+        f"Paid on {total_out:,.0f} USD in {len(outs)} payment(s) {held:.1f} days after its group "
+        f"received {total_in:,.0f} USD in {len(ins)}",
+        tuple(DocRef("PAYMENT", e.doc_id) for e in (*ins, *outs)),
         {
-            "in_usd": round(inflow.amount_usd, 2),
-            "out_usd": round(outflow.amount_usd, 2),
+            "in_usd": round(total_in, 2),
+            "out_usd": round(total_out, 2),
+            "in_payments": len(ins),
+            "out_payments": len(outs),
             "days_held": round(held, 2),
-            "in_from": inflow.counterparty,
-            "order_ids": sorted({inflow.order_id, outflow.order_id}),
+            "in_from": sorted({e.counterparty for e in ins}),
+            "order_ids": sorted({e.order_id for e in (*ins, *outs)}),
         },
     )
-    gap = abs(inflow.amount_usd - outflow.amount_usd)
-    closeness = 1 - gap / max(inflow.amount_usd, outflow.amount_usd)
+    closeness = 1 - abs(total_in - total_out) / max(total_in, total_out)
     return hit("rapid_pass_through", RAPID_PASS_THROUGH, max(0.5, closeness), ev)
 
 
-def shell_exporter(ctx: TradeContext, history: History) -> Hit | None:
-    """A young, thinly capitalised exporter with a sudden volume of orders."""
+def recent_volume(ctx: TradeContext, store: WindowStore, keys: Keys) -> list[Entry]:
+    order = ctx.trade.order
+    start = order.ordered_at - timedelta(days=ctx.rules.shell.volume_window_days)
+    return store.between(VOLUME, keys.scoped(order.enterprise_id), start, order.ordered_at)
+
+
+def volume_bar_usd(ctx: TradeContext) -> float:
+    """Recent volume beyond a young, thin firm's capacity: the floor, or a multiple of its
+    registered capital, whichever is larger - a small honest seller stays below it."""
+    cfg, ent = ctx.rules.shell, ctx.enterprise
+    capital_usd = ctx.reference.to_usd(ent.registered_capital_cny, "CNY") if ent else 0.0
+    return max(cfg.volume_usd, cfg.capital_multiple * capital_usd)
+
+
+def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None:
+    """A young, thinly capitalised exporter trading far beyond its capital."""
     cfg, ent, order = ctx.rules.shell, ctx.enterprise, ctx.trade.order
     if ent is None:
         return None
     age_days = (order.ordered_at - ent.registered_at).total_seconds() / 86_400
     if age_days > cfg.max_age_days or ent.registered_capital_cny > cfg.max_capital_cny:
         return None
-    start = order.ordered_at - timedelta(days=cfg.volume_window_days)
-    recent = history.volume.between(order.enterprise_id, start, order.ordered_at)
-    volume = sum(e.amount_usd for e in recent)
-    if volume < cfg.volume_usd:
+    recent = recent_volume(ctx, store, keys)
+    volume, bar = sum(e.amount_usd for e in recent), volume_bar_usd(ctx)
+    if volume < bar:
         return None
     ev = Evidence(
         f"Exporter {age_days:.0f} days old with {ent.registered_capital_cny:,.0f} CNY "
@@ -161,8 +213,20 @@ def shell_exporter(ctx: TradeContext, history: History) -> Hit | None:
             "age_days": round(age_days, 1),
             "capital_cny": ent.registered_capital_cny,
             "recent_volume_usd": round(volume, 2),
-            "volume_threshold_usd": cfg.volume_usd,
+            "volume_bar_usd": round(bar, 2),
             "order_ids": [e.order_id for e in recent],
         },
     )
-    return hit("shell_exporter", SHELL_EXPORTER, strength(volume, cfg.volume_usd), ev)
+    return hit("shell_exporter", SHELL_EXPORTER, strength(volume, bar), ev)
+
+
+def memory_windows(rules: RuleSet) -> MemoryWindows:
+    """In-process windows long enough for every behaviour rule of `rules`."""
+    spans = {
+        NEAR: timedelta(days=rules.structuring.window_days),
+        # Pass-through reads a window back from an outflow and forward from an inflow.
+        INFLOW: timedelta(days=2 * rules.pass_through.window_days),
+        OUTFLOW: timedelta(days=2 * rules.pass_through.window_days),
+        VOLUME: timedelta(days=rules.shell.volume_window_days),
+    }
+    return MemoryWindows(spans, rules.structuring.max_payers)

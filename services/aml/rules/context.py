@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.aml.domain import Enterprise, Party, ReferenceData, Trade
+from services.aml.rules.lots import Lots, summarise
 from services.aml.ruleset import RuleSet
 
 
@@ -22,6 +23,8 @@ class TradeContext:
     enterprise: Enterprise | None
     # Several rules price the order in USD; converted once here.
     amount_usd: float
+    # The lots declared and shipped and the payments, summed once here.
+    lots: Lots
 
 
 def resolve(
@@ -38,4 +41,7 @@ def resolve(
         order.buyer_id, known.name if known else "", known.country if known else ""
     )
     amount_usd = reference.to_usd(order.amount, order.currency)
-    return TradeContext(trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd)
+    lots = summarise(trade, reference, amount_usd, rules)
+    return TradeContext(
+        trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd, lots
+    )

@@ -1,11 +1,14 @@
-"""Rules on one trade's own documents: reconciliation (D1/D2), phantom shipment (D5), payer (A2),
-payments without a contract behind them (A9) and high-risk jurisdictions (S2)."""
+"""Rules on one trade's own documents: reconciliation of the lots with the order (D1/D2), phantom
+shipment (D5), payer (A2), payments without a contract behind them (A9) and high-risk
+jurisdictions (S2)."""
 
 from __future__ import annotations
 
 import math
 from datetime import timedelta
 
+from services.aml.rules import lots as lots_
+from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
 from services.aml.ruleset import (
@@ -14,7 +17,6 @@ from services.aml.ruleset import (
     THIRD_PARTY_PAYER,
     THREE_DOC_MISMATCH,
 )
-from services.aml.screening import name_similarity
 
 
 def rel_gap(a: float, b: float) -> float:
@@ -27,88 +29,118 @@ def _order_ref(ctx: TradeContext) -> DocRef:
     return DocRef("ORDER", ctx.trade.order.order_id)
 
 
+def _declaration_refs(ctx: TradeContext) -> tuple[DocRef, ...]:
+    return tuple(DocRef("DECLARATION", d.declaration_id) for d in ctx.trade.declarations)
+
+
 def doc_amount_mismatch(ctx: TradeContext) -> Hit | None:
-    """Declared customs value or the order's own quantity x price disagree with its amount."""
-    order, decl = ctx.trade.order, ctx.trade.declaration
+    """The declared lots are valued off the order's price, or quantity x price is not the amount."""
+    order, lots = ctx.trade.order, ctx.lots
     tol = ctx.rules.reconciliation.amount_rel_tol
     invoice_gap = rel_gap(order.quantity * order.unit_price, order.amount)
-    declared_gap = 0.0
-    if decl is not None:
-        declared = ctx.reference.to_usd(decl.declared_value, decl.currency)
-        declared_gap = rel_gap(declared, ctx.amount_usd)
+    declared_gap = lots_.declared_gap(lots, order.quantity, ctx.amount_usd)
     gap = max(invoice_gap, declared_gap)
     if gap <= tol:
         return None
-    docs = (_order_ref(ctx),) + ((DocRef("DECLARATION", decl.declaration_id),) if decl else ())
     details = {
         "order_amount": order.amount,
         "order_currency": order.currency,
         "quantity_x_unit_price": order.quantity * order.unit_price,
-        "declared_value": decl.declared_value if decl else None,
-        "declared_currency": decl.currency if decl else None,
+        "declared_quantity": lots.declared_qty,
+        "declared_value_usd": round(lots.declared_usd, 2),
+        "order_value_of_declared_quantity_usd": round(
+            ctx.amount_usd * lots.declared_qty / order.quantity if order.quantity > 0 else 0.0, 2
+        ),
+        "declarations": len(ctx.trade.declarations),
         "relative_gap": round(gap, 4),
         "tolerance": tol,
     }
     ev = Evidence(
-        "Order amount disagrees with declared value or quantity x unit price", docs, details
+        "Declared value disagrees with the order's price for the quantity declared, or quantity "
+        "x unit price is not the order amount",
+        (_order_ref(ctx), *_declaration_refs(ctx)),
+        details,
     )
     return hit("doc_amount_mismatch", THREE_DOC_MISMATCH, strength(gap, tol), ev)
 
 
 def doc_currency_mismatch(ctx: TradeContext) -> Hit | None:
-    """Payments or the declaration in another currency than the order."""
+    """Payments, or declarations outside the exporter's own currency, not in the order's currency
+    (a customs value lodged in CNY is normal; its converted value is reconciled above)."""
     order = ctx.trade.order
+    local = set(ctx.rules.reconciliation.local_currencies) | {order.currency}
     docs = [
         DocRef("PAYMENT", p.payment_id) for p in ctx.trade.payments if p.currency != order.currency
     ]
-    decl = ctx.trade.declaration
-    if decl is not None and decl.currency != order.currency:
-        docs.append(DocRef("DECLARATION", decl.declaration_id))
+    docs += [
+        DocRef("DECLARATION", d.declaration_id)
+        for d in ctx.trade.declarations
+        if d.currency not in local
+    ]
     if not docs:
         return None
     ev = Evidence(
         "Documents in a different currency from the order",
         (_order_ref(ctx), *docs),
-        {"order_currency": order.currency},
+        {"order_currency": order.currency, "accepted_declaration_currencies": sorted(local)},
     )
     return hit("doc_currency_mismatch", THREE_DOC_MISMATCH, 0.8, ev)
 
 
+def completion_due(ctx: TradeContext) -> bool:
+    """Whether every lot should have shipped by now."""
+    days = ctx.rules.reconciliation.completion_days
+    return ctx.as_of >= ctx.trade.order.ordered_at + timedelta(days=days)
+
+
 def doc_quantity_mismatch(ctx: TradeContext) -> Hit | None:
-    """Declared quantity differs from the ordered one."""
-    order, decl = ctx.trade.order, ctx.trade.declaration
-    tol = ctx.rules.reconciliation.quantity_rel_tol
-    if decl is None:
-        return None
-    gap = rel_gap(decl.quantity, order.quantity)
-    if gap <= tol:
+    """More declared than ordered, or a paid-for remainder never declared after completion."""
+    order, lots = ctx.trade.order, ctx.lots
+    rc = ctx.rules.reconciliation
+    gap = lots_.unexplained_quantity(lots, order.quantity, completion_due(ctx), rc.amount_rel_tol)
+    if gap <= rc.quantity_rel_tol:
         return None
     ev = Evidence(
-        "Declared quantity differs from the order",
-        (_order_ref(ctx), DocRef("DECLARATION", decl.declaration_id)),
+        "Declared lots do not add up to the order",
+        (_order_ref(ctx), *_declaration_refs(ctx)),
         {
             "order_quantity": order.quantity,
-            "declared_quantity": decl.quantity,
+            "declared_quantity": lots.declared_qty,
+            "shipped_quantity_on_waybills": lots.shipped_qty,
+            "declarations": len(ctx.trade.declarations),
+            "paid_usd": round(lots.paid_usd, 2),
+            "declared_usd": round(lots.declared_usd, 2),
+            "completion_due": completion_due(ctx),
             "relative_gap": round(gap, 4),
-            "tolerance": tol,
+            "tolerance": rc.quantity_rel_tol,
         },
     )
-    return hit("doc_quantity_mismatch", THREE_DOC_MISMATCH, strength(gap, tol), ev)
+    return hit("doc_quantity_mismatch", THREE_DOC_MISMATCH, strength(gap, rc.quantity_rel_tol), ev)
+
+
+def hs_mismatch_level(ordered: str, declared: str, digits: int) -> int:
+    """0 when the codes agree in their leading digits (a 10-digit national line of the ordered
+    subheading agrees), 1 for another subheading of the chapter, 2 for another chapter."""
+    if declared[:digits] == ordered[:digits]:
+        return 0
+    return 2 if declared[:2] != ordered[:2] else 1
 
 
 def doc_hs_mismatch(ctx: TradeContext) -> Hit | None:
-    """Declared HS code differs from the ordered goods in its leading digits."""
-    order, decl = ctx.trade.order, ctx.trade.declaration
+    """A declared HS code differs from the ordered goods in its leading digits."""
+    order = ctx.trade.order
     digits = ctx.rules.reconciliation.hs_digits
-    if decl is None or decl.hs_code[:digits] == order.hs_code[:digits]:
+    odd = [(d, hs_mismatch_level(order.hs_code, d.hs_code, digits)) for d in ctx.trade.declarations]
+    odd = [(d, level) for d, level in odd if level]
+    if not odd:
         return None
-    chapter_differs = decl.hs_code[:2] != order.hs_code[:2]
     ev = Evidence(
         "Declared HS code differs from the order",
-        (_order_ref(ctx), DocRef("DECLARATION", decl.declaration_id)),
-        {"order_hs_code": order.hs_code, "declared_hs_code": decl.hs_code},
+        (_order_ref(ctx), *(DocRef("DECLARATION", d.declaration_id) for d, _ in odd)),
+        {"order_hs_code": order.hs_code, "declared_hs_codes": sorted({d.hs_code for d, _ in odd})},
     )
-    return hit("doc_hs_mismatch", THREE_DOC_MISMATCH, 1.0 if chapter_differs else 0.7, ev)
+    worst = max(level for _, level in odd)
+    return hit("doc_hs_mismatch", THREE_DOC_MISMATCH, 1.0 if worst == 2 else 0.7, ev)
 
 
 def doc_party_mismatch(ctx: TradeContext) -> Hit | None:
@@ -141,9 +173,11 @@ def doc_date_order(ctx: TradeContext) -> Hit | None:
         for w in ctx.trade.waybills
         if w.shipped_at < earliest or (w.delivered_at is not None and w.delivered_at < w.shipped_at)
     ]
-    decl = ctx.trade.declaration
-    if decl is not None and decl.declared_at < earliest:
-        docs.append(DocRef("DECLARATION", decl.declaration_id))
+    docs += [
+        DocRef("DECLARATION", d.declaration_id)
+        for d in ctx.trade.declarations
+        if d.declared_at < earliest
+    ]
     if not docs:
         return None
     ev = Evidence(
@@ -176,24 +210,31 @@ def payment_without_contract(ctx: TradeContext) -> Hit | None:
 
 
 def phantom_shipment(ctx: TradeContext) -> Hit | None:
-    """Paid, but no waybill or no declaration within the allowed days of the first payment."""
-    if not ctx.trade.payments:
+    """Paid for, but no waybill or no declaration within the allowed days.
+
+    The clock starts when the order is paid for (the balance, not a deposit), or - for an order
+    only part paid - once the longest production time after its first payment has passed."""
+    start = lots_.clock_start(ctx.lots, ctx.rules)
+    if start is None:
         return None
-    first_paid = min(p.paid_at for p in ctx.trade.payments)
-    deadline = first_paid + timedelta(days=ctx.rules.phantom.days)
+    deadline = start + timedelta(days=ctx.rules.phantom.days)
     if ctx.as_of < deadline:
         return None  # too early to say the goods never moved
     shipped = any(w.shipped_at <= deadline for w in ctx.trade.waybills)
-    decl = ctx.trade.declaration
-    declared = decl is not None and decl.declared_at <= deadline
+    declared = any(d.declared_at <= deadline for d in ctx.trade.declarations)
     if shipped and declared:
         return None
     missing = [name for name, ok in (("waybill", shipped), ("declaration", declared)) if not ok]
+    settled = ctx.lots.settled_at is not None
     ev = Evidence(
-        f"Paid but no {' or '.join(missing)} within {ctx.rules.phantom.days:g} days",
+        f"{'Paid for' if settled else 'Deposit taken'} but no {' or '.join(missing)} by "
+        f"{deadline.date().isoformat()}",
         (_order_ref(ctx), *(DocRef("PAYMENT", p.payment_id) for p in ctx.trade.payments)),
         {
-            "first_paid_at": first_paid.isoformat(),
+            "clock_started_at": start.isoformat(),
+            "clock_start": "ORDER_PAID" if settled else "PRODUCTION_TIME_AFTER_DEPOSIT",
+            "paid_share": round(ctx.lots.paid_usd / ctx.amount_usd, 4) if ctx.amount_usd else None,
+            "deadline": deadline.isoformat(),
             "missing": missing,
             "days": ctx.rules.phantom.days,
         },
@@ -202,33 +243,27 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
 
 
 def third_party_payer(ctx: TradeContext) -> Hit | None:
-    """A payer whose name or country is not the buyer's, and no known relation explains it."""
-    buyer, threshold = ctx.buyer, ctx.rules.payer.name_similarity
-    odd, worst = [], 0.0
-    for p in ctx.trade.payments:
-        name_off = bool(buyer.name) and name_similarity(p.payer_name, buyer.name) < threshold
-        country_off = bool(buyer.country) and p.payer_country != buyer.country
-        if (name_off or country_off) and not _related(ctx, p.payer_name, p.payer_account):
-            odd.append(p)
-            worst = max(worst, 1.0 if name_off and country_off else 0.7)
+    """A payer that is neither the buyer (however written), a party related to it, nor the
+    platform settling its marketplace sales on that channel."""
+    buyer = ctx.buyer
+    odd = [p for p in ctx.trade.payments if not payers.is_explained(ctx, p)]
     if not odd:
         return None
+    abroad = any(buyer.country and p.payer_country != buyer.country for p in odd)
     ev = Evidence(
         "Payment made by a party other than the buyer",
         (_order_ref(ctx), *(DocRef("PAYMENT", p.payment_id) for p in odd)),
         {
             "buyer_name": buyer.name,
             "buyer_country": buyer.country,
-            "payers": [{"name": p.payer_name, "country": p.payer_country} for p in odd],
+            "payers": [
+                {"name": p.payer_name, "country": p.payer_country, "channel": p.channel}
+                for p in odd
+            ],
+            "checked": "buyer name (normalised), related parties, settlement parties by channel",
         },
     )
-    return hit("third_party_payer", THIRD_PARTY_PAYER, worst, ev)
-
-
-def _related(ctx: TradeContext, payer_name: str, payer_account: str) -> bool:
-    """A relation links the buyer to that payer (a parent paying for its subsidiary)."""
-    linked = ctx.reference.related_names(ctx.buyer.party_id)
-    return payer_name in linked or (bool(payer_account) and payer_account in linked)
+    return hit("third_party_payer", THIRD_PARTY_PAYER, 1.0 if abroad else 0.7, ev)
 
 
 def high_risk_jurisdiction(ctx: TradeContext) -> Hit | None:

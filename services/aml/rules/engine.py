@@ -11,6 +11,7 @@ from services.aml.graph import Edge, PartyGroups, RoundTripIndex
 from services.aml.rules import behaviour, documents, parties, pricing
 from services.aml.rules.base import DocRef, Evidence, Hit, hit
 from services.aml.rules.context import TradeContext, resolve
+from services.aml.rules.history import WindowStore
 from services.aml.ruleset import CIRCULAR_TRADING, RuleSet
 from services.aml.screening import NameIndex
 
@@ -51,9 +52,11 @@ class RuleEngine:
     reference: ReferenceData
     market: pricing.MarketReference
     names: NameIndex
-    groups: PartyGroups
-    history: behaviour.History
+    groups: PartyGroups  # economic entities (ownership, shared account)
+    related: PartyGroups  # entities and the firms sharing a director or address with them
+    windows: WindowStore
     round_trips: RoundTripIndex
+    related_round_trips: RoundTripIndex
 
     @classmethod
     def build(
@@ -62,41 +65,67 @@ class RuleEngine:
         reference: ReferenceData,
         market: pricing.MarketReference,
         names: NameIndex,
+        windows: WindowStore | None = None,
     ) -> RuleEngine:
-        grouping = [r for r in reference.relations if r.relation in rules.grouping.relations]
+        entity, related = _groupings(reference, rules)
         return cls(
             rules,
             reference,
             market,
             names,
-            PartyGroups(grouping),
-            behaviour.History.for_rules(rules),
+            entity,
+            related,
+            windows or behaviour.memory_windows(rules),
+            RoundTripIndex(rules.round_trip),
             RoundTripIndex(rules.round_trip),
         )
 
-    def evaluate(self, trade: Trade, as_of: datetime) -> tuple[TradeContext, list[Hit]]:
-        """All hits of the trade; feeds the trade into the history windows first."""
+    def with_reference(self, reference: ReferenceData) -> RuleEngine:
+        """The same rules, market, names, windows and loop index over other reference data."""
+        entity, related = _groupings(reference, self.rules)
+        return RuleEngine(
+            self.rules,
+            reference,
+            self.market,
+            self.names,
+            entity,
+            related,
+            self.windows,
+            self.round_trips,
+            self.related_round_trips,
+        )
+
+    def keys(self, trade: Trade, tenant: str) -> behaviour.Keys:
+        order = trade.order
+        return behaviour.Keys(
+            tenant, self.related.find(order.enterprise_id), self.related.find(order.buyer_id)
+        )
+
+    def evaluate(
+        self, trade: Trade, as_of: datetime, tenant: str = ""
+    ) -> tuple[TradeContext, list[Hit]]:
+        """All hits of the trade; feeds the trade into the tenant's history windows first."""
         ctx = resolve(trade, self.rules, self.reference, as_of)
-        exporter_group = self.groups.find(trade.order.enterprise_id)
-        buyer_group = self.groups.find(trade.order.buyer_id)
-        self.history.record(ctx, exporter_group, buyer_group)
+        keys = self.keys(trade, tenant)
+        behaviour.record(ctx, self.windows, keys)
         found = [rule(ctx) for rule in DOCUMENT_RULES]
         found += [
             pricing.doc_weight_anomaly(ctx, self.market),
             pricing.over_invoicing(ctx, self.market),
             pricing.under_invoicing(ctx, self.market),
             parties.negative_list_party(ctx, self.names),
-            behaviour.structuring(ctx, self.history),
-            behaviour.rapid_pass_through(ctx, self.history, buyer_group, exporter_group),
-            behaviour.shell_exporter(ctx, self.history),
-            self.round_trip(ctx),
+            behaviour.structuring(ctx, self.windows, keys),
+            behaviour.rapid_pass_through(ctx, self.windows, keys),
+            behaviour.shell_exporter(ctx, self.windows, keys),
+            self.round_trip(ctx, keys),
         ]
         return ctx, [h for h in found if h is not None]
 
-    def order_edge(self, ctx: TradeContext) -> Edge:
+    def order_edge(self, ctx: TradeContext, keys: behaviour.Keys, groups: PartyGroups) -> Edge:
         """The goods flow of the order, from the exporter's group to the buyer's group."""
         order = ctx.trade.order
-        src, dst = self.groups.find(order.enterprise_id), self.groups.find(order.buyer_id)
+        src = keys.scoped(groups.find(order.enterprise_id))
+        dst = keys.scoped(groups.find(order.buyer_id))
         flow = Flow(
             order.enterprise_id,
             order.buyer_id,
@@ -107,20 +136,33 @@ class RuleEngine:
         )
         return Edge(src, dst, order.ordered_at, ctx.amount_usd, order.order_id, flow)
 
-    def round_trip(self, ctx: TradeContext) -> Hit | None:
-        """Does this order close a loop of earlier orders among related parties (A6)?"""
-        edge = self.order_edge(ctx)
+    def round_trip(self, ctx: TradeContext, keys: behaviour.Keys) -> Hit | None:
+        """Does this order close a loop of the tenant's earlier orders, among economic entities
+        or among related groups (A6/S7)?"""
+        edge = self.order_edge(ctx, keys, self.groups)
         chain = self.round_trips.check_and_add(edge)
-        if chain is None:
+        related = self.order_edge(ctx, keys, self.related)
+        chain_related = self.related_round_trips.check_and_add(related)
+        if chain is None and chain_related is None:
             return None
+        if chain is None:
+            chain, edge = chain_related, related
+        assert chain is not None
         loop = [*chain, edge]
         ev = Evidence(
             f"Order closes a loop of {len(loop)} flows among related parties",
             tuple(DocRef("ORDER", e.doc_id) for e in loop),
             {
-                "members": [e.src for e in loop],
+                "members": [e.src.rsplit("\x1f", 1)[-1] for e in loop],
                 "flows": [e.flow.to_dict() for e in loop],
                 "order_ids": [e.doc_id for e in loop],
             },
         )
         return hit("round_trip", CIRCULAR_TRADING, 0.9, ev)
+
+
+def _groupings(reference: ReferenceData, rules: RuleSet) -> tuple[PartyGroups, PartyGroups]:
+    """Parties grouped into economic entities, and into related groups."""
+    entity = [r for r in reference.relations if r.relation in rules.grouping.relations]
+    related = [r for r in reference.relations if r.relation in rules.grouping.related_kinds()]
+    return PartyGroups(entity), PartyGroups(related)

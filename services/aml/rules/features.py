@@ -4,14 +4,15 @@ polars over whole tables, so a model trained on bulk data scores live trades con
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
-from services.aml.rules import behaviour, documents
+from services.aml.names import name_similarity
+from services.aml.rules import behaviour, documents, payers
+from services.aml.rules import lots as lots_
 from services.aml.rules.base import Hit
 from services.aml.rules.context import TradeContext
-from services.aml.rules.history import payer_key
-from services.aml.rules.pricing import MarketReference, price_z
-from services.aml.screening import NameIndex, name_similarity
+from services.aml.rules.history import WindowStore
+from services.aml.rules.pricing import MarketReference, price_z, weight_log_ratio
+from services.aml.screening import NameIndex
 
 MAX_WAIT_DAYS = 365.0
 
@@ -33,6 +34,7 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "paid_ratio",
     "payer_name_similarity",
     "payer_country_mismatch",
+    "unexplained_payer",
     "near_threshold_count",
     "enterprise_age_days",
     "log_capital_cny",
@@ -42,17 +44,25 @@ NUMERIC_FEATURES: tuple[str, ...] = (
 
 
 def _docs(ctx: TradeContext) -> dict[str, float]:
-    order, decl = ctx.trade.order, ctx.trade.declaration
-    declared = ctx.reference.to_usd(decl.declared_value, decl.currency) if decl else 0.0
+    order, lots, decls = ctx.trade.order, ctx.lots, ctx.trade.declarations
+    digits = ctx.rules.reconciliation.hs_digits
+    local = {*ctx.rules.reconciliation.local_currencies, order.currency}
+    tol = ctx.rules.reconciliation.amount_rel_tol
+    due = documents.completion_due(ctx)
     return {
         "log_amount_usd": math.log1p(ctx.amount_usd),
-        "declared_gap": documents.rel_gap(declared, ctx.amount_usd) if decl else 0.0,
+        "declared_gap": lots_.declared_gap(lots, order.quantity, ctx.amount_usd),
         "invoice_gap": documents.rel_gap(order.quantity * order.unit_price, order.amount),
-        "quantity_gap": documents.rel_gap(decl.quantity, order.quantity) if decl else 0.0,
-        "hs_mismatch": float(_hs_mismatch(order.hs_code, decl.hs_code if decl else None)),
+        "quantity_gap": lots_.unexplained_quantity(lots, order.quantity, due, tol),
+        "hs_mismatch": float(
+            max(
+                (documents.hs_mismatch_level(order.hs_code, d.hs_code, digits) for d in decls),
+                default=0,
+            )
+        ),
         "currency_mismatch": float(
             sum(p.currency != order.currency for p in ctx.trade.payments)
-            + (decl is not None and decl.currency != order.currency)
+            + sum(d.currency not in local for d in decls)
         ),
         "destination_mismatch": float(
             any(
@@ -62,57 +72,39 @@ def _docs(ctx: TradeContext) -> dict[str, float]:
             )
         ),
         "has_waybill": float(bool(ctx.trade.waybills)),
-        "has_declaration": float(decl is not None),
+        "has_declaration": float(bool(decls)),
         "unshipped_days": _waiting(ctx, bool(ctx.trade.waybills)),
-        "undeclared_days": _waiting(ctx, decl is not None),
+        "undeclared_days": _waiting(ctx, bool(decls)),
     }
 
 
 def _waiting(ctx: TradeContext, present: bool) -> float:
-    """Days since the first payment that a missing document has been awaited (0 if present)."""
-    if present or not ctx.trade.payments:
+    """Days a missing document has been awaited since the clock started (0 if present)."""
+    start = lots_.clock_start(ctx.lots, ctx.rules)
+    if present or start is None:
         return 0.0
-    first = min(p.paid_at for p in ctx.trade.payments)
-    return min(MAX_WAIT_DAYS, max(0.0, (ctx.as_of - first).total_seconds() / 86_400))
+    return min(MAX_WAIT_DAYS, max(0.0, (ctx.as_of - start).total_seconds() / 86_400))
 
 
-def _hs_mismatch(ordered: str, declared: str | None) -> int:
-    if declared is None or declared[:6] == ordered[:6]:
-        return 0
-    return 2 if declared[:2] != ordered[:2] else 1
-
-
-def _payments(ctx: TradeContext, history: behaviour.History) -> dict[str, float]:
+def _payments(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -> dict[str, float]:
     pays = ctx.trade.payments
-    paid = sum(ctx.reference.to_usd(p.amount, p.currency) for p in pays)
     sims = [name_similarity(p.payer_name, ctx.buyer.name) for p in pays if ctx.buyer.name]
-    window = timedelta(days=ctx.rules.structuring.window_days)
-    counts = [
-        len(
-            history.near_threshold.between(
-                payer_key(p.payer_name, p.payer_country, p.payer_account),
-                p.paid_at - window,
-                p.paid_at,
-            )
-        )
-        for p in pays
-        if behaviour.is_near_threshold(ctx.reference.to_usd(p.amount, p.currency), ctx.rules)
-    ]
+    counts = [len(found) for found in behaviour.near_counts(ctx, windows, keys)]
     return {
         "n_payments": float(len(pays)),
-        "paid_ratio": paid / ctx.amount_usd if ctx.amount_usd > 0 else 0.0,
+        "paid_ratio": ctx.lots.paid_usd / ctx.amount_usd if ctx.amount_usd > 0 else 0.0,
         "payer_name_similarity": min(sims, default=1.0),
         "payer_country_mismatch": float(
             any(p.payer_country != ctx.buyer.country for p in pays if ctx.buyer.country)
         ),
+        "unexplained_payer": float(any(not payers.is_explained(ctx, p) for p in pays)),
         "near_threshold_count": float(max(counts, default=0)),
     }
 
 
-def _enterprise(ctx: TradeContext, history: behaviour.History) -> dict[str, float]:
+def _enterprise(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -> dict[str, float]:
     ent, order = ctx.enterprise, ctx.trade.order
-    start = order.ordered_at - timedelta(days=ctx.rules.shell.volume_window_days)
-    recent = history.volume.between(order.enterprise_id, start, order.ordered_at)
+    recent = behaviour.recent_volume(ctx, windows, keys)
     age = (order.ordered_at - ent.registered_at).total_seconds() / 86_400 if ent else -1.0
     return {
         "enterprise_age_days": age,
@@ -123,15 +115,9 @@ def _enterprise(ctx: TradeContext, history: behaviour.History) -> dict[str, floa
 
 def _market(ctx: TradeContext, market: MarketReference) -> dict[str, float]:
     found = price_z(ctx, market)
-    order = ctx.trade.order
-    kg = sum(w.gross_weight_kg for w in ctx.trade.waybills)
-    cell = market.weight_hs.get(order.hs_code)
-    usable = cell is not None and cell.n >= market.min_samples and kg > 0 and order.quantity > 0
     return {
         "price_z": found[0] if found else 0.0,
-        "weight_log_ratio": (
-            math.log(kg / order.quantity) - cell.median if usable and cell is not None else 0.0
-        ),
+        "weight_log_ratio": weight_log_ratio(ctx, market) or 0.0,
     }
 
 
@@ -142,7 +128,8 @@ def _watchlist(ctx: TradeContext, names: NameIndex) -> float:
 
 def trade_features(
     ctx: TradeContext,
-    history: behaviour.History,
+    windows: WindowStore,
+    keys: behaviour.Keys,
     market: MarketReference,
     names: NameIndex,
     hits: list[Hit],
@@ -151,8 +138,8 @@ def trade_features(
     """Every model input of one trade: numeric features, then one 0/1 column per rule."""
     out = {
         **_docs(ctx),
-        **_payments(ctx, history),
-        **_enterprise(ctx, history),
+        **_payments(ctx, windows, keys),
+        **_enterprise(ctx, windows, keys),
         **_market(ctx, market),
         "watchlist_score": _watchlist(ctx, names),
     }

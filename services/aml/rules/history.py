@@ -1,10 +1,10 @@
-"""Rules that need a party's recent history: structuring (A5), rapid pass-through (A7) and the
-sudden volume of a shell exporter (S5).
+"""The dated amounts that rules needing a party's recent history read: structuring (A5), rapid
+pass-through (A7) and the sudden volume of a shell exporter (S5).
 
-The history is a bounded in-memory window per key (payer, party, enterprise): entries older
-than the window are dropped as time advances, and the least recently seen keys are evicted
-beyond a cap, so memory stays flat however long the service runs. Entries are keyed by document
-id, so re-screening a trade never counts its payments twice.
+A :class:`WindowStore` keeps entries per (kind, key); keys carry the tenant. Entries are keyed by
+document id, so re-screening a trade never counts its payments twice. :class:`MemoryWindows` is
+the in-process store (one replica, tests, batch replays): a bounded window per key whose old
+entries drop as time advances and whose least recently seen keys are evicted beyond a cap.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bisect import bisect_right, insort
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,24 @@ def _order(e: Entry | tuple[datetime, str]) -> tuple[datetime, str]:
     return (e.at, e.doc_id) if isinstance(e, Entry) else e
 
 
-def payer_key(payer_name: str, payer_country: str, payer_account: str = "") -> str:
-    """The identity a payer's history is kept under: its account when reported (payers are
-    known by their account), else its name as written and its country."""
-    if payer_account:
-        return payer_account
-    return f"{payer_name.strip().lower()}|{payer_country.upper()}"
+class WindowStore(Protocol):
+    """Where history windows live: add entries, read a key's entries in a time range."""
+
+    def add(self, kind: str, key: str, entry: Entry) -> None: ...
+
+    def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
+        """Entries of (kind, key) with start < at <= end, oldest first."""
+        ...
+
+
+class MemoryWindows:
+    """One :class:`WindowState` per kind of window, in this process."""
+
+    def __init__(self, windows: dict[str, timedelta], max_keys: int) -> None:
+        self._states = {kind: WindowState(span, max_keys) for kind, span in windows.items()}
+
+    def add(self, kind: str, key: str, entry: Entry) -> None:
+        self._states[kind].add(key, entry)
+
+    def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
+        return self._states[kind].between(key, start, end)

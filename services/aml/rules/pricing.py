@@ -2,7 +2,9 @@
 
 The reference is the median and MAD of log unit price (USD) per HS code and period, with an
 HS-code-wide cell as fallback for thin periods, plus the median log kilograms per unit per HS code.
-It is fitted with polars over the whole orders table and saved with the model bundle.
+It is fitted with polars over the whole orders table and saved with the model bundle. A 10-digit
+national tariff line without a reference of its own is priced on its 8-digit line, then on its
+6-digit subheading; the evidence names the code and level that priced the trade.
 """
 
 from __future__ import annotations
@@ -30,6 +32,34 @@ class Cell:
     median: float
     sigma: float
     n: int
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRef:
+    """The reference cell that priced a trade and where it was found."""
+
+    cell: Cell
+    hs_code: str  # the code of the cell: the order's own, or a shorter prefix of it
+    scope: str  # PERIOD (the order's quarter) or ALL_PERIODS
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "reference_hs_code": self.hs_code,
+            "reference_digits": len(self.hs_code),
+            "reference_scope": self.scope,
+            "cell_orders": self.cell.n,
+        }
+
+
+def hs_prefixes(hs_code: str, levels: tuple[int, ...]) -> list[str]:
+    """The order's code cut to each level it is long enough for, longest first, no repeats."""
+    out: list[str] = []
+    for n in sorted(levels, reverse=True):
+        if len(hs_code) >= n and hs_code[:n] not in out:
+            out.append(hs_code[:n])
+    if not out:
+        out.append(hs_code)
+    return out
 
 
 def period_index(ts: datetime, months: int) -> int:
@@ -97,12 +127,31 @@ class MarketReference:
             ref.weight_hs = _fit_weights(orders, waybills)
         return ref
 
-    def price_cell(self, hs_code: str, ts: datetime) -> Cell | None:
-        cell = self.price.get((hs_code, period_index(ts, self.period_months)))
-        if cell is not None and cell.n >= self.min_samples:
-            return cell
-        wide = self.price_hs.get(hs_code)
-        return wide if wide is not None and wide.n >= self.min_samples else None
+    def price_ref(
+        self, hs_code: str, ts: datetime, levels: tuple[int, ...] = (10, 8, 6)
+    ) -> PriceRef | None:
+        """The most precise usable cell: per level (longest code first), the period's cell, else
+        the code's all-period cell."""
+        return self.price_ref_in(hs_code, period_index(ts, self.period_months), levels)
+
+    def price_ref_in(self, hs_code: str, period: int, levels: tuple[int, ...]) -> PriceRef | None:
+        """:meth:`price_ref` for a period index (batch scans look up each distinct pair once)."""
+        for code in hs_prefixes(hs_code, levels):
+            cell = self.price.get((code, period))
+            if cell is not None and cell.n >= self.min_samples:
+                return PriceRef(cell, code, "PERIOD")
+            wide = self.price_hs.get(code)
+            if wide is not None and wide.n >= self.min_samples:
+                return PriceRef(wide, code, "ALL_PERIODS")
+        return None
+
+    def weight_cell(self, hs_code: str, levels: tuple[int, ...] = (10, 8, 6)) -> Cell | None:
+        """Kilograms per unit of the most precise usable code level."""
+        for code in hs_prefixes(hs_code, levels):
+            cell = self.weight_hs.get(code)
+            if cell is not None and cell.n >= self.min_samples:
+                return cell
+        return None
 
     def price_frame(self) -> pl.DataFrame:
         """The (HS code, period) cells after fallback, for joins in batch scans."""
@@ -164,22 +213,32 @@ def _fit_weights(orders: pl.LazyFrame, waybills: pl.LazyFrame) -> dict[str, Cell
     return {r["hs_code"]: Cell(r["median"], r["sigma"], r["n"]) for r in out.iter_rows(named=True)}
 
 
-def price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, Cell] | None:
-    """(robust z, log ratio, cell) of the order's USD unit price, or None without a reference."""
+def price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, PriceRef] | None:
+    """(robust z, log ratio, reference) of the order's USD unit price, None without one."""
     order = ctx.trade.order
-    cell = market.price_cell(order.hs_code, order.ordered_at)
+    ref = market.price_ref(order.hs_code, order.ordered_at, ctx.rules.pricing.hs_levels)
     price = ctx.reference.to_usd(order.unit_price, order.currency)
-    if cell is None or price <= 0:
+    if ref is None or price <= 0:
         return None
-    log_ratio = math.log(price) - cell.median
-    return log_ratio / cell.sigma, log_ratio, cell
+    log_ratio = math.log(price) - ref.cell.median
+    return log_ratio / max(ref.cell.sigma, MIN_SIGMA), log_ratio, ref
+
+
+def pricing_note(ctx: TradeContext, market: MarketReference) -> dict[str, object]:
+    """For an alert's evidence: which reference priced the trade, or that none could."""
+    order = ctx.trade.order
+    ref = market.price_ref(order.hs_code, order.ordered_at, ctx.rules.pricing.hs_levels)
+    if ref is None:
+        tried = hs_prefixes(order.hs_code, ctx.rules.pricing.hs_levels)
+        return {"priced": False, "reason": f"no market reference for HS {', '.join(tried)}"}
+    return {"priced": True, **ref.describe()}
 
 
 def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | None:
     found = price_z(ctx, market)
     if found is None:
         return None
-    z, log_ratio, cell = found
+    z, log_ratio, ref = found
     cfg = ctx.rules.pricing
     if sign * z <= cfg.robust_z or sign * log_ratio <= cfg.min_log_ratio:
         return None
@@ -188,15 +247,16 @@ def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | N
     )
     order = ctx.trade.order
     ev = Evidence(
-        f"Unit price {math.exp(log_ratio):.2f}x the market median for HS {order.hs_code}",
+        f"Unit price {math.exp(log_ratio):.2f}x the market median for HS {ref.hs_code}",
         (DocRef("ORDER", order.order_id),),
         {
             "unit_price": order.unit_price,
             "currency": order.currency,
-            "market_median_usd": round(math.exp(cell.median), 4),
+            "order_hs_code": order.hs_code,
+            "market_median_usd": round(math.exp(ref.cell.median), 4),
             "robust_z": round(z, 2),
             "threshold_z": cfg.robust_z,
-            "cell_orders": cell.n,
+            **ref.describe(),
         },
     )
     return hit(rule, typology, strength(abs(z), cfg.robust_z), ev)
@@ -212,14 +272,34 @@ def under_invoicing(ctx: TradeContext, market: MarketReference) -> Hit | None:
     return _invoicing(ctx, market, -1)
 
 
+def shipped_kg_per_unit(ctx: TradeContext) -> float | None:
+    """Kilograms per unit of what the waybills carry: over the lots that report a quantity, else
+    over the declared quantity, else over the order (an order shipped whole)."""
+    bills = ctx.trade.waybills
+    counted = [w for w in bills if w.quantity > 0]
+    if counted:
+        kg, qty = sum(w.gross_weight_kg for w in counted), sum(w.quantity for w in counted)
+    else:
+        kg = sum(w.gross_weight_kg for w in bills)
+        qty = ctx.lots.declared_qty or ctx.trade.order.quantity
+    return kg / qty if kg > 0 and qty > 0 else None
+
+
+def weight_log_ratio(ctx: TradeContext, market: MarketReference) -> float | None:
+    per_unit = shipped_kg_per_unit(ctx)
+    cell = market.weight_cell(ctx.trade.order.hs_code, ctx.rules.pricing.hs_levels)
+    if per_unit is None or cell is None:
+        return None
+    return math.log(per_unit) - cell.median
+
+
 def doc_weight_anomaly(ctx: TradeContext, market: MarketReference) -> Hit | None:
     """Shipped kilograms per unit far from the HS-code norm (D2)."""
     order = ctx.trade.order
-    kg = sum(w.gross_weight_kg for w in ctx.trade.waybills)
-    cell = market.weight_hs.get(order.hs_code)
-    if kg <= 0 or order.quantity <= 0 or cell is None or cell.n < market.min_samples:
+    log_ratio = weight_log_ratio(ctx, market)
+    if log_ratio is None:
         return None
-    log_ratio = math.log(kg / order.quantity) - cell.median
+    kg_per_unit = shipped_kg_per_unit(ctx) or 0.0
     tol = ctx.rules.reconciliation.unit_weight_log_tol
     if abs(log_ratio) <= tol:
         return None
@@ -230,8 +310,8 @@ def doc_weight_anomaly(ctx: TradeContext, market: MarketReference) -> Hit | None
             *(DocRef("WAYBILL", w.waybill_id) for w in ctx.trade.waybills),
         ),
         {
-            "kg_per_unit": round(kg / order.quantity, 4),
-            "norm_kg_per_unit": round(math.exp(cell.median), 4),
+            "kg_per_unit": round(kg_per_unit, 4),
+            "norm_kg_per_unit": round(kg_per_unit / math.exp(log_ratio), 4),
             "log_ratio": round(log_ratio, 3),
             "tolerance": tol,
         },

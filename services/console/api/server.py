@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 import uvicorn
 
@@ -14,6 +16,10 @@ from services.console.web.context import Console
 log = logging.getLogger("services.console")
 
 Settings = ConsoleSettings
+
+
+def _stopped(signum: int, _frame: FrameType | None) -> None:
+    log.info("console stopped", extra={"signal": signal.Signals(signum).name})
 
 
 def serve(settings: ConsoleSettings) -> int:
@@ -32,6 +38,10 @@ def serve(settings: ConsoleSettings) -> int:
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
+    # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, to the handlers that were in
+    # place before it started; these only log, so a drained console exits 0 like the services.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
     log.info("console listening", extra={"url": f"http://{settings.host}:{settings.port}/"})
     try:
         server.run()

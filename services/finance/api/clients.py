@@ -3,12 +3,13 @@
 Every call carries a deadline: the configured dependency deadline, shortened to what is left of
 the caller's own. A dependency that is down, too slow or refusing us raises UnavailableError
 (counted in finance_dependency_errors_total); the caller decides between UNAVAILABLE and a
-configured, flagged fallback. NOT_FOUND from risk means the enterprise is unknown to it.
+configured, flagged fallback. A dependency refusing the caller's own input raises the matching
+client error (see ``dependency_errors``). NOT_FOUND from risk means the enterprise is unknown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,8 @@ from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common import money
 from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
-from services.common.errors import UnavailableError
+from services.common.errors import TradeGuardError, UnavailableError
+from services.finance.api.dependency_errors import dependency_error
 from services.finance.domain import Party, PartyScreening, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
@@ -29,6 +31,13 @@ from services.finance.metrics import FinanceMetrics
 RESPONSE_MARGIN_SECONDS = 0.05
 #: The risk service scores tenors of 1..720 days.
 MAX_RISK_TENOR_DAYS = 720
+#: Fields of risk's ScoreFinancing and aml's ScreenParty that carry the caller's own values,
+#: named as in the caller's request.
+_RISK_FIELDS = {"amount": "amount", "amount.currency_code": "amount.currency_code"}
+_PARTY_FIELDS = {
+    "exporter": {"name": "exporter_name"},
+    "buyer": {"name": "buyer.name", "country_code": "buyer.country_code"},
+}
 
 
 def call_timeout(deadline_seconds: float) -> float:
@@ -81,14 +90,11 @@ class _Client:
     def close(self) -> None:
         self._channel.close()
 
-    def _down(self, error: grpc.RpcError) -> UnavailableError:
-        self._metrics.dependency_error(self._name)
-        code = error.code().name if hasattr(error, "code") else "UNKNOWN"
-        return UnavailableError(
-            f"{self._name} service unavailable ({code})",
-            reason=f"{self._name.upper()}_UNAVAILABLE",
-            metadata={"dependency": self._name, "code": code},
-        )
+    def _failed(self, error: grpc.RpcError, fields: Mapping[str, str]) -> TradeGuardError:
+        failure = dependency_error(self._name, error, fields)
+        if isinstance(failure, UnavailableError):
+            self._metrics.dependency_error(self._name)
+        return failure
 
 
 class RiskClient(_Client):
@@ -122,7 +128,7 @@ class RiskClient(_Client):
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
-            raise self._down(error) from error
+            raise self._failed(error, _RISK_FIELDS) from error
         return float(score.probability_of_default)
 
 
@@ -146,7 +152,10 @@ class AmlClient(_Client):
         try:
             response = call.result()
         except grpc.RpcError as error:
-            return PartyScreening(party, (), self._down(error))
+            failure = self._failed(error, _PARTY_FIELDS.get(party.role, {}))
+            if not isinstance(failure, UnavailableError):
+                raise failure from error  # the caller's input: no fallback may hide it
+            return PartyScreening(party, (), failure)
         hits = tuple(
             WatchlistHit(
                 party=party.role,

@@ -84,9 +84,13 @@ class ScoreEncoder:
         target.model_version = score.model_version
         target.raw_score = score.raw_score
         target.base_value = score.base_value
-        target.features_as_of.CopyFrom(self._as_of)
+        if score.features_as_of == self.features_as_of:
+            target.features_as_of.CopyFrom(self._as_of)
+        else:  # scored on the request's own trade record
+            target.features_as_of.CopyFrom(timestamp(score.features_as_of))
         if score.policy_notes:
             target.policy_notes.extend(score.policy_notes)
+        target.thin_file = score.thin_file
 
     def encode(self, score: FinancingScore) -> risk_pb2.FinancingScore:
         message = risk_pb2.FinancingScore()

@@ -10,9 +10,11 @@ from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
 from services.common.errors import TradeGuardError, ValidationError
 from services.common.item_errors import item_error
+from services.common.string_bounds import check_strings
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
-from services.risk.domain import FinancingRequest
+from services.risk.api.record_convert import to_record
+from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
@@ -45,7 +47,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.ScoreFinancingRequest, context: grpc.ServicerContext
     ) -> risk_pb2.FinancingScore:
         snapshot = self._runtime.snapshot
-        score = snapshot.score(to_request(request, self._currencies))
+        score = self._score_one(snapshot, request)
         self._metrics.record((score,))
         return self._encoder(snapshot).encode(score)
 
@@ -75,6 +77,12 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         for index, item in enumerate(requests):
             result = response.results.add(index=index)
             try:
+                check_strings(item)
+                if item.HasField("trade_record"):  # its own features: scored on its own
+                    single = self._score_one(snapshot, item)
+                    self._encoder(snapshot).fill(result.score, single)
+                    self._metrics.record((single,))
+                    continue
                 domain = to_request(item, self._currencies)
                 rows.append(snapshot.row(domain.enterprise_id))
             except TradeGuardError as error:
@@ -87,6 +95,15 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         for slot, score in zip(slots, scores, strict=True):
             encoder.fill(slot.score, score)
         self._metrics.record(scores)
+
+    def _score_one(
+        self, snapshot: ScoringSnapshot, request: risk_pb2.ScoreFinancingRequest
+    ) -> FinancingScore:
+        domain = to_request(request, self._currencies)
+        if request.HasField("trade_record"):
+            record = to_record(request.trade_record, domain.enterprise_id)
+            return snapshot.score_record(domain, record)
+        return snapshot.score(domain)
 
     def _check_batch_size(self, count: int) -> None:
         """Before any item is looked at: one oversized message must not cost the CPU of all

@@ -122,6 +122,7 @@ def _waybill_frame(
             "gross_weight_kg": np.round(weight, 2),
             "packages": packages,
             "status": vocab.pick(("IN_TRANSIT", "DELIVERED", "RETURNED", "LOST"), status),
+            "quantity": c["qty"][rows].astype(np.float64),
         }
     ).with_columns(
         pl.when(pl.col("status") == "DELIVERED").then(pl.col("delivered_at")).alias("delivered_at")

@@ -94,9 +94,12 @@ class Harness:
 
 
 def start_harness(
-    settings: AmlSettings, callers: Callers, detector: AmlDetector | None = None
+    settings: AmlSettings,
+    callers: Callers,
+    detector: AmlDetector | None = None,
+    reference: ReferenceData | None = None,
 ) -> Harness:
-    reference = ReferenceData(watchlist=WATCHLIST)
+    reference = reference or ReferenceData(watchlist=WATCHLIST)
     detector = detector or AmlDetector.load(None, reference)
     service = AmlService(settings, detector, CollectorRegistry(), reference=reference)
     service.start(metrics=False)

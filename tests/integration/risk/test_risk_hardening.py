@@ -54,3 +54,37 @@ def test_service_role_may_score_but_not_read_the_model(risk_server: Any) -> None
             risk_pb2.GetModelRequest(), metadata=risk_server.auth(Role.SERVICE)
         )
     assert err.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+def _score_request(request_id: str, currency: str = "USD") -> risk_pb2.ScoreFinancingRequest:
+    return risk_pb2.ScoreFinancingRequest(
+        request_id=request_id,
+        enterprise_id="ENT00001",
+        product=risk_pb2.RECEIVABLES_FINANCING,
+        amount=common_pb2.Money(currency_code=currency, units=10_000),
+        tenor_days=90,
+    )
+
+
+def test_over_long_string_in_a_unary_request_is_invalid_argument(risk_server: Any) -> None:
+    with pytest.raises(grpc.RpcError) as err:
+        risk_server.stub.ScoreFinancing(
+            _score_request("r-1", currency="U" * 1_000_000), metadata=risk_server.auth()
+        )
+    assert err.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "amount.currency_code" in (err.value.details() or "")
+
+
+def test_over_long_string_in_a_stream_item_is_that_items_error(risk_server: Any) -> None:
+    batch = risk_pb2.StreamScoreFinancingRequest(
+        requests=[_score_request("a"), _score_request("b" * 200), _score_request("c")]
+    )
+    later = risk_pb2.StreamScoreFinancingRequest(requests=[_score_request("d")])
+    first, second = risk_server.stub.StreamScoreFinancing(
+        iter([batch, later]), metadata=risk_server.auth()
+    )
+    outcomes = [r.WhichOneof("outcome") for r in first.results]
+    assert outcomes == ["score", "error", "score"]
+    violation = first.results[1].error.field_violations[0]
+    assert violation.field == "requests[1].request_id"
+    assert second.results[0].WhichOneof("outcome") == "score"

@@ -73,14 +73,16 @@ def make_trade(
         if shipped
         else ()
     )
-    decl = (
-        Declaration(
-            f"{order_id}-D", order_id, at + timedelta(days=3), HS, amount, currency, quantity
+    decls = (
+        (
+            Declaration(
+                f"{order_id}-D", order_id, at + timedelta(days=3), HS, amount, currency, quantity
+            ),
         )
         if declared
-        else None
+        else ()
     )
-    return Trade(order, pays, bills, decl)
+    return Trade(order, pays, bills, decls)
 
 
 def bend(trade: Trade, **changes: object) -> Trade:
@@ -88,10 +90,10 @@ def bend(trade: Trade, **changes: object) -> Trade:
     order_fields = {k: v for k, v in changes.items() if k in Order.__dataclass_fields__}
     decl_fields = {k[5:]: v for k, v in changes.items() if k.startswith("decl_")}
     bill_fields = {k[5:]: v for k, v in changes.items() if k.startswith("bill_")}
-    decl = (
-        replace(trade.declaration, **decl_fields)
-        if trade.declaration and decl_fields
-        else trade.declaration
+    decls = (
+        (replace(trade.declarations[0], **decl_fields), *trade.declarations[1:])
+        if trade.declarations and decl_fields
+        else trade.declarations
     )
     bills = (
         (replace(trade.waybills[0], **bill_fields), *trade.waybills[1:])
@@ -99,7 +101,7 @@ def bend(trade: Trade, **changes: object) -> Trade:
         else trade.waybills
     )
     return replace(
-        trade, order=replace(trade.order, **order_fields), declaration=decl, waybills=bills
+        trade, order=replace(trade.order, **order_fields), declarations=decls, waybills=bills
     )
 
 

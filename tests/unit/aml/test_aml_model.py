@@ -48,7 +48,8 @@ def test_batch_features_equal_live_features(generated: tuple[Path, Path]) -> Non
     for trades in iter_trades(data):
         for trade in trades:
             ctx, hits = engine.evaluate(trade, as_of)
-            row = trade_features(ctx, engine.history, market, names, hits, RULE_NAMES)
+            keys = engine.keys(trade, "")
+            row = trade_features(ctx, engine.windows, keys, market, names, hits, RULE_NAMES)
             live.append({"order_id": trade.order.order_id, **row})
     joined = batch.join(pl.DataFrame(live), on="order_id", suffix="_live")
     assert joined.height == batch.height > 5_000

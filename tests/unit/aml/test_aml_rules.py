@@ -117,7 +117,7 @@ def cases(kit: Any) -> dict[str, tuple[Case, Case]]:
         ),
         "rapid_pass_through": (lambda: _pass_through(1.0), lambda: _pass_through(8.0)),
         "shell_exporter": (
-            lambda: _one(_clean(enterprise_id="E2")),
+            lambda: _one(_clean(enterprise_id="E2", quantity=400)),
             lambda: _one(_clean(enterprise_id="E2", quantity=20)),
         ),
         "round_trip": (lambda: _loop(990), lambda: _loop(2_000)),
@@ -178,7 +178,7 @@ def test_named_buyer_on_documents_is_screened(
         trade.order,
         trade.payments,
         trade.waybills,
-        trade.declaration,
+        trade.declarations,
         buyer=Party("B1", "Golden Sun Imp. Exp. Co.", "AE"),
     )
     _, hits = engine_factory().evaluate(listed, AS_OF)

@@ -44,7 +44,7 @@ VIOLATIONS = {
         "services/console/leak_aml.py",
         "import services.aml.domain",
     ),
-    "Lower layers never import scale, the demo or a command line": (
+    "Lower layers never import scale, the demo, the console or a command line": (
         "services/aml/leak_scale.py",
         "import services.scale",
     ),

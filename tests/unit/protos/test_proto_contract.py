@@ -50,6 +50,11 @@ def test_aml_service_methods() -> None:
         "GetAlert",
         "ReviewAlert",
         "ListAlertEvents",
+        "UpsertCustomer",
+        "UpsertBuyer",
+        "UpsertPartyRelation",
+        "SummarizeAlerts",
+        "VerifyAuditChain",
     }
 
 
@@ -58,6 +63,17 @@ def test_finance_service_methods() -> None:
         "QuotePremium",
         "QuotePolicyFinancing",
         "GetQuote",
+        "RequestCreditLimit",
+        "GetCreditLimit",
+        "ListCreditLimits",
+        "CancelCreditLimit",
+        "BindPolicy",
+        "GetPolicy",
+        "AssignPolicy",
+        "ReportOverdue",
+        "FileClaim",
+        "CancelPolicy",
+        "ListPolicyEvents",
     }
 
 

@@ -84,6 +84,7 @@ def _waybill(
         "gross_weight_kg": 100.0,
         "packages": 4,
         "status": status,
+        "quantity": 10.0,
     }
 
 

@@ -51,6 +51,14 @@ class WatchlistKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     WATCHLIST_KIND_UNSPECIFIED: _ClassVar[WatchlistKind]
     NEGATIVE_LIST: _ClassVar[WatchlistKind]
     SANCTIONS: _ClassVar[WatchlistKind]
+
+class RelationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RELATION_KIND_UNSPECIFIED: _ClassVar[RelationKind]
+    OWNERSHIP: _ClassVar[RelationKind]
+    SHARED_DIRECTOR: _ClassVar[RelationKind]
+    SHARED_ADDRESS: _ClassVar[RelationKind]
+    SHARED_ACCOUNT: _ClassVar[RelationKind]
 SEVERITY_UNSPECIFIED: Severity
 LOW: Severity
 MEDIUM: Severity
@@ -75,6 +83,11 @@ SCAN: AlertSource
 WATCHLIST_KIND_UNSPECIFIED: WatchlistKind
 NEGATIVE_LIST: WatchlistKind
 SANCTIONS: WatchlistKind
+RELATION_KIND_UNSPECIFIED: RelationKind
+OWNERSHIP: RelationKind
+SHARED_DIRECTOR: RelationKind
+SHARED_ADDRESS: RelationKind
+SHARED_ACCOUNT: RelationKind
 
 class DocumentRef(_message.Message):
     __slots__ = ("document_type", "document_id")
@@ -167,12 +180,14 @@ class Alert(_message.Message):
     def __init__(self, alert_id: _Optional[str] = ..., tenant: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., typology: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., risk_score: _Optional[float] = ..., status: _Optional[_Union[AlertStatus, str]] = ..., evidence: _Optional[_Union[Evidence, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., hits: _Optional[_Iterable[_Union[RuleHit, _Mapping]]] = ..., members: _Optional[_Iterable[str]] = ..., flows: _Optional[_Iterable[_Union[Flow, _Mapping]]] = ..., dedup_key: _Optional[str] = ..., source: _Optional[_Union[AlertSource, str]] = ..., ruleset_version: _Optional[str] = ..., last_reviewer: _Optional[str] = ..., last_note: _Optional[str] = ..., allowed_decisions: _Optional[_Iterable[_Union[ReviewDecision, str]]] = ...) -> None: ...
 
 class ScreenTradeRequest(_message.Message):
-    __slots__ = ("request_id", "trade")
+    __slots__ = ("request_id", "trade", "as_of")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TRADE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     trade: _common_pb2.Trade
-    def __init__(self, request_id: _Optional[str] = ..., trade: _Optional[_Union[_common_pb2.Trade, _Mapping]] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, request_id: _Optional[str] = ..., trade: _Optional[_Union[_common_pb2.Trade, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ShadowResult(_message.Message):
     __slots__ = ("ruleset_version", "risk_score", "would_alert_typologies")
@@ -239,7 +254,7 @@ class ScanTradeDataRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., dataset: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., typologies: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ScanTradeDataResponse(_message.Message):
-    __slots__ = ("request_id", "structures_by_typology", "alerts_raised", "alerts_existing", "flows_scanned", "alert_ids")
+    __slots__ = ("request_id", "structures_by_typology", "alerts_raised", "alerts_existing", "flows_scanned", "alert_ids", "alerts")
     class StructuresByTypologyEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -253,13 +268,15 @@ class ScanTradeDataResponse(_message.Message):
     ALERTS_EXISTING_FIELD_NUMBER: _ClassVar[int]
     FLOWS_SCANNED_FIELD_NUMBER: _ClassVar[int]
     ALERT_IDS_FIELD_NUMBER: _ClassVar[int]
+    ALERTS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     structures_by_typology: _containers.ScalarMap[str, int]
     alerts_raised: int
     alerts_existing: int
     flows_scanned: int
     alert_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, request_id: _Optional[str] = ..., structures_by_typology: _Optional[_Mapping[str, int]] = ..., alerts_raised: _Optional[int] = ..., alerts_existing: _Optional[int] = ..., flows_scanned: _Optional[int] = ..., alert_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    alerts: _containers.RepeatedCompositeFieldContainer[Alert]
+    def __init__(self, request_id: _Optional[str] = ..., structures_by_typology: _Optional[_Mapping[str, int]] = ..., alerts_raised: _Optional[int] = ..., alerts_existing: _Optional[int] = ..., flows_scanned: _Optional[int] = ..., alert_ids: _Optional[_Iterable[str]] = ..., alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ...) -> None: ...
 
 class ScreenPartyRequest(_message.Message):
     __slots__ = ("name", "country_code", "min_score", "lists")
@@ -438,6 +455,72 @@ class ListAlertEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[AlertEvent]
     next_page_token: str
     def __init__(self, events: _Optional[_Iterable[_Union[AlertEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Customer(_message.Message):
+    __slots__ = ("enterprise_id", "name", "registered_at", "registered_capital_cny", "industry_hs2", "region", "employees", "country_code", "tenant")
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_CAPITAL_CNY_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_HS2_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    EMPLOYEES_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    enterprise_id: str
+    name: str
+    registered_at: _timestamp_pb2.Timestamp
+    registered_capital_cny: float
+    industry_hs2: str
+    region: str
+    employees: int
+    country_code: str
+    tenant: str
+    def __init__(self, enterprise_id: _Optional[str] = ..., name: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_capital_cny: _Optional[float] = ..., industry_hs2: _Optional[str] = ..., region: _Optional[str] = ..., employees: _Optional[int] = ..., country_code: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
+
+class Buyer(_message.Message):
+    __slots__ = ("buyer_id", "name", "country_code", "tenant")
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    buyer_id: str
+    name: str
+    country_code: str
+    tenant: str
+    def __init__(self, buyer_id: _Optional[str] = ..., name: _Optional[str] = ..., country_code: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
+
+class PartyRelation(_message.Message):
+    __slots__ = ("party_a", "party_b", "kind", "since", "tenant")
+    PARTY_A_FIELD_NUMBER: _ClassVar[int]
+    PARTY_B_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    party_a: str
+    party_b: str
+    kind: RelationKind
+    since: _timestamp_pb2.Timestamp
+    tenant: str
+    def __init__(self, party_a: _Optional[str] = ..., party_b: _Optional[str] = ..., kind: _Optional[_Union[RelationKind, str]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
+
+class UpsertCustomerRequest(_message.Message):
+    __slots__ = ("customer",)
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
+
+class UpsertBuyerRequest(_message.Message):
+    __slots__ = ("buyer",)
+    BUYER_FIELD_NUMBER: _ClassVar[int]
+    buyer: Buyer
+    def __init__(self, buyer: _Optional[_Union[Buyer, _Mapping]] = ...) -> None: ...
+
+class UpsertPartyRelationRequest(_message.Message):
+    __slots__ = ("relation",)
+    RELATION_FIELD_NUMBER: _ClassVar[int]
+    relation: PartyRelation
+    def __init__(self, relation: _Optional[_Union[PartyRelation, _Mapping]] = ...) -> None: ...
 
 class SummarizeAlertsRequest(_message.Message):
     __slots__ = ("filter",)

@@ -93,6 +93,21 @@ class AmlMonitoringStub:
                 request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsRequest.SerializeToString,
                 response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsResponse.FromString,
                 _registered_method=True)
+        self.UpsertCustomer = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/UpsertCustomer',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertCustomerRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.Customer.FromString,
+                _registered_method=True)
+        self.UpsertBuyer = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/UpsertBuyer',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertBuyerRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.Buyer.FromString,
+                _registered_method=True)
+        self.UpsertPartyRelation = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/UpsertPartyRelation',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.FromString,
+                _registered_method=True)
         self.SummarizeAlerts = channel.unary_unary(
                 '/tradeguard.aml.v1.AmlMonitoring/SummarizeAlerts',
                 request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.SummarizeAlertsRequest.SerializeToString,
@@ -189,6 +204,29 @@ class AmlMonitoringServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpsertCustomer(self, request, context):
+        """Creates or replaces an exporter the screening resolves orders against. A BANK writes its own customers;
+        REGULATOR and ADMIN write for any tenant (an empty tenant is shared by all).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertBuyer(self, request, context):
+        """Creates or replaces a foreign buyer. Same roles as UpsertCustomer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertPartyRelation(self, request, context):
+        """Creates or replaces a link between two parties (ownership, shared director, address or account) that
+        related-party checks and network typologies follow. Same roles as UpsertCustomer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SummarizeAlerts(self, request, context):
         """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
         alert. Takes the same filters as ListAlerts.
@@ -261,6 +299,21 @@ def add_AmlMonitoringServicer_to_server(servicer, server):
                     servicer.ListAlertEvents,
                     request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsRequest.FromString,
                     response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsResponse.SerializeToString,
+            ),
+            'UpsertCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertCustomer,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertCustomerRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.Customer.SerializeToString,
+            ),
+            'UpsertBuyer': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertBuyer,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertBuyerRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.Buyer.SerializeToString,
+            ),
+            'UpsertPartyRelation': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertPartyRelation,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.SerializeToString,
             ),
             'SummarizeAlerts': grpc.unary_unary_rpc_method_handler(
                     servicer.SummarizeAlerts,
@@ -573,6 +626,87 @@ class AmlMonitoring:
             '/tradeguard.aml.v1.AmlMonitoring/ListAlertEvents',
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsRequest.SerializeToString,
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.ListAlertEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/UpsertCustomer',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertCustomerRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.Customer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertBuyer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/UpsertBuyer',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertBuyerRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.Buyer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertPartyRelation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/UpsertPartyRelation',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertPartyRelationRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.PartyRelation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -61,6 +61,16 @@ class AmlMonitoringStub:
     """Moves an alert through the workflow. REGULATOR only. A stale expected_version answers ABORTED."""
     ListAlertEvents: _grpc.UnaryUnaryMultiCallable[_aml_pb2.ListAlertEventsRequest, _aml_pb2.ListAlertEventsResponse]
     """Lists an alert's audit events, oldest first."""
+    UpsertCustomer: _grpc.UnaryUnaryMultiCallable[_aml_pb2.UpsertCustomerRequest, _aml_pb2.Customer]
+    """Creates or replaces an exporter the screening resolves orders against. A BANK writes its own customers;
+    REGULATOR and ADMIN write for any tenant (an empty tenant is shared by all).
+    """
+    UpsertBuyer: _grpc.UnaryUnaryMultiCallable[_aml_pb2.UpsertBuyerRequest, _aml_pb2.Buyer]
+    """Creates or replaces a foreign buyer. Same roles as UpsertCustomer."""
+    UpsertPartyRelation: _grpc.UnaryUnaryMultiCallable[_aml_pb2.UpsertPartyRelationRequest, _aml_pb2.PartyRelation]
+    """Creates or replaces a link between two parties (ownership, shared director, address or account) that
+    related-party checks and network typologies follow. Same roles as UpsertCustomer.
+    """
     SummarizeAlerts: _grpc.UnaryUnaryMultiCallable[_aml_pb2.SummarizeAlertsRequest, _aml_pb2.AlertSummary]
     """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
     alert. Takes the same filters as ListAlerts.
@@ -100,6 +110,16 @@ class AmlMonitoringAsyncStub(AmlMonitoringStub):
     """Moves an alert through the workflow. REGULATOR only. A stale expected_version answers ABORTED."""
     ListAlertEvents: _aio.UnaryUnaryMultiCallable[_aml_pb2.ListAlertEventsRequest, _aml_pb2.ListAlertEventsResponse]  # type: ignore[assignment]
     """Lists an alert's audit events, oldest first."""
+    UpsertCustomer: _aio.UnaryUnaryMultiCallable[_aml_pb2.UpsertCustomerRequest, _aml_pb2.Customer]  # type: ignore[assignment]
+    """Creates or replaces an exporter the screening resolves orders against. A BANK writes its own customers;
+    REGULATOR and ADMIN write for any tenant (an empty tenant is shared by all).
+    """
+    UpsertBuyer: _aio.UnaryUnaryMultiCallable[_aml_pb2.UpsertBuyerRequest, _aml_pb2.Buyer]  # type: ignore[assignment]
+    """Creates or replaces a foreign buyer. Same roles as UpsertCustomer."""
+    UpsertPartyRelation: _aio.UnaryUnaryMultiCallable[_aml_pb2.UpsertPartyRelationRequest, _aml_pb2.PartyRelation]  # type: ignore[assignment]
+    """Creates or replaces a link between two parties (ownership, shared director, address or account) that
+    related-party checks and network typologies follow. Same roles as UpsertCustomer.
+    """
     SummarizeAlerts: _aio.UnaryUnaryMultiCallable[_aml_pb2.SummarizeAlertsRequest, _aml_pb2.AlertSummary]  # type: ignore[assignment]
     """Counts the alerts the caller may see: per status, per typology, month and status, and the oldest open
     alert. Takes the same filters as ListAlerts.
@@ -202,6 +222,34 @@ class AmlMonitoringServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_aml_pb2.ListAlertEventsResponse, _abc.Awaitable[_aml_pb2.ListAlertEventsResponse]]:
         """Lists an alert's audit events, oldest first."""
+
+    @_abc_1.abstractmethod
+    def UpsertCustomer(
+        self,
+        request: _aml_pb2.UpsertCustomerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.Customer, _abc.Awaitable[_aml_pb2.Customer]]:
+        """Creates or replaces an exporter the screening resolves orders against. A BANK writes its own customers;
+        REGULATOR and ADMIN write for any tenant (an empty tenant is shared by all).
+        """
+
+    @_abc_1.abstractmethod
+    def UpsertBuyer(
+        self,
+        request: _aml_pb2.UpsertBuyerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.Buyer, _abc.Awaitable[_aml_pb2.Buyer]]:
+        """Creates or replaces a foreign buyer. Same roles as UpsertCustomer."""
+
+    @_abc_1.abstractmethod
+    def UpsertPartyRelation(
+        self,
+        request: _aml_pb2.UpsertPartyRelationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.PartyRelation, _abc.Awaitable[_aml_pb2.PartyRelation]]:
+        """Creates or replaces a link between two parties (ownership, shared director, address or account) that
+        related-party checks and network typologies follow. Same roles as UpsertCustomer.
+        """
 
     @_abc_1.abstractmethod
     def SummarizeAlerts(

@@ -158,7 +158,7 @@ class Payment(_message.Message):
     def __init__(self, payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., payer_name: _Optional[str] = ..., payer_country: _Optional[str] = ..., payer_account: _Optional[str] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[_Union[Money, _Mapping]] = ..., channel: _Optional[_Union[PaymentChannel, str]] = ...) -> None: ...
 
 class Waybill(_message.Message):
-    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status")
+    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status", "quantity")
     WAYBILL_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CARRIER_FIELD_NUMBER: _ClassVar[int]
@@ -169,6 +169,7 @@ class Waybill(_message.Message):
     GROSS_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
     PACKAGES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
     waybill_id: str
     order_id: str
     carrier: str
@@ -179,7 +180,8 @@ class Waybill(_message.Message):
     gross_weight_kg: float
     packages: int
     status: WaybillStatus
-    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[_Union[WaybillStatus, str]] = ...) -> None: ...
+    quantity: float
+    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[_Union[WaybillStatus, str]] = ..., quantity: _Optional[float] = ...) -> None: ...
 
 class Declaration(_message.Message):
     __slots__ = ("declaration_id", "order_id", "declared_at", "hs_code", "declared_value", "quantity", "customs_status")
@@ -200,20 +202,22 @@ class Declaration(_message.Message):
     def __init__(self, declaration_id: _Optional[str] = ..., order_id: _Optional[str] = ..., declared_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hs_code: _Optional[str] = ..., declared_value: _Optional[_Union[Money, _Mapping]] = ..., quantity: _Optional[float] = ..., customs_status: _Optional[_Union[CustomsStatus, str]] = ...) -> None: ...
 
 class Trade(_message.Message):
-    __slots__ = ("order", "payments", "waybills", "declaration", "exporter", "buyer")
+    __slots__ = ("order", "payments", "waybills", "declaration", "exporter", "buyer", "declarations")
     ORDER_FIELD_NUMBER: _ClassVar[int]
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     WAYBILLS_FIELD_NUMBER: _ClassVar[int]
     DECLARATION_FIELD_NUMBER: _ClassVar[int]
     EXPORTER_FIELD_NUMBER: _ClassVar[int]
     BUYER_FIELD_NUMBER: _ClassVar[int]
+    DECLARATIONS_FIELD_NUMBER: _ClassVar[int]
     order: Order
     payments: _containers.RepeatedCompositeFieldContainer[Payment]
     waybills: _containers.RepeatedCompositeFieldContainer[Waybill]
     declaration: Declaration
     exporter: Party
     buyer: Party
-    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., waybills: _Optional[_Iterable[_Union[Waybill, _Mapping]]] = ..., declaration: _Optional[_Union[Declaration, _Mapping]] = ..., exporter: _Optional[_Union[Party, _Mapping]] = ..., buyer: _Optional[_Union[Party, _Mapping]] = ...) -> None: ...
+    declarations: _containers.RepeatedCompositeFieldContainer[Declaration]
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., waybills: _Optional[_Iterable[_Union[Waybill, _Mapping]]] = ..., declaration: _Optional[_Union[Declaration, _Mapping]] = ..., exporter: _Optional[_Union[Party, _Mapping]] = ..., buyer: _Optional[_Union[Party, _Mapping]] = ..., declarations: _Optional[_Iterable[_Union[Declaration, _Mapping]]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

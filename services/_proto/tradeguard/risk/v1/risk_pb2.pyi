@@ -55,20 +55,192 @@ REFER: Decision
 DECLINE: Decision
 
 class ScoreFinancingRequest(_message.Message):
-    __slots__ = ("request_id", "enterprise_id", "product", "amount", "tenor_days", "order_ids")
+    __slots__ = ("request_id", "enterprise_id", "product", "amount", "tenor_days", "order_ids", "trade_record")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
     PRODUCT_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     TENOR_DAYS_FIELD_NUMBER: _ClassVar[int]
     ORDER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TRADE_RECORD_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     enterprise_id: str
     product: FinancingProduct
     amount: _common_pb2.Money
     tenor_days: int
     order_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., product: _Optional[_Union[FinancingProduct, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tenor_days: _Optional[int] = ..., order_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    trade_record: TradeRecord
+    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., product: _Optional[_Union[FinancingProduct, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tenor_days: _Optional[int] = ..., order_ids: _Optional[_Iterable[str]] = ..., trade_record: _Optional[_Union[TradeRecord, _Mapping]] = ...) -> None: ...
+
+class TradeRecord(_message.Message):
+    __slots__ = ("as_of", "enterprise", "buyers", "orders", "payments", "waybills", "declarations", "financings")
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    BUYERS_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    WAYBILLS_FIELD_NUMBER: _ClassVar[int]
+    DECLARATIONS_FIELD_NUMBER: _ClassVar[int]
+    FINANCINGS_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    enterprise: RecordEnterprise
+    buyers: _containers.RepeatedCompositeFieldContainer[RecordBuyer]
+    orders: _containers.RepeatedCompositeFieldContainer[RecordOrder]
+    payments: _containers.RepeatedCompositeFieldContainer[RecordPayment]
+    waybills: _containers.RepeatedCompositeFieldContainer[RecordWaybill]
+    declarations: _containers.RepeatedCompositeFieldContainer[RecordDeclaration]
+    financings: _containers.RepeatedCompositeFieldContainer[RecordFinancing]
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enterprise: _Optional[_Union[RecordEnterprise, _Mapping]] = ..., buyers: _Optional[_Iterable[_Union[RecordBuyer, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[RecordOrder, _Mapping]]] = ..., payments: _Optional[_Iterable[_Union[RecordPayment, _Mapping]]] = ..., waybills: _Optional[_Iterable[_Union[RecordWaybill, _Mapping]]] = ..., declarations: _Optional[_Iterable[_Union[RecordDeclaration, _Mapping]]] = ..., financings: _Optional[_Iterable[_Union[RecordFinancing, _Mapping]]] = ...) -> None: ...
+
+class RecordEnterprise(_message.Message):
+    __slots__ = ("name", "uscc", "registered_at", "region", "industry_hs2", "business_model", "registered_capital_cny", "employees", "customs_credit")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_HS2_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_MODEL_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_CAPITAL_CNY_FIELD_NUMBER: _ClassVar[int]
+    EMPLOYEES_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMS_CREDIT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    uscc: str
+    registered_at: _timestamp_pb2.Timestamp
+    region: str
+    industry_hs2: str
+    business_model: str
+    registered_capital_cny: float
+    employees: int
+    customs_credit: str
+    def __init__(self, name: _Optional[str] = ..., uscc: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., region: _Optional[str] = ..., industry_hs2: _Optional[str] = ..., business_model: _Optional[str] = ..., registered_capital_cny: _Optional[float] = ..., employees: _Optional[int] = ..., customs_credit: _Optional[str] = ...) -> None: ...
+
+class RecordBuyer(_message.Message):
+    __slots__ = ("buyer_id", "name", "country", "buyer_grade")
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    BUYER_GRADE_FIELD_NUMBER: _ClassVar[int]
+    buyer_id: str
+    name: str
+    country: str
+    buyer_grade: int
+    def __init__(self, buyer_id: _Optional[str] = ..., name: _Optional[str] = ..., country: _Optional[str] = ..., buyer_grade: _Optional[int] = ...) -> None: ...
+
+class RecordOrder(_message.Message):
+    __slots__ = ("order_id", "buyer_id", "platform", "ordered_at", "hs_code", "quantity", "unit", "unit_price", "currency", "amount", "incoterm", "payment_terms", "credit_days")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
+    ORDERED_AT_FIELD_NUMBER: _ClassVar[int]
+    HS_CODE_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    INCOTERM_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_TERMS_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    buyer_id: str
+    platform: str
+    ordered_at: _timestamp_pb2.Timestamp
+    hs_code: str
+    quantity: float
+    unit: str
+    unit_price: float
+    currency: str
+    amount: float
+    incoterm: str
+    payment_terms: str
+    credit_days: int
+    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., platform: _Optional[str] = ..., ordered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hs_code: _Optional[str] = ..., quantity: _Optional[float] = ..., unit: _Optional[str] = ..., unit_price: _Optional[float] = ..., currency: _Optional[str] = ..., amount: _Optional[float] = ..., incoterm: _Optional[str] = ..., payment_terms: _Optional[str] = ..., credit_days: _Optional[int] = ...) -> None: ...
+
+class RecordPayment(_message.Message):
+    __slots__ = ("payment_id", "order_id", "payer_name", "payer_country", "payer_account", "paid_at", "amount", "currency", "channel")
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAYER_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    PAYER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAID_AT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    payment_id: str
+    order_id: str
+    payer_name: str
+    payer_country: str
+    payer_account: str
+    paid_at: _timestamp_pb2.Timestamp
+    amount: float
+    currency: str
+    channel: str
+    def __init__(self, payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., payer_name: _Optional[str] = ..., payer_country: _Optional[str] = ..., payer_account: _Optional[str] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+
+class RecordWaybill(_message.Message):
+    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status")
+    WAYBILL_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    GROSS_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
+    PACKAGES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    waybill_id: str
+    order_id: str
+    carrier: str
+    shipped_at: _timestamp_pb2.Timestamp
+    delivered_at: _timestamp_pb2.Timestamp
+    origin: str
+    destination_country: str
+    gross_weight_kg: float
+    packages: int
+    status: str
+    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class RecordDeclaration(_message.Message):
+    __slots__ = ("declaration_id", "order_id", "declared_at", "hs_code", "declared_value", "currency", "quantity", "customs_status")
+    DECLARATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_AT_FIELD_NUMBER: _ClassVar[int]
+    HS_CODE_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_VALUE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    declaration_id: str
+    order_id: str
+    declared_at: _timestamp_pb2.Timestamp
+    hs_code: str
+    declared_value: float
+    currency: str
+    quantity: float
+    customs_status: str
+    def __init__(self, declaration_id: _Optional[str] = ..., order_id: _Optional[str] = ..., declared_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hs_code: _Optional[str] = ..., declared_value: _Optional[float] = ..., currency: _Optional[str] = ..., quantity: _Optional[float] = ..., customs_status: _Optional[str] = ...) -> None: ...
+
+class RecordFinancing(_message.Message):
+    __slots__ = ("financing_id", "product", "amount", "currency", "disbursed_at", "due_at", "repaid_at", "defaulted")
+    FINANCING_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DISBURSED_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    REPAID_AT_FIELD_NUMBER: _ClassVar[int]
+    DEFAULTED_FIELD_NUMBER: _ClassVar[int]
+    financing_id: str
+    product: str
+    amount: float
+    currency: str
+    disbursed_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    repaid_at: _timestamp_pb2.Timestamp
+    defaulted: bool
+    def __init__(self, financing_id: _Optional[str] = ..., product: _Optional[str] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., disbursed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repaid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., defaulted: _Optional[bool] = ...) -> None: ...
 
 class Reason(_message.Message):
     __slots__ = ("feature", "contribution", "message", "value")
@@ -83,7 +255,7 @@ class Reason(_message.Message):
     def __init__(self, feature: _Optional[str] = ..., contribution: _Optional[float] = ..., message: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
 
 class FinancingScore(_message.Message):
-    __slots__ = ("request_id", "enterprise_id", "probability_of_default", "score", "grade", "decision", "recommended_limit", "reasons", "model_version", "raw_score", "base_value", "features_as_of", "policy_notes")
+    __slots__ = ("request_id", "enterprise_id", "probability_of_default", "score", "grade", "decision", "recommended_limit", "reasons", "model_version", "raw_score", "base_value", "features_as_of", "policy_notes", "thin_file")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
     PROBABILITY_OF_DEFAULT_FIELD_NUMBER: _ClassVar[int]
@@ -97,6 +269,7 @@ class FinancingScore(_message.Message):
     BASE_VALUE_FIELD_NUMBER: _ClassVar[int]
     FEATURES_AS_OF_FIELD_NUMBER: _ClassVar[int]
     POLICY_NOTES_FIELD_NUMBER: _ClassVar[int]
+    THIN_FILE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     enterprise_id: str
     probability_of_default: float
@@ -110,7 +283,8 @@ class FinancingScore(_message.Message):
     base_value: float
     features_as_of: _timestamp_pb2.Timestamp
     policy_notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., probability_of_default: _Optional[float] = ..., score: _Optional[float] = ..., grade: _Optional[_Union[Grade, str]] = ..., decision: _Optional[_Union[Decision, str]] = ..., recommended_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., raw_score: _Optional[float] = ..., base_value: _Optional[float] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., policy_notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    thin_file: bool
+    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., probability_of_default: _Optional[float] = ..., score: _Optional[float] = ..., grade: _Optional[_Union[Grade, str]] = ..., decision: _Optional[_Union[Decision, str]] = ..., recommended_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., raw_score: _Optional[float] = ..., base_value: _Optional[float] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., policy_notes: _Optional[_Iterable[str]] = ..., thin_file: _Optional[bool] = ...) -> None: ...
 
 class StreamScoreFinancingRequest(_message.Message):
     __slots__ = ("requests",)

@@ -1,0 +1,42 @@
+"""Who paid: the buyer itself, a party related to it, or a platform settling for it (A2)."""
+
+from __future__ import annotations
+
+from services.aml.domain import Party, Payment, ReferenceData
+from services.aml.names import best_similarity, name_similarity, normalise_name
+from services.aml.rules.context import TradeContext
+
+
+def payer_is_buyer(
+    payer_name: str,
+    payer_account: str,
+    buyer: Party,
+    reference: ReferenceData,
+    threshold: float,
+) -> bool:
+    """The payer is the buyer as written another way, or a party a relation links to it (a
+    parent, an affiliate, a shared account), matched with the watchlist's name normalisation."""
+    if buyer.name and name_similarity(payer_name, buyer.name) >= threshold:
+        return True
+    linked = reference.related_names(buyer.party_id)
+    if payer_account and payer_account in linked:
+        return True
+    return best_similarity(payer_name, tuple(linked)) >= threshold
+
+
+def is_buyer(ctx: TradeContext, p: Payment) -> bool:
+    threshold = ctx.rules.payer.name_similarity
+    return payer_is_buyer(p.payer_name, p.payer_account, ctx.buyer, ctx.reference, threshold)
+
+
+def is_settlement_party(channel: str, payer_name: str, parties: dict[str, tuple[str, ...]]) -> bool:
+    """The payer is a marketplace or payment platform that remits for others on this channel:
+    every word of one configured settlement party appears in the payer's name."""
+    words = set(normalise_name(payer_name).split())
+    return any(set(normalise_name(party).split()) <= words for party in parties.get(channel, ()))
+
+
+def is_explained(ctx: TradeContext, p: Payment) -> bool:
+    """A payer the order's documents account for: the buyer, its relations, or its platform."""
+    parties = ctx.rules.payer.settlement_parties
+    return is_buyer(ctx, p) or is_settlement_party(p.channel, p.payer_name, parties)
