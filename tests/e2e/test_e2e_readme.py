@@ -111,10 +111,10 @@ def normalised(demo: RunningDemo, text: str) -> str:
 
 
 def masked(line: str) -> str:
-    """A line with what differs from run to run (numbers, hashes, ids) blanked."""
+    """A line with what differs from run to run blanked: every word holding a digit (numbers,
+    dates, ids, hashes) and tokens."""
     line = re.sub(r"tgk_\S+", "T", line)
-    line = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", line)
-    line = re.sub(r"\b[0-9a-f]*\d[0-9a-f]*\b", "N", line)
+    line = re.sub(r"[\w-]*\d[\w-]*", "N", line)
     return re.sub(r"\s+", " ", line).strip()
 
 
