@@ -39,7 +39,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.aml.batch import iter_trades, joined_trades, row_rules, trade_frame  # noqa: E402
+from services.aml.batch import joined_trades, row_rules, trade_frame  # noqa: E402
 from services.aml.detector import AmlDetector  # noqa: E402
 from services.aml.network import scan  # noqa: E402
 from services.aml.reference import load_reference  # noqa: E402
@@ -47,6 +47,7 @@ from services.aml.rules.engine import RuleEngine  # noqa: E402
 from services.aml.rules.pricing import MarketReference  # noqa: E402
 from services.aml.ruleset import RuleSet  # noqa: E402
 from services.aml.screening import NameIndex  # noqa: E402
+from services.aml.trade_rows import iter_trades  # noqa: E402
 from services.aml.training.train import data_end  # noqa: E402
 from services.tradedata.generator import GeneratorConfig, generate  # noqa: E402
 from services.tradedata.loading import load_dataset  # noqa: E402

@@ -1,12 +1,16 @@
-"""QuotePremium latency and throughput with its calls to risk and aml, against a configuration
-without them. Writes bench/results/finance.json.
+"""Finance quotes with their dependency calls against the same quote without them. Writes
+bench/results/finance.json.
 
     python bench/finance.py [--quick] [--rounds N] [--calls N] [--inflight N]
 
-Four server processes pinned to CPU 1 (risk, aml, and two finance services: one that screens
-exporter and buyer through aml (two ScreenParty calls in parallel) and asks risk for the buyer's
-PD, one that prices a graded buyer with screening
-switched off); the client on CPU 0. Rounds alternate between the two configurations, so both
+Three configurations, each computing the same short-term premium (or advance) arithmetic:
+- ``alone``: QuotePremium on a graded buyer, screening switched off: no dependency call;
+- ``premium_screened``: the same QuotePremium with exporter and buyer screened by aml (two
+  ScreenParty calls sent at once, each with its own deadline);
+- ``financing``: QuotePolicyFinancing: the exporter's PD from risk and both screenings, all
+  three calls sent at once.
+Four server processes pinned to CPU 1 (risk, aml, and two finance services: one screening,
+one not); the client on CPU 0. Rounds alternate between the two configurations, so both
 see the same machine; each round records the CPU other processes used meanwhile, and rounds
 above the foreign-load limit are repeated (the number dropped is reported).
 """
@@ -43,7 +47,7 @@ from services.common.tokens import Role, TokenStore  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = 1, 0
 FOREIGN_LOAD_LIMIT = 0.15  # cores used by other processes during a round
-KNOWN_BUYER = "ENT00007"
+KNOWN_EXPORTER = "ENT00007"
 
 
 def _pin(cpu: int) -> None:
@@ -127,18 +131,25 @@ def _start(target: Callable[..., None], *args: Any) -> tuple[BaseProcess, int]:
     return process, int(receive.recv())
 
 
-def _request(with_dependencies: bool) -> finance_pb2.QuotePremiumRequest:
-    buyer = (
-        finance_pb2.Buyer(buyer_id=KNOWN_BUYER, name="Acme Imports Ltda", country_code="BR")
-        if with_dependencies
-        else finance_pb2.Buyer(buyer_id="B-1", name="Acme Imports Ltda", country_code="BR", grade=5)
-    )
-    return finance_pb2.QuotePremiumRequest(
+CONFIGS = ("alone", "premium_screened", "financing")
+BUYER = finance_pb2.Buyer(buyer_id="B-1", name="Acme Imports Ltda", country_code="BR", grade=5)
+
+
+def _request(config: str) -> tuple[str, Any]:
+    """The RPC and a fresh request of ``config``."""
+    if config == "financing":
+        return "QuotePolicyFinancing", finance_pb2.QuotePolicyFinancingRequest(
+            request_id=uuid.uuid4().hex, exporter_id=KNOWN_EXPORTER,
+            exporter_name="Ningbo Precision Tools Co", buyer=BUYER,
+            receivable=common_pb2.Money(currency_code="USD", units=100_000), tenor_days=90,
+            commercial_cover=0.9, political_cover=0.95,
+        )  # fmt: skip
+    return "QuotePremium", finance_pb2.QuotePremiumRequest(
         request_id=uuid.uuid4().hex,
         policy_type=finance_pb2.SHORT_TERM,
-        exporter_id=KNOWN_BUYER,
+        exporter_id=KNOWN_EXPORTER,
         exporter_name="Ningbo Precision Tools Co",
-        buyer=buyer,
+        buyer=BUYER,
         insured_amount=common_pb2.Money(currency_code="USD", units=100_000),
         payment_terms=common_pb2.OA,
         credit_days=90,
@@ -147,16 +158,17 @@ def _request(with_dependencies: bool) -> finance_pb2.QuotePremiumRequest:
     )
 
 
-def _latencies(stub: Any, md: Any, with_deps: bool, calls: int) -> list[float]:
+def _latencies(stub: Any, md: Any, config: str, calls: int) -> list[float]:
     out = []
     for _ in range(calls):
+        method, request = _request(config)
         started = time.perf_counter()
-        stub.QuotePremium(_request(with_deps), metadata=md, timeout=10)
+        getattr(stub, method)(request, metadata=md, timeout=10)
         out.append(time.perf_counter() - started)
     return out
 
 
-def _throughput(stub: Any, md: Any, with_deps: bool, calls: int, inflight: int) -> float:
+def _throughput(stub: Any, md: Any, config: str, calls: int, inflight: int) -> float:
     """Quotes/s with ``inflight`` calls outstanding (futures, so the client is one thread)."""
     gate = threading.Semaphore(inflight)
     done = threading.Event()
@@ -173,10 +185,9 @@ def _throughput(stub: Any, md: Any, with_deps: bool, calls: int, inflight: int) 
 
     started = time.perf_counter()
     for _ in range(calls):
+        method, request = _request(config)
         gate.acquire()
-        stub.QuotePremium.future(_request(with_deps), metadata=md, timeout=30).add_done_callback(
-            finished
-        )
+        getattr(stub, method).future(request, metadata=md, timeout=30).add_done_callback(finished)
     done.wait()
     return calls / (time.perf_counter() - started)
 
@@ -189,15 +200,15 @@ def _own_seconds(pids: list[int]) -> float:
     return total
 
 
-def _round(stub: Any, md: Any, with_deps: bool, pids: list[int], args: Any) -> dict[str, Any]:
+def _round(stub: Any, md: Any, config: str, pids: list[int], args: Any) -> dict[str, Any]:
     busy0, own0, wall0 = busy_seconds(), _own_seconds(pids), time.perf_counter()
-    lat = _latencies(stub, md, with_deps, args.calls)
-    qps = _throughput(stub, md, with_deps, args.calls, args.inflight)
+    lat = _latencies(stub, md, config, args.calls)
+    qps = _throughput(stub, md, config, args.calls, args.inflight)
     wall = time.perf_counter() - wall0
     foreign = max(0.0, (busy_seconds() - busy0) - (_own_seconds(pids) - own0)) / wall
     lat.sort()
     return {
-        "with_dependencies": with_deps,
+        "config": config,
         "p50_ms": 1000 * lat[len(lat) // 2],
         "p99_ms": 1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))],
         "mean_ms": 1000 * statistics.fmean(lat),
@@ -207,9 +218,9 @@ def _round(stub: Any, md: Any, with_deps: bool, pids: list[int], args: Any) -> d
     }
 
 
-def _summary(rounds: list[dict[str, Any]], with_deps: bool) -> dict[str, Any]:
+def _summary(rounds: list[dict[str, Any]], config: str) -> dict[str, Any]:
     """Medians over the rounds under the foreign-load limit, or over all if none was."""
-    mine = [r for r in rounds if r["with_dependencies"] is with_deps]
+    mine = [r for r in rounds if r["config"] == config]
     kept = [r for r in mine if r["kept"]]
     used = kept or mine
     summary: dict[str, Any] = {
@@ -236,7 +247,8 @@ def main() -> int:
     tokens_path = root / "tokens.json"
     store = TokenStore(tokens_path)
     service_token = store.issue("finance-svc", Role.BANK)[0]
-    client_token = store.issue("insurer-bench", Role.INSURER)[0]
+    insurer_token = store.issue("insurer-bench", Role.INSURER)[0]
+    bank_token = store.issue("bank-bench", Role.BANK)[0]
     risk, risk_port = _start(_serve_risk, str(root / "risk"), str(tokens_path))
     aml, aml_port = _start(_serve_aml, str(root / "aml"), str(tokens_path))
     common = {
@@ -250,19 +262,33 @@ def main() -> int:
     alone, port_alone = _start(_serve_finance, str(root / "fin-alone"), str(tokens_path), alone_env)
     processes = [risk, aml, with_deps, alone]
     _pin(CLIENT_CPU)
-    md = (("authorization", f"Bearer {client_token}"),)
-    channels = {
-        True: grpc.insecure_channel(f"127.0.0.1:{port_with}"),
-        False: grpc.insecure_channel(f"127.0.0.1:{port_alone}"),
+    mds = {
+        config: (
+            ("authorization", f"Bearer {bank_token if config == 'financing' else insurer_token}"),
+        )
+        for config in CONFIGS
     }
-    stubs = {k: finance_pb2_grpc.CreditInsuranceStub(c) for k, c in channels.items()}
+    channels = {
+        "screening": grpc.insecure_channel(f"127.0.0.1:{port_with}"),
+        "alone": grpc.insecure_channel(f"127.0.0.1:{port_alone}"),
+    }
+    stubs = {
+        config: finance_pb2_grpc.CreditInsuranceStub(
+            channels["alone" if config == "alone" else "screening"]
+        )
+        for config in CONFIGS
+    }
     pids = [os.getpid(), *(p.pid for p in processes if p.pid is not None)]
     try:
-        for key, stub in stubs.items():  # warm up connections, caches and SQLite files
-            _latencies(stub, md, key, 50)
-        check = stubs[True].QuotePremium(_request(True), metadata=md, timeout=10)
-        assert check.breakdown.buyer_default_probability_source == "risk_service", check
-        rounds, dropped = _run_rounds(stubs, md, pids, args)
+        for config, stub in stubs.items():  # warm up connections, caches and SQLite files
+            _latencies(stub, mds[config], config, 50)
+        for config in CONFIGS:  # each configuration quotes, and makes the calls it says
+            method, request = _request(config)
+            check = getattr(stubs[config], method)(request, metadata=mds[config], timeout=10)
+            screened = config != "alone"  # alone says it screened nobody
+            assert check.outcome == finance_pb2.QUOTED, check
+            assert screened == (not check.fallbacks), check
+        rounds, dropped = _run_rounds(stubs, mds, pids, args)
     finally:
         for channel in channels.values():
             channel.close()
@@ -276,14 +302,15 @@ def main() -> int:
 
 
 def _run_rounds(
-    stubs: dict[bool, Any], md: Any, pids: list[int], args: Any
+    stubs: dict[str, Any], mds: dict[str, Any], pids: list[int], args: Any
 ) -> tuple[list[dict[str, Any]], int]:
     rounds: list[dict[str, Any]] = []
     dropped = 0
     for index in range(args.rounds):
-        for key in (True, False) if index % 2 == 0 else (False, True):
+        order = CONFIGS if index % 2 == 0 else tuple(reversed(CONFIGS))
+        for config in order:
             for _attempt in range(3):
-                measured = _round(stubs[key], md, key, pids, args)
+                measured = _round(stubs[config], mds[config], config, pids, args)
                 measured["kept"] = measured["foreign_cores"] <= FOREIGN_LOAD_LIMIT
                 measured["round"] = index
                 rounds.append(measured)
@@ -294,9 +321,10 @@ def _run_rounds(
 
 
 def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, Any]:
-    with_deps, alone = _summary(rounds, True), _summary(rounds, False)
+    summaries = {config: _summary(rounds, config) for config in CONFIGS}
+    alone = summaries["alone"]
     return {
-        "benchmark": "finance QuotePremium",
+        "benchmark": "finance quotes with and without their dependency calls",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {
             "cpus": os.cpu_count(),
@@ -312,16 +340,21 @@ def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, 
             "rounds_per_config": args.rounds,
             "foreign_load_limit_cores": FOREIGN_LOAD_LIMIT,
             "rounds_dropped_for_foreign_load": dropped,
-            "with_dependencies": "buyer known to risk (ScoreFinancing) + aml ScreenParty of "
-            "exporter and buyer (in parallel)",
-            "without": "graded buyer, screening switched off: no risk or aml call",
+            "alone": "QuotePremium, graded buyer, screening switched off: no risk or aml call",
+            "premium_screened": "the same QuotePremium + aml ScreenParty of exporter and buyer, "
+            "sent at once",
+            "financing": "QuotePolicyFinancing: risk ScoreFinancing (exporter PD) + aml "
+            "ScreenParty of exporter and buyer, all three sent at once",
         },
         "summary": {
-            "with_dependencies": with_deps,
-            "without_dependencies": alone,
-            "p50_ratio": with_deps["p50_ms"] / alone["p50_ms"],
-            "throughput_ratio": with_deps["quotes_per_s"] / alone["quotes_per_s"],
-            "dependency_cost_p50_ms": with_deps["p50_ms"] - alone["p50_ms"],
+            **summaries,
+            **{
+                f"{config}_vs_alone": {
+                    "p50_ratio": summaries[config]["p50_ms"] / alone["p50_ms"],
+                    "throughput_ratio": summaries[config]["quotes_per_s"] / alone["quotes_per_s"],
+                }
+                for config in CONFIGS[1:]
+            },
         },
         "rounds": rounds,
     }

@@ -9,21 +9,19 @@ incremental loop check over the orders in time order.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 
 from services.aml.batch_payments import payment_columns
-from services.aml.domain import Declaration, Flow, Order, Payment, Relation, Trade, Waybill
+from services.aml.domain import Flow, Relation
 from services.aml.graph import Edge, PartyGroups, RoundTripIndex
 from services.aml.reference import tables_reference
-from services.aml.rules.engine import RULE_NAMES
 from services.aml.rules.features import MAX_WAIT_DAYS, NUMERIC_FEATURES
 from services.aml.rules.pricing import MIN_SIGMA, MarketReference, period_expr, usd_expr
+from services.aml.rules.specs import RULE_NAMES, RULE_SPECS
 from services.aml.ruleset import RuleSet
 from services.aml.screening import NameIndex
 
@@ -288,57 +286,65 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
     ]
 
 
-def _phantom(rules: RuleSet, as_of: datetime) -> pl.Expr:
-    """Vectorised :func:`services.aml.rules.documents.phantom_shipment`."""
+def _signals(rules: RuleSet, as_of: datetime, usd: Mapping[str, float]) -> dict[str, pl.Expr]:
+    """The signals the rule specs decide on, as columns of the joined trades."""
     deadline = _clock_start(rules) + pl.duration(seconds=round(rules.phantom.days * 86_400))
     shipped = (pl.col("first_shipped_at") <= deadline).fill_null(False)
     declared = (pl.col("first_declared_at") <= deadline).fill_null(False)
-    return deadline.is_not_null() & (deadline <= pl.lit(as_of)) & ~(shipped & declared)
-
-
-def _shell(rules: RuleSet, usd: Mapping[str, float]) -> pl.Expr:
-    """Vectorised :func:`services.aml.rules.behaviour.shell_exporter`."""
-    sh = rules.shell
+    sh, known = rules.shell, pl.col("registered_at").is_not_null()
     capital_usd = pl.col("registered_capital_cny") * usd.get("CNY", 1.0)
-    bar = pl.max_horizontal(pl.lit(sh.volume_usd), sh.capital_multiple * capital_usd)
-    return (
-        pl.col("registered_at").is_not_null()
-        & (pl.col("enterprise_age_days") <= sh.max_age_days)
-        & (pl.col("registered_capital_cny") <= sh.max_capital_cny)
-        & (pl.col("recent_volume") >= bar)
-    )
+    return {
+        **{name: pl.col(name) for name in _COLUMN_SIGNALS},
+        "misdated_documents": (
+            pl.col("waybill_date_bad").fill_null(False) | pl.col("decl_date_bad").fill_null(False)
+        ).cast(pl.Int32),
+        "documents_due": deadline.is_not_null() & (deadline <= pl.lit(as_of)),
+        "missing_documents": (~shipped).cast(pl.Int32) + (~declared).cast(pl.Int32),
+        "unexplained_payers": pl.col("third_party").fill_null(False).cast(pl.Int32),
+        "high_risk_parties": (
+            pl.col("buyer_country").is_in(list(rules.jurisdiction.countries))
+            | pl.col("payer_risky").fill_null(False)
+            | pl.col("dest_risky").fill_null(False)
+        ).cast(pl.Int32),
+        "outside_industry": known
+        & (pl.col("industry_hs2") != "")
+        & (pl.col("hs_code").str.slice(0, 2) != pl.col("industry_hs2").str.slice(0, 2)),
+        "passes_through": pl.col("passes").fill_null(False),
+        "known_exporter": known,
+        "recent_volume_usd": pl.col("recent_volume"),
+        "volume_bar_usd": pl.max_horizontal(
+            pl.lit(sh.volume_usd), sh.capital_multiple * capital_usd
+        ),
+    }
+
+
+#: Signals that are columns of the same name in the joined trades.
+_COLUMN_SIGNALS = (
+    "invoice_gap",
+    "declared_gap",
+    "quantity_gap",
+    "hs_mismatch",
+    "currency_mismatch",
+    "destination_mismatch",
+    "n_payments",
+    "paid_usd",
+    "amount_usd",
+    "weight_log_ratio",
+    "price_z",
+    "log_ratio",
+    "watchlist_score",
+    "near_threshold_count",
+    "enterprise_age_days",
+    "registered_capital_cny",
+)
 
 
 def _flags(rules: RuleSet, as_of: datetime, usd: Mapping[str, float]) -> dict[str, pl.Expr]:
-    rc, pr = rules.reconciliation, rules.pricing
-    excess = (pl.col("paid_usd") - pl.col("amount_usd")) / pl.col("amount_usd")
+    """Every per-trade rule's condition from :mod:`services.aml.rules.specs` over the joined
+    trades (the round-trip column is replayed in time order afterwards)."""
+    signals = _signals(rules, as_of, usd)
     return {
-        "doc_amount_mismatch": pl.max_horizontal("invoice_gap", "declared_gap") > rc.amount_rel_tol,
-        "doc_currency_mismatch": pl.col("currency_mismatch") > 0,
-        "doc_quantity_mismatch": pl.col("quantity_gap") > rc.quantity_rel_tol,
-        "doc_hs_mismatch": pl.col("hs_mismatch") > 0,
-        "doc_party_mismatch": pl.col("destination_mismatch") > 0,
-        "doc_date_order": pl.col("waybill_date_bad").fill_null(False)
-        | pl.col("decl_date_bad").fill_null(False),
-        "payment_without_contract": (pl.col("n_payments") > 0)
-        & (pl.when(pl.col("amount_usd") > 0).then(excess > rc.amount_rel_tol).otherwise(True)),
-        "phantom_shipment": _phantom(rules, as_of),
-        "third_party_payer": pl.col("third_party").fill_null(False),
-        "high_risk_jurisdiction": pl.col("buyer_country").is_in(list(rules.jurisdiction.countries))
-        | pl.col("payer_risky").fill_null(False)
-        | pl.col("dest_risky").fill_null(False),
-        "line_of_business": pl.col("registered_at").is_not_null()
-        & (pl.col("industry_hs2") != "")
-        & (pl.col("hs_code").str.slice(0, 2) != pl.col("industry_hs2").str.slice(0, 2)),
-        "doc_weight_anomaly": pl.col("weight_log_ratio").abs() > rc.unit_weight_log_tol,
-        "over_invoicing": (pl.col("price_z") > pr.robust_z)
-        & (pl.col("log_ratio") > pr.min_log_ratio).fill_null(False),
-        "under_invoicing": (pl.col("price_z") < -pr.robust_z)
-        & (pl.col("log_ratio") < -pr.min_log_ratio).fill_null(False),
-        "negative_list_party": pl.col("watchlist_score") >= rules.screening.threshold,
-        "structuring": pl.col("near_threshold_count") >= rules.structuring.min_count,
-        "rapid_pass_through": pl.col("passes").fill_null(False),
-        "shell_exporter": _shell(rules, usd),
+        spec.name: spec.fires(signals, rules) for spec in RULE_SPECS if spec.name != "round_trip"
     }
 
 
@@ -440,91 +446,3 @@ def _relation_rows(relations: pl.LazyFrame | None, kinds: tuple[str, ...]) -> li
         .iter_rows()
     )
     return [Relation(a, b, r) for a, b, r in rows]
-
-
-def iter_trades(t: Tables, chunk: int = 2_048) -> Iterator[list[Trade]]:
-    """The data set as domain trades in order-time order, a chunk at a time (for replay)."""
-    orders = t.orders.sort("ordered_at", "order_id").collect()
-    pays = _grouped(t.payments, "paid_at")
-    bills = _grouped(t.waybills, "shipped_at")
-    decls = _grouped(t.declarations, "declared_at")
-    for start in range(0, orders.height, chunk):
-        block = orders.slice(start, chunk).to_dicts()
-        yield [
-            Trade(
-                order=_order(o),
-                payments=tuple(_payment(p) for p in pays.get(o["order_id"], ())),
-                waybills=tuple(_waybill(w) for w in bills.get(o["order_id"], ())),
-                declarations=tuple(_declaration(d) for d in decls.get(o["order_id"], ())),
-            )
-            for o in block
-        ]
-
-
-def _grouped(frame: pl.LazyFrame, by: str) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in frame.sort(by).collect().iter_rows(named=True):
-        out[row["order_id"]].append(row)
-    return out
-
-
-def _order(o: dict[str, Any]) -> Order:
-    return Order(
-        o["order_id"],
-        o["enterprise_id"],
-        o["buyer_id"],
-        o["ordered_at"],
-        o["hs_code"],
-        o["quantity"],
-        o["unit_price"],
-        o["amount"],
-        o["currency"],
-        o["platform"],
-        o["unit"],
-        o["incoterm"],
-        o["payment_terms"],
-        int(o["credit_days"]),
-    )
-
-
-def _payment(p: dict[str, Any]) -> Payment:
-    return Payment(
-        p["payment_id"],
-        p["order_id"],
-        p["payer_name"],
-        p["payer_country"],
-        p["paid_at"],
-        p["amount"],
-        p["currency"],
-        p["payer_account"],
-        p["channel"],
-    )
-
-
-def _waybill(w: dict[str, Any]) -> Waybill:
-    return Waybill(
-        w["waybill_id"],
-        w["order_id"],
-        w["shipped_at"],
-        w["destination_country"],
-        w["gross_weight_kg"],
-        w["carrier"],
-        w["delivered_at"],
-        w["origin"],
-        int(w["packages"]),
-        w["status"],
-        float(w.get("quantity") or 0.0),
-    )
-
-
-def _declaration(d: dict[str, Any]) -> Declaration:
-    return Declaration(
-        d["declaration_id"],
-        d["order_id"],
-        d["declared_at"],
-        d["hs_code"],
-        d["declared_value"],
-        d["currency"],
-        d["quantity"],
-        d["customs_status"],
-    )

@@ -20,6 +20,7 @@ from services.aml.rules import behaviour
 from services.aml.rules.history import Entry, MemoryWindows
 from services.aml.rules.payers import is_settlement_party, payer_is_buyer
 from services.aml.rules.pricing import usd_expr
+from services.aml.rules.specs import near_threshold
 from services.aml.ruleset import RuleSet
 
 
@@ -148,8 +149,6 @@ def payment_columns(
     groups: PartyGroups,
 ) -> pl.LazyFrame:
     """Per order: amounts paid and when paid for, payer checks, structuring and pass-through."""
-    cfg = rules.structuring
-    low = cfg.threshold_usd * (1 - cfg.band)
     p = (
         payments.join(
             orders.select(
@@ -170,7 +169,7 @@ def payment_columns(
         )
         .sort("order_id", "paid_at", "payment_id")
         .with_columns(
-            near=(pl.col("usd") >= low) & (pl.col("usd") < cfg.threshold_usd),
+            near=near_threshold(pl.col("usd"), rules),
             paid_so_far=pl.col("usd").cum_sum().over("order_id"),
             on_schedule=_on_schedule(rules),
         )

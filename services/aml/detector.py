@@ -71,11 +71,13 @@ from services.aml.model import BUNDLE_FILE, AmlModel
 from services.aml.parties import TenantParties
 from services.aml.reference import load_reference
 from services.aml.rules.base import Hit, Severity
+from services.aml.rules.behaviour import batch_since, window_keys
 from services.aml.rules.context import TradeContext
-from services.aml.rules.engine import RULE_NAMES, RuleEngine
+from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
 from services.aml.rules.history import WindowStore
 from services.aml.rules.pricing import MarketReference, pricing_note
+from services.aml.rules.specs import RULE_NAMES
 from services.aml.ruleset import RuleSet
 from services.aml.screening import Match, NameIndex
 from services.aml.typologies import (
@@ -191,6 +193,10 @@ class AmlDetector:
         return self._live.rules.version
 
     @property
+    def shadow_rules(self) -> RuleSet | None:
+        return self._shadow.rules if self._shadow else None
+
+    @property
     def shadow_version(self) -> str:
         return self._shadow.rules.version if self._shadow else ""
 
@@ -284,11 +290,24 @@ class AmlDetector:
             tuple(sorted(live_keys - keys)),
         )
 
+    def use_windows(self, live: WindowStore, shadow: WindowStore | None = None) -> None:
+        """Keep the behaviour rules' history in these stores (e.g. the shared database)."""
+        with self._lock:
+            self._live.windows = live
+            if self._shadow is not None and shadow is not None:
+                self._shadow.windows = shadow
+            self._tenant_engines = {}
+
     def _score(
         self, engine: RuleEngine, trades: Sequence[Trade], tenant: str, when: Sequence[datetime]
     ) -> list[_Scored]:
-        evaluated = [engine.evaluate(t, w, tenant) for t, w in zip(trades, when, strict=True)]
-        probs = self._probabilities(engine, evaluated, tenant)
+        wanted = {k for t in trades for k in window_keys(t, engine.keys(t, tenant))}
+        engine.windows.prefetch(wanted, batch_since(trades, engine.rules))
+        try:
+            evaluated = [engine.evaluate(t, w, tenant) for t, w in zip(trades, when, strict=True)]
+            probs = self._probabilities(engine, evaluated, tenant)
+        finally:
+            engine.windows.flush()
         return [
             self._scored(engine, ctx, hits, p, tenant)
             for (ctx, hits), p in zip(evaluated, probs, strict=True)

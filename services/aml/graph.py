@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from services.aml.domain import Flow, Relation
 from services.aml.ruleset import RoundTripConfig
+
+S = TypeVar("S")
 
 
 class PartyGroups:
@@ -108,18 +111,41 @@ class RoundTripIndex:
         cfg = self.config
         start = closing.at - timedelta(days=cfg.window_days)
         tol = cfg.amount_rel_tol
-        stack: list[tuple[str, datetime, list[Edge]]] = [(closing.dst, start, [])]
-        while stack:
-            node, after, path = stack.pop()
+
+        def expand(path: Sequence[Edge]) -> Iterator[Edge]:
+            node, after = (path[-1].dst, path[-1].at) if path else (closing.dst, start)
             if len(self._partners.get(node, ())) > cfg.max_degree:
-                continue  # a hub (platform, large PSP) links everything; do not expand it
+                return  # a hub (platform, large PSP) links everything; do not expand it
             for e in self._out.get(node, ()):
                 if not after <= e.at <= closing.at or e.doc_id == closing.doc_id:
                     continue
                 if abs(e.amount_usd - closing.amount_usd) > tol * closing.amount_usd:
                     continue
-                if e.dst == closing.src:
-                    return [*path, e]
-                if len(path) + 2 < cfg.max_length and all(e.dst != p.src for p in path):
-                    stack.append((e.dst, e.at, [*path, e]))
-        return None
+                if e.dst == closing.src or all(e.dst != p.src for p in path):
+                    yield e
+
+        loops = bounded_paths(expand, lambda _path, e: e.dst == closing.src, cfg.max_length - 1)
+        return next(loops, None)
+
+
+def bounded_paths(
+    expand: Callable[[Sequence[S]], Iterable[S]],
+    closes: Callable[[Sequence[S], S], bool],
+    max_steps: int,
+) -> Iterator[list[S]]:
+    """Every path of at most `max_steps` steps whose last step closes it, depth-first.
+
+    The one loop finder of the flow graph: the per-trade round-trip check walks dated flows
+    from a new order's buyer back to its exporter, the network scan walks party groups back
+    to where it started. `expand(path)` gives the steps that may follow `path` (the caller
+    keeps paths simple); a closing step ends its path and is reported, others are followed
+    while the path stays shorter than `max_steps`.
+    """
+    stack: list[list[S]] = [[]]
+    while stack:
+        path = stack.pop()
+        for step in expand(path):
+            if closes(path, step):
+                yield [*path, step]
+            elif len(path) + 1 < max_steps:
+                stack.append([*path, step])

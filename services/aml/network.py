@@ -10,6 +10,7 @@ per-trade loop check and the related-party groups are in :mod:`services.aml.grap
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ import polars as pl
 import rustworkx as rx
 
 from services.aml.domain import Flow, Relation
-from services.aml.graph import PartyGroups
+from services.aml.graph import PartyGroups, bounded_paths
 from services.aml.rules.base import Severity
 from services.aml.ruleset import (
     CIRCULAR_TRADING,
@@ -166,14 +167,19 @@ def _simple_cycles(adj: dict[int, list[int]], nodes: list[int], max_len: int) ->
     found: list[list[int]] = []
     inside = set(nodes)
     for start in sorted(nodes):
-        stack = [(start, [start])]
-        while stack:
-            node, path = stack.pop()
-            for nxt in adj.get(node, ()):
-                if nxt == start and len(path) >= 2:
-                    found.append(path)
-                elif nxt > start and nxt in inside and nxt not in path and len(path) < max_len:
-                    stack.append((nxt, [*path, nxt]))
+
+        def expand(path: Sequence[int], start: int = start) -> Iterator[int]:
+            for nxt in adj.get(path[-1] if path else start, ()):
+                if nxt == start:
+                    if path:
+                        yield nxt
+                elif nxt > start and nxt in inside and nxt not in path:
+                    yield nxt
+
+        def back_home(_path: Sequence[int], node: int, start: int = start) -> bool:
+            return node == start
+
+        found += [[start, *cycle[:-1]] for cycle in bounded_paths(expand, back_home, max_len)]
     return found
 
 

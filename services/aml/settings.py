@@ -55,6 +55,12 @@ class AmlSettings(ServiceSettings):
         gt=0,
         description="How long a request id's stored response is kept for idempotent replays.",
     )
+    history_in_database: bool = Field(
+        default=True,
+        description="Keep the behaviour rules' history windows (structuring, pass-through, "
+        "shell volume) in the alert store's database, shared by every replica; false keeps "
+        "them in this process only.",
+    )
     max_batch: int = Field(
         1000, ge=1, le=10_000, description="Most trades one StreamScreenTrades message may carry."
     )

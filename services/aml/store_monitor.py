@@ -38,6 +38,7 @@ class StoreMonitor:
         reload_watchlist: Callable[[], None],
         retention: timedelta = timedelta(days=30),
         parties: PartyRegistry | None = None,
+        purge_history: Callable[[datetime], int] | None = None,
     ) -> None:
         self._store = store
         self._set_serving = set_serving
@@ -48,6 +49,7 @@ class StoreMonitor:
         self._ready = False
         self._seen: tuple[int, int] | None = None
         self._parties = parties
+        self._purge_history = purge_history
         self._seen_parties: tuple[int, int, int] | None = None
         self._retention = retention
         self._next_purge = 0.0
@@ -92,6 +94,9 @@ class StoreMonitor:
         if time.monotonic() >= self._next_purge:
             purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})
+            if self._purge_history is not None:
+                dropped = self._purge_history(datetime.now(UTC))
+                log.info("history entries past every window purged", extra={"rows": dropped})
             self._next_purge = time.monotonic() + _PURGE_EVERY_S
 
     def _refresh_parties(self) -> None:

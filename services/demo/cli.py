@@ -92,6 +92,7 @@ def _service_env(
             "RISK_TOKEN": tokens["finance-service"],
             "AML_TOKEN": tokens["finance-service"],
             "RELATIONS_FILE": paths.data / "relations.parquet",
+            "BUYER_MODEL_DIR": paths.buyer_models,
         },
     }
     env.update({prefix + key: str(value) for key, value in by_service[name].items()})

@@ -50,6 +50,10 @@ class DemoPaths:
         return self.root / "models" / "aml"
 
     @property
+    def buyer_models(self) -> Path:
+        return self.root / "models" / "buyers"
+
+    @property
     def tokens_file(self) -> Path:
         return self.root / "tokens.json"
 
@@ -139,12 +143,57 @@ def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:
             ["train", "risk", "--data", str(paths.data), "--out", str(paths.risk_models)],
             logs / "train-risk.log",
         )
+    promote_risk_model(paths)
     if not paths.aml_models.exists():
         step(
             "training the AML model (rules + LightGBM on typology labels)",
             ["train", "aml", "--data", str(paths.data), "--out", str(paths.aml_models)],
             logs / "train-aml.log",
         )
+    if not paths.buyer_models.exists():
+        step(
+            "training the buyer default model (LightGBM on payment behaviour, out of time)",
+            [
+                "train",
+                "buyers",
+                "--data",
+                str(paths.data),
+                "--out",
+                str(paths.buyer_models),
+                "--horizon-days",
+                "90",
+            ],  # fmt: skip
+            logs / "train-buyers.log",
+        )
+
+
+def promote_risk_model(paths: DemoPaths) -> None:
+    """Promote the newest risk candidate through its gates unless a model already serves; the
+    service serves only a promoted model, and a candidate that fails a gate stops the demo."""
+    from services.risk.registry import NoPromotedModel, list_models, serving_version
+
+    try:
+        print(f"    risk model serving: {serving_version(paths.risk_models)}", flush=True)
+        return
+    except NoPromotedModel:
+        pass
+    newest = list_models(paths.risk_models)[0]
+    step(
+        f"promoting risk model {newest.version} (gates: targets, parity, challengers)",
+        [
+            "models",
+            "promote",
+            newest.version,
+            "--models",
+            str(paths.risk_models),
+            "--approver",
+            "demo-model-risk",
+            "--reason",
+            "demo: the candidate passed its training gates",
+        ],
+        paths.logs / "promote-risk.log",
+    )
+    print(f"    {newest.version} passed its gates and serves", flush=True)
 
 
 def issue_tokens(paths: DemoPaths) -> dict[str, str]:

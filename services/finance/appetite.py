@@ -74,4 +74,25 @@ class Capacity:
 
 
 DEFAULT_APPETITE = Appetite()
+
+
+def outside_appetite(
+    appetite: Appetite, short_term: bool, rate: float, buyer_annual_pd: float | None
+) -> list[str]:
+    """Why a priced premium is declined rather than offered; empty when within appetite."""
+    reasons = []
+    if buyer_annual_pd is not None and buyer_annual_pd > appetite.max_buyer_annual_pd:
+        reasons.append(
+            f"buyer annual PD {buyer_annual_pd:.2%} is above the appetite's "
+            f"{appetite.max_buyer_annual_pd:.2%}"
+        )
+    cap = appetite.max_short_term_rate if short_term else appetite.max_medium_long_rate
+    if rate > cap:
+        kind = "short-term" if short_term else "medium/long-term"
+        reasons.append(
+            f"premium rate {rate:.2%} is above the appetite's {cap:.2%} for {kind} cover"
+        )
+    return reasons
+
+
 DEFAULT_CAPACITY = Capacity()

@@ -7,12 +7,14 @@ them over gRPC, so no domain module knows the wire.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from services.common.errors import UnavailableError
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,27 @@ class PartyScreening:
     error: UnavailableError | None
 
 
-class PdSource(Protocol):
-    """Probability of default of a known enterprise over a tenor; None when it is unknown."""
+#: A call already sent: calling it waits for the result (or raises UnavailableError). Sending
+#: every dependency call first and waiting after lets them run at the same time.
+Pending = Callable[[], _T]
 
-    def probability_of_default(
+
+class PdSource(Protocol):
+    """Probability of default of a known exporter over a tenor, for financing against its
+    insured receivables; None when it is unknown."""
+
+    def ask_probability_of_default(
         self, enterprise_id: str, amount: Decimal, currency: str, tenor_days: int,
-        *, request_id: str, policy_financing: bool,
-    ) -> float | None: ...  # fmt: skip
+        *, request_id: str,
+    ) -> Pending[float | None]: ...  # fmt: skip
 
 
 class Screener(Protocol):
     """Watchlist screening of several parties at once, in the order given."""
 
-    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]: ...
+    def ask_screening(
+        self, parties: Sequence[Party], min_score: float
+    ) -> Pending[list[PartyScreening]]: ...
 
 
 class BuyerPdModel(Protocol):

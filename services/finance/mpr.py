@@ -260,8 +260,8 @@ def minimum_premium_rate(terms: MprTerms) -> MprResult:
     qpf = quality_factor(i, terms.product_quality)
     pcf = cover_factor(i, max_cover)
     btsf = SOV_PLUS_BTSF if category is BuyerCategory.SOV_PLUS else 1.0
-    term = term_adjustment(hor, investment_grade)
-    mpr = (country_part + buyer_part) * qpf * pcf * btsf * (1 - min(term, TERM_CAP))
+    term = min(term_adjustment(hor, investment_grade), TERM_CAP)  # the value applied, capped
+    mpr = (country_part + buyer_part) * qpf * pcf * btsf * (1 - term)
     return MprResult(
         arrangement_version=ARRANGEMENT_VERSION,
         country_category=i,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from services.common.violations import FieldViolations
 from services.finance.short_term import annualise
 
-MAX_TENOR_DAYS = 360
+MAX_TENOR_DAYS = 730
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Premium quotes: short-term expected-loss pricing, medium/long-term floored by the OECD MPR.
 
 Short term: the rate of ``short_term.price_short_term``. Medium/long term: the same expected-loss
-model over the horizon of risk (the market price), floored by the OECD Arrangement minimum
-premium rate (TAD/PG(2023)7) in country categories 1..7; category 0 and high-income countries are
-market-priced with no MPR. Both then respect the tariff's minimum premium in money.
+model over the horizon of risk, floored by the OECD Arrangement minimum premium rate
+(TAD/PG(2023)7) in country categories 1..7; category 0 and high-income countries have no MPR and
+are floored by the market benchmark instead (``market``): never priced below the market. Both
+then respect the tariff's minimum premium in money.
 
 The minimum premium is per policy per year (``policy_years``) and shown apart in the quote.
 
@@ -22,6 +23,9 @@ from enum import Enum
 from services.common.errors import ValidationError
 from services.common.violations import FieldViolations
 from services.finance import money, mpr, ratings
+from services.finance.buyer_risk import grade_for_pd
+from services.finance.fx_rates import REFERENCE_RATES, FxRates
+from services.finance.market import market_benchmark_rate
 from services.finance.mpr import (
     BuyerCategory,
     MprResult,
@@ -43,8 +47,9 @@ from services.finance.short_term import (
 )
 from services.tradedata import countries
 
-#: Largest insured amount accepted in one quote (per policy), in units of the currency.
-MAX_INSURED_AMOUNT = Decimal("1e13")
+#: Largest insured amount of one quote (per policy), in the reference currency: USD 1bn. An
+#: amount in another currency is converted at the dated FX rates first.
+MAX_INSURED_USD = Decimal(1_000_000_000)
 
 
 class PolicyType(Enum):
@@ -124,6 +129,10 @@ class PremiumPricing:
     #: max(technical rate, MPR) before the minimum premium, and whether that minimum set it.
     rate_before_minimum: float
     floored_by_minimum_premium: bool
+    #: Date of the FX rates the minimum premium was converted at.
+    fx_as_of: date
+    #: Medium/long term where no MPR applies: the market benchmark floor (0 otherwise).
+    market_benchmark_rate: float = 0.0
 
 
 def resolve_country(code: str, override: int | None) -> CountryRisk:
@@ -135,6 +144,12 @@ def resolve_country(code: str, override: int | None) -> CountryRisk:
     if override is not None:
         if not 0 <= override <= 7:
             raise ValidationError.for_field("country_risk_category", "must be 0..7")
+        if high_income and override != 0:
+            raise ValidationError.for_field(
+                "country_risk_category",
+                f"{code} is a high-income country, priced against the market (category 0); "
+                f"category {override} contradicts it",
+            )
         return CountryRisk(code, override, high_income, "request", countries.COUNTRY_RISK_AS_OF)
     category = countries.country_category(code)
     return CountryRisk(code, category, high_income, "table", countries.COUNTRY_RISK_AS_OF)
@@ -144,25 +159,31 @@ def price_premium(
     request: PremiumRequest,
     buyer_default: BuyerDefault | None = None,
     tariff: PricingTariff = DEFAULT_PRICING_TARIFF,
+    fx: FxRates = REFERENCE_RATES,
 ) -> PremiumPricing:
-    """Price a premium; ``buyer_default`` is the risk service's PD when the buyer is known."""
-    _validate(request)
+    """Price a premium; ``buyer_default`` is the buyer model's PD when no grade is given."""
+    _validate(request, fx)
     country = resolve_country(request.buyer_country, request.country_risk_category)
     if request.policy_type is PolicyType.SHORT_TERM:
         short = _short_term_loss(request, country, buyer_default, tariff)
-        return _finish(request, country, short, None, tariff)
+        return _finish(request, country, short, None, tariff, fx)
     terms = request.medium_long
     assert terms is not None  # _validate requires them for this policy type
     floor = None
     if mpr_applies(country.category, country.high_income):
         floor = minimum_premium_rate(_mpr_terms(request, terms, country))
     loss = _medium_long_loss(request, terms, country, buyer_default, tariff, floor)
-    return _finish(request, country, loss, floor, tariff)
+    benchmark = 0.0
+    if floor is None and loss is not None:
+        cover = max(request.commercial_cover, request.political_cover)
+        grade = grade_for_pd(loss.buyer_pd_annual)
+        benchmark = market_benchmark_rate(grade, average_life_years(terms), cover)
+    return _finish(request, country, loss, floor, tariff, fx, benchmark)
 
 
-def validate_request(request: PremiumRequest) -> CountryRisk:
+def validate_request(request: PremiumRequest, fx: FxRates = REFERENCE_RATES) -> CountryRisk:
     """Every check that needs no buyer PD, so a bad request fails before any dependency call."""
-    _validate(request)
+    _validate(request, fx)
     country = resolve_country(request.buyer_country, request.country_risk_category)
     terms = request.medium_long
     if terms is not None and request.policy_type is PolicyType.MEDIUM_LONG_TERM:
@@ -176,13 +197,19 @@ def needs_buyer_default(request: PremiumRequest) -> bool:
     return request.buyer_grade is None and not request.buyer_rating
 
 
-def _validate(request: PremiumRequest) -> None:
+def _validate(request: PremiumRequest, fx: FxRates) -> None:
     found = FieldViolations()
     amount = request.insured_amount
-    if not amount.is_finite() or amount <= 0 or amount > MAX_INSURED_AMOUNT:
-        found.add("insured_amount", f"must be positive and at most {MAX_INSURED_AMOUNT:,f}")
-    if not money.is_supported(request.currency):
-        found.add("insured_amount.currency_code", f"unknown currency {request.currency!r}")
+    known = fx.supports(request.currency)
+    if not known:
+        found.add("insured_amount.currency_code", f"no FX rate for {request.currency!r}")
+    if not amount.is_finite() or amount <= 0:
+        found.add("insured_amount", "must be positive")
+    elif known and fx.to_usd(amount, request.currency) > MAX_INSURED_USD:
+        found.add(
+            "insured_amount",
+            f"at most USD {MAX_INSURED_USD:,.0f} or its equivalent (FX rates of {fx.as_of})",
+        )
     found.fraction("commercial_cover", request.commercial_cover, low=0, high=1, open_low=True)
     found.fraction("political_cover", request.political_cover, low=0, high=1, open_low=True)
     if request.policy_type is PolicyType.SHORT_TERM:
@@ -211,14 +238,15 @@ def _check_medium_long(terms: MediumLongTerms, found: FieldViolations) -> None:
 
 def _finish(
     request: PremiumRequest, country: CountryRisk, loss: ShortTermBreakdown | None,
-    mpr_result: MprResult | None, tariff: PricingTariff,
+    mpr_result: MprResult | None, tariff: PricingTariff, fx: FxRates, benchmark: float = 0.0,
 ) -> PremiumPricing:  # fmt: skip
-    """Apply the MPR floor, then the minimum premium per policy per year in money."""
+    """Apply the MPR floor (or the market benchmark where no MPR applies), then the minimum
+    premium per policy per year in money."""
     technical = loss.rate if loss is not None else 0.0
-    floor = mpr_result.rate if mpr_result is not None else 0.0
+    floor = mpr_result.rate if mpr_result is not None else benchmark
     before_minimum = rate = max(technical, floor)
     years = policy_years(request)
-    minimum = money.from_usd(tariff.minimum_premium_usd * years, request.currency)
+    minimum = fx.from_usd(tariff.minimum_premium_usd * years, request.currency)
     premium = money.times_rate(request.insured_amount, rate, request.currency)
     floored_by_minimum = premium < minimum
     if floored_by_minimum:
@@ -239,6 +267,8 @@ def _finish(
         waiting_days=loss.waiting_days if loss is not None else waiting,
         rate_before_minimum=before_minimum,
         floored_by_minimum_premium=floored_by_minimum,
+        fx_as_of=fx.as_of,
+        market_benchmark_rate=benchmark,
     )
 
 

@@ -1,11 +1,13 @@
 """The quoting workflow: idempotency, screening, buyer/exporter PDs, pricing, storage, metrics.
 
 Order matters: a repeated request id is answered from the store before anything else; a bad
-request (or one naming a premium quote it may not use) fails before any dependency is called;
-exporter and buyer are screened together, and a watchlist hit on either declines before the
-risk service is asked; only then is the quote priced and stored. Dependencies that are down
-raise UnavailableError unless a fallback is configured, and every fallback used is named in
-the quote.
+request (or one naming a premium quote or policy it may not use) fails before any dependency is
+called. Then every dependency call is sent at once, each with its own deadline: exporter and
+buyer screened by aml and, for financing, the exporter's PD from risk; the buyer's PD comes
+from the buyer model in process meanwhile. A watchlist hit on either party declines, whatever
+risk answered; only then is the quote priced and stored. Dependencies that are down raise
+UnavailableError unless a fallback is configured, and every fallback used is named in the
+quote.
 """
 
 from __future__ import annotations
@@ -25,8 +27,18 @@ from services.common.errors import (
 )
 from services.common.violations import FieldViolations
 from services.finance import money
+from services.finance.appetite import DEFAULT_APPETITE, Appetite, outside_appetite
 from services.finance.book import CoveredBuyer, Policy
-from services.finance.domain import Party, PdSource, Screener
+from services.finance.buyer_risk import BUYER_MODEL_SOURCE
+from services.finance.domain import (
+    BuyerPdModel,
+    Party,
+    PartyScreening,
+    PdSource,
+    Pending,
+    Screener,
+)
+from services.finance.fx_rates import FxSource
 from services.finance.metrics import FinanceMetrics
 from services.finance.policies import FinancedReceivable, check_financing
 from services.finance.policy_financing import (
@@ -61,7 +73,6 @@ class QuotingPolicy:
     """Fallbacks, screening threshold and validity (from FinanceSettings)."""
 
     risk_fallback: bool = False
-    fallback_buyer_grade: int = 8
     fallback_exporter_pd: float = 0.05
     aml_fallback: bool = False
     screen_parties: bool = True
@@ -153,9 +164,15 @@ class Quoting:
         tariff: PricingTariff = DEFAULT_PRICING_TARIFF,
         clock: Callable[[], datetime] | None = None,
         policies: PolicyReader | None = None,
+        buyers: BuyerPdModel | None = None,
+        appetite: Appetite = DEFAULT_APPETITE,
+        fx: FxSource | None = None,
     ) -> None:
         self.store = store
+        self._appetite = appetite
+        self._fx = fx or FxSource(None)
         self._policies = policies
+        self._buyers = buyers
         self._risk = risk
         self._aml = aml
         self._metrics = metrics
@@ -174,13 +191,16 @@ class Quoting:
         existing = self._replay(key)
         if existing is not None:
             return existing
-        validate_request(request)
+        validate_request(request, self._fx.current())
         fallbacks: list[str] = []
-        declines = self._screen(parties.screened(), fallbacks)
+        screening = self._ask_screening(parties.screened())
+        default = self._buyer_default(request, parties.buyer_id)  # in process, meanwhile
+        declines = self._screen(screening, fallbacks)
         pricing = None
         if not declines:
-            default = self._buyer_default(key, request, parties.buyer_id, fallbacks)
-            pricing = price_premium(request, default, self._tariff)
+            pricing = price_premium(request, default, self._tariff, self._fx.current())
+            declines = self._appetite_declines(request, pricing)
+            pricing = None if declines else pricing
         header = self._header(key, declines, fallbacks, self._policy.quote_validity)
         outcome = PremiumOutcome(header, pricing)
         subject = _Subject(parties.exporter_id, request.commercial_cover, request.political_cover)
@@ -206,12 +226,18 @@ class Quoting:
         if covered is None:
             self._check_premium_quote(key, application)
         fallbacks: list[str] = []
-        declines = self._screen(parties.screened(), fallbacks)
+        # Both dependencies are asked at once, each call with its own deadline.
+        screening = self._ask_screening(parties.screened())
+        exporter_pd = self._risk.ask_probability_of_default(
+            application.exporter_id, application.receivable, application.currency,
+            application.tenor_days, request_id=key.request_id,
+        )  # fmt: skip
+        declines = self._screen(screening, fallbacks)
         if covered is not None and covered.overdue_amount > 0:
             declines.append(f"buyer {covered.buyer.buyer_id!r} is overdue under the policy")
         terms = None
         if not declines:
-            pd = self._exporter_pd(key, application, fallbacks)
+            pd = self._exporter_pd(exporter_pd, application, fallbacks)
             buyer_pd = covered.buyer_annual_pd if covered is not None else None
             terms = quote_financing(_financing_request(application, pd, buyer_pd))
             declines = [terms.decline_reason] if terms.decline_reason else []
@@ -282,13 +308,20 @@ class Quoting:
         )
         return covered, financed
 
-    def _screen(self, parties: list[Party], fallbacks: list[str]) -> list[str]:
-        """Decline reasons from the watchlist; an unscreened party is flagged, never passed."""
+    def _ask_screening(self, parties: list[Party]) -> Pending[list[PartyScreening]] | None:
         if not self._policy.screen_parties:
+            return None
+        return self._aml.ask_screening(parties, self._policy.screening_min_score)
+
+    def _screen(
+        self, pending: Pending[list[PartyScreening]] | None, fallbacks: list[str]
+    ) -> list[str]:
+        """Decline reasons from the watchlist; an unscreened party is flagged, never passed."""
+        if pending is None:
             fallbacks.append("aml: screening disabled by configuration; screen before binding")
             return []
         reasons: list[str] = []
-        for screening in self._aml.screen_all(parties, self._policy.screening_min_score):
+        for screening in pending():
             if screening.error is not None:
                 if not self._policy.aml_fallback:
                     raise screening.error
@@ -298,36 +331,31 @@ class Quoting:
             reasons.extend(hit.reason() for hit in screening.hits)
         return reasons
 
-    def _buyer_default(
-        self, key: QuoteKey, request: PremiumRequest, buyer_id: str, fallbacks: list[str]
-    ) -> BuyerDefault | None:
-        if not needs_buyer_default(request) or not buyer_id:
+    def _appetite_declines(self, request: PremiumRequest, pricing: PremiumPricing) -> list[str]:
+        loss = pricing.expected_loss
+        return outside_appetite(
+            self._appetite,
+            request.policy_type is PolicyType.SHORT_TERM,
+            pricing.rate,
+            loss.buyer_pd_annual if loss is not None else None,
+        )
+
+    def _buyer_default(self, request: PremiumRequest, buyer_id: str) -> BuyerDefault | None:
+        """The buyer model's PD when no grade or rating is given (None: the buyer has no
+        payment record, and pricing asks for a grade)."""
+        if not needs_buyer_default(request) or not buyer_id or self._buyers is None:
             return None
-        tenor = max(request.credit_days, MIN_PD_TENOR_DAYS)
-        if request.policy_type is PolicyType.MEDIUM_LONG_TERM:
-            tenor = 365  # an annual PD, rescaled over the credit's life by the pricing
-        try:
-            pd = self._risk.probability_of_default(
-                buyer_id, request.insured_amount, request.currency, tenor,
-                request_id=key.request_id, policy_financing=False,
-            )  # fmt: skip
-        except UnavailableError:
-            if not self._policy.risk_fallback:
-                raise
-            grade = self._policy.fallback_buyer_grade
-            fallbacks.append(f"risk: unavailable, buyer priced at fallback grade {grade}")
-            annual = self._tariff.short_term.annual_pd_by_grade[grade]
-            return BuyerDefault(period_probability(annual, 365), 365, "fallback")
-        return BuyerDefault(pd, tenor, "risk_service") if pd is not None else None
+        annual = self._buyers.annual_pd(buyer_id)
+        if annual is None:
+            return None
+        return BuyerDefault(period_probability(annual, 365), 365, BUYER_MODEL_SOURCE)
 
     def _exporter_pd(
-        self, key: QuoteKey, application: FinancingApplication, fallbacks: list[str]
-    ) -> float:
+        self, pending: Pending[float | None], application: FinancingApplication,
+        fallbacks: list[str],
+    ) -> float:  # fmt: skip
         try:
-            pd = self._risk.probability_of_default(
-                application.exporter_id, application.receivable, application.currency,
-                application.tenor_days, request_id=key.request_id, policy_financing=True,
-            )  # fmt: skip
+            pd = pending()
         except UnavailableError:
             if not self._policy.risk_fallback:
                 raise

@@ -56,11 +56,8 @@ class FinanceSettings(ServiceSettings):
     )
     risk_fallback: bool = Field(
         False,
-        description="When risk is down, price with fallback_buyer_grade / fallback_exporter_pd "
+        description="When risk is down, finance with fallback_exporter_pd "
         "and flag the quote, instead of answering UNAVAILABLE.",
-    )
-    fallback_buyer_grade: int = Field(
-        8, ge=1, le=10, description="Buyer grade assumed under the risk fallback (cautious)."
     )
     fallback_exporter_pd: float = Field(
         0.05, gt=0, lt=1, description="Annual exporter PD assumed under the risk fallback."
@@ -92,6 +89,11 @@ class FinanceSettings(ServiceSettings):
         gt=0,
         description="How often expired quotes are deleted from the store (their request ids "
         "become usable again).",
+    )
+    buyer_model_dir: Path | None = Field(
+        None,
+        description="Buyer default model bundle (`tradeguard train buyers`); buyers without a "
+        "grade or rating are scored by it. Unset: such buyers need a grade.",
     )
     relations_file: Path | None = Field(
         None,

@@ -1,4 +1,4 @@
-"""Short-term credit insurance rate (credit periods up to 360 days) from expected loss and loadings.
+"""Short-term credit insurance rate (credit periods up to two years) from expected loss, loadings.
 
     exposure  T   = max(credit_days, min_exposure_days) / 365 years
     buyer     PD_T = 1 - (1 - PD_annual)^T   (or the risk service's PD, rescaled at constant hazard)
@@ -24,7 +24,8 @@ from enum import Enum
 
 from services.common.violations import FieldViolations
 
-MAX_CREDIT_DAYS = 360
+#: Short-term cover reaches credit periods of two years (the MPR starts beyond).
+MAX_CREDIT_DAYS = 730
 MAX_WAITING_DAYS = 360
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
-from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml.alert_drafts import hit_dict
 from services.aml.alert_records import Alert
 from services.aml.api.convert import SEVERITY_RANK, alert_to_proto, hit_to_proto
 from services.aml.data_scans import ScanFindings
 from services.aml.trade_screening import Outcome, Screened
 from services.common.errors import TradeGuardError
-from services.common.status_mapping import describe
+from services.common.item_errors import item_error
 
 
 def _most_severe(alerts: Sequence[Alert]) -> Alert | None:
@@ -52,17 +51,21 @@ class ScreenTradeRenderer:
 
 
 class ScanRenderer:
-    """Scan findings -> ScanTradeDataResponse: structures found, alerts raised and existing."""
+    """Scan findings -> ScanTradeDataResponse: structures found, and the alerts raised or matched
+    (their ids and the alerts themselves, in one order)."""
 
     def render(self, found: ScanFindings) -> aml_pb2.ScanTradeDataResponse:
         ids, fresh = found.alert_ids()
+        by_id = {r.alert.alert_id: r.alert for r in found.raised}
+        ordered = sorted(ids)
         return aml_pb2.ScanTradeDataResponse(
             request_id=found.request_id,
             structures_by_typology=found.structures_by_typology(),
             alerts_raised=len(fresh),
             alerts_existing=len(ids - fresh),
             flows_scanned=found.flows_scanned,
-            alert_ids=sorted(ids),
+            alert_ids=ordered,
+            alerts=[alert_to_proto(by_id[i]) for i in ordered],
         )
 
     def encode(self, response: aml_pb2.ScanTradeDataResponse) -> bytes:
@@ -72,19 +75,6 @@ class ScanRenderer:
         return aml_pb2.ScanTradeDataResponse.FromString(stored)
 
 
-def _item_error(error: TradeGuardError) -> common_pb2.ItemError:
-    described = describe(error)
-    return common_pb2.ItemError(
-        code=described.code.value[0],
-        message=described.message,
-        reason=described.reason,
-        field_violations=[
-            common_pb2.FieldViolation(field=v.field, description=v.description)
-            for v in described.field_violations
-        ],
-    )
-
-
 def stream_reply(
     outcomes: Sequence[Outcome[aml_pb2.ScreenTradeResponse]],
 ) -> aml_pb2.StreamScreenTradesResponse:
@@ -92,7 +82,7 @@ def stream_reply(
     results = []
     for index, outcome in enumerate(outcomes):
         if isinstance(outcome, TradeGuardError):
-            results.append(aml_pb2.ScreenTradeResult(index=index, error=_item_error(outcome)))
+            results.append(aml_pb2.ScreenTradeResult(index=index, error=item_error(outcome, index)))
         else:
             results.append(aml_pb2.ScreenTradeResult(index=index, response=outcome))
     return aml_pb2.StreamScreenTradesResponse(results=results)

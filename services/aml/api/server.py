@@ -15,6 +15,7 @@ from services.aml.api.servicer import AmlServicer
 from services.aml.data_scans import DataScans
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
+from services.aml.history_store import history_horizon, keep_history_in_database
 from services.aml.metrics import AmlMetrics
 from services.aml.party_registry import PartyRegistry
 from services.aml.party_store import PartyStore
@@ -86,6 +87,11 @@ class AmlService:
         screenings = ScreeningStore(self.store)
         self.watchlist = Watchlist(WatchlistStore(self.store), detector)
         self.parties = PartyRegistry(PartyStore(self.store), detector)
+        history = (
+            keep_history_in_database(detector, self.store.engine)
+            if settings.history_in_database
+            else None
+        )
         self.servicer = AmlServicer(
             self.store,
             TradeScreening(screenings, detector, self.metrics),
@@ -107,6 +113,7 @@ class AmlService:
             self.watchlist.reload,
             timedelta(days=settings.request_retention_days),
             self.parties,
+            (lambda now: history.purge(history_horizon(detector, now))) if history else None,
         )
 
     def _seed_watchlist(self) -> None:

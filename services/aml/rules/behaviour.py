@@ -6,15 +6,17 @@ the evidence of, another bank's alert.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.aml.domain import Payment
+from services.aml.domain import Payment, Trade
 from services.aml.names import normalise_name
 from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, MemoryWindows, WindowStore
+from services.aml.rules.specs import fires, near_threshold
 from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet
 
 NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
@@ -39,12 +41,11 @@ def payer_identity(p: Payment) -> str:
 
 def beneficiary(ctx: TradeContext) -> str:
     """Payments for one buyer's orders, whoever makes them."""
-    return f"buyer:{ctx.trade.order.buyer_id}"
+    return f"buyer:{ctx.trade.order.buyer_id}"  # as in window_keys
 
 
 def is_near_threshold(amount_usd: float, rules: RuleSet) -> bool:
-    cfg = rules.structuring
-    return cfg.threshold_usd * (1 - cfg.band) <= amount_usd < cfg.threshold_usd
+    return bool(near_threshold(amount_usd, rules))
 
 
 def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
@@ -109,7 +110,7 @@ def structuring(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None
     payer (whatever its accounts) or for one buyer (whoever pays)."""
     cfg = ctx.rules.structuring
     best = max(near_counts(ctx, store, keys), key=len, default=[])
-    if len(best) < cfg.min_count:
+    if not fires("structuring", {"near_threshold_count": len(best)}, ctx.rules):
         return None
     ev = Evidence(
         f"{len(best)} payments just under the reporting threshold within {cfg.window_days:g} days",
@@ -199,11 +200,18 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
     if ent is None:
         return None
     age_days = (order.ordered_at - ent.registered_at).total_seconds() / 86_400
-    if age_days > cfg.max_age_days or ent.registered_capital_cny > cfg.max_capital_cny:
-        return None
+    if age_days > cfg.max_age_days:
+        return None  # an established firm is no shell: spare the window look-up
     recent = recent_volume(ctx, store, keys)
     volume, bar = sum(e.amount_usd for e in recent), volume_bar_usd(ctx)
-    if volume < bar:
+    signals = {
+        "known_exporter": True,
+        "enterprise_age_days": age_days,
+        "registered_capital_cny": ent.registered_capital_cny,
+        "recent_volume_usd": volume,
+        "volume_bar_usd": bar,
+    }
+    if not fires("shell_exporter", signals, ctx.rules):
         return None
     ev = Evidence(
         f"Exporter {age_days:.0f} days old with {ent.registered_capital_cny:,.0f} CNY "
@@ -220,13 +228,34 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
     return hit("shell_exporter", SHELL_EXPORTER, strength(volume, bar), ev)
 
 
-def memory_windows(rules: RuleSet) -> MemoryWindows:
-    """In-process windows long enough for every behaviour rule of `rules`."""
-    spans = {
+def window_spans(rules: RuleSet) -> dict[str, timedelta]:
+    """How far back each kind of window must reach for the behaviour rules of `rules`."""
+    return {
         NEAR: timedelta(days=rules.structuring.window_days),
         # Pass-through reads a window back from an outflow and forward from an inflow.
         INFLOW: timedelta(days=2 * rules.pass_through.window_days),
         OUTFLOW: timedelta(days=2 * rules.pass_through.window_days),
         VOLUME: timedelta(days=rules.shell.volume_window_days),
     }
-    return MemoryWindows(spans, rules.structuring.max_payers)
+
+
+def memory_windows(rules: RuleSet) -> MemoryWindows:
+    """In-process windows long enough for every behaviour rule of `rules`."""
+    return MemoryWindows(window_spans(rules), rules.structuring.max_payers)
+
+
+def window_keys(trade: Trade, keys: Keys) -> set[tuple[str, str]]:
+    """Every (kind, key) the behaviour rules read or write for `trade`."""
+    wanted = {(NEAR, keys.scoped(payer_identity(p))) for p in trade.payments}
+    wanted.add((NEAR, keys.scoped(f"buyer:{trade.order.buyer_id}")))
+    for group in (keys.exporter_group, keys.buyer_group):
+        wanted |= {(INFLOW, keys.scoped(group)), (OUTFLOW, keys.scoped(group))}
+    wanted.add((VOLUME, keys.scoped(trade.order.enterprise_id)))
+    return wanted
+
+
+def batch_since(trades: Sequence[Trade], rules: RuleSet) -> datetime:
+    """The earliest moment any window of the batch's trades reaches back to."""
+    moments = [t.order.ordered_at for t in trades]
+    moments += [p.paid_at for t in trades for p in t.payments]
+    return min(moments) - max(window_spans(rules).values())

@@ -11,6 +11,7 @@ from services.aml.rules import lots as lots_
 from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
+from services.aml.rules.specs import fires
 from services.aml.ruleset import (
     HIGH_RISK_JURISDICTION,
     PHANTOM_SHIPMENT,
@@ -40,7 +41,8 @@ def doc_amount_mismatch(ctx: TradeContext) -> Hit | None:
     invoice_gap = rel_gap(order.quantity * order.unit_price, order.amount)
     declared_gap = lots_.declared_gap(lots, order.quantity, ctx.amount_usd)
     gap = max(invoice_gap, declared_gap)
-    if gap <= tol:
+    signals = {"invoice_gap": invoice_gap, "declared_gap": declared_gap}
+    if not fires("doc_amount_mismatch", signals, ctx.rules):
         return None
     details = {
         "order_amount": order.amount,
@@ -77,7 +79,7 @@ def doc_currency_mismatch(ctx: TradeContext) -> Hit | None:
         for d in ctx.trade.declarations
         if d.currency not in local
     ]
-    if not docs:
+    if not fires("doc_currency_mismatch", {"currency_mismatch": len(docs)}, ctx.rules):
         return None
     ev = Evidence(
         "Documents in a different currency from the order",
@@ -98,7 +100,7 @@ def doc_quantity_mismatch(ctx: TradeContext) -> Hit | None:
     order, lots = ctx.trade.order, ctx.lots
     rc = ctx.rules.reconciliation
     gap = lots_.unexplained_quantity(lots, order.quantity, completion_due(ctx), rc.amount_rel_tol)
-    if gap <= rc.quantity_rel_tol:
+    if not fires("doc_quantity_mismatch", {"quantity_gap": gap}, ctx.rules):
         return None
     ev = Evidence(
         "Declared lots do not add up to the order",
@@ -132,7 +134,7 @@ def doc_hs_mismatch(ctx: TradeContext) -> Hit | None:
     digits = ctx.rules.reconciliation.hs_digits
     odd = [(d, hs_mismatch_level(order.hs_code, d.hs_code, digits)) for d in ctx.trade.declarations]
     odd = [(d, level) for d, level in odd if level]
-    if not odd:
+    if not fires("doc_hs_mismatch", {"hs_mismatch": len(odd)}, ctx.rules):
         return None
     ev = Evidence(
         "Declared HS code differs from the order",
@@ -151,7 +153,7 @@ def doc_party_mismatch(ctx: TradeContext) -> Hit | None:
         for w in ctx.trade.waybills
         if buyer_country and w.destination_country and w.destination_country != buyer_country
     ]
-    if not odd:
+    if not fires("doc_party_mismatch", {"destination_mismatch": len(odd)}, ctx.rules):
         return None
     ev = Evidence(
         "Waybill destination is not the buyer's country",
@@ -178,7 +180,7 @@ def doc_date_order(ctx: TradeContext) -> Hit | None:
         for d in ctx.trade.declarations
         if d.declared_at < earliest
     ]
-    if not docs:
+    if not fires("doc_date_order", {"misdated_documents": len(docs)}, ctx.rules):
         return None
     ev = Evidence(
         "Documents dated before the order they belong to",
@@ -193,9 +195,14 @@ def payment_without_contract(ctx: TradeContext) -> Hit | None:
     order = ctx.trade.order
     paid = sum(ctx.reference.to_usd(p.amount, p.currency) for p in ctx.trade.payments)
     tol = ctx.rules.reconciliation.amount_rel_tol
-    excess = (paid - ctx.amount_usd) / ctx.amount_usd if ctx.amount_usd > 0 else math.inf
-    if not ctx.trade.payments or excess <= tol:
+    signals = {
+        "n_payments": len(ctx.trade.payments),
+        "paid_usd": paid,
+        "amount_usd": ctx.amount_usd,
+    }
+    if not fires("payment_without_contract", signals, ctx.rules):
         return None
+    excess = (paid - ctx.amount_usd) / ctx.amount_usd if ctx.amount_usd > 0 else math.inf
     ev = Evidence(
         "Payments exceed the order amount",
         (_order_ref(ctx), *(DocRef("PAYMENT", p.payment_id) for p in ctx.trade.payments)),
@@ -222,9 +229,10 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
         return None  # too early to say the goods never moved
     shipped = any(w.shipped_at <= deadline for w in ctx.trade.waybills)
     declared = any(d.declared_at <= deadline for d in ctx.trade.declarations)
-    if shipped and declared:
-        return None
     missing = [name for name, ok in (("waybill", shipped), ("declaration", declared)) if not ok]
+    signals = {"documents_due": True, "missing_documents": len(missing)}
+    if not fires("phantom_shipment", signals, ctx.rules):
+        return None
     settled = ctx.lots.settled_at is not None
     ev = Evidence(
         f"{'Paid for' if settled else 'Deposit taken'} but no {' or '.join(missing)} by "
@@ -247,7 +255,7 @@ def third_party_payer(ctx: TradeContext) -> Hit | None:
     platform settling its marketplace sales on that channel."""
     buyer = ctx.buyer
     odd = [p for p in ctx.trade.payments if not payers.is_explained(ctx, p)]
-    if not odd:
+    if not fires("third_party_payer", {"unexplained_payers": len(odd)}, ctx.rules):
         return None
     abroad = any(buyer.country and p.payer_country != buyer.country for p in odd)
     ev = Evidence(
@@ -276,7 +284,7 @@ def high_risk_jurisdiction(ctx: TradeContext) -> Hit | None:
         for w in ctx.trade.waybills
         if w.destination_country in risky
     }
-    if not found:
+    if not fires("high_risk_jurisdiction", {"high_risk_parties": len(found)}, ctx.rules):
         return None
     ev = Evidence(
         "Party or route in a high-risk jurisdiction",

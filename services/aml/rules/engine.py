@@ -31,18 +31,6 @@ DOCUMENT_RULES: tuple[DocumentRule, ...] = (
     parties.line_of_business,
 )
 
-RULE_NAMES: tuple[str, ...] = (
-    *(r.__name__ for r in DOCUMENT_RULES),
-    "doc_weight_anomaly",
-    "over_invoicing",
-    "under_invoicing",
-    "negative_list_party",
-    "structuring",
-    "rapid_pass_through",
-    "shell_exporter",
-    "round_trip",
-)
-
 
 @dataclass(slots=True)
 class RuleEngine:

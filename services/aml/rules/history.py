@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right, insort
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -86,7 +87,15 @@ def _order(e: Entry | tuple[datetime, str]) -> tuple[datetime, str]:
 
 
 class WindowStore(Protocol):
-    """Where history windows live: add entries, read a key's entries in a time range."""
+    """Where history windows live: add entries, read a key's entries in a time range.
+
+    A batch of trades is screened between :meth:`prefetch` (the keys it will touch, from
+    `since` on) and :meth:`flush` (its new entries made durable); an in-process store needs
+    neither and ignores them."""
+
+    def prefetch(self, wanted: Iterable[tuple[str, str]], since: datetime) -> None: ...
+
+    def flush(self) -> None: ...
 
     def add(self, kind: str, key: str, entry: Entry) -> None: ...
 
@@ -100,6 +109,12 @@ class MemoryWindows:
 
     def __init__(self, windows: dict[str, timedelta], max_keys: int) -> None:
         self._states = {kind: WindowState(span, max_keys) for kind, span in windows.items()}
+
+    def prefetch(self, wanted: Iterable[tuple[str, str]], since: datetime) -> None:
+        """Everything is at hand already."""
+
+    def flush(self) -> None:
+        """Nothing to make durable: the windows live and die with the process."""
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         self._states[kind].add(key, entry)

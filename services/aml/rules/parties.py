@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.aml.rules.base import DocRef, Evidence, Hit, Severity, hit
 from services.aml.rules.context import TradeContext
+from services.aml.rules.specs import fires
 from services.aml.ruleset import NEGATIVE_LIST_PARTY, SHELL_EXPORTER
 from services.aml.screening import Match, NameIndex
 
@@ -40,9 +41,9 @@ def negative_list_party(ctx: TradeContext, index: NameIndex) -> Hit | None:
         )
         if matches:
             found.append((role, doc, name, matches[0]))
-    if not found:
+    top = max((m.score for *_, m in found), default=0.0)
+    if not fires("negative_list_party", {"watchlist_score": top}, ctx.rules):
         return None
-    top = max(m.score for *_, m in found)
     sanctioned = any(m.list.upper() == "SANCTIONS" for *_, m in found)
     ev = Evidence(
         "A party matches the negative list or sanctions",
@@ -69,7 +70,10 @@ def negative_list_party(ctx: TradeContext, index: NameIndex) -> Hit | None:
 def line_of_business(ctx: TradeContext) -> Hit | None:
     """Goods outside the exporter's registered industry (HS chapter)."""
     ent, order = ctx.enterprise, ctx.trade.order
-    if ent is None or not ent.industry_hs2 or order.hs_code[:2] == ent.industry_hs2[:2]:
+    outside = (
+        ent is not None and bool(ent.industry_hs2) and order.hs_code[:2] != ent.industry_hs2[:2]
+    )
+    if ent is None or not fires("line_of_business", {"outside_industry": outside}, ctx.rules):
         return None
     ev = Evidence(
         "Goods outside the exporter's registered line of business",

@@ -19,6 +19,7 @@ import polars as pl
 
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
+from services.aml.rules.specs import fires
 from services.aml.ruleset import OVER_INVOICING, THREE_DOC_MISMATCH, UNDER_INVOICING
 
 MAD_TO_SIGMA = 1.4826
@@ -240,11 +241,11 @@ def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | N
         return None
     z, log_ratio, ref = found
     cfg = ctx.rules.pricing
-    if sign * z <= cfg.robust_z or sign * log_ratio <= cfg.min_log_ratio:
-        return None
     rule, typology = (
         ("over_invoicing", OVER_INVOICING) if sign > 0 else ("under_invoicing", UNDER_INVOICING)
     )
+    if not fires(rule, {"price_z": z, "log_ratio": log_ratio}, ctx.rules):
+        return None
     order = ctx.trade.order
     ev = Evidence(
         f"Unit price {math.exp(log_ratio):.2f}x the market median for HS {ref.hs_code}",
@@ -301,7 +302,7 @@ def doc_weight_anomaly(ctx: TradeContext, market: MarketReference) -> Hit | None
         return None
     kg_per_unit = shipped_kg_per_unit(ctx) or 0.0
     tol = ctx.rules.reconciliation.unit_weight_log_tol
-    if abs(log_ratio) <= tol:
+    if not fires("doc_weight_anomaly", {"weight_log_ratio": log_ratio}, ctx.rules):
         return None
     ev = Evidence(
         "Shipped weight per unit is far from the norm for the goods",

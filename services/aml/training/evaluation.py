@@ -22,9 +22,9 @@ from typing import Any
 
 import polars as pl
 
-from services.aml.batch import iter_trades
 from services.aml.detector import AmlDetector
 from services.aml.ruleset import CIRCULAR_TRADING, NETWORK_TYPOLOGIES, RAPID_PASS_THROUGH
+from services.aml.trade_rows import iter_trades
 from services.aml.typologies import AlertCandidate
 
 STRUCTURE_TYPOLOGIES = (*NETWORK_TYPOLOGIES, RAPID_PASS_THROUGH)

@@ -24,7 +24,7 @@ from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import TradeGuardError, UnavailableError
 from services.finance.api.dependency_errors import dependency_error
-from services.finance.domain import Party, PartyScreening, WatchlistHit
+from services.finance.domain import Party, PartyScreening, Pending, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
 #: Time kept back from the caller's deadline to build and send our own answer.
@@ -98,13 +98,15 @@ class _Client:
 
 
 class RiskClient(_Client):
-    """Probability of default of a known enterprise over a tenor (risk ScoreFinancing)."""
+    """An exporter's probability of default over a tenor (risk ScoreFinancing, the
+    POLICY_FINANCING product). Buyers are not scored here: the financing model is an
+    exporter model."""
 
     def __init__(self, channel: grpc.Channel, deadline: float, metrics: FinanceMetrics) -> None:
         super().__init__("risk", channel, deadline, metrics)
         self._stub = risk_pb2_grpc.RiskScoringStub(channel)
 
-    def probability_of_default(
+    def ask_probability_of_default(
         self,
         enterprise_id: str,
         amount: Decimal,
@@ -112,24 +114,28 @@ class RiskClient(_Client):
         tenor_days: int,
         *,
         request_id: str,
-        policy_financing: bool,
-    ) -> float | None:
-        """PD over ``tenor_days`` (clipped to 1..720), or None when risk does not know it."""
-        product = risk_pb2.POLICY_FINANCING if policy_financing else risk_pb2.RECEIVABLES_FINANCING
+    ) -> Pending[float | None]:
+        """Send the call now; the returned function waits for the PD over ``tenor_days``
+        (clipped to 1..720), or None when risk does not know the exporter."""
         request = risk_pb2.ScoreFinancingRequest(
             request_id=request_id,
             enterprise_id=enterprise_id,
-            product=product,
+            product=risk_pb2.POLICY_FINANCING,
             amount=money.from_decimal(amount, currency),
             tenor_days=min(max(tenor_days, 1), MAX_RISK_TENOR_DAYS),
         )
-        try:
-            score = self._stub.ScoreFinancing(request, timeout=call_timeout(self._deadline))
-        except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise self._failed(error, _RISK_FIELDS) from error
-        return float(score.probability_of_default)
+        call = self._stub.ScoreFinancing.future(request, timeout=call_timeout(self._deadline))
+
+        def result() -> float | None:
+            try:
+                score = call.result()
+            except grpc.RpcError as error:
+                if error.code() == grpc.StatusCode.NOT_FOUND:
+                    return None
+                raise self._failed(error, _RISK_FIELDS) from error
+            return float(score.probability_of_default)
+
+        return result
 
 
 class AmlClient(_Client):
@@ -139,14 +145,17 @@ class AmlClient(_Client):
         super().__init__("aml", channel, deadline, metrics)
         self._stub = aml_pb2_grpc.AmlMonitoringStub(channel)
 
-    def screen_all(self, parties: Sequence[Party], min_score: float) -> list[PartyScreening]:
-        """Every party screened at once (one deadline for all), in the order given."""
+    def ask_screening(
+        self, parties: Sequence[Party], min_score: float
+    ) -> Pending[list[PartyScreening]]:
+        """Every party's call sent now (one deadline for all); the returned function waits for
+        their screenings, in the order given."""
         timeout = call_timeout(self._deadline)
         screen = self._stub.ScreenParty.future
         calls = [
             (party, screen(_screen_request(party, min_score), timeout=timeout)) for party in parties
         ]
-        return [self._collect(party, call, min_score) for party, call in calls]
+        return lambda: [self._collect(party, call, min_score) for party, call in calls]
 
     def _collect(self, party: Party, call: Any, min_score: float) -> PartyScreening:
         try:

@@ -12,6 +12,7 @@ from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
 from services.common.violations import FieldViolations
+from services.finance.market import MARKET_BENCHMARK_SOURCE
 from services.finance.mpr import BuyerCategory, MprResult, ProductQuality
 from services.finance.pricing import MediumLongTerms, PolicyType, PremiumPricing, PremiumRequest
 from services.finance.quoting import (
@@ -193,6 +194,10 @@ def _fill_pricing(quote: finance_pb2.PremiumQuote, pricing: PremiumPricing) -> N
     breakdown.waiting_period_days = pricing.waiting_days
     breakdown.rate_before_minimum_premium = pricing.rate_before_minimum
     breakdown.floored_by_minimum_premium = pricing.floored_by_minimum_premium
+    breakdown.fx_rates_as_of = pricing.fx_as_of.isoformat()
+    if pricing.market_benchmark_rate > 0:
+        breakdown.market_benchmark_rate = pricing.market_benchmark_rate
+        breakdown.market_benchmark_source = MARKET_BENCHMARK_SOURCE
     loss = pricing.expected_loss
     if loss is not None:
         breakdown.buyer_default_probability = loss.buyer_pd_period

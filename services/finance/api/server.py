@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
@@ -30,6 +31,7 @@ from services.finance.buyer_groups import BuyerGroups
 from services.finance.credit_limits import CreditLimits, Underwriting
 from services.finance.fx_rates import FxSource
 from services.finance.metrics import FinanceMetrics
+from services.finance.model import BuyerModel, BuyerModelBundle
 from services.finance.policy_book import Policies
 from services.finance.purge import QuotePurger
 from services.finance.quoting import Quoting, QuotingPolicy
@@ -95,7 +97,6 @@ class FinanceService:
 def quoting_policy(settings: FinanceSettings) -> QuotingPolicy:
     return QuotingPolicy(
         risk_fallback=settings.risk_fallback,
-        fallback_buyer_grade=settings.fallback_buyer_grade,
         fallback_exporter_pd=settings.fallback_exporter_pd,
         aml_fallback=settings.aml_fallback,
         screen_parties=settings.screen_parties,
@@ -124,8 +125,12 @@ def underwriting(settings: FinanceSettings) -> Underwriting:
         capacity=capacity,
         groups=BuyerGroups.load(settings.relations_file),
         fx=FxSource(settings.fx_rates_file, on_error=_fx_error),
-        buyer_model=None,
+        buyer_model=_buyer_model(settings.buyer_model_dir),
     )
+
+
+def _buyer_model(folder: Path | None) -> BuyerModel | None:
+    return BuyerModel(BuyerModelBundle.load(folder)) if folder is not None else None
 
 
 def _fx_error(error: Exception) -> None:
@@ -157,10 +162,12 @@ def build(
     store = QuoteStore.open(settings.db_url)
     book = BookStore(store.engine)
     policies = Policies(book, store, quote_terms, now)
+    uw = underwriting(settings)
     quoting = Quoting(
-        store, risk, aml, metrics, quoting_policy(settings), clock=now, policies=policies
-    )
-    limits = CreditLimits(book, underwriting(settings), metrics, now)
+        store, risk, aml, metrics, quoting_policy(settings), clock=now, policies=policies,
+        buyers=uw.buyer_model, appetite=uw.appetite, fx=uw.fx,
+    )  # fmt: skip
+    limits = CreditLimits(book, uw, metrics, now)
     limits.refresh_exposure()
     purger = QuotePurger(store, settings.purge_interval_seconds, now)
     servicer = CreditInsuranceServicer(quoting, limits, policies)

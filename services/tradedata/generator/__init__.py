@@ -17,6 +17,8 @@ import polars as pl
 
 from ..schemas import TABLES
 from . import assemble
+from .buyer_health import buyer_health
+from .buyer_health import labels_frame as buyer_labels_frame
 from .config import STRUCTURE_TYPOLOGIES, TRADE_TYPOLOGIES, GeneratorConfig, TypologyRates
 from .documents import make_payments, make_waybills
 from .financings import make_financings
@@ -51,6 +53,8 @@ class GeneratedData:
     structure_labels: pl.DataFrame
     party_labels: pl.DataFrame
     metadata: dict[str, Any]
+    #: Each buyer's default time, null when it has not defaulted.
+    buyer_labels: pl.DataFrame
 
     @property
     def rows_by_table(self) -> dict[str, int]:
@@ -93,7 +97,8 @@ def _build(cfg: GeneratorConfig, sink: Sink) -> GeneratedData:
         ("waybills", "declarations"), make_waybills(cfg, tb, book, ent, buyers), strict=True
     ):
         put(name, frame)
-    payments = make_payments(cfg, tb, book, ent, buyers, injected.payers)
+    health = buyer_health(cfg, tb, buyers.grade)
+    payments = make_payments(cfg, tb, book, ent, buyers, injected.payers, health)
     party_labels = assemble.party_labels(ent, injected.listed_buyers, injected.payers, payments)
     put("payments", payments)
     del payments
@@ -112,6 +117,7 @@ def _build(cfg: GeneratorConfig, sink: Sink) -> GeneratedData:
         assemble.structure_labels(book, structures),
         party_labels,
         metadata,
+        buyer_labels_frame(health),
     )
 
 
@@ -137,6 +143,7 @@ def _write_labels(data: GeneratedData, root: Path) -> None:
     data.trade_labels.write_parquet(labels / "trade_labels.parquet")
     data.structure_labels.write_parquet(labels / "structure_labels.parquet")
     data.party_labels.write_parquet(labels / "party_labels.parquet")
+    data.buyer_labels.write_parquet(labels / "buyer_defaults.parquet")
     text = json.dumps(data.metadata, indent=2, sort_keys=True) + "\n"
     (labels / "config.json").write_text(text)
 

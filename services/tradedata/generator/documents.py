@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from . import vocab
+from . import buyer_health, vocab
+from .buyer_health import BuyerHealth
 from .codes import PHANTOM, STRUCTURING, THREE_DOC_MISMATCH, Mismatch
 from .config import GeneratorConfig
 from .health import sigmoid
@@ -209,21 +210,34 @@ def _other_chapter_product(rng: np.random.Generator, prod: np.ndarray) -> np.nda
 
 
 def _payment_schedule(
-    rng: np.random.Generator, book: OrderBook, ent: Enterprises, buyers: Buyers
+    rng: np.random.Generator,
+    book: OrderBook,
+    ent: Enterprises,
+    buyers: Buyers,
+    buyer: tuple[BuyerHealth, Timebase],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(number of payments per order, time of the final payment)."""
+    """(number of payments per order, time of the final payment). The exporter's health and
+    the buyer's both show: a weak buyer pays every exporter late, or not at all."""
     c = book.cols
     n = book.n
     z = c["health"]
+    due = c["t"] + c["credit"] * DAY_US
+    health, tb = buyer
+    hb = health.at(c["buyer"], due, tb)
     prepaid = c["terms"] == TERMS.index("PREPAID")
     forced = c["forced_paid"] >= 0
     protected = forced | (c["structured"] > 0) | (c["typology"] == STRUCTURING)
-    unpaid = ~prepaid & ~protected & (rng.random(n) < sigmoid(-5.0 - 1.3 * z))
-    late = rng.random(n) < late_probability(z, buyers.grade[c["buyer"]])
+    unpaid_odds = -5.0 - 1.3 * z + buyer_health.unpaid_shift(hb)
+    unpaid = ~prepaid & ~protected & (rng.random(n) < sigmoid(unpaid_odds))
+    unpaid |= ~prepaid & ~protected & health.defaulted(c["buyer"], due)
+    late_p = sigmoid(
+        logit(late_probability(z, buyers.grade[c["buyer"]])) + buyer_health.late_shift(hb)
+    )
+    late = rng.random(n) < late_p
     delay = rng.normal(3.0 - 2.5 * z, 3.0) + late * rng.exponential(
         8.0 + 12.0 * np.maximum(0.0, -z)
     )
-    due = c["t"] + c["credit"] * DAY_US
+    delay += buyer_health.delay_days(hb)
     final = np.maximum(c["t"] + HOUR_US, due + (delay * DAY_US).astype(np.int64))
     final = np.where(prepaid, c["t"] + rng.integers(0, 12 * HOUR_US, n), final)
     final = np.where(forced, c["forced_paid"], final)
@@ -240,10 +254,11 @@ def make_payments(
     ent: Enterprises,
     buyers: Buyers,
     payers: ExtraPayers,
+    health: BuyerHealth,
 ) -> pl.DataFrame:
     rng = stream(cfg.seed, "payments")
     c = book.cols
-    count, final = _payment_schedule(rng, book, ent, buyers)
+    count, final = _payment_schedule(rng, book, ent, buyers, (health, tb))
     order = np.repeat(np.arange(book.n), count)
     first = np.repeat(np.cumsum(count) - count, count)
     pos = np.arange(order.shape[0]) - first
@@ -329,3 +344,8 @@ def _benign_name_variants(
         .then(expanded)
         .otherwise(name)
     )
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    result: np.ndarray = np.log(p) - np.log1p(-p)
+    return result

@@ -45,6 +45,8 @@ def test_scan_raises_one_alert_per_structure_once(harness: Harness, dataset: str
     )
     assert alert.source == aml_pb2.SCAN and alert.tenant == "" and len(alert.members) >= 2
     assert len(alert.flows) >= 2 and alert.flows[0].amount.currency_code
+    assert [a.alert_id for a in first.alerts] == list(first.alert_ids)
+    assert first.alerts[0] == alert and all(a.evidence.summary for a in first.alerts)
     assert harness.service.store.verify_audit().ok
 
 

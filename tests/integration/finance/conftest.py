@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
+import polars as pl
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -26,10 +27,8 @@ from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk.api.server import RiskService
 from services.risk.api.server import build as build_risk
-from services.risk.policy import DecisionPolicy
 from services.risk.settings import RiskSettings
 from services.risk.training import synthetic
-from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
 WATCHLIST = (
     WatchlistEntry("W-1", "Golden Crescent Holdings", "AE", "SANCTIONS", ("Golden Crescent",)),
@@ -71,9 +70,7 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
     models, features = root / "models", root / "features"
     if not models.exists():
         features.mkdir(parents=True, exist_ok=True)
-        data = TrainingData(synthetic.financings(seed=3), synthetic.SPECS)
-        policy = DecisionPolicy(volume_feature=synthetic.VOLUME_FEATURE)
-        train(data, models, TrainingOptions(num_threads=1, seed=3, policy=policy))
+        synthetic.promoted_bundle(models, seed=3)
         synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=port, metrics_port=0, tokens_file=tokens.path,
@@ -125,6 +122,23 @@ def start_finance(
     return service.start(metrics=False)
 
 
+def train_buyer_model(root: Path) -> Path:
+    """A small buyer default model trained on generated data (the bundle's folder)."""
+    from services.finance.training.buyer_pd import TrainingOptions, train_buyer_model
+    from services.tradedata.generator import generate
+    from services.tradedata.generator.config import GeneratorConfig
+    from services.tradedata.loading import load_dataset
+
+    folder = root / "buyer-model"
+    if not folder.exists():
+        data = root / "buyer-data"
+        generate(GeneratorConfig(enterprises=80, months=30, seed=5), data)
+        defaults = pl.read_parquet(data / "labels" / "buyer_defaults.parquet")
+        bundle, _ = train_buyer_model(load_dataset(data), defaults, TrainingOptions(rounds=50))
+        bundle.save(folder)
+    return folder
+
+
 @dataclass
 class Stack:
     risk: RiskService
@@ -148,6 +162,7 @@ class Stack:
 
 
 def open_stack(root: Path, **finance_overrides: Any) -> Stack:
+    finance_overrides.setdefault("buyer_model_dir", train_buyer_model(root))
     tokens = make_tokens(root)
     risk = start_risk(root, tokens)
     aml = start_aml(root, tokens)

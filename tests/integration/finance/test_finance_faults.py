@@ -14,7 +14,6 @@ import pytest
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 
 from .conftest import (
-    KNOWN_ENTERPRISE,
     Stack,
     financing_request,
     open_stack,
@@ -87,26 +86,22 @@ def test_aml_down_answers_unavailable_without_pricing(own_stack: Stack) -> None:
 def test_configured_risk_fallback_is_flagged_in_the_quote(own_stack: Stack, tmp_path: Path) -> None:
     fallback = start_finance(
         tmp_path / "fallback", own_stack.tokens, own_stack.risk.server.port, own_stack.aml.port,
-        risk_fallback=True, fallback_buyer_grade=8,
+        risk_fallback=True,
     )  # fmt: skip
     own_stack.risk.stop(0)
     channel = grpc.insecure_channel(f"127.0.0.1:{fallback.server.port}")
     stub = finance_pb2_grpc.CreditInsuranceStub(channel)
     try:
-        buyer = finance_pb2.Buyer(buyer_id=KNOWN_ENTERPRISE, name="Known Buyer", country_code="BR")
+        # Premiums never ask risk (buyers are priced by grade, rating or the buyer model).
         quote = stub.QuotePremium(
-            short_term_request("st-fallback", buyer=buyer),
-            metadata=own_stack.md(),
-            timeout=CLIENT_DEADLINE,
+            short_term_request("st-fallback"), metadata=own_stack.md(), timeout=CLIENT_DEADLINE
         )
-        assert quote.outcome == finance_pb2.QUOTED
-        assert quote.breakdown.buyer_default_probability_source == "fallback"
-        assert len(quote.fallbacks) == 1 and "grade 8" in quote.fallbacks[0]
+        assert quote.outcome == finance_pb2.QUOTED and not quote.fallbacks
         financing = stub.QuotePolicyFinancing(
             financing_request("pf-fallback"), metadata=own_stack.md("bank-1"), timeout=5
         )
         assert financing.outcome == finance_pb2.QUOTED
-        assert "exporter PD" in financing.fallbacks[0]
+        assert len(financing.fallbacks) == 1 and "exporter PD" in financing.fallbacks[0]
     finally:
         channel.close()
         fallback.stop(0)

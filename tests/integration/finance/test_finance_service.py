@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 
 import grpc
+import polars as pl
 import pytest
 
 from services._proto.tradeguard.common.v1 import common_pb2
@@ -84,13 +85,25 @@ def test_clean_buyer_in_a_sanctioned_country_is_quoted(stack: Stack) -> None:
     assert not quote.decline_reasons
 
 
-def test_known_enterprise_buyer_is_priced_with_the_risk_service_pd(stack: Stack) -> None:
-    buyer = finance_pb2.Buyer(buyer_id=KNOWN_ENTERPRISE, name="Known Buyer Co", country_code="BR")
+def test_buyer_with_a_payment_record_is_priced_with_the_buyer_model(stack: Stack) -> None:
+    scored = stack.finance.settings.buyer_model_dir
+    assert scored is not None
+    buyer_id = pl.read_parquet(scored / "buyer_features.parquet")["buyer_id"][0]
+    buyer = finance_pb2.Buyer(buyer_id=buyer_id, name="Known Buyer Co", country_code="BR")
+    labels = {
+        "grpc_service": "tradeguard.risk.v1.RiskScoring",
+        "grpc_method": "ScoreFinancing",
+        "grpc_type": "UNARY",
+    }
+    risk_calls = stack.risk.server.registry.get_sample_value("grpc_server_started_total", labels)
     quote = stack.stub.QuotePremium(
         short_term_request("st-known", buyer=buyer), metadata=stack.md(), timeout=10
     )
-    assert quote.breakdown.buyer_default_probability_source == "risk_service"
+    assert quote.breakdown.buyer_default_probability_source == "buyer_model"
     assert 0 < quote.breakdown.buyer_default_probability < 1
+    # The exporter financing model is never asked about a buyer.
+    after = stack.risk.server.registry.get_sample_value("grpc_server_started_total", labels)
+    assert after == risk_calls
 
 
 def test_unknown_buyer_without_grade_is_invalid(stack: Stack) -> None:
@@ -202,7 +215,7 @@ def test_get_quote_of_an_unknown_id_is_not_found(stack: Stack) -> None:
     [
         ({"commercial_cover": 0.0}, {"commercial_cover"}),
         ({"political_cover": 1.2}, {"political_cover"}),
-        ({"credit_days": 400}, {"credit_days"}),
+        ({"credit_days": 800}, {"credit_days"}),
         ({"insured_amount": money(0)}, {"insured_amount"}),
         ({"insured_amount": money(-5)}, {"insured_amount"}),
         ({"insured_amount": money(1000, "XYZ")}, {"insured_amount.currency_code"}),

@@ -292,3 +292,13 @@ def test_binding_needs_a_credit_limit(story: Story) -> None:
             finance_pb2.BindPolicyRequest(request_id="nolimit", quote_id=quote.quote_id),
         )
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_an_absurd_premium_is_declined_not_quoted(story: Story) -> None:
+    worst = short_term_request(
+        "absurd", buyer=_buyer("BUY-WORST", 10), country_risk_category=7, credit_days=360,
+        commercial_cover=1.0, political_cover=1.0,
+    )  # fmt: skip
+    quote = story.call("QuotePremium", worst)
+    assert quote.outcome == finance_pb2.DECLINED and quote.premium_rate == 0
+    assert any("appetite" in reason for reason in quote.decline_reasons)

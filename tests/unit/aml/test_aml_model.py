@@ -9,15 +9,17 @@ import numpy as np
 import polars as pl
 import pytest
 
-from services.aml.batch import FEATURE_COLUMNS, iter_trades, trade_frame
+from services.aml.batch import FEATURE_COLUMNS, trade_frame
 from services.aml.detector import AmlDetector
 from services.aml.model import AmlModel
 from services.aml.reference import load_reference
-from services.aml.rules.engine import RULE_NAMES, RuleEngine
+from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
 from services.aml.rules.pricing import MarketReference
+from services.aml.rules.specs import RULE_NAMES
 from services.aml.ruleset import RuleSet
 from services.aml.screening import NameIndex
+from services.aml.trade_rows import iter_trades
 from services.aml.training.evaluation import evaluate, format_table
 from services.aml.training.train import TrainConfig, data_end, holdout_as_of, train
 from services.tradedata.loading import load_dataset

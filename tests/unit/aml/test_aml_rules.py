@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from services.aml.domain import Party, Trade
-from services.aml.rules.engine import RULE_NAMES, RuleEngine
+from services.aml.rules.engine import RuleEngine
+from services.aml.rules.specs import RULE_NAMES
 
 Case = Callable[[], tuple[list[Trade], datetime]]
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

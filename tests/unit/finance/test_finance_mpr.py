@@ -134,7 +134,7 @@ def test_term_adjustment_capped_at_15_percent() -> None:
         _terms(country_category=4, disbursement_months=24, repayment_years=22)
     )
     assert result.horizon_years == 23.0
-    assert result.term_factor == pytest.approx(0.018 * 13)  # 0.234, shown uncapped
+    assert result.term_factor == pytest.approx(0.15)  # 0.018 x 13 = 0.234, applied capped
     base = (0.55 * 23 + 0.35) + 0.100 * 23
     assert result.mpr_percent == pytest.approx(base * (1 - 0.15))
 

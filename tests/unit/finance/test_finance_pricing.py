@@ -129,8 +129,8 @@ def test_high_income_country_is_market_priced_without_mpr() -> None:
     quote = price_premium(_long("DE", buyer_rating="BB-"))
     assert quote.country.category == 0 and quote.country.high_income
     assert quote.mpr is None and quote.market_priced
-    assert quote.expected_loss is not None
-    assert quote.rate == quote.expected_loss.rate
+    assert quote.expected_loss is not None and quote.market_benchmark_rate > 0
+    assert quote.rate == max(quote.expected_loss.rate, quote.market_benchmark_rate)
 
 
 def test_market_priced_quote_needs_a_buyer_default_source() -> None:
@@ -140,7 +140,7 @@ def test_market_priced_quote_needs_a_buyer_default_source() -> None:
 
 
 def test_invalid_request_reports_every_field_at_once() -> None:
-    bad = _short(insured_amount=Decimal("-5"), currency="XYZ", credit_days=400)
+    bad = _short(insured_amount=Decimal("-5"), currency="XYZ", credit_days=800)
     with pytest.raises(ValidationError) as error:
         price_premium(bad)
     assert _fields(error) == {"insured_amount", "insured_amount.currency_code", "credit_days"}

@@ -106,7 +106,7 @@ def test_risk_service_pd_is_rescaled_to_the_credit_period() -> None:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"credit_days": 361}, "credit_days"),
+        ({"credit_days": 731}, "credit_days"),
         ({"credit_days": -1}, "credit_days"),
         ({"payment_terms": PaymentTerms.PREPAID, "credit_days": 30}, "credit_days"),
         ({"payment_terms": PaymentTerms.DA, "credit_days": 0}, "credit_days"),

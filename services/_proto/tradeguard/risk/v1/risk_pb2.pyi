@@ -36,6 +36,13 @@ class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     APPROVE: _ClassVar[Decision]
     REFER: _ClassVar[Decision]
     DECLINE: _ClassVar[Decision]
+
+class ModelStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MODEL_STATUS_UNSPECIFIED: _ClassVar[ModelStatus]
+    CANDIDATE: _ClassVar[ModelStatus]
+    SERVING: _ClassVar[ModelStatus]
+    RETIRED: _ClassVar[ModelStatus]
 FINANCING_PRODUCT_UNSPECIFIED: FinancingProduct
 ORDER_FINANCING: FinancingProduct
 RECEIVABLES_FINANCING: FinancingProduct
@@ -53,6 +60,10 @@ DECISION_UNSPECIFIED: Decision
 APPROVE: Decision
 REFER: Decision
 DECLINE: Decision
+MODEL_STATUS_UNSPECIFIED: ModelStatus
+CANDIDATE: ModelStatus
+SERVING: ModelStatus
+RETIRED: ModelStatus
 
 class ScoreFinancingRequest(_message.Message):
     __slots__ = ("request_id", "enterprise_id", "product", "amount", "tenor_days", "order_ids", "trade_record")
@@ -179,7 +190,7 @@ class RecordPayment(_message.Message):
     def __init__(self, payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., payer_name: _Optional[str] = ..., payer_country: _Optional[str] = ..., payer_account: _Optional[str] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class RecordWaybill(_message.Message):
-    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status")
+    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status", "quantity")
     WAYBILL_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CARRIER_FIELD_NUMBER: _ClassVar[int]
@@ -190,6 +201,7 @@ class RecordWaybill(_message.Message):
     GROSS_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
     PACKAGES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
     waybill_id: str
     order_id: str
     carrier: str
@@ -200,7 +212,8 @@ class RecordWaybill(_message.Message):
     gross_weight_kg: float
     packages: int
     status: str
-    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+    quantity: float
+    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[str] = ..., quantity: _Optional[float] = ...) -> None: ...
 
 class RecordDeclaration(_message.Message):
     __slots__ = ("declaration_id", "order_id", "declared_at", "hs_code", "declared_value", "currency", "quantity", "customs_status")
@@ -378,3 +391,61 @@ class ModelInfo(_message.Message):
     features_as_of: _timestamp_pb2.Timestamp
     enterprises: int
     def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_fingerprint: _Optional[str] = ..., metrics: _Optional[_Mapping[str, float]] = ..., features: _Optional[_Iterable[_Union[FeatureInfo, _Mapping]]] = ..., score_scaling: _Optional[_Union[ScoreScaling, _Mapping]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., calibration: _Optional[str] = ..., reference_tenor_days: _Optional[int] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enterprises: _Optional[int] = ...) -> None: ...
+
+class ListModelsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RegisteredModel(_message.Message):
+    __slots__ = ("version", "trained_at", "status", "gates_passed", "gate_failures")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TRAINED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    GATES_PASSED_FIELD_NUMBER: _ClassVar[int]
+    GATE_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    trained_at: _timestamp_pb2.Timestamp
+    status: ModelStatus
+    gates_passed: bool
+    gate_failures: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ModelStatus, str]] = ..., gates_passed: _Optional[bool] = ..., gate_failures: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListModelsResponse(_message.Message):
+    __slots__ = ("models",)
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    models: _containers.RepeatedCompositeFieldContainer[RegisteredModel]
+    def __init__(self, models: _Optional[_Iterable[_Union[RegisteredModel, _Mapping]]] = ...) -> None: ...
+
+class PromoteModelRequest(_message.Message):
+    __slots__ = ("version", "approver", "reason")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    approver: str
+    reason: str
+    def __init__(self, version: _Optional[str] = ..., approver: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RollbackModelRequest(_message.Message):
+    __slots__ = ("approver", "reason")
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    approver: str
+    reason: str
+    def __init__(self, approver: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ModelRegistryEvent(_message.Message):
+    __slots__ = ("action", "version", "previous_version", "approver", "reason", "occurred_at")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    version: str
+    previous_version: str
+    approver: str
+    reason: str
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, action: _Optional[str] = ..., version: _Optional[str] = ..., previous_version: _Optional[str] = ..., approver: _Optional[str] = ..., reason: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

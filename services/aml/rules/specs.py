@@ -1,0 +1,136 @@
+"""When each per-trade rule fires: one table that the per-trade rules and the batch rules read.
+
+Every rule names the signals it decides on and one firing condition over them, with its
+thresholds taken from the :class:`RuleSet`. The condition is written with operators that plain
+Python values and polars expressions both understand (comparisons, arithmetic, ``&``, ``|``),
+so the same definition runs on one trade (signals are floats and bools, see
+:mod:`services.aml.rules`) and over whole tables (signals are columns, see
+:mod:`services.aml.batch`). A threshold or a condition changes here, once, for both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from services.aml.ruleset import (
+    CIRCULAR_TRADING,
+    HIGH_RISK_JURISDICTION,
+    NEGATIVE_LIST_PARTY,
+    OVER_INVOICING,
+    PHANTOM_SHIPMENT,
+    RAPID_PASS_THROUGH,
+    SHELL_EXPORTER,
+    STRUCTURING,
+    THIRD_PARTY_PAYER,
+    THREE_DOC_MISMATCH,
+    UNDER_INVOICING,
+    RuleSet,
+)
+
+#: A signal's value: a float or bool for one trade, a polars expression in batch.
+Signals = Mapping[str, Any]
+Condition = Callable[[Signals, RuleSet], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One rule: its name, the typology it points to, and when it fires."""
+
+    name: str
+    typology: str
+    fires: Condition
+
+
+def near_threshold(amount_usd: Any, rules: RuleSet) -> Any:
+    """A payment just under the reporting threshold: in [threshold * (1 - band), threshold)."""
+    cfg = rules.structuring
+    return (amount_usd >= cfg.threshold_usd * (1 - cfg.band)) & (amount_usd < cfg.threshold_usd)
+
+
+def _amount_mismatch(s: Signals, r: RuleSet) -> Any:
+    tol = r.reconciliation.amount_rel_tol
+    return (s["invoice_gap"] > tol) | (s["declared_gap"] > tol)
+
+
+def _payment_without_contract(s: Signals, r: RuleSet) -> Any:
+    # Funds beyond the order's amount (any funds, for an order of no value) have no contract.
+    excess = s["paid_usd"] - s["amount_usd"]
+    beyond = excess > r.reconciliation.amount_rel_tol * s["amount_usd"]
+    return (s["n_payments"] > 0) & ((s["amount_usd"] <= 0) | beyond)
+
+
+def _over_invoicing(s: Signals, r: RuleSet) -> Any:
+    cfg = r.pricing
+    return (s["price_z"] > cfg.robust_z) & (s["log_ratio"] > cfg.min_log_ratio)
+
+
+def _under_invoicing(s: Signals, r: RuleSet) -> Any:
+    cfg = r.pricing
+    return (s["price_z"] < -cfg.robust_z) & (s["log_ratio"] < -cfg.min_log_ratio)
+
+
+def _shell_exporter(s: Signals, r: RuleSet) -> Any:
+    cfg = r.shell
+    return (
+        s["known_exporter"]
+        & (s["enterprise_age_days"] <= cfg.max_age_days)
+        & (s["registered_capital_cny"] <= cfg.max_capital_cny)
+        & (s["recent_volume_usd"] >= s["volume_bar_usd"])
+    )
+
+
+#: Every per-trade rule, in the order of the model's rule columns.
+RULE_SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec("doc_amount_mismatch", THREE_DOC_MISMATCH, _amount_mismatch),
+    RuleSpec("doc_currency_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["currency_mismatch"] > 0),
+    RuleSpec(
+        "doc_quantity_mismatch",
+        THREE_DOC_MISMATCH,
+        lambda s, r: s["quantity_gap"] > r.reconciliation.quantity_rel_tol,
+    ),
+    RuleSpec("doc_hs_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["hs_mismatch"] > 0),
+    RuleSpec("doc_party_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["destination_mismatch"] > 0),
+    RuleSpec("doc_date_order", THREE_DOC_MISMATCH, lambda s, r: s["misdated_documents"] > 0),
+    RuleSpec("payment_without_contract", THREE_DOC_MISMATCH, _payment_without_contract),
+    RuleSpec(
+        "phantom_shipment",
+        PHANTOM_SHIPMENT,
+        lambda s, r: s["documents_due"] & (s["missing_documents"] > 0),
+    ),
+    RuleSpec("third_party_payer", THIRD_PARTY_PAYER, lambda s, r: s["unexplained_payers"] > 0),
+    RuleSpec(
+        "high_risk_jurisdiction",
+        HIGH_RISK_JURISDICTION,
+        lambda s, r: s["high_risk_parties"] > 0,
+    ),
+    RuleSpec("line_of_business", SHELL_EXPORTER, lambda s, r: s["outside_industry"]),
+    RuleSpec(
+        "doc_weight_anomaly",
+        THREE_DOC_MISMATCH,
+        lambda s, r: abs(s["weight_log_ratio"]) > r.reconciliation.unit_weight_log_tol,
+    ),
+    RuleSpec("over_invoicing", OVER_INVOICING, _over_invoicing),
+    RuleSpec("under_invoicing", UNDER_INVOICING, _under_invoicing),
+    RuleSpec(
+        "negative_list_party",
+        NEGATIVE_LIST_PARTY,
+        lambda s, r: s["watchlist_score"] >= r.screening.threshold,
+    ),
+    RuleSpec(
+        "structuring",
+        STRUCTURING,
+        lambda s, r: s["near_threshold_count"] >= r.structuring.min_count,
+    ),
+    RuleSpec("rapid_pass_through", RAPID_PASS_THROUGH, lambda s, r: s["passes_through"]),
+    RuleSpec("shell_exporter", SHELL_EXPORTER, _shell_exporter),
+    RuleSpec("round_trip", CIRCULAR_TRADING, lambda s, r: s["closes_loop"]),
+)
+SPECS: Mapping[str, RuleSpec] = {spec.name: spec for spec in RULE_SPECS}
+RULE_NAMES: tuple[str, ...] = tuple(spec.name for spec in RULE_SPECS)
+
+
+def fires(rule: str, signals: Signals, rules: RuleSet) -> bool:
+    """Whether `rule` fires on one trade's signals."""
+    return bool(SPECS[rule].fires(signals, rules))

@@ -1,0 +1,50 @@
+"""`tradeguard train buyers`: fit the buyer default model on trade data and its buyer-default
+labels, validate it out of time, and write the bundle the finance service loads.
+Heavy imports stay inside the handler."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add `train buyers` to the `tradeguard` command line."""
+    from services.common.cli_groups import subcommand_group
+
+    train = subcommand_group(subparsers, "train", "train a model bundle").add_parser(
+        "buyers", help="train the buyer default model (finance) with an out-of-time validation"
+    )
+    train.add_argument("--data", type=Path, required=True, help="trade data directory")
+    train.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        help="buyer defaults (buyer_id, defaulted_at); default DATA/labels/buyer_defaults.parquet",
+    )
+    train.add_argument("--out", type=Path, required=True, help="directory for the model bundle")
+    train.add_argument("--horizon-days", type=int, default=180)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=1)
+    train.set_defaults(func=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from services.finance.training.buyer_pd import TrainingOptions, train_buyer_model, write_report
+    from services.tradedata.loading import load_dataset
+
+    labels = args.labels or args.data / "labels" / "buyer_defaults.parquet"
+    defaults = pl.read_parquet(labels).select("buyer_id", "defaulted_at")
+    options = TrainingOptions(
+        horizon_days=args.horizon_days, seed=args.seed, num_threads=args.threads
+    )
+    bundle, metrics = train_buyer_model(load_dataset(args.data), defaults, options)
+    bundle.save(args.out)
+    write_report(args.out / "report.json", bundle)
+    print(json.dumps({"version": bundle.version, **metrics}, indent=2))
+    print(f"buyer model {bundle.version} written to {args.out}")
+    return 0
