@@ -92,7 +92,7 @@ def test_ops_make_bench_passes_args_to_every_benchmark() -> None:
     assert benches is not None
     scripts = benches.group(1).split()
     assert set(scripts) == {p.relative_to(ROOT).as_posix() for p in BENCH_SCRIPTS}
-    assert '$b --quick' in loop
+    assert "$b --quick" in loop
 
 
 BENCH_SCRIPTS = [
