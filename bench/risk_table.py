@@ -1,6 +1,6 @@
 """Loading a large feature table into the risk service: time and peak memory.
 
-    python bench/risk_table.py [--rows 1000000]
+    python bench/risk_table.py [--rows 1000000] [--quick]
 
 Builds a table of `--rows` enterprises by resampling the bench model's feature table (new ids,
 the same feature distribution), writes it as Parquet, then, in a fresh process, builds the
@@ -69,9 +69,12 @@ def build_table(rows: int, out: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="enterprises in the table")
+    parser.add_argument("--quick", action="store_true", help="100,000 rows")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/risk_table.json")
     args = parser.parse_args()
+    if args.quick:
+        args.rows = 100_000
     if not (CACHE / "features.parquet").exists():
         raise SystemExit("run bench/risk.py first: it builds the bench model and table")
     work = Path(tempfile.mkdtemp(prefix="risk-table-"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from services.commandline.errors import CommandError
 from services.common.auth import Role
 from services.common.private_files import write_private_text
 from services.common.tokens import TokenStore
@@ -84,8 +85,8 @@ def step(title: str, argv: Sequence[str], log: Path) -> None:
             [sys.executable, "-m", "services.cli", *argv], stdout=out, stderr=subprocess.STDOUT
         )
     if result.returncode != 0:
-        tail = log.read_text().splitlines()[-20:]
-        raise SystemExit(f"step failed: {title}\n" + "\n".join(tail))
+        last = (log.read_text().strip().splitlines() or ["(no output)"])[-1]
+        raise CommandError(f"{title} failed: {last} (whole output in {log})")
     print(f"    done in {time.monotonic() - started:.1f} s (log: {log})", flush=True)
 
 

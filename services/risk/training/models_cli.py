@@ -11,6 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
+from services.commandline.errors import CommandError
+from services.commandline.output import add_json_flag, print_json, table
 from services.common.cli_groups import SubParsers, subcommand_group
 
 
@@ -22,6 +24,7 @@ def _models_flag(parser: argparse.ArgumentParser) -> None:
         default=Path(default) if default else None,
         help="models folder (default: $TRADEGUARD_RISK_MODEL_DIR)",
     )
+    add_json_flag(parser)
 
 
 def _decision_flags(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +38,7 @@ def register(subparsers: SubParsers) -> None:
     _models_flag(listing)
     listing.set_defaults(func=run_list)
     promote = group.add_parser("promote", help="make a candidate that passed its gates serve")
-    promote.add_argument("version")
+    promote.add_argument("version", help="model version, from `models list`")
     _models_flag(promote)
     _decision_flags(promote)
     promote.set_defaults(func=run_promote)
@@ -44,7 +47,7 @@ def register(subparsers: SubParsers) -> None:
     _decision_flags(rollback)
     rollback.set_defaults(func=run_rollback)
     report = group.add_parser("report", help="write the model document (Markdown + PNG)")
-    report.add_argument("version")
+    report.add_argument("version", help="model version, from `models list`")
     report.add_argument("--out", type=Path, required=True, help="folder for the document")
     _models_flag(report)
     report.set_defaults(func=run_report)
@@ -52,9 +55,9 @@ def register(subparsers: SubParsers) -> None:
 
 def _models(args: argparse.Namespace) -> Path:
     if args.models is None:
-        raise SystemExit("error: give --models DIR or set TRADEGUARD_RISK_MODEL_DIR")
+        raise CommandError("give --models DIR or set TRADEGUARD_RISK_MODEL_DIR")
     if not Path(args.models).is_dir():
-        raise SystemExit(f"error: no models folder at {args.models}")
+        raise CommandError(f"no models folder at {args.models}")
     return Path(args.models)
 
 
@@ -62,15 +65,21 @@ def run_list(args: argparse.Namespace) -> int:
     from services.risk.registry import list_models
 
     entries = list_models(_models(args))
-    if not entries:
-        print("no trained models")
+    rows = [
+        {
+            "version": e.version,
+            "status": e.status,
+            "gates": "pass" if e.gates_passed else "FAIL",
+            "trained_at": e.trained_at,
+            "gate_failures": list(e.gate_failures),
+        }
+        for e in entries
+    ]
+    if args.json:
+        print_json(rows)
         return 0
-    print(f"{'version':<18} {'status':<10} {'gates':<6} trained at")
-    for e in entries:
-        gates = "pass" if e.gates_passed else "FAIL"
-        print(f"{e.version:<18} {e.status:<10} {gates:<6} {e.trained_at}")
-        for failure in e.gate_failures:
-            print(f"{'':<18} gate failed: {failure}")
+    print(table(rows, ("version", "status", "gates", "trained_at", "gate_failures")))
+    print(f"{len(rows)} model(s) in {args.models}")
     return 0
 
 
@@ -80,7 +89,10 @@ def run_promote(args: argparse.Namespace) -> int:
     try:
         event = promote(_models(args), args.version, args.approver, args.reason)
     except RegistryError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise CommandError(str(exc)) from None
+    if args.json:
+        print_json(event)
+        return 0
     print(f"promoted {event.version} (was {event.previous or 'none'}) by {event.approver}")
     return 0
 
@@ -91,7 +103,10 @@ def run_rollback(args: argparse.Namespace) -> int:
     try:
         event = rollback(_models(args), args.approver, args.reason)
     except RegistryError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise CommandError(str(exc)) from None
+    if args.json:
+        print_json(event)
+        return 0
     print(f"rolled back from {event.previous} to {event.version} by {event.approver}")
     return 0
 
@@ -104,7 +119,10 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         bundle = load(folder)
     except BundleError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        raise CommandError(str(exc)) from None
     path = write_model_document(bundle, args.out)
-    print(f"wrote {path}")
+    if args.json:
+        print_json({"document": path})
+    else:
+        print(f"wrote {path}")
     return 0
