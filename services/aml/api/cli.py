@@ -7,6 +7,7 @@ the network scan of a local data directory.
     tradeguard aml workflow            # the review transition table
     tradeguard aml verify-audit        # exit 0 when the hash chain is intact, 1 when not
     tradeguard aml scan --data DIR     # network typologies over a data directory
+    tradeguard aml rules [--json]      # each rule's indicator, look-alike, how told apart
 
 The alert commands talk to the running service (``--target``, token from ``--token`` or
 ``TRADEGUARD_TOKEN``), so the caller's role and tenant apply and reviews are audited under
@@ -24,6 +25,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from services.aml.api.rules_cli import register_rules
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 STATUSES = ("NEW", "IN_REVIEW", "CONFIRMED", "DISMISSED", "ESCALATED", "REPORTED")
@@ -76,6 +79,7 @@ def register(subparsers: Any) -> None:
     verify.add_argument("--db-url", default=None, help="alert store URL (TRADEGUARD_AML_DB_URL)")
     verify.set_defaults(func=_verify_audit)
     _register_scan(aml)
+    register_rules(aml)
 
 
 def _register_scan(aml: Any) -> None:

@@ -1,0 +1,45 @@
+"""`tradeguard aml rules`: every per-trade rule with the FATF-Egmont indicator it implements, the
+legitimate business that looks the same, and how the rule tells the two apart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from typing import Any
+
+
+def register_rules(aml: Any) -> None:
+    parser = aml.add_parser(
+        "rules", help="each rule's indicator, its legitimate look-alike and how it tells them apart"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per rule")
+    parser.set_defaults(func=_rules)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from services.aml.rules.specs import RULE_SPECS
+
+    for spec in RULE_SPECS:
+        row = {
+            "rule": spec.name,
+            "typology": spec.typology,
+            "indicator": spec.why.indicator,
+            "look_alike": spec.why.look_alike,
+            "told_apart": spec.why.told_apart,
+        }
+        print(json.dumps(row) if args.json else _block(row))
+    return 0
+
+
+def _block(row: dict[str, str]) -> str:
+    lines = [f"{row['rule']}  ({row['typology']})"]
+    for label, key in (
+        ("indicator", "indicator"),
+        ("look-alike", "look_alike"),
+        ("told apart", "told_apart"),
+    ):
+        lines += textwrap.wrap(
+            row[key], 96, initial_indent=f"  {label + ':':12}", subsequent_indent=" " * 14
+        )
+    return "\n".join(lines) + "\n"
