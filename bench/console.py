@@ -237,8 +237,13 @@ def _start(
         root / "console.log",
     )  # fmt: skip
     url = f"http://127.0.0.1:{web_port}"
-    _wait_serving(f"127.0.0.1:{aml_port}")
-    _wait_http(url + "/healthz")
+    try:
+        _wait_serving(f"127.0.0.1:{aml_port}")
+        _wait_http(url + "/healthz")
+    except Exception:
+        for process in (aml, web):
+            process.terminate()
+        raise SystemExit(f"the services did not start; logs in {root}") from None
     return [aml, web], url, f"127.0.0.1:{aml_port}", tokens
 
 

@@ -1,6 +1,16 @@
 """Risk scoring benchmark: the floor, our service (unary and streaming) and the MLServer peer
 serving the same LightGBM model, in the same run, pinned apart, alternating over rounds.
 
+What each side computes per call:
+- ours: ScoreFinancing for a distinct enterprise each call (2,000 in rotation, no memo exists):
+  feature-row lookup, the booster's exact per-feature contributions (compiled TreeSHAP, equal to
+  pred_contrib), raw score, calibrated tenor PD, points, grade, decision, limit and the top
+  reasons as sentences, all computed for that call;
+- the peer (MLServer 1.7.1 + mlserver-lightgbm): receives the 39-feature vector and returns the
+  booster's prediction (no contributions, no reasons, no policy);
+- inline record: ScoreFinancing carrying the applicant's 24-month trade record (~200 orders and
+  their documents): contract validation + the feature pipeline + the above.
+
     python bench/risk.py [--quick] [--models DIR --features FILE] [--no-peer]
 
 Writes bench/results/risk.json (raw rounds, medians, ratios, load, versions, command).
@@ -39,8 +49,10 @@ from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services._proto.tradeguard.risk.v1 import risk_pb2  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
 from services.risk import model as model_io  # noqa: E402
+from services.risk.api.record_convert import to_message  # noqa: E402
 from services.risk.feature_table import latest_table_path  # noqa: E402
 from services.risk.features import encode  # noqa: E402
+from services.risk.record import extract_record  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = "1", 0
 FOREIGN_LIMIT = 0.15
@@ -155,19 +167,19 @@ def ser(message: Any) -> bytes:
 
 
 def scenario_ours(
-    target: str, token: str, requests: list[Any], seconds: float
+    target: str, token: str, requests: list[Any], seconds: float, record_requests: list[Any]
 ) -> dict[str, Callable[[], dict[str, float]]]:
     meta = (("authorization", f"Bearer {token}"),)
     method = OURS + "ScoreFinancing"
 
-    def unary(concurrency: int) -> Callable[[], dict[str, float]]:
+    def unary(concurrency: int, sent: list[Any] = requests) -> Callable[[], dict[str, float]]:
         def run() -> dict[str, float]:
             r = run_unary(
                 target,
                 method,
                 ser,
                 risk_pb2.FinancingScore.FromString,
-                requests,
+                sent,
                 meta,
                 concurrency,
                 seconds,
@@ -195,7 +207,10 @@ def scenario_ours(
         )
         return {"scores_per_s": r.scores_per_second, "errors": float(r.errors)}
 
-    return {"unary_c1": unary(1), "unary_c32": unary(32), "stream": stream}
+    scenarios = {"unary_c1": unary(1), "unary_c32": unary(32), "stream": stream}
+    if record_requests:
+        scenarios["record_c1"] = unary(1, record_requests)
+    return scenarios
 
 
 def scenario_peer(
@@ -226,6 +241,36 @@ def scenario_peer(
         return run
 
     return {"unary_c1": unary(1), "unary_c32": unary(32)}
+
+
+RECORD_ORDERS = 200
+RECORD_COUNT = 20
+
+
+def record_requests(data_dir: Path, as_of: Any) -> list[risk_pb2.ScoreFinancingRequest]:
+    """ScoreFinancing requests carrying 24-month trade records of about RECORD_ORDERS orders
+    (the exporters of the bench data closest to that size)."""
+    from services.tradedata.loading import load_dataset
+
+    if not data_dir.is_dir():
+        return []
+    ds = load_dataset(data_dir)
+    counts = (
+        ds.orders.filter(pl.col("ordered_at") < as_of)
+        .group_by("enterprise_id")
+        .len()
+        .with_columns((pl.col("len") - RECORD_ORDERS).abs().alias("gap"))
+        .sort("gap", "enterprise_id")
+        .head(RECORD_COUNT)
+        .collect()
+    )
+    requests = []
+    for i, eid in enumerate(counts["enterprise_id"].to_list()):
+        request = our_requests([str(eid)])[0]
+        request.request_id = f"rec{i}"
+        request.trade_record.CopyFrom(to_message(extract_record(ds, str(eid), as_of)))
+        requests.append(request)
+    return requests
 
 
 def prepare_model(args: argparse.Namespace) -> tuple[Path, Path, str]:
@@ -273,6 +318,9 @@ def summarize(
         for s in ("unary_c1", "unary_c32")
     }
     ours["stream"] = {"scores_per_s": median_of(rounds, "ours", "stream", "scores_per_s")}
+    ours["record_c1"] = {
+        k: median_of(rounds, "ours", "record_c1", k) for k in ("calls_per_s", "p50_ms", "p99_ms")
+    }
     peer = {
         p: {
             s: {k: median_of(rounds, p, s, k) for k in ("calls_per_s", "p50_ms", "p99_ms")}
@@ -379,8 +427,12 @@ def main() -> int:
         procs.append(ours)
         peers, messages = start_peers(args, bundle_dir / model_io.MODEL_FILE, work)
         procs.extend(p for _, p, _ in peers)
+        as_of = table["as_of"].max()
+        records = record_requests(ROOT / "var/bench/risk/data", as_of)
         plan = {
-            "ours": scenario_ours(target, token, our_requests([ids[i] for i in order]), seconds)
+            "ours": scenario_ours(
+                target, token, our_requests([ids[i] for i in order]), seconds, records
+            )
         }
         pids = {"ours": ours.pid}
         for name, proc, peer_target in peers:
@@ -418,6 +470,15 @@ def main() -> int:
             "rounds": rounds,
             "seconds_per_measurement": seconds,
             "stream_batch": BATCH,
+            "record_orders_target": RECORD_ORDERS,
+            "computes": {
+                "ours": "per call, for a distinct enterprise: exact TreeSHAP contributions of "
+                "the served booster, raw score, calibrated tenor PD, points, grade, decision, "
+                "limit, top reasons worded (no memo)",
+                "peer": "per call: the booster's prediction for the 39-feature vector it is sent",
+                "record": "ours plus contract validation and the feature pipeline on the "
+                "request's 24-month trade record",
+            },
             "foreign_load_limit_cores": FOREIGN_LIMIT,
             "rounds_over_limit": sum(1 for r in raw if "dropped_retries" in r["load"]),
         },

@@ -40,6 +40,8 @@ def _chart(table: Table, kind: type[pygal.graph.graph.Graph], series: list[str])
         explicit_size=False,
     )
     chart.title = table.title
+    if len(series) == 1:
+        chart.y_title = series[0]
     chart.x_labels = list(table.labels)
     for name in series:
         chart.add(name, list(table.series[name]))

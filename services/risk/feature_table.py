@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -50,7 +50,8 @@ def from_frame(frame: pl.DataFrame, source: str, default_as_of: str = "") -> Fea
         raise FeatureTableError(f"feature table {source} repeats an {ENTERPRISE_ID}")
     as_of = default_as_of
     if AS_OF in frame.columns and len(frame):
-        as_of = str(frame.get_column(AS_OF).max())
+        latest = frame.get_column(AS_OF).max()
+        as_of = latest.isoformat() if isinstance(latest, date | datetime) else str(latest)
     return FeatureTable(frame, as_of, source)
 
 

@@ -22,6 +22,8 @@ from services.tradedata.schemas import TABLES
 MAX_DOCUMENTS = 5000
 """Most documents (orders, payments, waybills, declarations, financings, buyers) one record may
 carry: 24 months of a busy exporter, and a bound on the work one call can ask for."""
+MAX_VIOLATIONS = 50
+"""Field violations named in one answer; the rest are counted (the status must fit a header)."""
 RECORD_FIELD = "trade_record"
 ENTERPRISE = "enterprises"
 DOCUMENT_TABLES = ("buyers", "orders", "payments", "waybills", "declarations", "financings")
@@ -70,7 +72,10 @@ def record_features(record: TradeRecord) -> pl.DataFrame:
     try:
         dataset = dataset_from_frames(frames)
     except DataValidationError as error:
-        violations = [_violation(problem) for problem in error.problems]
+        violations = [_violation(problem) for problem in error.problems[:MAX_VIOLATIONS]]
+        if len(error.problems) > MAX_VIOLATIONS:
+            more = len(error.problems) - MAX_VIOLATIONS
+            violations.append(FieldViolation(RECORD_FIELD, f"and {more} more problems"))
         raise ValidationError("invalid trade record", violations) from error
     return compute_features(dataset, record.as_of).collect()
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 import numpy as np
 
 from services.common.errors import FailedPrecondition, NotFoundError
 from services.risk.domain import Decision, FinancingRequest, FinancingScore
-from services.risk.feature_table import ENTERPRISE_ID, FeatureTable, FeatureTableError
+from services.risk.feature_table import AS_OF, ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
 from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
@@ -34,6 +35,13 @@ class ModelInputs:
     x: np.ndarray
     volume_usd: np.ndarray
     bins: np.ndarray
+    as_of: tuple[str, ...]
+    """Each row's feature as-of (ISO 8601): an incrementally updated table keeps older rows."""
+
+    def take(self, rows: Sequence[int]) -> ModelInputs:
+        index = np.asarray(rows, dtype=np.intp)
+        as_of = tuple(self.as_of[i] for i in rows)
+        return ModelInputs(self.x[index], self.volume_usd[index], self.bins[index], as_of)
 
 
 def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolicy) -> ModelInputs:
@@ -49,7 +57,23 @@ def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolic
         x=x,
         volume_usd=_volume(table, policy),
         bins=bins.reshape(len(x), len(meta.references)).astype(np.int16),
+        as_of=_row_as_of(table),
     )
+
+
+def _row_as_of(table: FeatureTable) -> tuple[str, ...]:
+    """Per-row as-of, shared strings: a table holds a handful of distinct dates."""
+    if AS_OF not in table.frame.columns:
+        return (table.as_of,) * table.frame.height
+    column = table.frame.get_column(AS_OF)
+    names = {value: _iso(value, table.as_of) for value in column.unique().to_list()}
+    return tuple(names[value] for value in column.to_list())
+
+
+def _iso(value: object, default: str) -> str:
+    if value is None:
+        return default
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
 
 def _volume(table: FeatureTable, policy: DecisionPolicy) -> np.ndarray:
@@ -106,11 +130,7 @@ class ScoringSnapshot:
         self, requests: Sequence[FinancingRequest], rows: Sequence[int]
     ) -> list[FinancingScore]:
         """Score `requests` on their feature-table rows in one pass of the model."""
-        inputs = self.inputs
-        index = np.asarray(rows, dtype=np.intp)
-        return self.score_inputs(
-            requests, ModelInputs(inputs.x[index], inputs.volume_usd[index], inputs.bins[index])
-        )
+        return self.score_inputs(requests, self.inputs.take(rows))
 
     def score_record(self, request: FinancingRequest, record: TradeRecord) -> FinancingScore:
         """Score an applicant on its own trade record (features computed now, not looked up)."""
@@ -121,17 +141,16 @@ class ScoringSnapshot:
             inputs = model_inputs(table, self.bundle, self.policy)
         except FeatureTableError as error:  # the served model needs features records lack
             raise FailedPrecondition(f"cannot score trade records: {error}") from error
-        return self.score_inputs([request], inputs, table.as_of, thin)[0]
+        return self.score_inputs([request], inputs, thin)[0]
 
     def score_inputs(
         self,
         requests: Sequence[FinancingRequest],
         inputs: ModelInputs,
-        as_of: str | None = None,
         thin_file: str | None = None,
     ) -> list[FinancingScore]:
         """Score `requests` on their encoded rows (`inputs`, row-aligned), features dated
-        `as_of` (default: the table's); a `thin_file` note keeps every answer from approval."""
+        each row's as-of; a `thin_file` note keeps every answer from approval."""
         contrib = self.explainer.contributions(inputs.x)
         raw = contrib.sum(axis=1)
         pd_horizon = self._meta.calibration.apply(raw)
@@ -144,11 +163,10 @@ class ScoringSnapshot:
                 float(inputs.volume_usd[i]),
                 contrib[i],
                 inputs.x[i],
+                inputs.as_of[i],
             )
             for i, request in enumerate(requests)
         ]
-        if as_of is not None:
-            scores = [replace(score, features_as_of=as_of) for score in scores]
         return scores if thin_file is None else [_thin(score, thin_file) for score in scores]
 
     def _answer(
@@ -159,6 +177,7 @@ class ScoringSnapshot:
         volume_usd: float,
         contrib: np.ndarray,
         x: np.ndarray,
+        as_of: str,
     ) -> FinancingScore:
         meta = self._meta
         pd = pd_for_tenor(pd_horizon, self._horizon, request.tenor_days)
@@ -178,7 +197,7 @@ class ScoringSnapshot:
             model_version=self.version,
             raw_score=raw,
             base_value=float(contrib[-1]),
-            features_as_of=self.features_as_of,
+            features_as_of=as_of,
             policy_notes=notes,
         )
 

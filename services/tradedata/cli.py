@@ -74,6 +74,12 @@ def _register_features(subparsers: Any) -> None:
         help="Parquet file of (enterprise_id, as_of) pairs instead of --as-of",
     )
     p.add_argument("--out", type=Path, help="output Parquet file")
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="bring the table at --out forward to --as-of: recompute only the enterprises with "
+        "documents dated since its as-of (or new to it), keep the other rows, replace atomically",
+    )
     p.add_argument("--list", action="store_true", help="print the feature registry")
     add_json_flag(p)
     p.set_defaults(func=_features)
@@ -148,7 +154,33 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _features(args: argparse.Namespace) -> int:
+    if args.incremental:
+        return _features_incremental(args)
     return run_features(args, _compute_locally)
+
+
+def _features_incremental(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from .features.incremental import bring_forward
+    from .features.table_file import write_feature_table
+    from .loading import load_dataset
+
+    if args.as_of is None or args.points is not None or args.data is None or args.out is None:
+        raise CommandError("--incremental needs --data, --as-of and the --out table to update")
+    if not args.out.is_file():
+        raise CommandError(f"--incremental updates an existing table; {args.out} does not exist")
+    previous = pl.read_parquet(args.out)
+    try:
+        frame, recomputed = bring_forward(load_dataset(args.data), previous, args.as_of)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    write_feature_table(frame, args.out)
+    if args.json:
+        print_json({"out": args.out, "rows": frame.height, "recomputed": recomputed})
+    else:
+        print(f"updated {args.out}: {recomputed} of {frame.height} enterprises recomputed")
+    return 0
 
 
 def _compute_locally(args: argparse.Namespace, ds: TradeDataset) -> pl.DataFrame:
@@ -173,6 +205,8 @@ def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
 
     if args.list:
         return _feature_list(args.json)
+    if getattr(args, "incremental", False):
+        raise CommandError("--incremental computes locally: drop --dask")
     if (args.as_of is None) == (args.points is None) or args.data is None or args.out is None:
         raise CommandError("give --data, --out and exactly one of --as-of and --points")
     ds = load_dataset(args.data)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.responses import Response
 
 from services.common.errors import ConflictError, FailedPrecondition, ValidationError
 from services.console import domain, graph
 from services.console.web.pages import PageCall
 
+log = logging.getLogger("services.console")
 MAX_NOTE_CHARS = 4000
 
 
@@ -69,6 +72,10 @@ def apply_decision(call: PageCall, alert_id: str, decision: str, note: str, vers
     except (ValidationError, FailedPrecondition) as error:
         call.flash(f"Not saved: {error.message}", "error")
         return False
+    log.info(
+        "review recorded",
+        extra={"alert_id": alert_id, "decision": decision, "version": done.version},
+    )
     status = done.status.replace("_", " ").lower()
     call.flash(
         f"{domain.DECISION_LABELS[decision]}: the alert is now {status} "

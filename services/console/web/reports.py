@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from services.common.errors import FailedPrecondition
+from services.common.errors import FailedPrecondition, PermissionDenied
 from services.console import str_report
 from services.console.domain import Alert
 from services.console.web.alerts import apply_decision
@@ -27,11 +27,19 @@ def _report(call: PageCall, alert: Alert) -> str_report.StrReport:
     return str_report.build(alert, trail, payments, known, entity)
 
 
+def _regulator_only(call: PageCall) -> None:
+    """Reports go from the regulator to the FIU; a bank's officer neither drafts nor reads them."""
+    principal = call.session.principal
+    if principal is None or principal.role != "REGULATOR":
+        raise PermissionDenied("suspicious transaction reports are for regulators")
+
+
 def _reportable(alert: Alert) -> bool:
     return alert.status == "REPORTED" or "REPORT" in alert.allowed_decisions
 
 
 def show(call: PageCall) -> Response:
+    _regulator_only(call)
     alert = call.console.gateway.get_alert(call.token, str(call.request.path_params["alert_id"]))
     if not _reportable(alert):
         raise FailedPrecondition(
@@ -52,6 +60,7 @@ def file(call: PageCall) -> Response:
 
 
 def xml(call: PageCall) -> Response:
+    _regulator_only(call)
     alert = call.console.gateway.get_alert(call.token, str(call.request.path_params["alert_id"]))
     if alert.status != "REPORTED":
         raise FailedPrecondition("the XML report exists once the alert is reported")

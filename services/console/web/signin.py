@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.responses import Response
 
 from services.common.tokens import Role
 from services.console.web.pages import PageCall, set_session_cookie
 
+log = logging.getLogger("services.console")
 #: Roles that may read alerts: regulators see every tenant, banks their own.
 CONSOLE_ROLES = frozenset({Role.REGULATOR, Role.BANK})
 
@@ -36,6 +39,7 @@ def submit(call: PageCall) -> Response:
             else f"A {principal.role.value.lower()} token cannot open alerts."
         )
         return call.render("signin.html", 401, next=target, error=reason)
+    log.info("signed in", extra={"tenant": principal.tenant, "role": principal.role.value})
     # A new session (new id, new CSRF token): an id planted before sign-in gains nothing.
     call.console.sessions.end(call.session.session_id)
     session = call.console.sessions.new(principal, token)
@@ -45,6 +49,9 @@ def submit(call: PageCall) -> Response:
 
 
 def sign_out(call: PageCall) -> Response:
+    if call.session.principal is not None:
+        who = call.session.principal
+        log.info("signed out", extra={"tenant": who.tenant, "role": who.role.value})
     call.console.sessions.end(call.session.session_id)
     response = call.redirect("/signin")
     response.delete_cookie("tradeguard_console_session", path="/")

@@ -19,6 +19,7 @@ from pathlib import Path
 import grpc
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -227,7 +228,10 @@ def submit(browser: webdriver.Chrome, button: WebElement) -> None:
     """Click a link or a submit button and wait until the page it leads to replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    # While the old document unloads, chromedriver may answer "node does not belong to the
+    # document" instead of "stale"; that is the same news, so keep waiting.
+    wait = WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,))
+    wait.until(expected_conditions.staleness_of(page))
 
 
 def sign_in(browser: webdriver.Chrome, world: World, who: str) -> None:

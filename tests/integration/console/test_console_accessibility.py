@@ -11,6 +11,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from services._proto.tradeguard.aml.v1 import aml_pb2
+
 from .conftest import World, sign_in
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,10 +41,29 @@ def _errors(browser: webdriver.Chrome) -> list[str]:
     return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def _confirmed(world: World) -> str:
+    """An alert taken through review to CONFIRMED, so its report can be drafted."""
+    alert = world.alerts("regulator", typology="PHANTOM_SHIPMENT", status=aml_pb2.NEW)[0]
+    channel, stub = world.stub("regulator")
+    with channel:
+        for decision, note in (
+            (aml_pb2.START_REVIEW, ""),
+            (aml_pb2.CONFIRM, "paid, never shipped"),
+        ):
+            alert = stub.ReviewAlert(
+                aml_pb2.ReviewAlertRequest(
+                    alert_id=alert.alert_id, decision=decision, note=note,
+                    expected_version=alert.version,
+                )
+            )  # fmt: skip
+    return str(alert.alert_id)
+
+
 def _pages(world: World) -> dict[str, str]:
     mismatch = world.alerts("regulator", typology="THREE_DOC_MISMATCH")[0]
     cycle = world.alerts("regulator", typology="CIRCULAR_TRADING")[0]
     return {
+        "report draft": f"/alerts/{_confirmed(world)}/report",
         "queue": "/alerts",
         "filtered queue": "/alerts?typology=FAN_IN&severity=MEDIUM&size=25",
         "documents": f"/alerts/{mismatch.alert_id}",

@@ -46,9 +46,10 @@ def test_regulator_filters_reviews_and_reports_an_alert(
     sign_in(browser, world, "regulator")
     everything = world.alerts("regulator")
     assert f"of {len(everything)}" in _text(browser, "#result-count")
-    assert _text(browser, "#count-NEW") == str(len(everything))
-    _filter(browser, typology="THREE_DOC_MISMATCH")
-    expected = [a for a in everything if a.typology == "THREE_DOC_MISMATCH"]
+    waiting = [a for a in everything if a.status == aml_pb2.NEW]
+    assert _text(browser, "#count-NEW") == str(len(waiting))
+    _filter(browser, typology="THREE_DOC_MISMATCH", status="NEW")
+    expected = [a for a in waiting if a.typology == "THREE_DOC_MISMATCH"]
     assert expected, "the generated data must raise document mismatches"
     assert set(_column(browser, 3)) == {"three doc mismatch"}
     assert f"of {len(expected)}" in _text(browser, "#result-count")
@@ -141,6 +142,8 @@ def test_bank_sees_only_its_own_alerts(browser: webdriver.Chrome, world: World) 
     assert set(_column(browser, 8)) <= {"bank-a"}
     browser.get(f"{world.url}/statistics")
     assert f"{len(own)} alerts of your bank" in _text(browser, "main")
+    browser.get(f"{world.url}/alerts/{own[0].alert_id}/report")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not allowed"
 
 
 def test_forms_without_the_session_csrf_token_are_refused(

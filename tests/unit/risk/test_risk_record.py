@@ -145,3 +145,22 @@ def test_a_record_over_the_size_bound_is_refused(trade: tuple[TradeDataset, Path
     flood = [dict(record.tables["orders"][0], order_id=f"O{i}") for i in range(5001)]
     with pytest.raises(ValidationError, match="at most 5000 documents"):
         record_features(replace(record, tables={**record.tables, "orders": flood}))
+
+
+def test_record_messages_carry_every_contract_column() -> None:
+    """The wire record converts by column name: a new contract column needs its proto field."""
+    from services._proto.tradeguard.risk.v1 import risk_pb2
+    from services.tradedata.schemas import TABLES
+
+    messages = {
+        "enterprises": risk_pb2.RecordEnterprise,
+        "buyers": risk_pb2.RecordBuyer,
+        "orders": risk_pb2.RecordOrder,
+        "payments": risk_pb2.RecordPayment,
+        "waybills": risk_pb2.RecordWaybill,
+        "declarations": risk_pb2.RecordDeclaration,
+        "financings": risk_pb2.RecordFinancing,
+    }
+    for table, message in messages.items():
+        fields = {f.name for f in message.DESCRIPTOR.fields} | {"enterprise_id"}
+        assert set(TABLES[table].column_names) <= fields, table

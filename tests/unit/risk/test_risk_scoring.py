@@ -118,3 +118,15 @@ def test_shifted_traffic_raises_psi(snapshot: Callable[..., ScoringSnapshot]) ->
     shifted_psi = shifted.monitor.compute()["overdue_share_6m"]
     assert shifted_psi > 0.25 > calm_psi
     assert np.isfinite(list(shifted.monitor.compute().values())).all()
+
+
+def test_each_answer_carries_its_row_as_of(
+    bundle_dir: Path, make_feature_table: TableMaker
+) -> None:
+    """An incrementally updated table keeps rows of older dates: each answer says its own."""
+    frame = make_feature_table().with_row_index("_i")
+    dates = pl.when(pl.col("_i") % 2 == 0).then(pl.date(2026, 1, 1)).otherwise(pl.date(2026, 2, 1))
+    snap = _snapshot(bundle_dir, frame.with_columns(dates.alias("as_of")).drop("_i"), None)
+    assert snap.features_as_of == "2026-02-01"
+    assert snap.score(request("ENT00000")).features_as_of == "2026-01-01"
+    assert snap.score(request("ENT00001")).features_as_of == "2026-02-01"

@@ -179,7 +179,7 @@ class RecordPayment(_message.Message):
     def __init__(self, payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., payer_name: _Optional[str] = ..., payer_country: _Optional[str] = ..., payer_account: _Optional[str] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class RecordWaybill(_message.Message):
-    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status")
+    __slots__ = ("waybill_id", "order_id", "carrier", "shipped_at", "delivered_at", "origin", "destination_country", "gross_weight_kg", "packages", "status", "quantity")
     WAYBILL_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CARRIER_FIELD_NUMBER: _ClassVar[int]
@@ -190,6 +190,7 @@ class RecordWaybill(_message.Message):
     GROSS_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
     PACKAGES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
     waybill_id: str
     order_id: str
     carrier: str
@@ -200,7 +201,8 @@ class RecordWaybill(_message.Message):
     gross_weight_kg: float
     packages: int
     status: str
-    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+    quantity: float
+    def __init__(self, waybill_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., destination_country: _Optional[str] = ..., gross_weight_kg: _Optional[float] = ..., packages: _Optional[int] = ..., status: _Optional[str] = ..., quantity: _Optional[float] = ...) -> None: ...
 
 class RecordDeclaration(_message.Message):
     __slots__ = ("declaration_id", "order_id", "declared_at", "hs_code", "declared_value", "currency", "quantity", "customs_status")
