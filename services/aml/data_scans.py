@@ -20,7 +20,8 @@ from services.aml.network import Window
 from services.aml.screening_store import ScreeningStore, ScreeningWrite
 from services.aml.trade_screening import Renderer
 from services.aml.typologies import AlertCandidate
-from services.common.errors import NotFoundError, ValidationError
+from services.common.errors import NotFoundError
+from services.common.idempotency import check_same_body
 
 R = TypeVar("R")
 
@@ -107,8 +108,5 @@ class DataScans:
 def _replayed(
     request: ScanRequest, fingerprint: str, response: bytes, renderer: Renderer[ScanFindings, R]
 ) -> R:
-    if fingerprint != request.fingerprint:
-        raise ValidationError.for_field(
-            "request_id", f"{request.request_id!r} was already used for a different scan"
-        )
+    check_same_body(request.request_id, fingerprint, request.fingerprint)
     return renderer.decode(response)

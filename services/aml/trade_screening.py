@@ -25,6 +25,7 @@ from services.aml.domain import Trade
 from services.aml.metrics import AmlMetrics
 from services.aml.screening_store import ScreeningOutcome, ScreeningStore, ScreeningWrite
 from services.common.errors import TradeGuardError, ValidationError
+from services.common.idempotency import request_id_reused
 
 R = TypeVar("R")
 S_contra = TypeVar("S_contra", contravariant=True)
@@ -93,12 +94,6 @@ class PreparedBatch(Generic[R]):
 
     def writes(self) -> list[_Item[R]]:
         return [item for item in self.items if item.write is not None and item.outcome is None]
-
-
-def request_id_reused(request_id: str) -> ValidationError:
-    return ValidationError.for_field(
-        "request_id", f"{request_id!r} was already used for a different trade"
-    )
 
 
 class TradeScreening:

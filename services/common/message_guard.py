@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 from services.common.decoding import RefusedMessage
 from services.common.errors import DeadlineExceeded
 from services.common.pipeline import ActiveCall
-from services.common.string_bounds import check_strings
+from services.common.request_bounds import check_bounds
 
 _LOG = logging.getLogger("services.common")
 
@@ -121,7 +121,7 @@ class MessageGuardStage:
         if isinstance(request, RefusedMessage):
             raise request.error
         if isinstance(request, Message):
-            check_strings(request)
+            check_bounds(request)
         elif call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
             guarded = GuardedRequests(request, self._reaper.idle_seconds)
             call.request = guarded

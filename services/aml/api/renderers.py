@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
-from services._proto.tradeguard.common.v1 import common_pb2
 from services.aml.alert_drafts import hit_dict
 from services.aml.alert_records import Alert
 from services.aml.api.convert import SEVERITY_RANK, alert_to_proto, hit_to_proto
 from services.aml.data_scans import ScanFindings
 from services.aml.trade_screening import Outcome, Screened
 from services.common.errors import TradeGuardError
-from services.common.status_mapping import describe
+from services.common.item_errors import item_error
 
 
 def _most_severe(alerts: Sequence[Alert]) -> Alert | None:
@@ -76,19 +75,6 @@ class ScanRenderer:
         return aml_pb2.ScanTradeDataResponse.FromString(stored)
 
 
-def _item_error(error: TradeGuardError) -> common_pb2.ItemError:
-    described = describe(error)
-    return common_pb2.ItemError(
-        code=described.code.value[0],
-        message=described.message,
-        reason=described.reason,
-        field_violations=[
-            common_pb2.FieldViolation(field=v.field, description=v.description)
-            for v in described.field_violations
-        ],
-    )
-
-
 def stream_reply(
     outcomes: Sequence[Outcome[aml_pb2.ScreenTradeResponse]],
 ) -> aml_pb2.StreamScreenTradesResponse:
@@ -96,7 +82,7 @@ def stream_reply(
     results = []
     for index, outcome in enumerate(outcomes):
         if isinstance(outcome, TradeGuardError):
-            results.append(aml_pb2.ScreenTradeResult(index=index, error=_item_error(outcome)))
+            results.append(aml_pb2.ScreenTradeResult(index=index, error=item_error(outcome, index)))
         else:
             results.append(aml_pb2.ScreenTradeResult(index=index, response=outcome))
     return aml_pb2.StreamScreenTradesResponse(results=results)

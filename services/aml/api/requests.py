@@ -11,12 +11,14 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 from services.aml import domain, review
 from services.aml.alert_records import Actor
 from services.aml.api.convert import screening_as_of, to_datetime, trade_from_proto
-from services.aml.api.validation import Violations, as_of_problem, check_trade, require_id
+from services.aml.api.validation import as_of_problem, check_trade, require_id
 from services.aml.data_scans import ScanRequest
 from services.aml.network import Window
 from services.aml.trade_screening import ScreeningRequest
 from services.common.auth import require_principal
 from services.common.errors import ValidationError
+from services.common.request_bounds import bound_violations
+from services.common.violations import MAX_ID_CHARS, FieldViolations
 
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -35,14 +37,18 @@ def fingerprint(message: Message) -> str:
 
 def screening_request(request: aml_pb2.ScreenTradeRequest) -> ScreeningRequest:
     """The trade to screen, or the validation error that keeps it from being screened."""
-    v = Violations()
+    out_of_bounds = bound_violations(request)
+    if out_of_bounds:  # over-long strings, unknown enums, impossible times: nothing else to read
+        error = ValidationError("invalid trade", out_of_bounds, reason="FIELD_OUT_OF_BOUNDS")
+        return ScreeningRequest(request.request_id[:MAX_ID_CHARS], "", None, error)
+    v = FieldViolations()
     v.require_id(request.request_id, "request_id")
     v.require(request.HasField("trade"), "trade", "is required")
     check_trade(request.trade, v, "trade")
     if problem := as_of_problem(request):
         v.add("as_of", problem)
     try:
-        v.raise_if_any("trade")
+        v.raise_if_any("invalid trade")
     except ValidationError as exc:
         return ScreeningRequest(request.request_id, "", None, exc)
     trade = trade_from_proto(request.trade)
@@ -51,14 +57,14 @@ def screening_request(request: aml_pb2.ScreenTradeRequest) -> ScreeningRequest:
 
 
 def scan_request(request: aml_pb2.ScanTradeDataRequest) -> ScanRequest:
-    v = Violations()
+    v = FieldViolations()
     v.require_id(request.request_id, "request_id")
     v.require(
         bool(_DATASET_NAME.match(request.dataset)) and ".." not in request.dataset,
         "dataset",
         "must be the name of a data set folder (letters, digits, '.', '_', '-')",
     )
-    v.raise_if_any("scan request")
+    v.raise_if_any("invalid scan request")
     start = to_datetime(request.window_start) if request.HasField("window_start") else None
     end = to_datetime(request.window_end) if request.HasField("window_end") else None
     return ScanRequest(
@@ -71,15 +77,15 @@ def scan_request(request: aml_pb2.ScanTradeDataRequest) -> ScanRequest:
 
 
 def check_party_screening(request: aml_pb2.ScreenPartyRequest) -> None:
-    v = Violations()
+    v = FieldViolations()
     v.require(bool(request.name.strip()), "name", "is required")
     v.require(len(request.name) <= 512, "name", "must be at most 512 characters")
     v.require(0.0 <= request.min_score <= 1.0, "min_score", "must be within [0, 1]")
-    v.raise_if_any("party screening request")
+    v.raise_if_any("invalid party screening request")
 
 
 def watchlist_entry(entry: aml_pb2.WatchlistEntry) -> domain.WatchlistEntry:
-    v = Violations()
+    v = FieldViolations()
     v.require_id(entry.entry_id, "entry.entry_id")
     v.require(bool(entry.name.strip()), "entry.name", "is required")
     v.require(entry.list != 0, "entry.list", "is required")
@@ -88,7 +94,7 @@ def watchlist_entry(entry: aml_pb2.WatchlistEntry) -> domain.WatchlistEntry:
         "entry.country_code",
         "must be an ISO 3166-1 alpha-2 code",
     )
-    v.raise_if_any("watchlist entry")
+    v.raise_if_any("invalid watchlist entry")
     return domain.WatchlistEntry(
         entry_id=entry.entry_id,
         name=entry.name,

@@ -4,31 +4,37 @@ legitimate business that looks the same, and how the rule tells the two apart.""
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 from typing import Any
+
+from services.commandline.output import add_json_flag, print_json_lines
 
 
 def register_rules(aml: Any) -> None:
     parser = aml.add_parser(
         "rules", help="each rule's indicator, its legitimate look-alike and how it tells them apart"
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object per rule")
+    add_json_flag(parser)
     parser.set_defaults(func=_rules)
 
 
 def _rules(args: argparse.Namespace) -> int:
     from services.aml.rules.specs import RULE_SPECS
 
-    for spec in RULE_SPECS:
-        row = {
+    rows = [
+        {
             "rule": spec.name,
             "typology": spec.typology,
             "indicator": spec.why.indicator,
             "look_alike": spec.why.look_alike,
             "told_apart": spec.why.told_apart,
         }
-        print(json.dumps(row) if args.json else _block(row))
+        for spec in RULE_SPECS
+    ]
+    if args.json:
+        print_json_lines(rows)
+    else:
+        print("\n".join(_block(row) for row in rows))
     return 0
 
 

@@ -94,14 +94,21 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         # screened; N's answer is sent only once its commit is durable.
         with ThreadPoolExecutor(1, thread_name_prefix="aml-commit") as committer:
             previous: Future[list[_Screened]] | None = None
-            for message in request_iterator:
-                check_deadline()
-                self._check_batch(message)
-                requests = [screening_request(r) for r in message.requests]
-                batch = self._screening.prepare(requests, caller, _TRADES)
+            try:
+                for message in request_iterator:
+                    check_deadline()
+                    self._check_batch(message)
+                    requests = [screening_request(r) for r in message.requests]
+                    batch = self._screening.prepare(requests, caller, _TRADES)
+                    if previous is not None:
+                        yield stream_reply(previous.result())
+                    previous = committer.submit(self._screening.finish, batch)
+            except TradeGuardError:
+                # The client's next message was refused: what was committed is still answered
+                # before the stream ends with that error.
                 if previous is not None:
                     yield stream_reply(previous.result())
-                previous = committer.submit(self._screening.finish, batch)
+                raise
             if previous is not None:
                 yield stream_reply(previous.result())
 

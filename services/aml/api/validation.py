@@ -8,38 +8,8 @@ from google.protobuf.message import Message
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
-from services.common.errors import FieldViolation, ValidationError
 from services.common.money import to_float
-
-MAX_ID_CHARS = 128
-
-
-class Violations:
-    """Collects every invalid field of a request, so the client can fix them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[FieldViolation] = []
-
-    def add(self, field: str, description: str) -> None:
-        self.items.append(FieldViolation(field, description))
-
-    def require(self, ok: bool, field: str, description: str) -> None:
-        if not ok:
-            self.add(field, description)
-
-    def require_id(self, value: str, field: str) -> None:
-        if not value.strip():
-            self.add(field, "is required")
-        if len(value) > MAX_ID_CHARS:
-            self.add(field, f"must be at most {MAX_ID_CHARS} chars")
-
-    def require_time(self, message: Message, name: str, field: str) -> None:
-        self.require(message.HasField(name), field, "is required")
-
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
-            raise ValidationError(f"invalid {what}", self.items)
-
+from services.common.violations import MAX_ID_CHARS, FieldViolations
 
 # Document dates outside these bounds are typing errors, and window arithmetic on them would
 # overflow Python's datetime: 1970-01-01 .. 2199-12-31 (epoch seconds).
@@ -60,7 +30,7 @@ def _moment_problem(message: Message, name: str, required: bool) -> str | None:
     return "must be between 1970-01-01 and 2199-12-31"
 
 
-def _check_documents(trade: common_pb2.Trade, v: Violations, at: str) -> None:
+def _check_documents(trade: common_pb2.Trade, v: FieldViolations, at: str) -> None:
     for i, payment in enumerate(trade.payments):
         if problem := _moment_problem(payment, "paid_at", True):
             v.add(f"{at}.payments[{i}].paid_at", problem)
@@ -86,7 +56,7 @@ def _check_documents(trade: common_pb2.Trade, v: Violations, at: str) -> None:
             v.add(f"{at}.waybills[{i}].quantity", "is negative")
 
 
-def check_trade(trade: common_pb2.Trade, v: Violations, at: str) -> None:
+def check_trade(trade: common_pb2.Trade, v: FieldViolations, at: str) -> None:
     # Field paths are formatted only for a violation: this runs for every streamed trade.
     order = trade.order
     if not trade.HasField("order"):
@@ -122,6 +92,6 @@ def as_of_problem(request: aml_pb2.ScreenTradeRequest) -> str | None:
 
 def require_id(value: str, field: str) -> None:
     """A request whose only field to check is one identifier."""
-    v = Violations()
+    v = FieldViolations()
     v.require_id(value, field)
-    v.raise_if_any("request")
+    v.raise_if_any("invalid request")

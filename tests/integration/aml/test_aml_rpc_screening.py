@@ -66,12 +66,12 @@ def test_rescreening_a_trade_under_a_new_request_id_reuses_its_alert(harness: Ha
     assert len(listed.alerts) == 1
 
 
-def test_request_id_reused_for_another_trade_is_invalid(harness: Harness) -> None:
+def test_request_id_reused_for_another_trade_is_already_exists(harness: Harness) -> None:
     harness.stub.ScreenTrade(screen("O-5", "same"), metadata=harness.md("bank-1"))
     with pytest.raises(grpc.RpcError) as caught:
         harness.stub.ScreenTrade(screen("O-6", "same"), metadata=harness.md("bank-1"))
-    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert _violations(caught.value) == ["request_id"]
+    assert caught.value.code() is grpc.StatusCode.ALREADY_EXISTS
+    assert "request_id 'same'" in (caught.value.details() or "")
 
 
 def test_invalid_trade_lists_every_bad_field(harness: Harness) -> None:
@@ -103,7 +103,9 @@ def test_stream_answers_each_batch_item_by_item(harness: Harness) -> None:
     assert first.results[0].response.alert.typology == "PHANTOM_SHIPMENT"
     assert first.results[1].WhichOneof("outcome") == "error"
     assert first.results[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
-    assert [v.field for v in first.results[1].error.field_violations] == ["trade.order.order_id"]
+    assert [v.field for v in first.results[1].error.field_violations] == [
+        "requests[1].trade.order.order_id"
+    ]
     assert not second.results[0].response.HasField("alert")
     assert second.results[1].response == first.results[0].response
 

@@ -1,4 +1,4 @@
-"""Every string field of a request has a length limit, found from its name in the descriptors."""
+"""Every request field has bounds from the descriptors: string lengths, enum values, timestamps."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import ValidationError
-from services.common.string_bounds import check_strings, limit_for, string_violations
+from services.common.request_bounds import bound_violations, check_bounds, limit_for
 
 
 def test_limits_follow_field_names() -> None:
@@ -31,7 +31,7 @@ def test_nested_and_repeated_strings_are_found_with_their_paths() -> None:
             ),
         ]
     )
-    found = string_violations(request)
+    found = bound_violations(request)
     assert [v.field for v in found] == [
         "requests[1].request_id",
         "requests[1].amount.currency_code",
@@ -41,9 +41,30 @@ def test_nested_and_repeated_strings_are_found_with_their_paths() -> None:
 
 def test_strings_at_their_limit_pass() -> None:
     request = aml_pb2.ScreenPartyRequest(name="n" * 512)
-    check_strings(request)
+    check_bounds(request)
     request.name += "n"
     with pytest.raises(ValidationError) as err:
-        check_strings(request)
-    assert err.value.reason == "FIELD_TOO_LONG"
+        check_bounds(request)
+    assert err.value.reason == "FIELD_OUT_OF_BOUNDS"
     assert [v.field for v in err.value.field_violations] == ["name"]
+
+
+def test_unknown_enum_values_are_found_in_single_and_repeated_fields() -> None:
+    request = aml_pb2.ListAlertsRequest(status=7)
+    assert [v.field for v in bound_violations(request)] == ["status"]
+    assert bound_violations(aml_pb2.ListAlertsRequest(status=aml_pb2.NEW)) == []
+    party = aml_pb2.ScreenPartyRequest(name="x", lists=[aml_pb2.SANCTIONS, 99])
+    found = bound_violations(party)
+    assert [(v.field, v.description) for v in found] == [("lists[1]", "is not a known value")]
+
+
+def test_timestamps_outside_the_valid_range_are_found() -> None:
+    trade = common_pb2.Trade()
+    trade.order.ordered_at.seconds = 10**12
+    trade.order.amount.currency_code = "USD"
+    assert [v.field for v in bound_violations(trade)] == ["order.ordered_at"]
+    trade.order.ordered_at.seconds = 1_700_000_000
+    trade.order.ordered_at.nanos = -1
+    assert [v.field for v in bound_violations(trade)] == ["order.ordered_at"]
+    trade.order.ordered_at.nanos = 0
+    assert bound_violations(trade) == []
