@@ -144,10 +144,14 @@ def _fairness(report: dict[str, Any]) -> list[str]:
         lines.append("protected attributes explicitly allowed: " + ", ".join(report["allowed"]))
     for column, groups in report["adverse_impact"].items():
         lines.append(f"adverse impact by {column} ({report['rule']}):")
-        lines += [
-            f"  {g['group']:<22} n={g['count']:<6} approved {g['approval_rate']:.1%}  "
-            f"ratio {'n/a' if g['adverse_impact_ratio'] is None else format(g['adverse_impact_ratio'], '.2f')}"
-            f"{'  BELOW 0.8' if g['below_four_fifths'] else ''}"
-            for g in groups
-        ]
+        lines += [_group_line(g) for g in groups]
     return lines
+
+
+def _group_line(group: dict[str, Any]) -> str:
+    ratio = group["adverse_impact_ratio"]
+    return (
+        f"  {group['group']:<22} n={group['count']:<6} approved {group['approval_rate']:.1%}  "
+        f"ratio {'n/a' if ratio is None else format(ratio, '.2f')}"
+        f"{'  BELOW 0.8' if group['below_four_fifths'] else ''}"
+    )
