@@ -44,10 +44,11 @@ def _groups(column: pl.Series) -> np.ndarray:
         return np.asarray(column.cast(pl.String).fill_null("missing").to_list(), dtype=object)
     values = column.cast(pl.Float64).to_numpy()
     if "age" in _words(column.name):
-        edges: Sequence[float] = AGE_BANDS
+        edges: list[float] = [float(v) for v in AGE_BANDS]
     else:
         present = values[~np.isnan(values)]
-        edges = np.unique(np.quantile(present, np.linspace(0, 1, NUMERIC_GROUPS + 1)[1:-1]))
+        quartiles = np.quantile(present, np.linspace(0, 1, NUMERIC_GROUPS + 1)[1:-1])
+        edges = [float(v) for v in np.unique(quartiles)]
     labels = [f"< {edges[0]:g}"]
     labels += [f"{a:g} to < {b:g}" for a, b in zip(edges, edges[1:], strict=False)]
     labels += [f">= {edges[-1]:g}"]
