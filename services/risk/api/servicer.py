@@ -8,12 +8,14 @@ import grpc
 
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
-from services.common.errors import TradeGuardError, ValidationError
+from services.common.errors import FailedPrecondition, TradeGuardError, ValidationError
 from services.common.item_errors import item_error
 from services.common.request_bounds import check_bounds
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.api.record_convert import to_record
+from services.risk.api.registry import ModelRegistryRpcs
+from services.risk.batching import MicroBatcher
 from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -27,12 +29,15 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         metrics: RiskMetrics,
         currencies: Container[str],
         max_batch: int = 1000,
+        models: ModelRegistryRpcs | None = None,
     ) -> None:
         self._runtime = runtime
+        self._models = models
         self._max_batch = max_batch
         self._metrics = metrics
         self._currencies = currencies
         self._encoders: tuple[ScoringSnapshot, ScoreEncoder] | None = None
+        self._batcher = MicroBatcher()
 
     def _encoder(self, snapshot: ScoringSnapshot) -> ScoreEncoder:
         """The encoder of `snapshot`; replaced (never mutated) when a new snapshot serves."""
@@ -84,7 +89,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
                     self._metrics.record((single,))
                     continue
                 domain = to_request(item, self._currencies)
-                rows.append(snapshot.row(domain.enterprise_id))
+                rows.append(snapshot.accept(domain))
             except TradeGuardError as error:
                 result.error.CopyFrom(item_error(error, index))
                 continue
@@ -103,7 +108,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         if request.HasField("trade_record"):
             record = to_record(request.trade_record, domain.enterprise_id)
             return snapshot.score_record(domain, record)
-        return snapshot.score(domain)
+        return self._batcher.score(snapshot, domain)
 
     def _check_batch_size(self, count: int) -> None:
         """Before any item is looked at: one oversized message must not cost the CPU of all
@@ -117,3 +122,23 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> risk_pb2.ModelInfo:
         return model_info.to_proto(self._runtime.snapshot)
+
+    def _registry(self) -> ModelRegistryRpcs:
+        if self._models is None:
+            raise FailedPrecondition("this service has no model registry")
+        return self._models
+
+    def ListModels(
+        self, request: risk_pb2.ListModelsRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ListModelsResponse:
+        return self._registry().list_models()
+
+    def PromoteModel(
+        self, request: risk_pb2.PromoteModelRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ModelRegistryEvent:
+        return self._registry().promote(request)
+
+    def RollbackModel(
+        self, request: risk_pb2.RollbackModelRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ModelRegistryEvent:
+        return self._registry().rollback(request)
