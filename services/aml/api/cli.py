@@ -72,8 +72,16 @@ def register(subparsers: Any) -> None:
     _register_review(commands)
     workflow = aml.add_parser("workflow", help="print the review transition table")
     workflow.set_defaults(func=_workflow)
-    verify = aml.add_parser("verify-audit", help="check the audit log's hash chain")
+    verify = aml.add_parser(
+        "verify-audit", help="check the audit log's MAC chain, checkpoints and alert rows"
+    )
     verify.add_argument("--db-url", default=None, help="alert store URL (TRADEGUARD_AML_DB_URL)")
+    verify.add_argument(
+        "--audit-key-file", type=Path, default=None, help="TRADEGUARD_AML_AUDIT_KEY_FILE"
+    )
+    verify.add_argument(
+        "--checkpoint-dir", type=Path, default=None, help="TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR"
+    )
     verify.set_defaults(func=_verify_audit)
     _register_scan(aml)
 
@@ -230,15 +238,23 @@ def _workflow(_args: argparse.Namespace) -> int:
 
 
 def _verify_audit(args: argparse.Namespace) -> int:
+    from services.aml.audit_trail import AuditKeyError, AuditTrail
     from services.aml.settings import AmlSettings
     from services.aml.store import AlertStore
     from services.common.errors import UnavailableError
     from services.common.settings import settings_from_args
 
-    url = args.db_url or settings_from_args(AmlSettings).db_url
+    settings = settings_from_args(AmlSettings)
+    url = args.db_url or settings.db_url
+    key_file = args.audit_key_file or settings.audit_key_file
+    folder = args.checkpoint_dir or settings.audit_checkpoint_dir
     try:
-        store = AlertStore.open(url, migrate=False)
+        trail = AuditTrail.from_files(key_file, folder, create=False)
+        store = AlertStore.open(url, trail, migrate=False)
         report = store.verify_audit()
+    except AuditKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except UnavailableError as exc:
         print(f"UNAVAILABLE: {exc.message}", file=sys.stderr)
         return 2
