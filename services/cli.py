@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.tradedata.cli",
     "services.risk.api.cli",
     "services.risk.training.cli",
+    "services.risk.training.models_cli",
     "services.aml.api.cli",
     "services.aml.training.cli",
     "services.finance.api.cli",
@@ -52,6 +53,7 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
         "services.scale.cli",
     ),
     "score": ("services.risk.api.cli",),
+    "models": ("services.risk.training.models_cli",),
     "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.api.cli",),
     "demo": ("services.demo.cli",),
@@ -110,15 +112,22 @@ def _serve(args: argparse.Namespace) -> int:
     return serve_one(args.name, args.service_args)
 
 
+def serve_parser(name: str) -> argparse.ArgumentParser:
+    """`tradeguard serve NAME`'s flags: the service's settings."""
+    from services.common.settings import add_settings_arguments
+
+    parser = CommandParser(prog=f"tradeguard serve {name}")
+    add_settings_arguments(parser, importlib.import_module(SERVER_MODULES[name]).Settings)
+    return parser
+
+
 def serve_one(name: str, argv: Sequence[str]) -> int:
     """Build the service's settings from env + ``argv`` flags and run it until signalled."""
-    from services.common.settings import add_settings_arguments, settings_from_args
+    from services.common.settings import settings_from_args
 
     module = importlib.import_module(SERVER_MODULES[name])
-    parser = CommandParser(prog=f"tradeguard serve {name}")
-    add_settings_arguments(parser, module.Settings)
-    settings = settings_from_args(module.Settings, parser.parse_args(list(argv)))
-    return int(module.serve(settings))
+    args = serve_parser(name).parse_args(list(argv))
+    return int(module.serve(settings_from_args(module.Settings, args)))
 
 
 def serve_all(names: Sequence[str]) -> int:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from services.aml.alert_records import Actor, NewAlert, RaisedAlert
 from services.aml.migrations.schema import screenings, shadow_results
 from services.aml.persistence import dumps, guard, insert_ignoring_duplicates
-from services.aml.store import AlertStore, raise_alerts_in
+from services.aml.store import AlertStore, Transaction, raise_alerts_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +97,18 @@ class ScreeningStore:
         A request id seen before (earlier, or earlier in this batch) gets the stored response
         back and changes nothing.
         """
-        with self._store.writing() as (connection, chain):
-            stored = _stored(connection, tenant, [w.request_id for w in writes])
-            fresh = _first_of_each_request(writes, stored)
-            new = [a for i in fresh for a in writes[i].alerts]
-            raised = raise_alerts_in(connection, chain, new, actor)
-            chosen = [writes[i] for i in fresh]
-            done = self._save_fresh(connection, tenant, chosen, raised, chain.now_us)
+        return self._store.write(lambda tx: self._commit_in(tx, tenant, writes, actor))
+
+    def _commit_in(
+        self, tx: Transaction, tenant: str, writes: Sequence[ScreeningWrite], actor: Actor
+    ) -> list[ScreeningOutcome]:
+        connection, chain = tx
+        stored = _stored(connection, tenant, [w.request_id for w in writes])
+        fresh = _first_of_each_request(writes, stored)
+        new = [a for i in fresh for a in writes[i].alerts]
+        raised = raise_alerts_in(connection, chain, new, actor)
+        chosen = [writes[i] for i in fresh]
+        done = self._save_fresh(connection, tenant, chosen, raised, chain.now_us)
         return _outcomes_in_order(writes, stored, dict(zip(fresh, done, strict=True)))
 
     def _save_fresh(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -55,7 +55,17 @@ from services.aml.persistence import (
     to_datetime,
 )
 from services.common.database import READ_ONLY
-from services.common.errors import ConflictError, NotFoundError
+from services.common.errors import (
+    ConflictError,
+    NotFoundError,
+    TradeGuardError,
+    UnavailableError,
+)
+from services.common.group_commit import GroupCommit
+
+#: What a unit of work writes with: the connection and the audit chain of its transaction.
+Transaction = tuple[sa.Connection, AuditChain]
+R = TypeVar("R")
 
 
 class AlertStore:
@@ -69,6 +79,9 @@ class AlertStore:
         self.trail = trail
         self.page_tokens = PageTokens(trail.key.derive("page-tokens"))
         self._clock = clock
+        self._group = GroupCommit(
+            self.writing, isolated=(TradeGuardError,), shared_failures=(UnavailableError,)
+        )
 
     @classmethod
     def open(cls, url: str, trail: AuditTrail, *, migrate: bool = True) -> AlertStore:
@@ -92,8 +105,14 @@ class AlertStore:
             return False
         return True
 
+    def write(self, work: Callable[[Transaction], R]) -> R:
+        """`work` inside a write transaction shared with concurrent writers (one commit, one
+        flush for all of them); returns once that transaction is durable. `work` may raise a
+        `TradeGuardError` only before it writes anything."""
+        return self._group.run(work)
+
     @contextmanager
-    def writing(self) -> Iterator[tuple[sa.Connection, AuditChain]]:
+    def writing(self) -> Iterator[Transaction]:
         """One write transaction with the audit chain locked; events are flushed on success."""
         with guard(), self.engine.begin() as connection:
             chain = AuditChain(connection, self._clock(), self.trail.key)
@@ -105,8 +124,7 @@ class AlertStore:
     def raise_alerts(self, new: Sequence[NewAlert], actor: Actor) -> list[RaisedAlert]:
         """Store alerts with their CREATED events in one transaction; duplicates return the
         alert already stored under the same (tenant, dedup_key)."""
-        with self.writing() as (connection, chain):
-            stored = raise_alerts_in(connection, chain, new, actor)
+        stored = self.write(lambda tx: raise_alerts_in(*tx, new, actor))
         return [stored[(alert.tenant, alert.dedup_key)] for alert in new]
 
     def get_alert(self, alert_id: str, tenant_scope: str | None) -> Alert:
@@ -218,15 +236,20 @@ class AlertStore:
         The UPDATE only matches the version and status that were read, so a concurrent review
         that got there first makes this one fail with `ConflictError` (ABORTED).
         """
-        with self.writing() as (connection, chain):
+
+        def change(tx: Transaction) -> Alert:
+            connection, chain = tx
             update = _status_update(alert, to_status, actor, note, chain.now_us)
             if connection.execute(update).rowcount != 1:
+                # Nothing written: the group this change shares its commit with goes on.
                 raise ConflictError(
                     f"alert {alert.alert_id!r} changed since version {alert.version}"
                 )
             chain.append(_status_event(alert, to_status, actor, note, payload))
             row = connection.execute(sa.select(alerts).where(alerts.c.alert_id == alert.alert_id))
             return alert_from_row(row.mappings().one())
+
+        return self.write(change)
 
     def verify_audit(self) -> audit.AuditReport:
         """Check the whole chain, the checkpoints and the alert rows (`audit.verify`)."""

@@ -50,10 +50,12 @@ def field_violations(error: Any) -> list[tuple[str, str]]:
 def _known_failures() -> tuple[type[BaseException], ...]:
     """Errors whose message says enough on its own: data that breaks the contract, a domain
     error, a file that is missing or unreadable."""
+    from pydantic import ValidationError as SettingsError
+
     from services.common.errors import TradeGuardError
     from services.tradedata.errors import DataValidationError
 
-    return (DataValidationError, TradeGuardError, OSError)
+    return (DataValidationError, TradeGuardError, SettingsError, OSError)
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -75,10 +77,15 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("TRADEGUARD_DEBUG"):
             raise
-        return _fail(f"unexpected {type(exc).__name__}: {exc} (TRADEGUARD_DEBUG=1 shows where)", 1)
+        message = f"unexpected {type(exc).__name__}: {exc} (TRADEGUARD_DEBUG=1 shows where)"
+        return _fail(message, EXIT_FAILED)
 
 
 def _describe(exc: BaseException) -> str:
+    """The failure in words: which setting, file, data problem or field is at fault."""
+    settings_errors = getattr(exc, "errors", None)
+    if callable(settings_errors) and hasattr(exc, "title"):
+        return _settings_problems(settings_errors())
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc}"
     problems = getattr(exc, "problems", None)
@@ -94,12 +101,19 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
+def _settings_problems(errors: list[Any]) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})" for e in errors
+    )
+
+
 def _fail(message: str, code: int) -> int:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         return _quiet_broken_pipe()
-    print(f"error: {message}", file=sys.stderr, flush=True)
+    one_line = " ".join(message.split())
+    print(f"error: {one_line}", file=sys.stderr, flush=True)
     return code
 
 

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _RATIO = re.compile(r"^\d+(?:\.\d+)?%?$")
 
 

@@ -35,7 +35,13 @@ def register(subparsers: Any) -> None:
     commands = tokens.add_subparsers(dest="tokens_command", required=True, metavar="COMMAND")
     issue = commands.add_parser("issue", parents=[common], help="issue a token, printed once")
     issue.add_argument("--tenant", required=True, help="tenant the token acts for")
-    issue.add_argument("--role", required=True, choices=[r.value for r in Role], type=str.upper)
+    issue.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        type=str.upper,
+        help="who the caller is: BANK, INSURER, REGULATOR, ADMIN, or SERVICE for another service",
+    )
     issue.add_argument("--label", default="", help="free text shown by `tokens list`")
     issue.add_argument(
         "--expires-in",

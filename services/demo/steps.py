@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from services.commandline.errors import CommandError
 from services.common.auth import Role
 from services.common.private_files import write_private_text
 from services.common.tokens import TokenStore
@@ -84,8 +85,8 @@ def step(title: str, argv: Sequence[str], log: Path) -> None:
             [sys.executable, "-m", "services.cli", *argv], stdout=out, stderr=subprocess.STDOUT
         )
     if result.returncode != 0:
-        tail = log.read_text().splitlines()[-20:]
-        raise SystemExit(f"step failed: {title}\n" + "\n".join(tail))
+        last = (log.read_text().strip().splitlines() or ["(no output)"])[-1]
+        raise CommandError(f"{title} failed: {last} (whole output in {log})")
     print(f"    done in {time.monotonic() - started:.1f} s (log: {log})", flush=True)
 
 
@@ -142,6 +143,7 @@ def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:
             ["train", "risk", "--data", str(paths.data), "--out", str(paths.risk_models)],
             logs / "train-risk.log",
         )
+    promote_risk_model(paths)
     if not paths.aml_models.exists():
         step(
             "training the AML model (rules + LightGBM on typology labels)",
@@ -163,6 +165,35 @@ def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:
             ],  # fmt: skip
             logs / "train-buyers.log",
         )
+
+
+def promote_risk_model(paths: DemoPaths) -> None:
+    """Promote the newest risk candidate through its gates unless a model already serves; the
+    service serves only a promoted model, and a candidate that fails a gate stops the demo."""
+    from services.risk.registry import NoPromotedModel, list_models, serving_version
+
+    try:
+        print(f"    risk model serving: {serving_version(paths.risk_models)}", flush=True)
+        return
+    except NoPromotedModel:
+        pass
+    newest = list_models(paths.risk_models)[0]
+    step(
+        f"promoting risk model {newest.version} (gates: targets, parity, challengers)",
+        [
+            "models",
+            "promote",
+            newest.version,
+            "--models",
+            str(paths.risk_models),
+            "--approver",
+            "demo-model-risk",
+            "--reason",
+            "demo: the candidate passed its training gates",
+        ],
+        paths.logs / "promote-risk.log",
+    )
+    print(f"    {newest.version} passed its gates and serves", flush=True)
 
 
 def issue_tokens(paths: DemoPaths) -> dict[str, str]:

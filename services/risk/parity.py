@@ -3,8 +3,11 @@
 For every model feature, the PSI of the serving population against the training sample's
 quantile bins (the same bins live monitoring uses), the share missing on each side, and for
 the model as a whole the mean raw score (log-odds) on each side. A feature over
-``PSI_LIMIT`` or a mean raw-score gap over ``RAW_SCORE_LIMIT`` fails the run's parity gate:
-the model would be scoring a population it was not trained on.
+``PSI_LIMIT`` fails the run's parity gate: the model would be scoring a population it was not
+trained on. The mean raw-score gap is reported against ``RAW_SCORE_LIMIT`` with its standard
+error but does not gate: once every feature is at parity, a gap is the served population
+really being riskier or safer (a few hundred enterprises also move their mean by several
+hundredths of a logit by chance), not a defect of the features.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ def parity_summary(
 ) -> dict[str, Any]:
     """The parity table and its verdict, as stored in the bundle's metrics."""
     gap = float(np.mean(serving_raw) - np.mean(training_raw)) if len(serving_raw) else 0.0
+    error = float(np.std(serving_raw) / np.sqrt(len(serving_raw))) if len(serving_raw) else 0.0
     worst = max((r.psi for r in rows), default=0.0)
     return {
         "features": [r.to_json() for r in sorted(rows, key=lambda r: -r.psi)],
@@ -91,7 +95,9 @@ def parity_summary(
         "training_mean_raw_score": float(np.mean(training_raw)) if len(training_raw) else 0.0,
         "serving_mean_raw_score": float(np.mean(serving_raw)) if len(serving_raw) else 0.0,
         "mean_raw_score_gap": gap,
+        "mean_raw_score_gap_standard_error": error,
         "raw_score_limit": RAW_SCORE_LIMIT,
+        "raw_score_within_limit": abs(gap) <= RAW_SCORE_LIMIT,
         "serving_rows": len(serving_raw),
-        "passed": worst <= PSI_LIMIT and abs(gap) <= RAW_SCORE_LIMIT,
+        "passed": worst <= PSI_LIMIT,
     }

@@ -58,26 +58,24 @@ def top_reasons(
     count: int,
 ) -> tuple[Reason, ...]:
     """Top `count` factors by absolute contribution, then one entry for all the others."""
-    order = np.argsort(-np.abs(contributions), kind="stable")
-    chosen = [int(j) for j in order[:count] if contributions[j] != 0.0]
+    order = np.argsort(-np.abs(contributions), kind="stable")[:count].tolist()
+    # Python floats from here: this runs on every request, for a few dozen features.
+    contrib, value = contributions.tolist(), values.tolist()
+    chosen = [j for j in order if contrib[j] != 0.0]
     reasons = [
         Reason(
             feature=specs[j].name,
-            contribution=float(contributions[j]),
-            message=sentence(
-                specs[j],
-                float(values[j]),
-                float(contributions[j]),
-                categories.get(specs[j].name, ()),
-            ),
-            value=None if math.isnan(values[j]) else float(values[j]),
+            contribution=contrib[j],
+            message=sentence(specs[j], value[j], contrib[j], categories.get(specs[j].name, ())),
+            value=None if math.isnan(value[j]) else value[j],
         )
         for j in chosen
     ]
-    rest = np.delete(contributions, chosen)
-    if len(rest) and np.any(rest != 0.0):
-        total = float(rest.sum())
+    taken = set(chosen)
+    rest = [c for j, c in enumerate(contrib) if j not in taken and c != 0.0]
+    if rest:
+        total = math.fsum(rest)
         effect = "raise" if total > 0 else "lower"
-        message = f"{int(np.count_nonzero(rest))} other factors together {effect} risk slightly"
+        message = f"{len(rest)} other factors together {effect} risk slightly"
         reasons.append(Reason(OTHER_FEATURES, total, message, None))
     return tuple(reasons)

@@ -19,6 +19,7 @@ from services.risk import model as model_io
 from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
+from services.risk.registry import promoted_bundle_dir
 from services.risk.scoring import ScoringSnapshot
 
 log = logging.getLogger("services.risk")
@@ -72,7 +73,7 @@ class ScoringRuntime:
         return None if current is None else current.monitor
 
     def current_key(self) -> SourceKey:
-        bundle_dir = model_io.latest_bundle_dir(self._model_dir)
+        bundle_dir = promoted_bundle_dir(self._model_dir)
         table = latest_table_path(self._features)
         stat = table.stat()
         return SourceKey(str(bundle_dir), str(table), stat.st_mtime_ns, stat.st_size)

@@ -30,11 +30,11 @@ from services.common.client import ChannelConfig, connect
 from services.common.tokens import TokenStore
 from services.demo.cli import _service_env
 from services.demo.processes import Endpoint, ServiceProcesses
-from services.demo.steps import DemoPaths, extract_end
+from services.demo.steps import DemoPaths, extract_end, promote_risk_model
 from services.tradedata.generator import GeneratorConfig, generate
 
-ENTERPRISES = 200
-MONTHS = 12
+ENTERPRISES = 300
+MONTHS = 36  # a year of look-back before the first training row, and a year of outcomes
 SEED = 11
 SERVICES = ("risk", "aml", "finance")
 RULES = Path(__file__).resolve().parents[2] / "k8s" / "prometheus" / "rules.yml"
@@ -89,6 +89,7 @@ def trained_workdir(
             ["train", model, "--data", str(paths.data), "--out", str(out)],
             paths.logs / f"train-{model}.log",
         )
+    promote_risk_model(paths)
     return paths
 
 

@@ -1,34 +1,42 @@
 """`tradeguard aml ...`: alert review for analysts (over gRPC), the audit check (on the DB) and
 the network scan of a local data directory.
 
-    tradeguard aml alerts list [--status NEW] [--min-severity HIGH] [--all]
+    tradeguard aml alerts list [--status NEW] [--min-severity HIGH] [--all | --page-token T]
     tradeguard aml alerts show ALERT_ID [--events]
     tradeguard aml alerts review ALERT_ID --decision CONFIRM --note "..." --expected-version 2
     tradeguard aml workflow            # the review transition table
     tradeguard aml verify-audit        # exit 0 when the hash chain is intact, 1 when not
     tradeguard aml scan --data DIR     # network typologies over a data directory
 
-The alert commands talk to the running service (``--target``, token from ``--token`` or
-``TRADEGUARD_TOKEN``), so the caller's role and tenant apply and reviews are audited under
-their name. ``verify-audit`` reads the database directly (``--db-url`` or
-``TRADEGUARD_AML_DB_URL``); ``scan`` runs the detector over local files. Heavy imports stay
+The alert commands talk to the running service, so the caller's role and tenant apply and
+reviews are audited under their name. ``verify-audit`` reads the database directly (``--db-url``
+or ``TRADEGUARD_AML_DB_URL``); ``scan`` runs the detector over local files. Heavy imports stay
 inside the functions to keep ``--help`` fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from services.commandline.errors import EXIT_FAILED, CommandError
+from services.commandline.output import (
+    add_json_flag,
+    flat_pairs,
+    page_footer,
+    print_json,
+    print_json_lines,
+    record,
+    table,
+)
+from services.commandline.remote import add_connection_flags, open_channel
+from services.commandline.values import iso_datetime, positive_int
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 STATUSES = ("NEW", "IN_REVIEW", "CONFIRMED", "DISMISSED", "ESCALATED", "REPORTED")
 DECISIONS = ("START_REVIEW", "CONFIRM", "DISMISS", "ESCALATE", "REPORT")
-_COLUMNS = (
+COLUMNS = (
     "alert_id",
     "created_at",
     "tenant",
@@ -48,21 +56,6 @@ def aml_subparsers(subparsers: Any) -> Any:
     return subcommand_group(subparsers, "aml", "AML alerts, review workflow, audit log")
 
 
-def _connection_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        default=os.environ.get("TRADEGUARD_AML_TARGET", "localhost:50052"),
-        help="host:port of the AML service (env TRADEGUARD_AML_TARGET)",
-    )
-    parser.add_argument(
-        "--token",
-        default=None,
-        help="bearer token (env TRADEGUARD_TOKEN); write --token=VALUE if it starts with -",
-    )
-    parser.add_argument("--ca-file", default=None, help="CA bundle for a TLS connection")
-    parser.add_argument("--timeout", type=float, default=10.0, help="deadline in seconds")
-
-
 def register(subparsers: Any) -> None:
     aml = aml_subparsers(subparsers)
     alerts = aml.add_parser("alerts", help="list, show and review alerts")
@@ -71,17 +64,27 @@ def register(subparsers: Any) -> None:
     _register_show(commands)
     _register_review(commands)
     workflow = aml.add_parser("workflow", help="print the review transition table")
+    add_json_flag(workflow)
     workflow.set_defaults(func=_workflow)
     verify = aml.add_parser(
         "verify-audit", help="check the audit log's MAC chain, checkpoints and alert rows"
     )
-    verify.add_argument("--db-url", default=None, help="alert store URL (TRADEGUARD_AML_DB_URL)")
     verify.add_argument(
-        "--audit-key-file", type=Path, default=None, help="TRADEGUARD_AML_AUDIT_KEY_FILE"
+        "--db-url", default=None, help="alert store URL (default: $TRADEGUARD_AML_DB_URL)"
     )
     verify.add_argument(
-        "--checkpoint-dir", type=Path, default=None, help="TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR"
+        "--audit-key-file",
+        type=Path,
+        default=None,
+        help="the audit MAC key (default: $TRADEGUARD_AML_AUDIT_KEY_FILE)",
     )
+    verify.add_argument(
+        "--checkpoint-dir",
+        type=Path,
+        default=None,
+        help="the audit checkpoints (default: $TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR)",
+    )
+    add_json_flag(verify)
     verify.set_defaults(func=_verify_audit)
     _register_scan(aml)
 
@@ -90,72 +93,59 @@ def _register_scan(aml: Any) -> None:
     scan = aml.add_parser(
         "scan", help="find circular trading, fan-in/out and pass-through in a data directory"
     )
-    scan.add_argument("--data", type=Path, required=True)
+    scan.add_argument("--data", type=Path, required=True, help="trade data directory")
     scan.add_argument("--model-dir", type=Path, help="bundle whose rule set to use")
-    scan.add_argument("--window-start", type=datetime.fromisoformat)
-    scan.add_argument("--window-end", type=datetime.fromisoformat)
-    scan.add_argument("--json", action="store_true", help="one JSON object per structure")
+    scan.add_argument("--window-start", type=iso_datetime, help="first moment scanned")
+    scan.add_argument("--window-end", type=iso_datetime, help="moment the scan stops before")
+    add_json_flag(scan)
     scan.set_defaults(func=_scan)
 
 
 def _register_list(commands: Any) -> None:
-    parser = commands.add_parser("list", help="alerts, newest first")
-    _connection_flags(parser)
-    parser.add_argument("--status", choices=STATUSES)
-    parser.add_argument("--typology")
-    parser.add_argument("--min-severity", choices=SEVERITIES)
-    parser.add_argument("--enterprise")
+    parser = commands.add_parser("list", help="alerts, newest first, a page at a time")
+    parser.add_argument("--status", choices=STATUSES, help="only alerts in this status")
+    parser.add_argument("--typology", help="only this typology, e.g. PHANTOM_SHIPMENT")
+    parser.add_argument("--min-severity", choices=SEVERITIES, help="this severity or above")
+    parser.add_argument("--enterprise", help="only this enterprise_id")
     parser.add_argument("--tenant", help="regulators only: one tenant's alerts")
-    parser.add_argument("--page-size", type=int, default=50)
-    parser.add_argument("--all", action="store_true", help="follow page tokens to the end")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--page-size", type=positive_int, default=50, help="alerts per page")
+    parser.add_argument("--page-token", default="", help="the page a previous list pointed to")
+    parser.add_argument("--all", action="store_true", help="follow the pages to the end")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only alert ids")
+    add_json_flag(parser)
+    add_connection_flags(parser, "aml")
     parser.set_defaults(func=_list)
 
 
 def _register_show(commands: Any) -> None:
-    parser = commands.add_parser("show", help="one alert as JSON")
-    _connection_flags(parser)
-    parser.add_argument("alert_id")
+    parser = commands.add_parser("show", help="one alert with its evidence")
+    parser.add_argument("alert_id", help="id from `aml alerts list`")
     parser.add_argument("--events", action="store_true", help="include its audit events")
+    add_json_flag(parser)
+    add_connection_flags(parser, "aml")
     parser.set_defaults(func=_show)
 
 
 def _register_review(commands: Any) -> None:
     parser = commands.add_parser("review", help="apply a decision (regulators)")
-    _connection_flags(parser)
-    parser.add_argument("alert_id")
-    parser.add_argument("--decision", required=True, choices=DECISIONS)
-    parser.add_argument("--note", default="")
-    parser.add_argument("--expected-version", type=int, required=True)
+    parser.add_argument("alert_id", help="id from `aml alerts list`")
+    parser.add_argument("--decision", required=True, choices=DECISIONS, help="the decision")
+    parser.add_argument("--note", default="", help="why, kept in the audit log")
+    parser.add_argument(
+        "--expected-version",
+        type=positive_int,
+        required=True,
+        help="the version you reviewed (`alerts show`); a newer one answers ABORTED",
+    )
+    add_json_flag(parser)
+    add_connection_flags(parser, "aml")
     parser.set_defaults(func=_review)
 
 
-def _stub(args: argparse.Namespace) -> Any:
+def _stub(channel: Any) -> Any:
     from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
-    from services.common.client import ChannelConfig, connect
 
-    token = args.token or os.environ.get("TRADEGUARD_TOKEN")
-    ca_file = Path(args.ca_file) if args.ca_file else None
-    config = ChannelConfig(args.target, token=token, ca_file=ca_file, timeout_seconds=args.timeout)
-    return aml_pb2_grpc.AmlMonitoringStub(connect(config))
-
-
-def _as_dict(message: Any) -> dict[str, Any]:
-    from google.protobuf.json_format import MessageToDict
-
-    return dict(MessageToDict(message, preserving_proto_field_name=True))
-
-
-def _rpc(call: Any) -> int:
-    """Run `call()`, printing a gRPC failure as `CODE: message` with exit code 1."""
-    import grpc
-
-    try:
-        call()
-    except grpc.RpcError as exc:
-        print(f"{exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    return 0
+    return aml_pb2_grpc.AmlMonitoringStub(channel)
 
 
 def _list_request(args: argparse.Namespace, token: str) -> Any:
@@ -172,100 +162,170 @@ def _list_request(args: argparse.Namespace, token: str) -> Any:
     )
 
 
-def _print_alerts(alerts: list[dict[str, Any]], as_json: bool) -> None:
-    for alert in alerts:
-        if as_json:
-            print(json.dumps(alert, ensure_ascii=False, sort_keys=True))
-        else:
-            print("\t".join(str(alert.get(c, "")) for c in _COLUMNS))
+def _pages(args: argparse.Namespace) -> tuple[list[Any], Any]:
+    """Every alert fetched (one page, or all with --all) and the last page's answer."""
+    alerts: list[Any] = []
+    with open_channel(args) as channel:
+        stub, token = _stub(channel), args.page_token
+        while True:
+            page = stub.ListAlerts(_list_request(args, token))
+            alerts += page.alerts
+            token = page.next_page_token
+            if not (args.all and token):
+                return alerts, page
 
 
 def _list(args: argparse.Namespace) -> int:
-    stub = _stub(args)
+    alerts, last = _pages(args)
+    if args.quiet:
+        print("\n".join(a.alert_id for a in alerts))
+    elif args.json:
+        print_json_lines(alerts)
+    else:
+        rows = [{c: getattr(a, c) for c in COLUMNS} for a in alerts]
+        for row, alert in zip(rows, alerts, strict=True):
+            row.update(_enum_names(alert))
+            row["risk_score"] = f"{alert.risk_score:.2f}"
+        print(table(rows, COLUMNS))
+        print(page_footer(len(alerts), last.total_size, last.next_page_token, "aml alerts list"))
+    return 0
 
-    def run() -> None:
-        token = ""
-        if not args.json:
-            print("\t".join(_COLUMNS))
-        while True:
-            page = stub.ListAlerts(_list_request(args, token))
-            _print_alerts([_as_dict(a) for a in page.alerts], args.json)
-            token = page.next_page_token
-            if not (args.all and token):
-                break
 
-    return _rpc(run)
+def _enum_names(alert: Any) -> dict[str, str]:
+    from services._proto.tradeguard.aml.v1 import aml_pb2
+
+    return {
+        "severity": aml_pb2.Severity.Name(alert.severity),
+        "status": aml_pb2.AlertStatus.Name(alert.status),
+        "created_at": alert.created_at.ToJsonString(),
+    }
 
 
 def _show(args: argparse.Namespace) -> int:
     from services._proto.tradeguard.aml.v1 import aml_pb2
 
-    stub = _stub(args)
-
-    def run() -> None:
-        shown = _as_dict(stub.GetAlert(aml_pb2.GetAlertRequest(alert_id=args.alert_id)))
+    with open_channel(args) as channel:
+        stub = _stub(channel)
+        alert = stub.GetAlert(aml_pb2.GetAlertRequest(alert_id=args.alert_id))
+        events = []
         if args.events:
             request = aml_pb2.ListAlertEventsRequest(alert_id=args.alert_id, page_size=500)
-            shown["events"] = [_as_dict(e) for e in stub.ListAlertEvents(request).events]
-        print(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True))
+            events = list(stub.ListAlertEvents(request).events)
+    if args.json:
+        print_json({**_json(alert), **({"events": events} if args.events else {})})
+        return 0
+    print(format_alert(alert))
+    if events:
+        print("events:")
+        print(format_events(events))
+    return 0
 
-    return _rpc(run)
+
+def _json(message: Any) -> dict[str, Any]:
+    from services.commandline.messages import message_dict
+
+    shown: dict[str, Any] = message_dict(message)
+    return shown
+
+
+def format_alert(alert: Any) -> str:
+    """The alert's fields, then its evidence once and each rule hit in one line."""
+    from services._proto.tradeguard.aml.v1 import aml_pb2
+
+    head = {k: v for k, v in _json(alert).items() if k not in {"evidence", "hits", "flows"}}
+    lines = [record(flat_pairs(head)), f"evidence: {alert.evidence.summary}"]
+    lines += [f"  {k}: {v}" for k, v in flat_pairs(_json(alert.evidence).get("details") or {})]
+    lines += [f"  document {d.document_type} {d.document_id}" for d in alert.evidence.documents]
+    for hit in alert.hits:
+        severity = aml_pb2.Severity.Name(hit.severity)
+        lines.append(f"hit {hit.rule} ({hit.typology}, {severity}): {hit.evidence.summary}")
+    return "\n".join(lines)
+
+
+def format_events(events: list[Any]) -> str:
+    from services._proto.tradeguard.aml.v1 import aml_pb2
+
+    return "\n".join(
+        f"  #{e.sequence} {e.event_type:<10} {aml_pb2.AlertStatus.Name(e.to_status):<10} "
+        f"by {e.actor:<28} {e.created_at.ToJsonString()}  hash {e.hash[:16]}…"
+        for e in events
+    )
 
 
 def _review(args: argparse.Namespace) -> int:
     from services._proto.tradeguard.aml.v1 import aml_pb2
 
-    stub = _stub(args)
     request = aml_pb2.ReviewAlertRequest(
         alert_id=args.alert_id,
         decision=args.decision,
         note=args.note,
         expected_version=args.expected_version,
     )
-
-    def run() -> None:
-        alert = stub.ReviewAlert(request)
-        print(f"{alert.alert_id}\t{aml_pb2.AlertStatus.Name(alert.status)}\tv{alert.version}")
-
-    return _rpc(run)
-
-
-def _workflow(_args: argparse.Namespace) -> int:
-    from services.aml.review import transition_table_markdown
-
-    print(transition_table_markdown())
+    with open_channel(args) as channel:
+        alert = _stub(channel).ReviewAlert(request)
+    if args.json:
+        print_json(alert)
+    else:
+        print(f"{alert.alert_id} {aml_pb2.AlertStatus.Name(alert.status)} v{alert.version}")
     return 0
 
 
-def _verify_audit(args: argparse.Namespace) -> int:
+def _workflow(args: argparse.Namespace) -> int:
+    from services.aml.review import TRANSITIONS, transition_table_markdown
+
+    if args.json:
+        print_json([{"from": s, "decision": d, "to": t} for (s, d), t in TRANSITIONS.items()])
+    else:
+        print(transition_table_markdown())
+    return 0
+
+
+def _open_store(url: str, key_file: Path, checkpoints: Path) -> Any:
+    """The alert store at `url`; a SQLite file that is not there is an error, not a new store,
+    and so is a missing audit key."""
+    from sqlalchemy.engine import make_url
+
     from services.aml.audit_trail import AuditKeyError, AuditTrail
-    from services.aml.settings import AmlSettings
     from services.aml.store import AlertStore
-    from services.common.errors import UnavailableError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        if not Path(parsed.database).is_file():
+            raise CommandError(
+                f"no alert store at {parsed.database}; give --db-url or TRADEGUARD_AML_DB_URL"
+            )
+    try:
+        trail = AuditTrail.from_files(key_file, checkpoints, create=False)
+    except AuditKeyError as exc:
+        raise CommandError(str(exc)) from exc
+    return AlertStore.open(url, trail, migrate=False)
+
+
+def _verify_audit(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from services.aml.settings import AmlSettings
     from services.common.settings import settings_from_args
 
     settings = settings_from_args(AmlSettings)
-    url = args.db_url or settings.db_url
-    key_file = args.audit_key_file or settings.audit_key_file
-    folder = args.checkpoint_dir or settings.audit_checkpoint_dir
+    store = _open_store(
+        args.db_url or settings.db_url,
+        args.audit_key_file or settings.audit_key_file,
+        args.checkpoint_dir or settings.audit_checkpoint_dir,
+    )
     try:
-        trail = AuditTrail.from_files(key_file, folder, create=False)
-        store = AlertStore.open(url, trail, migrate=False)
         report = store.verify_audit()
-    except AuditKeyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except UnavailableError as exc:
-        print(f"UNAVAILABLE: {exc.message}", file=sys.stderr)
-        return 2
-    store.close()
-    if report.ok:
+    finally:
+        store.close()
+    if args.json:
+        print_json({"ok": report.ok, "first_bad_seq": report.first_bad_seq, **asdict(report)})
+    elif report.ok:
         print(f"ok: {report.events_checked} events, chain tip at {report.head_seq}")
-        return 0
-    for problem in report.problems:
-        print(f"seq {problem.seq}: {problem.kind}: {problem.detail}")
-    print(f"TAMPERED: first bad event is seq {report.first_bad_seq}", file=sys.stderr)
-    return 1
+    else:
+        for problem in report.problems:
+            print(f"seq {problem.seq}: {problem.kind}: {problem.detail}")
+        raise CommandError(f"TAMPERED: first bad event is seq {report.first_bad_seq}", EXIT_FAILED)
+    return 0 if report.ok else EXIT_FAILED
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -276,21 +336,22 @@ def _scan(args: argparse.Namespace) -> int:
 
     data = load_dataset(args.data)
     detector = AmlDetector.load(args.model_dir, load_reference(data))
-    window = Window(args.window_start, args.window_end)
-    for alert in detector.scan(data, window, ""):
-        if args.json:
-            body = {
-                "typology": alert.typology,
-                "members": list(alert.members),
-                "order_ids": list(alert.order_ids),
-                "dedup_key": alert.dedup_key,
-                "summary": alert.evidence.get("summary", ""),
-            }
-            print(json.dumps(body))
-        else:
-            print(
-                f"{alert.typology:<20} {len(alert.members):>3} members "
-                f"{len(alert.order_ids):>3} orders  {alert.evidence.get('summary', '')}"
-            )
-    sys.stdout.flush()
+    found = list(detector.scan(data, Window(args.window_start, args.window_end), ""))
+    rows = [
+        {
+            "typology": alert.typology,
+            "members": list(alert.members),
+            "order_ids": list(alert.order_ids),
+            "dedup_key": alert.dedup_key,
+            "summary": alert.evidence.get("summary", ""),
+        }
+        for alert in found
+    ]
+    if args.json:
+        print_json_lines(rows)
+        return 0
+    for row in rows:
+        row["members"], row["orders"] = len(row["members"]), len(row["order_ids"])
+    print(table(rows, ("typology", "members", "orders", "summary")))
+    print(f"{len(rows)} structure(s) in {args.data}")
     return 0

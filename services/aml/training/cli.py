@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from services.commandline.output import add_json_flag, print_json
+from services.commandline.values import non_negative_int, positive_int
+
 
 def register(subparsers: Any) -> None:
     """Add `train aml` to the `tradeguard` command line."""
@@ -22,8 +25,9 @@ def register(subparsers: Any) -> None:
         "--holdout", type=Path, help="labelled hold-out (another seed, later period)"
     )
     train.add_argument("--ruleset", type=Path, help="RuleSet JSON (default: built-in)")
-    train.add_argument("--seed", type=int, default=7)
-    train.add_argument("--threads", type=int, default=2)
+    train.add_argument("--seed", type=non_negative_int, default=7, help="random seed")
+    train.add_argument("--threads", type=positive_int, default=2, help="LightGBM threads")
+    add_json_flag(train)
     train.set_defaults(func=_train)
 
 
@@ -37,13 +41,16 @@ def _train(args: argparse.Namespace) -> int:
     model.metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     model.metrics["top_features"] = feature_importance(model)
     if args.holdout is not None:
-        model.metrics["holdout"] = _evaluate(model, args.holdout)
+        model.metrics["holdout"] = _evaluate(model, args.holdout, not args.json)
     model.save(args.out)
-    print(f"model {model.version} written to {args.out}")
+    if args.json:
+        print_json({"version": model.version, "out": args.out, "metrics": model.metrics})
+    else:
+        print(f"model {model.version} written to {args.out}")
     return 0
 
 
-def _evaluate(model: Any, holdout: Path) -> dict[str, Any]:
+def _evaluate(model: Any, holdout: Path, show: bool) -> dict[str, Any]:
     from services.aml.detector import AmlDetector
     from services.aml.reference import load_reference
     from services.aml.training.evaluation import evaluate, format_table
@@ -56,5 +63,6 @@ def _evaluate(model: Any, holdout: Path) -> dict[str, Any]:
     report = evaluate(detector, data, holdout, holdout_as_of(data))
     report["seconds"] = round(time.perf_counter() - started, 2)
     report["holdout_dir"] = str(holdout)
-    print(format_table(report))
+    if show:
+        print(format_table(report))
     return report

@@ -99,7 +99,7 @@ def _register_premium(commands: Any) -> None:
     parser = commands.add_parser(
         "premium",
         help="quote an insurance premium",
-        description="Covers are shares of the loss: 0.9 and 90%% mean the same. Rates in the "
+        description="Covers are shares of the loss: 0.9 and 90% mean the same. Rates in the "
         "answer are fractions of the insured amount.",
     )
     parser.add_argument(

@@ -5,9 +5,11 @@ Heavy imports stay inside the handler."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
+
+from services.commandline.output import add_json_flag, print_json, record
+from services.commandline.values import non_negative_int, positive_int
 
 
 def register(subparsers: Any) -> None:
@@ -25,9 +27,12 @@ def register(subparsers: Any) -> None:
         help="buyer defaults (buyer_id, defaulted_at); default DATA/labels/buyer_defaults.parquet",
     )
     train.add_argument("--out", type=Path, required=True, help="directory for the model bundle")
-    train.add_argument("--horizon-days", type=int, default=180)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--threads", type=int, default=1)
+    train.add_argument(
+        "--horizon-days", type=positive_int, default=180, help="default horizon the PD is for"
+    )
+    train.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
+    train.add_argument("--threads", type=positive_int, default=1, help="LightGBM threads")
+    add_json_flag(train)
     train.set_defaults(func=_train)
 
 
@@ -45,6 +50,9 @@ def _train(args: argparse.Namespace) -> int:
     bundle, metrics = train_buyer_model(load_dataset(args.data), defaults, options)
     bundle.save(args.out)
     write_report(args.out / "report.json", bundle)
-    print(json.dumps({"version": bundle.version, **metrics}, indent=2))
+    if args.json:
+        print_json({"version": bundle.version, "out": args.out, **metrics})
+        return 0
+    print(record([(key, value) for key, value in metrics.items()]))
     print(f"buyer model {bundle.version} written to {args.out}")
     return 0

@@ -14,6 +14,7 @@ from services.common import serving
 from services.common.auth import MethodRoles
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import Role, TokenStore
+from services.risk.api.registry import ModelRegistryRpcs
 from services.risk.api.servicer import RiskScoringServicer
 from services.risk.metrics import PsiRefresher, RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -30,6 +31,10 @@ METHOD_ROLES: MethodRoles = {
     f"/{SERVICE_NAME}/ScoreFinancing": _SCORERS,
     f"/{SERVICE_NAME}/StreamScoreFinancing": _SCORERS,
     f"/{SERVICE_NAME}/GetModel": frozenset({Role.BANK, Role.ADMIN}),
+    **{
+        f"/{SERVICE_NAME}/{method}": frozenset({Role.ADMIN})
+        for method in ("ListModels", "PromoteModel", "RollbackModel")
+    },
 }
 
 
@@ -99,7 +104,10 @@ def build(
         psi_window=settings.psi_window,
         on_swap=on_swap,
     )
-    servicer = RiskScoringServicer(runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch)
+    models = ModelRegistryRpcs(settings.model_dir, runtime)
+    servicer = RiskScoringServicer(
+        runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch, models
+    )
     registration = ServiceRegistration(
         add=lambda server: risk_pb2_grpc.add_RiskScoringServicer_to_server(servicer, server),
         names=(SERVICE_NAME,),

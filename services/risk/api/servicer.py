@@ -8,12 +8,13 @@ import grpc
 
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc
 from services.common.deadlines import check_deadline
-from services.common.errors import TradeGuardError, ValidationError
+from services.common.errors import FailedPrecondition, TradeGuardError, ValidationError
 from services.common.item_errors import item_error
 from services.common.request_bounds import check_bounds
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.api.record_convert import to_record
+from services.risk.api.registry import ModelRegistryRpcs
 from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -27,8 +28,10 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         metrics: RiskMetrics,
         currencies: Container[str],
         max_batch: int = 1000,
+        models: ModelRegistryRpcs | None = None,
     ) -> None:
         self._runtime = runtime
+        self._models = models
         self._max_batch = max_batch
         self._metrics = metrics
         self._currencies = currencies
@@ -117,3 +120,23 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> risk_pb2.ModelInfo:
         return model_info.to_proto(self._runtime.snapshot)
+
+    def _registry(self) -> ModelRegistryRpcs:
+        if self._models is None:
+            raise FailedPrecondition("this service has no model registry")
+        return self._models
+
+    def ListModels(
+        self, request: risk_pb2.ListModelsRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ListModelsResponse:
+        return self._registry().list_models()
+
+    def PromoteModel(
+        self, request: risk_pb2.PromoteModelRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ModelRegistryEvent:
+        return self._registry().promote(request)
+
+    def RollbackModel(
+        self, request: risk_pb2.RollbackModelRequest, context: grpc.ServicerContext
+    ) -> risk_pb2.ModelRegistryEvent:
+        return self._registry().rollback(request)

@@ -54,6 +54,18 @@ def registry_specs() -> tuple[FeatureSpec, ...]:
     )
 
 
+def seasonal_features(specs: tuple[FeatureSpec, ...]) -> dict[str, str]:
+    """Features whose level follows the calendar's order seasons, left out of the model: it
+    would score the whole book better in peak months. Year-on-year changes stand in for them."""
+    from services.tradedata.features import FEATURE_REGISTRY
+
+    return {
+        s.name: "its level follows the order seasons; year-on-year changes are used instead"
+        for s in specs
+        if FEATURE_REGISTRY[s.name].seasonal
+    }
+
+
 def lookback_days(name: str) -> int:
     from services.tradedata.features import FEATURE_REGISTRY
 
@@ -70,6 +82,24 @@ def observed_financings(financings: pl.DataFrame, data_end: datetime) -> pl.Data
     )
 
 
+SIZE_BANDS = ((50, "small (<50 staff)"), (250, "medium (50-249 staff)"))
+LARGE = "large (250+ staff)"
+
+
+def _with_segments(ds: TradeDataset, frame: pl.DataFrame) -> pl.DataFrame:
+    """Region and size band of each row's enterprise, for the out-of-time segment report."""
+    staff = pl.col("employees")
+    band = (
+        pl.when(staff < SIZE_BANDS[0][0])
+        .then(pl.lit(SIZE_BANDS[0][1]))
+        .when(staff < SIZE_BANDS[1][0])
+        .then(pl.lit(SIZE_BANDS[1][1]))
+        .otherwise(pl.lit(LARGE))
+    )
+    profile = ds.enterprises.select("enterprise_id", "region", band.alias("size_band")).collect()
+    return frame.join(profile, on="enterprise_id", how="left", maintain_order="left")
+
+
 def _with_history(ds: TradeDataset, frame: pl.DataFrame, start: datetime | None) -> pl.DataFrame:
     from services.tradedata.features.coverage import REGISTERED_AT, history_days
 
@@ -79,7 +109,7 @@ def _with_history(ds: TradeDataset, frame: pl.DataFrame, start: datetime | None)
         "enterprise_id", pl.col("registered_at").alias(REGISTERED_AT)
     )
     return (
-        frame.join(registered.collect(), on="enterprise_id", how="left")
+        frame.join(registered.collect(), on="enterprise_id", how="left", maintain_order="left")
         .with_columns(history_days(start).alias(HISTORY))
         .drop(REGISTERED_AT)
     )
@@ -106,8 +136,8 @@ def rows_and_serving(
     features = _covered(ds, compute(ds, points).lazy().collect(), start)
     serving = _covered(ds, compute(ds, serving_points.collect()).lazy().collect(), start)
     keyed = financings.with_columns(pl.col(TIME).cast(features.schema["as_of"]).alias("as_of"))
-    rows = keyed.join(features, on=["enterprise_id", "as_of"], how="left")
-    return _with_history(ds, rows, start), serving
+    rows = keyed.join(features, on=["enterprise_id", "as_of"], how="left", maintain_order="left")
+    return _with_segments(ds, _with_history(ds, rows, start)), serving
 
 
 def training_frame(data_dir: Path, features_at: FeaturesAt | None = None) -> pl.DataFrame:
@@ -150,7 +180,10 @@ def training_data_from_dir(
 
     ds = load_dataset(Path(data_dir))
     rows, serving = rows_and_serving(ds, features_at)
-    frame, specs, excluded = select_by_lookback(rows, registry_specs())
+    seasonal = seasonal_features(registry_specs())
+    candidates = tuple(s for s in registry_specs() if s.name not in seasonal)
+    frame, specs, excluded = select_by_lookback(rows, candidates)
+    excluded.update(seasonal)
     policy = DecisionPolicy(volume_feature=VOLUME_FEATURE, volume_window_days=VOLUME_WINDOW_DAYS)
     sample = {"labelled_rows": rows.height, "rows_without_full_history": rows.height - frame.height}
     data = TrainingData(frame, specs, serving=serving, excluded=excluded, sample=sample)

@@ -8,9 +8,6 @@ from services.risk.training.evaluation import Evaluation
 from services.risk.training.table import TableResult
 from services.risk.training.trainer import TrainingResult
 
-TARGET_AUC = 0.80
-TARGET_ECE = 0.02
-
 
 def _summary(name: str, ev: Evaluation) -> str:
     return (
@@ -41,13 +38,8 @@ def _lift(ev: Evaluation) -> list[str]:
 def training_report(result: TrainingResult) -> str:
     test, base = result.test, result.baseline
     periods = result.metrics["periods"]
-    checks = [
-        f"test AUC >= {TARGET_AUC}: {'yes' if test.auc >= TARGET_AUC else 'NO'}",
-        f"above logistic baseline: {'yes' if test.auc > base.auc else 'NO'}",
-        f"ECE <= {TARGET_ECE}: {'yes' if test.ece <= TARGET_ECE else 'NO'}",
-    ]
     lines = [
-        f"model bundle {result.version} -> {result.bundle_dir}",
+        f"candidate model {result.version} -> {result.bundle_dir}",
         *(
             f"{name:<10} {p['rows']:>6} rows  {p['from']} .. {p['to']}  "
             f"default rate {p['default_rate']:.2%}"
@@ -61,9 +53,42 @@ def training_report(result: TrainingResult) -> str:
         *_lift(test),
         *_excluded(result.metrics.get("excluded_features", {})),
         *_parity(result.metrics.get("parity", {})),
-        "targets: " + "; ".join(checks),
+        *_challengers(result.metrics.get("challengers", {})),
+        *_gates(result.version, result.metrics.get("gates", {})),
     ]
     return "\n".join(lines)
+
+
+def _challengers(comparison: dict[str, Any]) -> list[str]:
+    """AUCs with bootstrap intervals and a plain verdict for every challenger."""
+    if not comparison:
+        return []
+    lines = [f"challengers (test AUC, paired bootstrap 95 % CI, {comparison['rounds']} resamples):"]
+    lines += [
+        f"  {name:<28} {a['auc']:.4f}  [{a['ci95'][0]:.4f}, {a['ci95'][1]:.4f}]"
+        for name, a in comparison["auc"].items()
+    ]
+    lines += [
+        f"  champion minus {name}: {d['difference']:+.4f} "
+        f"[{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}]: {d['verdict']}"
+        for name, d in comparison["champion_minus"].items()
+    ]
+    return lines
+
+
+def _gates(version: str, gates: dict[str, Any]) -> list[str]:
+    lines = [
+        f"gate {name}: {'passed' if g['passed'] else 'FAILED'} ({g['detail']})"
+        for name, g in gates.items()
+    ]
+    if gates and all(g["passed"] for g in gates.values()):
+        lines.append(
+            f"all gates passed: promote with `tradeguard models promote {version} "
+            "--approver NAME --reason TEXT`"
+        )
+    else:
+        lines.append("a gate failed: this candidate cannot be promoted")
+    return lines
 
 
 def _excluded(excluded: dict[str, str]) -> list[str]:
@@ -87,7 +112,9 @@ def _parity(parity: dict[str, Any]) -> list[str]:
     lines.append(
         f"  mean raw score: training {parity['training_mean_raw_score']:+.3f}, serving "
         f"{parity['serving_mean_raw_score']:+.3f} (gap {parity['mean_raw_score_gap']:+.3f}, "
-        f"limit {parity['raw_score_limit']}); parity {'passed' if parity['passed'] else 'FAILED'}"
+        f"standard error {parity['mean_raw_score_gap_standard_error']:.3f}, "
+        f"{'within' if parity['raw_score_within_limit'] else 'OUTSIDE'} "
+        f"{parity['raw_score_limit']}); parity {'passed' if parity['passed'] else 'FAILED'}"
     )
     return lines
 

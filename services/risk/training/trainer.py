@@ -32,8 +32,16 @@ from services.risk.parity import feature_parity, parity_summary, unstable_featur
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import ReferenceBins, reference_bins
 from services.risk.training import calibration
-from services.risk.training.baseline import fit_logistic_baseline
+from services.risk.training.challengers import (
+    LOGISTIC,
+    bootstrap_comparison,
+    challenger_test_pds,
+    roc_points,
+    score_histogram,
+    segment_performance,
+)
 from services.risk.training.evaluation import Evaluation, evaluate
+from services.risk.training.gates import all_gates, spiegelhalter_p
 
 LABEL = "defaulted"
 TIME = "disbursed_at"
@@ -70,6 +78,8 @@ class TrainingOptions:
     split: tuple[float, float] = (0.7, 0.85)
     """Time quantiles where the calibration and test periods begin."""
     stopping_share: float = 0.2
+    bootstrap_rounds: int = 1000
+    """Resamples of the test period behind every AUC interval."""
     """Latest share of development that picks the number of rounds before the refit."""
     policy: DecisionPolicy = field(default_factory=DecisionPolicy)
 
@@ -116,7 +126,7 @@ def lgb_params(specs: Sequence[FeatureSpec], options: TrainingOptions) -> dict[s
 
 def split_out_of_time(data: TrainingData, options: TrainingOptions) -> tuple[pl.DataFrame, ...]:
     """Develop on the earliest disbursements, calibrate on the next, test on the latest."""
-    frame = data.frame.sort(data.time)
+    frame = data.frame.sort(data.time, maintain_order=True)
     times = frame.get_column(data.time)
     cuts = [times.quantile(q, interpolation="nearest") for q in options.split]
     train = frame.filter(pl.col(data.time) < cuts[0])
@@ -249,12 +259,27 @@ def train(
         tenors[1],
     )
     validation = evaluate(cal_s.y, calibrator.apply_at(raw_scores(booster, cal_s), tenors[1]))
-    test = evaluate(test_s.y, calibrator.apply_at(raw_scores(booster, test_s), tenors[2]))
-    baseline = evaluate(test_s.y, fit_logistic_baseline(dev_s, cal_s, test_s, data.specs, tenors))
+    test_pd = calibrator.apply_at(raw_scores(booster, test_s), tenors[2])
+    test = evaluate(test_s.y, test_pd)
+    rivals = challenger_test_pds(dev_s, cal_s, test_s, data.specs, tenors)
+    baseline = evaluate(test_s.y, rivals[LOGISTIC])
     metrics = _metrics(booster, test, baseline, validation, (dev_s, cal_s, test_s))
+    comparison = bootstrap_comparison(
+        test_s.y, test_pd, rivals, options.seed, options.bootstrap_rounds
+    )
+    metrics["challengers"] = comparison
+    metrics["curves"] = {
+        "roc": roc_points(test_s.y, {"champion": test_pd, **rivals}),
+        "score_histogram": score_histogram(test_s.y, test_pd),
+    }
+    metrics["segments"] = segment_performance(segment_columns(parts[2]), test_s.y, test_pd)
     metrics["parity"] = _parity(booster, data, vocab)
     metrics["excluded_features"] = dict(data.excluded)
     metrics["sample"] = {**data.sample, "rows": data.frame.height}
+    metrics["calibration_p_value"] = spiegelhalter_p(test_s.y, test_pd)
+    metrics["gates"] = all_gates(
+        test.auc, metrics["calibration_p_value"], metrics["parity"], comparison
+    )
     metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_fingerprint=fingerprint(data.frame),
@@ -270,6 +295,14 @@ def train(
     return TrainingResult(
         bundle_dir, bundle_dir.name, test, baseline, validation, booster.best_iteration, metrics
     )
+
+
+SEGMENTS = ("region", "industry_hs2", "size_band")
+"""Columns the out-of-time report is broken down by, where the rows carry them."""
+
+
+def segment_columns(part: pl.DataFrame) -> dict[str, np.ndarray]:
+    return {c: part.get_column(c).to_numpy() for c in SEGMENTS if c in part.columns}
 
 
 def _tenors(part: pl.DataFrame) -> np.ndarray | None:

@@ -31,6 +31,7 @@ _VOLUME_WINDOWS = {
     "prev_3m": (91, 182),
     "prev_6m": (182, 364),
     "prev_12m": (365, 730),
+    "year_ago_3m": (365, 456),
 }
 # Sums kept as numerators and denominators of ratios, dropped once the ratios exist.
 _RATIOS = {
@@ -40,6 +41,8 @@ _RATIOS = {
     "refund_share_12m": ("_returned", "_return_window"),
 }
 _HELPERS = (
+    "_v_year_ago_3m",
+    "_n_year_ago_3m",
     "_v_prev_3m",
     "_v_prev_6m",
     "_v_prev_12m",
@@ -69,9 +72,11 @@ def _masked(condition: pl.Expr, value: pl.Expr, name: str) -> pl.Expr:
 def _volume(year: pl.Expr) -> tuple[Masks, Masks]:
     masks = [_masked(_between(lo, hi), _A, f"_v_{n}") for n, (lo, hi) in _VOLUME_WINDOWS.items()]
     masks += [_between(0, 91).alias("_n_3m"), year.alias("_n_12m"), _masked(year, c("age"), "_age")]
+    masks += [_between(365, 456).alias("_n_year_ago_3m")]
     aggs = [
         *(c(f"_v_{name}").sum() for name in _VOLUME_WINDOWS),
         c("_n_3m").sum().alias("orders_3m"),
+        c("_n_year_ago_3m").sum(),
         c("_n_12m").sum().alias("orders_12m"),
         c("_age").min().alias("days_since_last_order"),
     ]
@@ -160,6 +165,11 @@ def per_point(window: pl.LazyFrame) -> pl.LazyFrame:
     growth = [
         ((c(f"_v_{w}") + 1.0) / (c(f"_v_prev_{w}") + 1.0)).log().alias(f"growth_{w}")
         for w in ("3m", "6m", "12m")
+    ]
+    # The same three months a year earlier: a change free of the calendar's seasons.
+    growth += [
+        ((c("_v_3m") + 1.0) / (c("_v_year_ago_3m") + 1.0)).log().alias("growth_yoy_3m"),
+        ((c("orders_3m") + 1.0) / (c("_n_year_ago_3m") + 1.0)).log().alias("orders_yoy_3m"),
     ]
     ratios = [safe_ratio(c(n), c(d)).alias(name) for name, (n, d) in _RATIOS.items()]
     return (

@@ -29,6 +29,8 @@ _ZERO_WHEN_EMPTY = (
     "growth_3m",
     "growth_6m",
     "growth_12m",
+    "growth_yoy_3m",
+    "orders_yoy_3m",
     "active_buyers_12m",
     "financings_12m",
     "defaults_12m",

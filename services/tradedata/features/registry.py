@@ -24,6 +24,9 @@ class FeatureSpec:
     kind: FeatureKind = "numeric"
     monotone: int = 0
     lookback_days: int = 0
+    seasonal: bool = False
+    """The level moves with the calendar (order seasons), not only with the enterprise: a
+    model reading it would score every applicant better in peak months."""
     """How far before as-of the feature reads the trade record; 0 for profile facts. A row
     whose look-back starts before the extract's history (and after the enterprise registered)
     cannot be computed faithfully, so the coverage rule leaves it missing."""
@@ -52,6 +55,18 @@ _DOCUMENTED = (
     FeatureSpec(
         "growth_12m",
         "Log ratio of the last 12 months' order value to the 12 before",
+        "log ratio",
+        monotone=-1,
+    ),
+    FeatureSpec(
+        "growth_yoy_3m",
+        "Log ratio of the last 3 months' order value to the same 3 months a year earlier",
+        "log ratio",
+        monotone=-1,
+    ),
+    FeatureSpec(
+        "orders_yoy_3m",
+        "Log ratio of the last 3 months' order count to the same 3 months a year earlier",
         "log ratio",
         monotone=-1,
     ),
@@ -216,6 +231,8 @@ _LOOKBACK_DAYS: Final = {
     "growth_3m": 182,
     "growth_6m": 364,
     "growth_12m": 730,
+    "growth_yoy_3m": 456,
+    "orders_yoy_3m": 456,
     "volatility_6m": 183,
     "enterprise_age_days": 0,
     "registered_capital_cny": 0,
@@ -225,9 +242,13 @@ _LOOKBACK_DAYS: Final = {
     "industry_hs2": 0,
 }
 """Look-back of each feature; everything not listed reads the last 12 months."""
+_SEASONAL: Final = frozenset(
+    {"volume_3m_usd", "volume_6m_usd", "orders_3m", "growth_3m", "growth_6m"}
+)
 
 _SPECS: Final = tuple(
-    replace(s, lookback_days=_LOOKBACK_DAYS.get(s.name, _YEAR)) for s in _DOCUMENTED
+    replace(s, lookback_days=_LOOKBACK_DAYS.get(s.name, _YEAR), seasonal=s.name in _SEASONAL)
+    for s in _DOCUMENTED
 )
 FEATURE_REGISTRY: Final = MappingProxyType({spec.name: spec for spec in _SPECS})
 FEATURE_NAMES: Final = tuple(FEATURE_REGISTRY)

@@ -43,7 +43,7 @@ def test_list_show_and_review(harness: Harness, capsys: pytest.CaptureFixture[st
         == 0
     )
     assert capsys.readouterr().out.split() == [alert.alert_id, "IN_REVIEW", "v2"]
-    assert _cli(harness, "bank-1", "show", alert.alert_id, "--events") == 0
+    assert _cli(harness, "bank-1", "show", alert.alert_id, "--events", "--json") == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["status"] == "IN_REVIEW"
     assert [e["event_type"] for e in shown["events"]] == ["CREATED", "REVIEWED"]
@@ -64,6 +64,35 @@ def test_refusals_exit_non_zero(harness: Harness, capsys: pytest.CaptureFixture[
         "1",
     )
     assert code == 1
-    assert capsys.readouterr().err.startswith("PERMISSION_DENIED")
+    assert capsys.readouterr().err.startswith("error: PERMISSION_DENIED: ")
     assert _cli(harness, "bank-2", "show", alert.alert_id) == 1
-    assert capsys.readouterr().err.startswith("NOT_FOUND")
+    assert capsys.readouterr().err.startswith("error: NOT_FOUND: ")
+
+
+def test_list_says_how_many_and_where_the_next_page_is(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(3):
+        harness.stub.ScreenTrade(screen(f"P-{n}", shipped=False), metadata=harness.md("bank-1"))
+    capsys.readouterr()
+    assert _cli(harness, "bank-1", "list", "--page-size", "2") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["ALERT_ID", "CREATED_AT", "TENANT"]
+    total = int(lines[-1].split(" of ")[1].split(";")[0])
+    assert total >= 3 and lines[-1].startswith("showing 2 of ")
+    token = lines[-1].split("--page-token ")[1].split()[0]
+    assert _cli(harness, "bank-1", "list", "--page-size", "2", "--page-token", token, "-q") == 0
+    assert len(capsys.readouterr().out.split()) == min(2, total - 2)
+
+
+def test_show_prints_the_evidence_once(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alert = harness.stub.ScreenTrade(
+        screen("E-1", shipped=False), metadata=harness.md("bank-1")
+    ).alert
+    capsys.readouterr()
+    assert _cli(harness, "bank-1", "show", alert.alert_id) == 0
+    out = capsys.readouterr().out
+    assert out.count("evidence: ") == 1 and alert.evidence.summary in out
+    assert "{" not in out.splitlines()[0]

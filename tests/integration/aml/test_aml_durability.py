@@ -1,12 +1,17 @@
-"""Durability through a real server: kill -9 mid-stream, re-sent trades, PostgreSQL outage."""
+"""Durability through a real server: kill -9 mid-stream and under concurrent unary calls,
+re-sent trades and reviews, PostgreSQL outage."""
 
 from __future__ import annotations
 
 import importlib.util
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 import grpc
 import pytest
@@ -19,6 +24,7 @@ from services.aml.store import AlertStore
 from .conftest import Callers, Harness, ServerProcess, aml_settings, screen, start_harness
 
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 
 
 def _load_private_pg() -> ModuleType:
@@ -107,6 +113,92 @@ def test_kill_9_mid_stream_loses_no_acknowledged_alert(
         tmp_path / "audit.key", tmp_path / "audit-checkpoints", create=False
     )
     store = AlertStore.open(url, trail, migrate=False)
+    assert store.verify_audit().ok
+    store.close()
+
+
+def _requests(count: int) -> list[aml_pb2.ScreenTradeRequest]:
+    """Every other trade is a phantom shipment, so half of them raise an alert."""
+    return [screen(f"U-{i}", shipped=(i % 2 == 0)) for i in range(count)]
+
+
+def _concurrently_until_killed(
+    server: ServerProcess, calls: list[Callable[[], T]], keys: list[str], kill_after: int
+) -> dict[str, T]:
+    """Runs the calls 16 at a time and kills the server (-9) once `kill_after` of them were
+    acknowledged; returns what was acknowledged, by key."""
+    acknowledged: dict[str, T] = {}
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            answer = calls[index]()
+        except grpc.RpcError:
+            return  # in flight when the server died, or sent after: never acknowledged
+        with lock:
+            acknowledged[keys[index]] = answer
+            if len(acknowledged) == kill_after:
+                server.kill()
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(run, range(len(calls))))
+    return acknowledged
+
+
+def test_kill_9_under_concurrent_unary_calls_loses_no_acknowledged_write(
+    server_process_factory: Callable[[str], ServerProcess],
+    callers: tuple[Path, Callers],
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'aml.db'}"
+    who = callers[1]
+    bank, regulator = who.md("bank-1"), who.md("regulator-1")
+    server = server_process_factory(url)
+    server.start()
+    requests = _requests(240)
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+        calls = [partial(stub.ScreenTrade, r, metadata=bank, timeout=60) for r in requests]
+        screened = _concurrently_until_killed(
+            server, calls, [r.request_id for r in requests], kill_after=40
+        )
+    assert 40 <= len(screened) < 240
+    server.start()
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+        alerted = [r.alert for r in screened.values() if r.HasField("alert")]
+        for alert in alerted:
+            got = stub.GetAlert(
+                aml_pb2.GetAlertRequest(alert_id=alert.alert_id), metadata=regulator
+            )
+            assert got.alert_id == alert.alert_id
+        again = {r.request_id: stub.ScreenTrade(r, metadata=bank, timeout=60) for r in requests}
+        assert all(again[rid] == response for rid, response in screened.items())
+        reviews = [
+            partial(
+                stub.ReviewAlert,
+                aml_pb2.ReviewAlertRequest(
+                    alert_id=a.alert_id, decision=aml_pb2.START_REVIEW, expected_version=1
+                ),
+                metadata=regulator,
+                timeout=60,
+            )
+            for a in alerted
+        ]
+        reviewed = _concurrently_until_killed(
+            server, reviews, [a.alert_id for a in alerted], kill_after=len(alerted) // 2
+        )
+    assert reviewed
+    server.start()
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+        for alert_id, acked in reviewed.items():
+            got = stub.GetAlert(aml_pb2.GetAlertRequest(alert_id=alert_id), metadata=regulator)
+            assert (got.status, got.version) == (acked.status, acked.version)
+        alert_ids = _all_alerts(stub, regulator)
+    assert len(alert_ids) == len(set(alert_ids)) == 120
+    server.terminate()
+    store = AlertStore.open(url, migrate=False)
     assert store.verify_audit().ok
     store.close()
 

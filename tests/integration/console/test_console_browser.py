@@ -126,6 +126,19 @@ def test_queue_pages_through_every_alert_with_totals(
     assert not set(first_page) & set(_column(browser, 2))
 
 
+def test_column_headers_sort_the_queue(browser: webdriver.Chrome, world: World) -> None:
+    sign_in(browser, world, "regulator")
+    submit(browser, browser.find_element(By.LINK_TEXT, "Risk"))
+    scores = [float(s) for s in _column(browser, 5)]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) > 1
+    header = browser.find_element(By.CSS_SELECTOR, "th[aria-sort]")
+    assert header.text == "Risk" and header.get_attribute("aria-sort") == "descending"
+    submit(browser, browser.find_element(By.LINK_TEXT, "Severity"))
+    ranks = ["low", "medium", "high", "critical"]
+    severities = [ranks.index(s) for s in _column(browser, 4)]
+    assert severities == sorted(severities, reverse=True)
+
+
 def test_bank_sees_only_its_own_alerts(browser: webdriver.Chrome, world: World) -> None:
     own = world.alerts("bank-a")
     others = world.alerts("bank-b")

@@ -27,10 +27,8 @@ from services.finance.api.server import FinanceService, build
 from services.finance.settings import FinanceSettings
 from services.risk.api.server import RiskService
 from services.risk.api.server import build as build_risk
-from services.risk.policy import DecisionPolicy
 from services.risk.settings import RiskSettings
 from services.risk.training import synthetic
-from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
 WATCHLIST = (
     WatchlistEntry("W-1", "Golden Crescent Holdings", "AE", "SANCTIONS", ("Golden Crescent",)),
@@ -72,9 +70,7 @@ def start_risk(root: Path, tokens: Tokens, port: int = 0) -> RiskService:
     models, features = root / "models", root / "features"
     if not models.exists():
         features.mkdir(parents=True, exist_ok=True)
-        data = TrainingData(synthetic.financings(seed=3), synthetic.SPECS)
-        policy = DecisionPolicy(volume_feature=synthetic.VOLUME_FEATURE)
-        train(data, models, TrainingOptions(num_threads=1, seed=3, policy=policy))
+        synthetic.promoted_bundle(models, seed=3)
         synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=port, metrics_port=0, tokens_file=tokens.path,

@@ -280,3 +280,23 @@ def test_quote_command_prints_the_quote(stack: Stack, capsys: pytest.CaptureFixt
     assert out["outcome"] == "QUOTED"
     assert out["premium"] == {"currency_code": "USD", "amount": "286.61"}
     assert out["breakdown"]["country_risk_category"] == 4
+
+
+def test_quote_command_shows_the_fields_the_service_refused(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from services.cli import main
+
+    target = f"127.0.0.1:{stack.finance.server.port}"
+    code = main(
+        [
+            "quote", "premium", "--target", target, "--token", stack.tokens.clear["insurer-1"],
+            "--exporter-id", KNOWN_ENTERPRISE, "--exporter-name", "Ningbo Precision Tools Co",
+            "--buyer-name", "Acme Imports Ltda", "--buyer-country", "BR", "--grade", "42",
+            "--amount", "100,000", "--terms", "OA", "--credit-days", "90",
+        ]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith("error: INVALID_ARGUMENT: ") and "buyer.grade: " in line, line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -28,7 +29,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RiskServe
     root = tmp_path_factory.mktemp("risk-record")
     generate(GeneratorConfig(enterprises=200, months=24, seed=13), root / "trade")
     data, policy = training_data_from_dir(root / "trade")
-    train(data, root / "models", with_policy(TrainingOptions(num_threads=1), policy))
+    trained = train(data, root / "trained", with_policy(TrainingOptions(num_threads=1), policy))
+    # The service is pinned to this bundle (a models folder that is itself a bundle): the test
+    # compares two ways of scoring with one model, whatever its promotion gates say.
+    shutil.copytree(trained.bundle_dir, root / "models")
     ds = load_dataset(root / "trade")
     (root / "features").mkdir()
     table = compute_features(ds, AS_OF).collect()

@@ -17,7 +17,7 @@ from services.tradedata.generator import GeneratorConfig, generate
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("trade")
-    generate(GeneratorConfig(enterprises=400, months=26, seed=5), out)
+    generate(GeneratorConfig(enterprises=300, months=36, seed=5), out)
     return out
 
 
@@ -45,6 +45,7 @@ def test_train_cli_writes_a_bundle_meeting_quality_checks(
     assert code == 0
     for word in ("AUC", "KS", "Brier", "ECE", "calibration", "lift by decile", "baseline"):
         assert word in report
+    assert "train/serve parity" in report and "challengers" in report and "gate" in report
     bundle = model_io.load(model_io.latest_bundle_dir(tmp_path))
     test = bundle.metadata.metrics["test"]
     assert test["auc"] > 0.7
@@ -55,7 +56,9 @@ def test_train_cli_writes_a_bundle_meeting_quality_checks(
     assert "growth_12m" in excluded  # two years of look-back: no training row has that much
     assert set(specs) | set(excluded) == set(FEATURE_NAMES)
     parity = bundle.metadata.metrics["parity"]
-    assert parity["serving_rows"] == 400
+    assert parity["serving_rows"] == 300
+    assert parity["max_psi"] <= 0.25  # every model feature at parity with the served population
+    assert set(bundle.metadata.metrics["gates"]) == {"targets", "parity", "challengers"}
     assert {row["feature"] for row in parity["features"]} == set(specs)
     assert "train/serve parity" in report
     assert (

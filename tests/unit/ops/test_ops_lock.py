@@ -76,3 +76,32 @@ def test_ops_make_run_installs_the_runtime_lock_only() -> None:
     assert result.returncode == 0, result.stderr
     assert "-r requirements/run.txt" in result.stdout
     assert "dev.txt" not in result.stdout and "[dev]" not in result.stdout
+
+
+def test_ops_make_bench_passes_args_to_every_benchmark() -> None:
+    result = subprocess.run(
+        ["make", "-n", "bench", "ARGS=--quick", f"VENV={ROOT / '.venv-dry-run'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loop = result.stdout[result.stdout.index("for b in") :]
+    benches = re.search(r"for b in ([^;]+);", loop)
+    assert benches is not None
+    scripts = benches.group(1).split()
+    assert set(scripts) == {p.relative_to(ROOT).as_posix() for p in BENCH_SCRIPTS}
+    assert "$b --quick" in loop
+
+
+BENCH_SCRIPTS = [
+    p for p in (ROOT / "bench").glob("*.py") if p.name not in {"measure.py", "aml_stream.py"}
+]
+
+
+def test_ops_benchmarks_name_no_file_outside_the_repository() -> None:
+    outside = re.compile(r"""["'(\s](/(?:work|home|tmp|root|opt|srv)/[^\s"')]*)""")
+    for script in (ROOT / "bench").rglob("*.py"):
+        found = outside.findall(script.read_text())
+        assert not found, f"{script.relative_to(ROOT)} points outside the repository: {found}"

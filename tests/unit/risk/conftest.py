@@ -16,9 +16,10 @@ from services.risk.training.trainer import TrainingData, TrainingOptions, Traini
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainingResult:
     models = tmp_path_factory.mktemp("models")
-    data = TrainingData(synthetic.financings(), synthetic.SPECS)
+    data = TrainingData(synthetic.financings(), synthetic.SPECS, serving=synthetic.feature_table())
     policy = DecisionPolicy(volume_feature=synthetic.VOLUME_FEATURE)
-    return train(data, models, TrainingOptions(num_threads=1, policy=policy))
+    options = TrainingOptions(num_threads=1, policy=policy, bootstrap_rounds=200)
+    return train(data, models, options)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import pytest
 from services.common.errors import UnavailableError
 from services.risk import model as model_io
 from services.risk.feature_table import FeatureTableError, from_frame, latest_table_path
+from services.risk.registry import promote
 from services.risk.reload import ScoringRuntime
 from services.risk.training import synthetic
 
@@ -19,6 +20,7 @@ FX = {"USD": 1.0}
 def sources(bundle_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
     models, features = tmp_path / "models", tmp_path / "features"
     shutil.copytree(bundle_dir, models / bundle_dir.name)
+    promote(models, bundle_dir.name, "model-risk", "reload tests serve the trained model")
     features.mkdir()
     synthetic.feature_table().write_parquet(features / "a.parquet")
     return models, features

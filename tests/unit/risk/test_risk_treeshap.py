@@ -72,5 +72,8 @@ def test_one_row_alone_equals_the_same_row_in_a_batch() -> None:
     x, y = _data(1000, seed=4)
     booster = lgb.train({"objective": "binary", "verbose": -1}, lgb.Dataset(x, y), 20)
     explainer = TreeExplainer.from_booster(booster)
-    batch = explainer.contributions(x[:10])
-    assert np.array_equal(explainer.contributions(x[7]), batch[7:8])
+    batch = explainer.contributions(x[:40])  # the batch kernel
+    for row in (0, 7, 39):
+        np.testing.assert_allclose(
+            explainer.contributions(x[row]), batch[row : row + 1], atol=1e-12
+        )

@@ -36,6 +36,13 @@ class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     APPROVE: _ClassVar[Decision]
     REFER: _ClassVar[Decision]
     DECLINE: _ClassVar[Decision]
+
+class ModelStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MODEL_STATUS_UNSPECIFIED: _ClassVar[ModelStatus]
+    CANDIDATE: _ClassVar[ModelStatus]
+    SERVING: _ClassVar[ModelStatus]
+    RETIRED: _ClassVar[ModelStatus]
 FINANCING_PRODUCT_UNSPECIFIED: FinancingProduct
 ORDER_FINANCING: FinancingProduct
 RECEIVABLES_FINANCING: FinancingProduct
@@ -53,6 +60,10 @@ DECISION_UNSPECIFIED: Decision
 APPROVE: Decision
 REFER: Decision
 DECLINE: Decision
+MODEL_STATUS_UNSPECIFIED: ModelStatus
+CANDIDATE: ModelStatus
+SERVING: ModelStatus
+RETIRED: ModelStatus
 
 class ScoreFinancingRequest(_message.Message):
     __slots__ = ("request_id", "enterprise_id", "product", "amount", "tenor_days", "order_ids", "trade_record")
@@ -380,3 +391,61 @@ class ModelInfo(_message.Message):
     features_as_of: _timestamp_pb2.Timestamp
     enterprises: int
     def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_fingerprint: _Optional[str] = ..., metrics: _Optional[_Mapping[str, float]] = ..., features: _Optional[_Iterable[_Union[FeatureInfo, _Mapping]]] = ..., score_scaling: _Optional[_Union[ScoreScaling, _Mapping]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., calibration: _Optional[str] = ..., reference_tenor_days: _Optional[int] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enterprises: _Optional[int] = ...) -> None: ...
+
+class ListModelsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RegisteredModel(_message.Message):
+    __slots__ = ("version", "trained_at", "status", "gates_passed", "gate_failures")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TRAINED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    GATES_PASSED_FIELD_NUMBER: _ClassVar[int]
+    GATE_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    trained_at: _timestamp_pb2.Timestamp
+    status: ModelStatus
+    gates_passed: bool
+    gate_failures: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ModelStatus, str]] = ..., gates_passed: _Optional[bool] = ..., gate_failures: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListModelsResponse(_message.Message):
+    __slots__ = ("models",)
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    models: _containers.RepeatedCompositeFieldContainer[RegisteredModel]
+    def __init__(self, models: _Optional[_Iterable[_Union[RegisteredModel, _Mapping]]] = ...) -> None: ...
+
+class PromoteModelRequest(_message.Message):
+    __slots__ = ("version", "approver", "reason")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    approver: str
+    reason: str
+    def __init__(self, version: _Optional[str] = ..., approver: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RollbackModelRequest(_message.Message):
+    __slots__ = ("approver", "reason")
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    approver: str
+    reason: str
+    def __init__(self, approver: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ModelRegistryEvent(_message.Message):
+    __slots__ = ("action", "version", "previous_version", "approver", "reason", "occurred_at")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    version: str
+    previous_version: str
+    approver: str
+    reason: str
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, action: _Optional[str] = ..., version: _Optional[str] = ..., previous_version: _Optional[str] = ..., approver: _Optional[str] = ..., reason: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

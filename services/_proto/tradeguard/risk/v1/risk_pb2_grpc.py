@@ -50,6 +50,21 @@ class RiskScoringStub:
                 request_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.GetModelRequest.SerializeToString,
                 response_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelInfo.FromString,
                 _registered_method=True)
+        self.ListModels = channel.unary_unary(
+                '/tradeguard.risk.v1.RiskScoring/ListModels',
+                request_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsResponse.FromString,
+                _registered_method=True)
+        self.PromoteModel = channel.unary_unary(
+                '/tradeguard.risk.v1.RiskScoring/PromoteModel',
+                request_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.PromoteModelRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.FromString,
+                _registered_method=True)
+        self.RollbackModel = channel.unary_unary(
+                '/tradeguard.risk.v1.RiskScoring/RollbackModel',
+                request_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.RollbackModelRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.FromString,
+                _registered_method=True)
 
 
 class RiskScoringServicer:
@@ -78,6 +93,28 @@ class RiskScoringServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListModels(self, request, context):
+        """Lists the trained models in the registry with their gate results and status. Role: ADMIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PromoteModel(self, request, context):
+        """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
+        the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RollbackModel(self, request, context):
+        """Serves the previously promoted model again, recorded like a promotion. Role: ADMIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RiskScoringServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,6 +132,21 @@ def add_RiskScoringServicer_to_server(servicer, server):
                     servicer.GetModel,
                     request_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.GetModelRequest.FromString,
                     response_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelInfo.SerializeToString,
+            ),
+            'ListModels': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListModels,
+                    request_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsRequest.FromString,
+                    response_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'PromoteModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.PromoteModel,
+                    request_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.PromoteModelRequest.FromString,
+                    response_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.SerializeToString,
+            ),
+            'RollbackModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.RollbackModel,
+                    request_deserializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.RollbackModelRequest.FromString,
+                    response_serializer=tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +231,87 @@ class RiskScoring:
             '/tradeguard.risk.v1.RiskScoring/GetModel',
             tradeguard_dot_risk_dot_v1_dot_risk__pb2.GetModelRequest.SerializeToString,
             tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListModels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.risk.v1.RiskScoring/ListModels',
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsRequest.SerializeToString,
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PromoteModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.risk.v1.RiskScoring/PromoteModel',
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.PromoteModelRequest.SerializeToString,
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RollbackModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.risk.v1.RiskScoring/RollbackModel',
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.RollbackModelRequest.SerializeToString,
+            tradeguard_dot_risk_dot_v1_dot_risk__pb2.ModelRegistryEvent.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,14 @@ class RiskScoringStub:
     """
     GetModel: _grpc.UnaryUnaryMultiCallable[_risk_pb2.GetModelRequest, _risk_pb2.ModelInfo]
     """Describes the model now serving: version, metrics, features and the score scaling."""
+    ListModels: _grpc.UnaryUnaryMultiCallable[_risk_pb2.ListModelsRequest, _risk_pb2.ListModelsResponse]
+    """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+    PromoteModel: _grpc.UnaryUnaryMultiCallable[_risk_pb2.PromoteModelRequest, _risk_pb2.ModelRegistryEvent]
+    """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
+    the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
+    """
+    RollbackModel: _grpc.UnaryUnaryMultiCallable[_risk_pb2.RollbackModelRequest, _risk_pb2.ModelRegistryEvent]
+    """Serves the previously promoted model again, recorded like a promotion. Role: ADMIN."""
 
 @_typing.type_check_only
 class RiskScoringAsyncStub(RiskScoringStub):
@@ -55,6 +63,14 @@ class RiskScoringAsyncStub(RiskScoringStub):
     """
     GetModel: _aio.UnaryUnaryMultiCallable[_risk_pb2.GetModelRequest, _risk_pb2.ModelInfo]  # type: ignore[assignment]
     """Describes the model now serving: version, metrics, features and the score scaling."""
+    ListModels: _aio.UnaryUnaryMultiCallable[_risk_pb2.ListModelsRequest, _risk_pb2.ListModelsResponse]  # type: ignore[assignment]
+    """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+    PromoteModel: _aio.UnaryUnaryMultiCallable[_risk_pb2.PromoteModelRequest, _risk_pb2.ModelRegistryEvent]  # type: ignore[assignment]
+    """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
+    the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
+    """
+    RollbackModel: _aio.UnaryUnaryMultiCallable[_risk_pb2.RollbackModelRequest, _risk_pb2.ModelRegistryEvent]  # type: ignore[assignment]
+    """Serves the previously promoted model again, recorded like a promotion. Role: ADMIN."""
 
 class RiskScoringServicer(metaclass=_abc_1.ABCMeta):
     """Financing scores for banks, from the exporter's trade record. Roles: BANK, ADMIN."""
@@ -84,5 +100,31 @@ class RiskScoringServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_risk_pb2.ModelInfo, _abc.Awaitable[_risk_pb2.ModelInfo]]:
         """Describes the model now serving: version, metrics, features and the score scaling."""
+
+    @_abc_1.abstractmethod
+    def ListModels(
+        self,
+        request: _risk_pb2.ListModelsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_risk_pb2.ListModelsResponse, _abc.Awaitable[_risk_pb2.ListModelsResponse]]:
+        """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+
+    @_abc_1.abstractmethod
+    def PromoteModel(
+        self,
+        request: _risk_pb2.PromoteModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_risk_pb2.ModelRegistryEvent, _abc.Awaitable[_risk_pb2.ModelRegistryEvent]]:
+        """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
+        the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
+        """
+
+    @_abc_1.abstractmethod
+    def RollbackModel(
+        self,
+        request: _risk_pb2.RollbackModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_risk_pb2.ModelRegistryEvent, _abc.Awaitable[_risk_pb2.ModelRegistryEvent]]:
+        """Serves the previously promoted model again, recorded like a promotion. Role: ADMIN."""
 
 def add_RiskScoringServicer_to_server(servicer: RiskScoringServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
