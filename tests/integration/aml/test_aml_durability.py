@@ -198,7 +198,10 @@ def test_kill_9_under_concurrent_unary_calls_loses_no_acknowledged_write(
         alert_ids = _all_alerts(stub, regulator)
     assert len(alert_ids) == len(set(alert_ids)) == 120
     server.terminate()
-    store = AlertStore.open(url, migrate=False)
+    trail = AuditTrail.from_files(
+        tmp_path / "audit.key", tmp_path / "audit-checkpoints", create=False
+    )
+    store = AlertStore.open(url, trail, migrate=False)
     assert store.verify_audit().ok
     store.close()
 
