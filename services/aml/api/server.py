@@ -92,9 +92,7 @@ class AmlService:
         self.watchlist = Watchlist(WatchlistStore(self.store), detector)
         self.parties = PartyRegistry(PartyStore(self.store), detector)
         history = (
-            keep_history_in_database(detector, self.store.engine)
-            if settings.history_in_database
-            else None
+            keep_history_in_database(detector, self.store) if settings.history_in_database else None
         )
         self.servicer = AmlServicer(
             self.store,
