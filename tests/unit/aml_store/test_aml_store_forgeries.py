@@ -30,6 +30,15 @@ def _kinds(store: AlertStore) -> list[tuple[int, str]]:
     return [(p.seq, p.kind) for p in store.verify_audit().problems]
 
 
+def _unreviewed(connection: sa.Connection, reviewed: str) -> tuple[int, str]:
+    """The CREATED event and id of an alert that was never reviewed."""
+    return next(
+        (seq, str(_event(connection, seq)["alert_id"]))
+        for seq in (1, 2, 3)
+        if _event(connection, seq)["alert_id"] != reviewed
+    )
+
+
 def _checkpointed_history(store: AlertStore, new_alert: Build) -> str:
     """Six events (three alerts, three reviews of the first), the tip checkpointed; returns
     the reviewed alert's id."""
@@ -91,12 +100,12 @@ def test_an_erased_review_history_is_found(store: AlertStore, new_alert: Build) 
 
 
 def test_a_deleted_alert_with_its_events_is_found(store: AlertStore, new_alert: Build) -> None:
-    _checkpointed_history(store, new_alert)
+    reviewed = _checkpointed_history(store, new_alert)
     with _tampering(store) as connection:
-        victim = _event(connection, 2)["alert_id"]
+        seq, victim = _unreviewed(connection, reviewed)
         connection.execute(alert_events.delete().where(alert_events.c.alert_id == victim))
         connection.execute(alerts.delete().where(alerts.c.alert_id == victim))
-    assert _kinds(store) == [(2, "DELETED")]
+    assert _kinds(store) == [(seq, "DELETED")]
 
 
 def test_a_truncated_tail_is_found(store: AlertStore, new_alert: Build) -> None:
@@ -113,11 +122,7 @@ def test_a_truncated_tail_is_found(store: AlertStore, new_alert: Build) -> None:
 def test_a_status_changed_without_an_event_is_found(store: AlertStore, new_alert: Build) -> None:
     reviewed = _checkpointed_history(store, new_alert)
     with store.engine.begin() as connection:  # an ordinary UPDATE: no trigger stands in the way
-        seq, victim = next(
-            (seq, _event(connection, seq)["alert_id"])
-            for seq in (1, 2, 3)
-            if _event(connection, seq)["alert_id"] != reviewed
-        )
+        seq, victim = _unreviewed(connection, reviewed)
         connection.execute(
             alerts.update().where(alerts.c.alert_id == victim).values(status="DISMISSED")
         )
