@@ -7,6 +7,7 @@ the network scan of a local data directory.
     tradeguard aml workflow            # the review transition table
     tradeguard aml verify-audit        # exit 0 when the hash chain is intact, 1 when not
     tradeguard aml scan --data DIR     # network typologies over a data directory
+    tradeguard aml rules [--json]      # each rule's indicator, look-alike, how told apart
 
 The alert commands talk to the running service, so the caller's role and tenant apply and
 reviews are audited under their name. ``verify-audit`` reads the database directly (``--db-url``
@@ -20,6 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from services.aml.api.rules_cli import register_rules
 from services.commandline.errors import EXIT_FAILED, CommandError
 from services.commandline.output import (
     add_json_flag,
@@ -87,6 +89,7 @@ def register(subparsers: Any) -> None:
     add_json_flag(verify)
     verify.set_defaults(func=_verify_audit)
     _register_scan(aml)
+    register_rules(aml)
 
 
 def _register_scan(aml: Any) -> None:
