@@ -150,6 +150,8 @@ def start_server(
     env = {
         **os.environ,
         "TRADEGUARD_AML_DB_URL": db_url or f"sqlite:///{work / f'{name}.db'}",
+        "TRADEGUARD_AML_AUDIT_KEY_FILE": str(work / f"{name}-audit.key"),
+        "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(work / f"{name}-audit-checkpoints"),
         "TRADEGUARD_TOKENS_FILE": str(work / "tokens.json"),
         "OMP_NUM_THREADS": "1",
     }

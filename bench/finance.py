@@ -100,6 +100,8 @@ def _serve_aml(root: str, tokens: str, ready: Any) -> None:
     settings = AmlSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),
         db_url=f"sqlite:///{Path(root) / 'aml.db'}", data_root=Path(root) / "datasets",
+        audit_key_file=Path(root) / "audit.key",
+        audit_checkpoint_dir=Path(root) / "audit-checkpoints",
     )  # fmt: skip
     service = AmlService(settings, AmlDetector.load(None, reference), CollectorRegistry(),
                          reference=reference)  # fmt: skip

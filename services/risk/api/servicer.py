@@ -89,7 +89,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
                     self._metrics.record((single,))
                     continue
                 domain = to_request(item, self._currencies)
-                rows.append(snapshot.row(domain.enterprise_id))
+                rows.append(snapshot.accept(domain))
             except TradeGuardError as error:
                 result.error.CopyFrom(item_error(error, index))
                 continue

@@ -126,6 +126,48 @@ def test_queue_pages_through_every_alert_with_totals(
     assert not set(first_page) & set(_column(browser, 2))
 
 
+def test_statistics_chart_trade_alerts_and_financing(
+    browser: webdriver.Chrome, world: World
+) -> None:
+    sign_in(browser, world, "regulator")
+    browser.get(world.url + "/statistics")
+    titles = [s.text for s in browser.find_elements(By.CSS_SELECTOR, "figure.chart summary")]
+    for title in ("Alerts by typology and month", "Trade by month",
+                  "Trade by destination country (top 12)", "Trade by HS chapter (top 12)",
+                  "Financing by month of disbursement"):  # fmt: skip
+        assert f"{title}: the numbers" in titles
+    charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg[role=img]")
+    assert len(charts) == len(titles)
+    months = browser.find_elements(
+        By.XPATH, "//figure[.//summary[starts-with(., 'Trade by month')]]//tbody/tr"
+    )
+    assert len(months) == 6  # the generated data covers six months
+    first_cells = [r.find_element(By.TAG_NAME, "td").get_attribute("textContent") for r in months]
+    orders = sum(float(str(cell).replace(",", "")) for cell in first_cells)
+    assert orders > 0
+
+
+def test_exporter_bank_and_date_filters(browser: webdriver.Chrome, world: World) -> None:
+    everything = world.alerts("regulator")
+    exporter = everything[0].enterprise_id
+    sign_in(browser, world, "regulator")
+    browser.find_element(By.ID, "f-exporter").send_keys(exporter)
+    _filter(browser)
+    assert set(_column(browser, 7)) == {exporter}
+    assert f"of {sum(a.enterprise_id == exporter for a in everything)}" in _text(
+        browser, "#result-count"
+    )
+    browser.get(world.url + "/alerts?tenant=bank-b")
+    assert set(_column(browser, 8)) == {"bank-b"}
+    raised = everything[0].created_at.ToDatetime().date()
+    browser.get(f"{world.url}/alerts?from={raised}&to={raised}")
+    assert f"of {len(everything)}" in _text(browser, "#result-count")
+    browser.get(f"{world.url}/alerts?from={raised.replace(year=raised.year + 1)}")
+    assert _text(browser, "#result-count") == "No alerts match these filters."
+    browser.get(f"{world.url}/alerts?from=yesterday")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not accepted"
+
+
 def test_column_headers_sort_the_queue(browser: webdriver.Chrome, world: World) -> None:
     sign_in(browser, world, "regulator")
     submit(browser, browser.find_element(By.LINK_TEXT, "Risk"))

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from services.aml.alert_records import Actor, NewAlert
+from services.aml.audit_trail import AuditTrail
 from services.aml.migrations import MIGRATIONS, VERSION_TABLE, current_revision, upgrade
 from services.aml.migrations.schema import alert_events, metadata
 from services.aml.persistence import create_store_engine
@@ -44,8 +45,8 @@ def test_fresh_database_has_no_revision(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
-    store = AlertStore.open(f"sqlite:///{tmp_path / 'var' / 'aml.db'}")
+def test_sqlite_connections_are_durable(tmp_path: Path, trail: AuditTrail) -> None:
+    store = AlertStore.open(f"sqlite:///{tmp_path / 'var' / 'aml.db'}", trail)
     with store.engine.connect() as connection:
         pragma = {
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
@@ -62,8 +63,8 @@ def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_commits_synchronously(pg_url: str) -> None:
-    store = AlertStore.open(pg_url)
+def test_postgres_commits_synchronously(pg_url: str, trail: AuditTrail) -> None:
+    store = AlertStore.open(pg_url, trail)
     with store.engine.connect() as connection:
         setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar()
         search_path = connection.exec_driver_sql("SHOW search_path").scalar()
