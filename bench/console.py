@@ -46,6 +46,7 @@ from measure import busy_seconds, free_port  # noqa: E402
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc  # noqa: E402
 from services.aml.alert_records import Actor, NewAlert  # noqa: E402
+from services.aml.audit_trail import AuditTrail  # noqa: E402
 from services.aml.store import AlertStore  # noqa: E402
 from services.common.client import ChannelConfig, connect  # noqa: E402
 from services.common.tokens import Role, TokenStore  # noqa: E402
@@ -58,8 +59,8 @@ SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 FILTERED = {"typology": "FAN_IN", "severity": "HIGH"}
 
 
-def _fill(db_url: str, count: int) -> None:
-    store = AlertStore.open(db_url)
+def _fill(db_url: str, count: int, trail: AuditTrail) -> None:
+    store = AlertStore.open(db_url, trail)
     for start in range(0, count, 1000):
         batch = [
             NewAlert(
@@ -221,13 +222,16 @@ def _start(
     store = TokenStore(tokens_file)
     tokens = {"regulator": store.issue("regulator-bench", Role.REGULATOR)[0]}
     db = f"sqlite:///{root / 'aml.db'}"
-    _fill(db, alerts)
+    key_file, checkpoints = root / "audit.key", root / "audit-checkpoints"
+    _fill(db, alerts, AuditTrail.from_files(key_file, checkpoints, create=True))
     aml_port, web_port = free_port(), free_port()
     common = {"TRADEGUARD_TOKENS_FILE": str(tokens_file)}
     aml = _serve(
         "aml",
         {**common, "TRADEGUARD_AML_HOST": "127.0.0.1", "TRADEGUARD_AML_PORT": str(aml_port),
-         "TRADEGUARD_AML_METRICS_PORT": "0", "TRADEGUARD_AML_DB_URL": db},
+         "TRADEGUARD_AML_METRICS_PORT": "0", "TRADEGUARD_AML_DB_URL": db,
+         "TRADEGUARD_AML_AUDIT_KEY_FILE": str(key_file),
+         "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(checkpoints)},
         root / "aml.log",
     )  # fmt: skip
     web = _serve(

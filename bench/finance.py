@@ -22,12 +22,15 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -97,6 +100,8 @@ def _serve_aml(root: str, tokens: str, ready: Any) -> None:
     settings = AmlSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),
         db_url=f"sqlite:///{Path(root) / 'aml.db'}", data_root=Path(root) / "datasets",
+        audit_key_file=Path(root) / "audit.key",
+        audit_checkpoint_dir=Path(root) / "audit-checkpoints",
     )  # fmt: skip
     service = AmlService(settings, AmlDetector.load(None, reference), CollectorRegistry(),
                          reference=reference)  # fmt: skip
@@ -218,6 +223,37 @@ def _round(stub: Any, md: Any, config: str, pids: list[int], args: Any) -> dict[
     }
 
 
+def _profile(stub: Any, md: Any, config: str, pid: int, args: Any) -> dict[str, Any]:
+    """Where the finance server spends its samples under ``config``'s load (py-spy, when
+    installed): the functions most often on top of a stack, as shares of all samples."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return {"skipped": "py-spy not installed"}
+    out = Path(tempfile.mkdtemp(prefix="bench-finance-spy-")) / "stacks.txt"
+    seconds = 4
+    recorder = subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200",
+         "--format", "raw", "--output", str(out), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        _throughput(stub, md, config, 200, args.inflight)
+    recorder.wait(timeout=60)
+    if not out.exists():
+        return {"skipped": "py-spy could not attach"}
+    own: Counter[str] = Counter()
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack:
+            own[stack.rsplit(";", 1)[-1]] += int(count)
+    total = sum(own.values()) or 1
+    return {
+        "samples": total,
+        "top_self": [{"frame": f, "share": round(n / total, 4)} for f, n in own.most_common(12)],
+    }
+
+
 def _summary(rounds: list[dict[str, Any]], config: str) -> dict[str, Any]:
     """Medians over the rounds under the foreign-load limit, or over all if none was."""
     mine = [r for r in rounds if r["config"] == config]
@@ -239,6 +275,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--inflight", type=int, default=16)
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the finance servers with py-spy"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "finance.json"))
     args = parser.parse_args()
     if args.quick:
@@ -289,12 +328,19 @@ def main() -> int:
             assert check.outcome == finance_pb2.QUOTED, check
             assert screened == (not check.fallbacks), check
         rounds, dropped = _run_rounds(stubs, mds, pids, args)
+        server = {"alone": alone.pid, "premium_screened": with_deps.pid}
+        profiles = {
+            config: _profile(stubs[config], mds[config], config, int(pid or 0), args)
+            for config, pid in server.items()
+            if args.profile
+        }
     finally:
         for channel in channels.values():
             channel.close()
         for process in processes:
             process.terminate()
     result = _report(rounds, dropped, args)
+    result["profile"] = profiles
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result["summary"], indent=2))

@@ -1,14 +1,15 @@
-"""The append-only, hash-chained audit log of alert and watchlist changes.
+"""The append-only, MAC-chained audit log of alert and watchlist changes.
 
-Every event stores ``hash = SHA-256(canonical JSON of the event's fields, prev_hash included)``
-and ``prev_hash`` = the previous event's hash, with sequence numbers 1, 2, 3, ... without gaps.
-Editing an event breaks its own hash; deleting one leaves a gap and breaks the next link;
-deleting the newest ones no longer matches the chain tip kept in ``audit_head``.
+Every event stores ``hash = HMAC-SHA256(key, canonical JSON of the event's fields, prev_hash
+included)`` and ``prev_hash`` = the previous event's hash, with sequence numbers 1, 2, 3, ...
+without gaps. The key is not in the database (see ``audit_trail``), so a database writer can
+neither forge a new event nor rewrite an old one. Deleting one leaves a gap; deleting the newest
+ones or wiping the log falls behind the checkpoints kept outside the database; an alert row
+changed without an event no longer matches its last event.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.aml import audit_checks
+from services.aml.audit_checks import AuditProblem
+from services.aml.audit_trail import AuditKey, AuditTrail
 from services.aml.migrations.schema import GENESIS_HASH, HEAD_ROW_ID, alert_events, audit_head
 
 _HASHED_FIELDS = (
@@ -39,10 +43,10 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_hash(row: Mapping[Any, Any]) -> str:
-    """The hash an event row must carry, computed from its other fields."""
+def event_hash(row: Mapping[Any, Any], key: AuditKey) -> str:
+    """The MAC an event row must carry, computed from its other fields."""
     body = {name: row[name] for name in _HASHED_FIELDS}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return key.mac(canonical_json(body))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +70,10 @@ class AuditChain:
     between writers that would otherwise lock alert rows and the tip in different orders.
     """
 
-    def __init__(self, connection: sa.Connection, now_us: int) -> None:
+    def __init__(self, connection: sa.Connection, now_us: int, key: AuditKey) -> None:
         self._connection = connection
         self._now_us = now_us
+        self._key = key
         query = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ROW_ID)
         head = connection.execute(query.with_for_update()).one()
         self._seq: int = head.seq
@@ -95,7 +100,7 @@ class AuditChain:
             "created_at": self._now_us,
             "prev_hash": self._hash,
         }
-        row["hash"] = event_hash(row)
+        row["hash"] = event_hash(row, self._key)
         self._seq, self._hash = row["seq"], row["hash"]
         self._pending.append(row)
         return row
@@ -114,15 +119,6 @@ class AuditChain:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditProblem:
-    """One broken link: the sequence number where the chain stops being trustworthy."""
-
-    seq: int
-    kind: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
 class AuditReport:
     """The verifier's verdict over the whole log."""
 
@@ -136,7 +132,10 @@ class AuditReport:
 
     @property
     def first_bad_seq(self) -> int | None:
-        return min((p.seq for p in self.problems), default=None)
+        """Where history first diverges; 0 when only rows outside the chain are wrong."""
+        if not self.problems:
+            return None
+        return min((p.seq for p in self.problems if p.seq > 0), default=0)
 
 
 def _rows(connection: sa.Connection, last_seq: int) -> Iterator[Mapping[Any, Any]]:
@@ -156,14 +155,14 @@ def _rows(connection: sa.Connection, last_seq: int) -> Iterator[Mapping[Any, Any
         after = batch[-1]["seq"]
 
 
-def _check_row(row: Mapping[Any, Any], seq: int, prev: str) -> list[AuditProblem]:
+def _check_row(row: Mapping[Any, Any], seq: int, prev: str, key: AuditKey) -> list[AuditProblem]:
     problems: list[AuditProblem] = []
     if row["seq"] != seq:
         detail = f"events {seq}..{row['seq'] - 1} are missing"
         problems.append(AuditProblem(seq, "DELETED", detail))
     elif row["prev_hash"] != prev:
         problems.append(AuditProblem(seq, "BROKEN_LINK", "prev_hash does not match event before"))
-    if event_hash(row) != row["hash"]:
+    if event_hash(row, key) != row["hash"]:
         problems.append(AuditProblem(row["seq"], "EDITED", "content does not match its hash"))
     return problems
 
@@ -177,19 +176,28 @@ def _check_tip(head_seq: int, head_hash: str, last_seq: int, last_hash: str) -> 
     return []
 
 
-def verify(reader: sa.Engine) -> AuditReport:
-    """Walk the chain up to its tip once and report every broken link by sequence number.
+def verify(reader: sa.Engine, trail: AuditTrail) -> AuditReport:
+    """Walk the chain up to its tip once and report every broken link by sequence number,
+    then hold the chain against the checkpoints and the alert rows against their events.
 
     The tip is read first: events appended while the walk runs lie beyond it and are left for
     the next run, so a busy store is never reported as truncated. `reader` should be a
     read-only engine (see `AlertStore.reader`) so that the walk takes no write lock.
     """
+    checkpoints, forged = trail.checkpoints.read() if trail.checkpoints else ([], [])
+    wanted = {c.seq for c in checkpoints}
     problems: list[AuditProblem] = []
+    seen: dict[int, str] = {}
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     with reader.connect() as connection:
         head = connection.execute(sa.select(audit_head).where(audit_head.c.id == HEAD_ROW_ID)).one()
         for row in _rows(connection, head.seq):
-            problems.extend(_check_row(row, expected_seq, prev))
+            problems.extend(_check_row(row, expected_seq, prev, trail.key))
+            if row["seq"] in wanted:
+                seen[row["seq"]] = row["hash"]
             expected_seq, prev, count = row["seq"] + 1, row["hash"], count + 1
+        problems.extend(audit_checks.alert_rows(connection))
     problems.extend(_check_tip(head.seq, head.hash, expected_seq - 1, prev))
+    problems.extend(audit_checks.against_checkpoints(checkpoints, seen, expected_seq - 1))
+    problems.extend(AuditProblem(0, "CHECKPOINT_FORGED", name) for name in forged)
     return AuditReport(events_checked=count, head_seq=head.seq, problems=tuple(problems))

@@ -209,7 +209,10 @@ def market_columns(frame: pl.LazyFrame, market: MarketReference, rules: RuleSet)
             sigma=pl.max_horizontal("ref_sigma", pl.lit(MIN_SIGMA)),
             weight_log_ratio=(_kg_per_unit().log() - pl.col("weight_median")).fill_null(0.0),
         )
-        .with_columns(price_z=(pl.col("log_ratio") / pl.col("sigma")).fill_null(0.0))
+        .with_columns(
+            price_z=(pl.col("log_ratio") / pl.col("sigma")).fill_null(0.0),
+            price_log_ratio=pl.col("log_ratio").fill_null(0.0),
+        )
     )
 
 
@@ -275,7 +278,8 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
         .alias("paid_ratio"),
         pl.col("payer_name_similarity").fill_null(1.0),
         pl.col("payer_country_mismatch").fill_null(False).cast(pl.Float64),
-        pl.col("third_party").fill_null(False).cast(pl.Float64).alias("unexplained_payer"),
+        pl.col("payer_unrelated").fill_null(False).cast(pl.Float64),
+        pl.col("payer_not_platform").fill_null(False).cast(pl.Float64),
         pl.col("near_threshold_count").fill_null(0.0),
         _days(pl.col("ordered_at") - pl.col("registered_at"))
         .fill_null(-1.0)

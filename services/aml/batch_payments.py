@@ -198,6 +198,8 @@ def _aggregate(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         payer_name_similarity=pl.col("payer_sim").min(),
         near_threshold_count=pl.col("near_count").max().fill_null(0.0),
         third_party=(~pl.col("payer_is_buyer") & ~pl.col("payer_platform")).any(),
+        payer_unrelated=(~pl.col("payer_is_buyer")).any(),
+        payer_not_platform=(~pl.col("payer_platform")).any(),
         payer_risky=pl.col("payer_country").is_in(list(rules.jurisdiction.countries)).any(),
         payer_names=pl.col("payer_name"),
     )

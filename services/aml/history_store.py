@@ -25,6 +25,7 @@ from services.aml.migrations.schema import history_entries
 from services.aml.persistence import guard, insert_ignoring_duplicates, to_datetime, to_micros
 from services.aml.rules.behaviour import window_spans
 from services.aml.rules.history import Entry, MemoryWindows
+from services.aml.store import AlertStore, Transaction
 
 _H = history_entries.c
 # Keys per IN list: well under SQLite's bound variables and PostgreSQL's plan-friendly sizes.
@@ -38,9 +39,9 @@ class SqlWindows:
     which payments count)."""
 
     def __init__(
-        self, engine: sa.Engine, spans: dict[str, timedelta], namespace: str = "live"
+        self, store: AlertStore, spans: dict[str, timedelta], namespace: str = "live"
     ) -> None:
-        self._engine = engine
+        self._store = store
         self._spans = spans
         self._namespace = namespace
         self._local = threading.local()
@@ -64,7 +65,9 @@ class SqlWindows:
         for kind, key in wanted:
             by_kind[kind].add(key)
         start = to_micros(since)
-        with guard(), self._engine.connect() as connection:
+        # A read-only connection: on SQLite it takes no write lock, so it never waits for the
+        # commit in flight.
+        with guard(), self._store.reader.connect() as connection:
             for kind, keys in by_kind.items():
                 ordered = sorted(keys)
                 for i in range(0, len(ordered), _CHUNK):
@@ -99,29 +102,34 @@ class SqlWindows:
         return self._batch[0].between(kind, key, start, end)
 
     def flush(self) -> None:
-        """Write the batch's new entries (idempotent per document) and end the batch."""
+        """Write the batch's new entries (idempotent per document) and end the batch; the write
+        shares its commit with concurrent writers (see `AlertStore.write`)."""
         _, pending = self._batch
         self._local.batch = None
         if not pending:
             return
-        with guard(), self._engine.begin() as connection:
+
+        def insert(tx: Transaction) -> None:
+            connection = tx[0]
             connection.execute(insert_ignoring_duplicates(connection, history_entries), pending)
+
+        self._store.write(insert)
 
     def purge(self, before: datetime) -> int:
         """Drop entries older than `before`, across namespaces (on the store's purge timer)."""
-        with guard(), self._engine.begin() as connection:
+        with guard(), self._store.engine.begin() as connection:
             done = connection.execute(
                 history_entries.delete().where(_H.at < to_micros(before))
             ).rowcount
         return int(done or 0)
 
 
-def keep_history_in_database(detector: AmlDetector, engine: sa.Engine) -> SqlWindows:
+def keep_history_in_database(detector: AmlDetector, store: AlertStore) -> SqlWindows:
     """Point the detector's live (and shadow) windows at the database; returns the live store
     (whose :meth:`SqlWindows.purge` drops what no window needs any more)."""
-    live = SqlWindows(engine, window_spans(detector.rules), "live")
+    live = SqlWindows(store, window_spans(detector.rules), "live")
     shadow_rules = detector.shadow_rules
-    shadow = SqlWindows(engine, window_spans(shadow_rules), "shadow") if shadow_rules else None
+    shadow = SqlWindows(store, window_spans(shadow_rules), "shadow") if shadow_rules else None
     detector.use_windows(live, shadow)
     return live
 

@@ -140,6 +140,8 @@ def _settlement_parties() -> dict[str, tuple[str, ...]]:
             "AliExpress",
             "Shopee",
             "Lazada",
+            "Whaleco",
+            "TikTok",
         )
     }
 

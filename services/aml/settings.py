@@ -47,6 +47,16 @@ class AmlSettings(ServiceSettings):
         Path("var/data"),
         description="Folder whose sub-folders ScanTradeData may scan (by name, no paths).",
     )
+    audit_key_file: Path = Field(
+        Path("var/aml-audit.key"),
+        description="Hex MAC key of the audit log, kept out of the database (a Secret in "
+        "production); a missing file is created (mode 0600) when the service starts.",
+    )
+    audit_checkpoint_dir: Path = Field(
+        Path("var/aml-audit-checkpoints"),
+        description="Folder outside the database for MACed checkpoints of the audit chain's "
+        "tip, written at every store check; the newest 100 are kept.",
+    )
     store_check_seconds: float = Field(
         2.0, gt=0, description="How often the store is probed for health and the gauges refreshed."
     )

@@ -42,15 +42,10 @@ from services.aml.alert_records import (
     unique_by_key,
 )
 from services.aml.audit import AuditChain, EventDraft
+from services.aml.audit_trail import AuditTrail
 from services.aml.migrations import upgrade
-from services.aml.migrations.schema import alert_events, alerts
-from services.aml.page_tokens import (
-    Page,
-    decode_page_token,
-    encode_page_token,
-    page_size_or_default,
-    query_scope,
-)
+from services.aml.migrations.schema import alert_events, alerts, audit_head
+from services.aml.page_tokens import Page, PageTokens, page_size_or_default, query_scope
 from services.aml.persistence import (
     EPOCH,
     create_store_engine,
@@ -76,22 +71,27 @@ R = TypeVar("R")
 class AlertStore:
     """The AML database: write transactions with the audit chain locked, and the alerts."""
 
-    def __init__(self, engine: sa.Engine, clock: Callable[[], int] = now_us) -> None:
+    def __init__(
+        self, engine: sa.Engine, trail: AuditTrail, clock: Callable[[], int] = now_us
+    ) -> None:
         self.engine = engine
         self.reader = engine.execution_options(**{READ_ONLY: True})
+        self.trail = trail
+        self.page_tokens = PageTokens(trail.key.derive("page-tokens"))
         self._clock = clock
         self._group = GroupCommit(
             self.writing, isolated=(TradeGuardError,), shared_failures=(UnavailableError,)
         )
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> AlertStore:
-        """Connect to `url` and (by default) bring the schema up to date."""
+    def open(cls, url: str, trail: AuditTrail, *, migrate: bool = True) -> AlertStore:
+        """Connect to `url` and (by default) bring the schema up to date; `trail` holds the
+        audit key and checkpoint folder, which live outside the database."""
         engine = create_store_engine(url)
         if migrate:
             with guard():
                 upgrade(engine)
-        return cls(engine)
+        return cls(engine, trail)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -115,7 +115,7 @@ class AlertStore:
     def writing(self) -> Iterator[Transaction]:
         """One write transaction with the audit chain locked; events are flushed on success."""
         with guard(), self.engine.begin() as connection:
-            chain = AuditChain(connection, self._clock())
+            chain = AuditChain(connection, self._clock(), self.trail.key)
             yield connection, chain
             chain.flush()
 
@@ -154,7 +154,7 @@ class AlertStore:
         size = page_size_or_default(page_size)
         order = sort_order(order_by)
         scope = query_scope(*query_key(query), tenant_scope, order.name)
-        position = decode_page_token(page_token, scope)
+        position = self.page_tokens.decode(page_token, scope)
         filters = alert_filters(query, tenant_scope)
         total = sa.select(sa.func.count()).select_from(alerts).where(*filters)
         if position is not None:
@@ -172,7 +172,7 @@ class AlertStore:
         if len(rows) <= size:
             return Page(items, "", total_size)
         last = rows[size - 1]
-        token = encode_page_token([last["sort_key"], last["alert_id"]], scope)
+        token = self.page_tokens.encode([last["sort_key"], last["alert_id"]], scope)
         return Page(items, token, total_size)
 
     def count_alerts(
@@ -197,7 +197,7 @@ class AlertStore:
         self.get_alert(alert_id, tenant_scope)
         size = page_size_or_default(page_size)
         scope = query_scope("events", alert_id)
-        position = decode_page_token(page_token, scope)
+        position = self.page_tokens.decode(page_token, scope)
         after = int(position[0]) if position else 0
         select = (
             sa.select(alert_events)
@@ -208,7 +208,7 @@ class AlertStore:
         with guard(), self.reader.connect() as connection:
             rows = connection.execute(select).mappings().all()
         items = [event_from_row(r) for r in rows[:size]]
-        token = encode_page_token([items[-1].seq], scope) if len(rows) > size else ""
+        token = self.page_tokens.encode([items[-1].seq], scope) if len(rows) > size else ""
         return Page(items, token)
 
     def backlog_by_severity(self, statuses: Iterable[str]) -> dict[str, Backlog]:
@@ -252,9 +252,19 @@ class AlertStore:
         return self.write(change)
 
     def verify_audit(self) -> audit.AuditReport:
-        """Check the whole hash chain (see `services.aml.audit.verify`)."""
+        """Check the whole chain, the checkpoints and the alert rows (`audit.verify`)."""
         with guard():
-            return audit.verify(self.reader)
+            return audit.verify(self.reader, self.trail)
+
+    def checkpoint_audit(self) -> None:
+        """Write the chain tip to the checkpoint folder (nothing without one)."""
+        if self.trail.checkpoints is None:
+            return
+        query = sa.select(audit_head.c.seq, audit_head.c.hash)
+        with guard(), self.reader.connect() as connection:
+            seq, head_hash = connection.execute(query).one()
+        if seq:
+            self.trail.checkpoints.write(int(seq), str(head_hash))
 
 
 def raise_alerts_in(

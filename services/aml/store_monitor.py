@@ -91,6 +91,7 @@ class StoreMonitor:
             self._reload_watchlist()
             self._seen = seen
         self._refresh_parties()
+        self._store.checkpoint_audit()
         if time.monotonic() >= self._next_purge:
             purged = purge_screenings(self._store, datetime.now(UTC) - self._retention)
             log.info("expired stored responses purged", extra={"rows": purged})

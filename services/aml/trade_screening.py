@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 from services.aml.alert_drafts import new_alert, shadow_record
 from services.aml.alert_records import Actor, Alert, RaisedAlert
@@ -25,6 +25,7 @@ from services.aml.domain import Trade
 from services.aml.metrics import AmlMetrics
 from services.aml.screening_store import ScreeningOutcome, ScreeningStore, ScreeningWrite
 from services.common.errors import TradeGuardError, ValidationError
+from services.common.group_commit import Gathered
 from services.common.idempotency import request_id_reused
 
 R = TypeVar("R")
@@ -103,6 +104,32 @@ class TradeScreening:
         self._screenings = screenings
         self._detector = detector
         self._metrics = metrics
+        self._single: Gathered[_Single, Any] = Gathered(self._screen_gathered)
+
+    def screen_one(
+        self, request: ScreeningRequest, actor: Actor, renderer: Renderer[Screened, R]
+    ) -> Outcome[R]:
+        """One call's trade, screened together with the calls in flight beside it: concurrent
+        calls make one batch (one model call, one history read, one commit), as a stream
+        message does, and each call is answered once that batch is committed."""
+        outcome: Outcome[R] = self._single.run((request, actor, renderer))
+        return outcome
+
+    def _screen_gathered(self, items: list[_Single]) -> list[tuple[Any, BaseException | None]]:
+        """Screens the gathered calls caller by caller (alerts and replays are per tenant)."""
+        by_caller: dict[tuple[Actor, int], list[int]] = {}
+        for index, (_, actor, renderer) in enumerate(items):
+            by_caller.setdefault((actor, id(renderer)), []).append(index)
+        outcomes: list[tuple[Any, BaseException | None]] = [(None, None)] * len(items)
+        for (actor, _), indexes in by_caller.items():
+            renderer = items[indexes[0]][2]
+            try:
+                answers = self.screen([items[i][0] for i in indexes], actor, renderer)
+            except Exception as failure:  # the store is down: this caller's calls fail alone
+                answers = [failure] * len(indexes)
+            for index, answer in zip(indexes, answers, strict=True):
+                outcomes[index] = (None, answer) if _raised(answer) else (answer, None)
+        return outcomes
 
     def screen(
         self, requests: Sequence[ScreeningRequest], actor: Actor, renderer: Renderer[Screened, R]
@@ -213,6 +240,15 @@ def _rendering(
         return renderer.encode(item.rendered)
 
     return render
+
+
+#: A unary call waiting to be screened with others: its request, caller and renderer.
+_Single = tuple[ScreeningRequest, Actor, "Renderer[Screened, Any]"]
+
+
+def _raised(answer: object) -> bool:
+    """An error the store raised, as opposed to an error that is a request's answer."""
+    return isinstance(answer, Exception) and not isinstance(answer, TradeGuardError)
 
 
 def _trade_of(item: _Item[R]) -> Trade:

@@ -20,8 +20,6 @@ from services.aml.domain import WatchlistEntry
 from services.aml.migrations.schema import watchlist_entries
 from services.aml.page_tokens import (
     Page,
-    decode_page_token,
-    encode_page_token,
     page_size_or_default,
     query_scope,
 )
@@ -121,7 +119,7 @@ class WatchlistStore:
         """Entries ordered by id, optionally of one list, paged by keyset on entry_id."""
         size = page_size_or_default(page_size)
         scope = query_scope("watchlist", list_name)
-        position = decode_page_token(page_token, scope)
+        position = self._store.page_tokens.decode(page_token, scope)
         query = sa.select(watchlist_entries).order_by(_W.entry_id).limit(size + 1)
         if list_name:
             query = query.where(_W.list_name == list_name)
@@ -131,7 +129,8 @@ class WatchlistStore:
             rows = connection.execute(query).mappings().all()
         items = [_entry_from_row(r) for r in rows[:size]]
         more = len(rows) > size
-        token = encode_page_token([items[-1].entry.entry_id], scope) if more else ""
+        tokens = self._store.page_tokens
+        token = tokens.encode([items[-1].entry.entry_id], scope) if more else ""
         return Page(items, token)
 
     def fingerprint(self) -> tuple[int, int]:

@@ -14,6 +14,9 @@ anything (a failed optimistic check, say): the others commit. Any other failure 
 back; unless it is one of the `shared_failures` (the database is down: every unit would fail
 again), each unit is then retried in a transaction of its own, so one bad write cannot fail its
 neighbours.
+
+The gathering itself (:class:`Gathered`) serves any work that is cheaper done for many callers
+at once than for each alone.
 """
 
 from __future__ import annotations
@@ -25,26 +28,92 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - the item type, beside T and R
 R = TypeVar("R")
 
 #: Upper bound of units in one transaction, so that one commit stays short.
 DEFAULT_MAX_GROUP = 128
 
+#: One caller's answer: its result, or the error that is its answer.
+Outcome = tuple[Any, BaseException | None]
+
 
 @dataclass(eq=False, slots=True)
-class _Unit:
-    """One caller's work, its outcome, and the event that wakes the caller."""
+class _Waiter:
+    """One caller's item, its outcome, and the event that wakes the caller."""
 
-    work: Callable[[Any], Any]
+    item: Any
     wake: threading.Event = field(default_factory=threading.Event)
     lead: bool = False
     finished: bool = False
     result: Any = None
     error: BaseException | None = None
 
-    def finish(self, result: Any = None, error: BaseException | None = None) -> None:
-        self.result, self.error, self.finished = result, error, True
+    def finish(self, outcome: Outcome) -> None:
+        self.result, self.error = outcome
+        self.finished = True
         self.wake.set()
+
+
+class Gathered(Generic[I, R]):
+    """Concurrent calls gathered into one `process(items)` call, led by the first caller that
+    finds none running; the callers that queue meanwhile make up the next group. `process`
+    returns one (result, error) per item, in order; an exception it raises answers them all."""
+
+    def __init__(
+        self,
+        process: Callable[[list[I]], list[Outcome]],
+        max_group: int = DEFAULT_MAX_GROUP,
+    ) -> None:
+        self._process = process
+        self._max_group = max_group
+        self._lock = threading.Lock()
+        self._queue: list[_Waiter] = []
+        self._busy = False
+
+    @property
+    def waiting(self) -> int:
+        """Calls queued for the next group (the one in flight excluded)."""
+        with self._lock:
+            return len(self._queue)
+
+    def run(self, item: I) -> R:
+        """This item's result, once the group that holds it has been processed."""
+        waiter = _Waiter(item)
+        with self._lock:
+            self._queue.append(waiter)
+            if not self._busy:
+                self._busy = waiter.lead = True
+        while not waiter.finished:
+            if waiter.lead:
+                waiter.lead = False
+                self._lead()
+                continue
+            waiter.wake.wait()
+            waiter.wake.clear()
+        if waiter.error is not None:
+            raise waiter.error
+        result: R = waiter.result
+        return result
+
+    def _lead(self) -> None:
+        """Process the next group, then hand the lead to the first caller still waiting."""
+        with self._lock:
+            group = self._queue[: self._max_group]
+            del self._queue[: self._max_group]
+        try:
+            outcomes = self._process([w.item for w in group])
+        except BaseException as failure:
+            outcomes = [(None, failure)] * len(group)
+        for waiter, outcome in zip(group, outcomes, strict=True):
+            waiter.finish(outcome)
+        with self._lock:
+            if self._queue:
+                heir = self._queue[0]
+                heir.lead = True
+                heir.wake.set()
+            else:
+                self._busy = False
 
 
 class GroupCommit(Generic[T]):
@@ -62,72 +131,35 @@ class GroupCommit(Generic[T]):
         self._begin = begin
         self._isolated = isolated
         self._shared_failures = shared_failures
-        self._max_group = max_group
-        self._lock = threading.Lock()
-        self._queue: list[_Unit] = []
-        self._busy = False
+        self._gathered: Gathered[Callable[[T], Any], Any] = Gathered(self._commit, max_group)
 
     @property
     def waiting(self) -> int:
         """Units queued for the next commit (the one in flight excluded)."""
-        with self._lock:
-            return len(self._queue)
+        return self._gathered.waiting
 
     def run(self, work: Callable[[T], R]) -> R:
         """`work(transaction)`'s result, once the transaction that ran it has committed."""
-        unit = _Unit(work)
-        with self._lock:
-            self._queue.append(unit)
-            if not self._busy:
-                self._busy = unit.lead = True
-        while not unit.finished:
-            if unit.lead:
-                unit.lead = False
-                self._lead()
-                continue
-            unit.wake.wait()
-            unit.wake.clear()
-        if unit.error is not None:
-            raise unit.error
-        result: R = unit.result
+        result: R = self._gathered.run(work)
         return result
 
-    def _lead(self) -> None:
-        """Commit the next group, then hand the lead to the first caller still waiting."""
-        with self._lock:
-            group = self._queue[: self._max_group]
-            del self._queue[: self._max_group]
-        self._commit(group)
-        with self._lock:
-            if self._queue:
-                heir = self._queue[0]
-                heir.lead = True
-                heir.wake.set()
-            else:
-                self._busy = False
-
-    def _commit(self, group: list[_Unit]) -> None:
-        outcomes: list[tuple[_Unit, Any, BaseException | None]] = []
+    def _commit(self, group: list[Callable[[T], Any]]) -> list[Outcome]:
         try:
             with self._begin() as transaction:
-                for unit in group:
-                    outcomes.append(self._apply(unit, transaction))
+                outcomes = [self._apply(work, transaction) for work in group]
         except BaseException as failure:
-            self._after_failure(group, failure)
-            return
-        for unit, result, error in outcomes:
-            unit.finish(result, error)
+            return self._after_failure(group, failure)
+        return outcomes
 
-    def _apply(self, unit: _Unit, transaction: T) -> tuple[_Unit, Any, BaseException | None]:
+    def _apply(self, work: Callable[[T], Any], transaction: T) -> Outcome:
         try:
-            return unit, unit.work(transaction), None
+            return work(transaction), None
         except self._isolated as error:
-            return unit, None, error
+            return None, error
 
-    def _after_failure(self, group: list[_Unit], failure: BaseException) -> None:
+    def _after_failure(
+        self, group: list[Callable[[T], Any]], failure: BaseException
+    ) -> list[Outcome]:
         if len(group) == 1 or isinstance(failure, self._shared_failures):
-            for unit in group:
-                unit.finish(error=failure)
-            return
-        for unit in group:
-            self._commit([unit])
+            return [(None, failure)] * len(group)
+        return [outcome for work in group for outcome in self._commit([work])]

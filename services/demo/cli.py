@@ -81,6 +81,8 @@ def _service_env(
         "risk": {"MODEL_DIR": paths.risk_models, "FEATURES": paths.features},
         "aml": {
             "DB_URL": f"sqlite:///{paths.aml_db}",
+            "AUDIT_KEY_FILE": paths.root / "aml-audit.key",
+            "AUDIT_CHECKPOINT_DIR": paths.root / "aml-audit-checkpoints",
             "MODEL_DIR": paths.aml_models,
             "REFERENCE_DIR": paths.data,
             "DATA_ROOT": paths.root,

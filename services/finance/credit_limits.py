@@ -30,7 +30,7 @@ from services.finance.limits import (
     decide_limit,
     round_down_to,
 )
-from services.finance.metrics import TOP_BUYER_RANKS, FinanceMetrics
+from services.finance.metrics import TOP_BUYER_RANKS, ExposureSnapshot, FinanceMetrics
 from services.finance.pricing import resolve_country
 
 #: Short-term cover reaches credit periods of two years.
@@ -103,7 +103,6 @@ class CreditLimits:
             response = encode(limit)
             tx.remember(response)
         self._metrics.limit_decided(limit.decision.value)
-        self.refresh_exposure()
         return response
 
     def get(self, limit_id: str, tenant: str | None) -> CreditLimit:
@@ -132,7 +131,6 @@ class CreditLimits:
                 limit, version=limit.version + 1, state=LimitState.CANCELLED, update_time=now
             )
             tx.put_limit(cancelled, "CANCELLED", _detail(cancelled))
-        self.refresh_exposure()
         return cancelled
 
     def _validate(self, ask: LimitRequest) -> Decimal:
@@ -188,16 +186,15 @@ class CreditLimits:
             create_time=previous.create_time if previous else now, update_time=now,
         )  # fmt: skip
 
-    def refresh_exposure(self) -> None:
-        """Exposure gauges from the book: by country category, and the largest buyers' share
-        of their capacity."""
-        by_category = self._book.exposure_by_category()
+    def exposure(self) -> ExposureSnapshot:
+        """The book's exposure by country category, and the largest buyers' share of their
+        capacity."""
         shares = [
             float(held / capacity) if capacity > 0 else 1.0
             for held, grade in self._book.largest_buyers(TOP_BUYER_RANKS)
             for capacity in (self._uw.capacity.buyer(grade),)
         ]
-        self._metrics.set_exposure(by_category, shares)
+        return ExposureSnapshot(self._book.exposure_by_category(), shares)
 
 
 def _detail(limit: CreditLimit) -> str:

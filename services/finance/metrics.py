@@ -3,10 +3,15 @@ book's exposure by country category and on its largest buyers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from services.common.errors import UnavailableError
 
 #: Premium rates are fractions of the insured amount: short-term cover mostly sits between
 #: 0.05 % and 2 %, medium/long-term MPR-floored cover between 1 % and 25 %.
@@ -50,23 +55,7 @@ class FinanceMetrics:
             ["decision"],
             registry=registry,
         )
-        self.exposure = Gauge(
-            "finance_exposure_usd",
-            "Approved credit limits on the book in USD, by OECD country risk category 0..7.",
-            ["country_category"],
-            registry=registry,
-        )
-        self.buyer_capacity_share = Gauge(
-            "finance_buyer_capacity_share",
-            "Share of its buyer capacity used by each of the largest buyer exposures "
-            "(rank 1 is the largest in USD); above 1 means over capacity.",
-            ["rank"],
-            registry=registry,
-        )
-        for category in range(COUNTRY_CATEGORIES):
-            self.exposure.labels(country_category=str(category))
-        for rank in range(1, TOP_BUYER_RANKS + 1):
-            self.buyer_capacity_share.labels(rank=str(rank))
+        self._registry = registry
 
     def quote(self, policy_type: str, outcome: str, rate: float | None) -> None:
         self.quotes.labels(policy_type=policy_type, outcome=outcome).inc()
@@ -79,11 +68,49 @@ class FinanceMetrics:
     def limit_decided(self, decision: str) -> None:
         self.limit_decisions.labels(decision=decision).inc()
 
-    def set_exposure(self, by_category: Mapping[int, Decimal], shares: Sequence[float]) -> None:
-        """Replace the exposure gauges (labels bounded: 8 categories, 5 ranks)."""
+    def watch_exposure(self, snapshot: Callable[[], ExposureSnapshot]) -> None:
+        """Export the book's exposure, read from the store at each scrape (so every replica
+        reports the shared book, however few limits it decided itself)."""
+        self._registry.register(ExposureCollector(snapshot))
+
+
+@dataclass(frozen=True)
+class ExposureSnapshot:
+    """USD on active limits by country category, and the largest buyers' capacity shares."""
+
+    by_category: Mapping[int, Decimal]
+    shares: Sequence[float]
+
+
+class ExposureCollector(Collector):
+    """finance_exposure_usd{country_category} and finance_buyer_capacity_share{rank}; labels
+    are bounded (8 categories, 5 ranks). A store that cannot be read exports nothing rather
+    than stale values."""
+
+    def __init__(self, snapshot: Callable[[], ExposureSnapshot]) -> None:
+        self._snapshot = snapshot
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            snapshot = self._snapshot()
+        except UnavailableError:
+            return
+        exposure = GaugeMetricFamily(
+            "finance_exposure_usd",
+            "Approved credit limits on the book in USD, by OECD country risk category 0..7.",
+            labels=["country_category"],
+        )
         for category in range(COUNTRY_CATEGORIES):
-            held = by_category.get(category, Decimal(0))
-            self.exposure.labels(country_category=str(category)).set(float(held))
+            held = snapshot.by_category.get(category, Decimal(0))
+            exposure.add_metric([str(category)], float(held))
+        yield exposure
+        share = GaugeMetricFamily(
+            "finance_buyer_capacity_share",
+            "Share of its buyer capacity used by each of the largest buyer exposures "
+            "(rank 1 is the largest in USD); above 1 means over capacity.",
+            labels=["rank"],
+        )
         for rank in range(1, TOP_BUYER_RANKS + 1):
-            share = shares[rank - 1] if rank <= len(shares) else 0.0
-            self.buyer_capacity_share.labels(rank=str(rank)).set(share)
+            value = snapshot.shares[rank - 1] if rank <= len(snapshot.shares) else 0.0
+            share.add_metric([str(rank)], value)
+        yield share

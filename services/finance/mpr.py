@@ -311,15 +311,30 @@ def _validate(terms: MprTerms) -> None:
 
 
 def _resolve_category(terms: MprTerms) -> BuyerCategory:
-    """The given category, or the rating's; a corporate category must agree with the rating."""
+    """The given category, or the rating's; a corporate category must agree with the rating.
+
+    Sovereign quality is not taken on self-declaration: SOV_PLUS (better than the sovereign)
+    needs a rating, and a rated SOV_PLUS or SOV_CC0 obligor must rate within the country's best
+    corporate band (CC1), since nothing rated worse is of sovereign quality.
+    """
     given = terms.buyer_category
+    if given is BuyerCategory.SOV_PLUS and not terms.buyer_rating:
+        raise ValidationError.for_field(
+            "buyer.buyer_rating", "SOV_PLUS (better than sovereign) needs a rating to support it"
+        )
     if not terms.buyer_rating:
         assert given is not None  # _validate requires one of the two
         return given
-    if given in (BuyerCategory.SOV_PLUS, BuyerCategory.SOV_CC0):
-        ratings.notch(terms.buyer_rating)  # still reject an unknown symbol
-        return given
     from_rating = buyer_category_for_rating(terms.country_category, terms.buyer_rating)
+    if given in (BuyerCategory.SOV_PLUS, BuyerCategory.SOV_CC0):
+        if from_rating is not BuyerCategory.CC1:
+            raise ValidationError.for_field(
+                "buyer_category",
+                f"{given.value} contradicts rating {terms.buyer_rating}, which is "
+                f"{from_rating.value} in country risk category {terms.country_category}: "
+                "a sovereign-quality obligor rates within the best corporate band",
+            )
+        return given
     if given is not None and given is not from_rating:
         raise ValidationError.for_field(
             "buyer_category",

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY, store_engine
-from services.common.errors import NotFoundError, UnavailableError
+from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
+from services.common.group_commit import GroupCommit
 from services.common.idempotency import check_same_body
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
@@ -80,6 +81,9 @@ class QuoteStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._group: GroupCommit[Connection] = GroupCommit(
+            self._writing, isolated=(AlreadyExists,), shared_failures=(UnavailableError,)
+        )
 
     @classmethod
     def open(cls, url: str) -> QuoteStore:
@@ -111,16 +115,14 @@ class QuoteStore:
         return _row(row) if row is not None else None
 
     def save(self, quote: StoredQuote) -> StoredQuote:
-        """Store ``quote``, or return the one a concurrent identical request stored first."""
-        try:
-            with self._connect(self._engine) as conn, conn.begin():
-                conn.execute(sa.insert(quotes).values(**asdict(quote)))
-            return quote
-        except sa.exc.IntegrityError:
-            existing = self.find_by_request(quote.tenant, quote.request_id)
-            if existing is None:  # the conflict was on quote_id: astronomically unlikely
-                raise
-            return check_same_request(existing, quote.fingerprint)
+        """Store ``quote``, or return the one an identical request stored first; returns once
+        the commit holding it is durable. Concurrent saves share one transaction and flush."""
+        return self._group.run(lambda conn: _insert_or_existing(conn, quote))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._connect(self._engine) as conn, conn.begin():
+            yield conn
 
     def get(self, quote_id: str, tenant: str | None, now: datetime) -> StoredQuote:
         """A live quote; another tenant's or an expired one is NOT_FOUND (``None``: any tenant)."""
@@ -146,6 +148,20 @@ class QuoteStore:
                 yield conn
         except UNREACHABLE as error:
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
+
+
+def _insert_or_existing(conn: Connection, quote: StoredQuote) -> StoredQuote:
+    """The quote already stored under its request id (the same request only), else ``quote``
+    inserted. Checked first inside the shared transaction, so two identical requests in one
+    group store one quote, and a refusal comes before anything is written."""
+    query = sa.select(quotes).where(
+        quotes.c.tenant == quote.tenant, quotes.c.request_id == quote.request_id
+    )
+    row = conn.execute(query).first()
+    if row is not None:
+        return check_same_request(_row(row), quote.fingerprint)
+    conn.execute(sa.insert(quotes).values(**asdict(quote)))
+    return quote
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:

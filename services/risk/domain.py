@@ -39,6 +39,9 @@ class Reason:
     contribution: float
     message: str
     value: float | None
+    code: str = ""
+    """Reason code of the catalog (``services.risk.reason_codes``); policy reasons start
+    with P and carry no feature."""
 
 
 @dataclass(frozen=True, slots=True)

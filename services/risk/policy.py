@@ -17,6 +17,11 @@ DEFAULT_ADVANCE_RATES: dict[str, float] = {
 }
 
 
+PD_OVER_DECLINE = "PD_OVER_DECLINE"
+PD_OVER_APPROVAL = "PD_OVER_APPROVAL"
+OVER_LIMIT = "OVER_LIMIT"
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionPolicy:
     """APPROVE below `approve_max_pd` when the amount fits the limit, DECLINE at or above
@@ -46,19 +51,34 @@ class DecisionPolicy:
             "needed to approve)"
         )
 
+    def outcomes(self, pd: float, amount_usd: float, limit_usd: float) -> tuple[str, ...]:
+        """Which policy rules the request meets: PD_OVER_DECLINE alone, or any of
+        PD_OVER_APPROVAL and OVER_LIMIT (none: approve)."""
+        if pd >= self.decline_min_pd:
+            return (PD_OVER_DECLINE,)
+        found = []
+        if pd >= self.approve_max_pd:
+            found.append(PD_OVER_APPROVAL)
+        if amount_usd > limit_usd:
+            found.append(OVER_LIMIT)
+        return tuple(found)
+
     def decide(
         self, pd: float, amount_usd: float, limit_usd: float
     ) -> tuple[Decision, tuple[str, ...]]:
         """The decision and, unless approved, the plain-word reasons for it."""
-        if pd >= self.decline_min_pd:
-            note = f"PD {pd:.2%} is at or above the decline threshold {self.decline_min_pd:.2%}"
-            return Decision.DECLINE, (note,)
-        notes = []
-        if pd >= self.approve_max_pd:
-            notes.append(f"PD {pd:.2%} is above the approval threshold {self.approve_max_pd:.2%}")
-        if amount_usd > limit_usd:
-            notes.append("requested amount exceeds the recommended limit")
-        return (Decision.REFER, tuple(notes)) if notes else (Decision.APPROVE, ())
+        found = self.outcomes(pd, amount_usd, limit_usd)
+        notes = tuple(self._note(outcome, pd) for outcome in found)
+        if PD_OVER_DECLINE in found:
+            return Decision.DECLINE, notes
+        return (Decision.REFER, notes) if found else (Decision.APPROVE, ())
+
+    def _note(self, outcome: str, pd: float) -> str:
+        if outcome == PD_OVER_DECLINE:
+            return f"PD {pd:.2%} is at or above the decline threshold {self.decline_min_pd:.2%}"
+        if outcome == PD_OVER_APPROVAL:
+            return f"PD {pd:.2%} is above the approval threshold {self.approve_max_pd:.2%}"
+        return "requested amount exceeds the recommended limit"
 
     def limit_usd(self, volume_usd: float, product: Product, tenor_days: int, pd: float) -> float:
         if not volume_usd > 0:

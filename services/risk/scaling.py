@@ -78,10 +78,3 @@ def bands_to_json(bands: Sequence[GradeBand]) -> list[dict[str, Any]]:
 
 def bands_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[GradeBand, ...]:
     return tuple(GradeBand(str(item["grade"]), float(item["max_pd"])) for item in data)
-
-
-def pd_for_tenor(pd_horizon: float, horizon_days: float, tenor_days: float) -> float:
-    """Map a PD over the calibration horizon to another tenor under a constant default hazard:
-    PD(t) = 1 - (1 - PD(h)) ** (t / h)."""
-    p = min(max(pd_horizon, 0.0), 1.0 - PD_FLOOR)
-    return float(1.0 - (1.0 - p) ** (tenor_days / horizon_days))

@@ -15,16 +15,16 @@ from datetime import date, datetime
 
 import numpy as np
 
-from services.common.errors import FailedPrecondition, NotFoundError
+from services.common.errors import FailedPrecondition, NotFoundError, ValidationError
 from services.risk.domain import Decision, FinancingRequest, FinancingScore
 from services.risk.feature_table import AS_OF, ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
 from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
-from services.risk.reasons import top_reasons
+from services.risk.reason_codes import POLICY_THIN_FILE, adverse_action_reasons, policy_reason
 from services.risk.record import TradeRecord, record_features
-from services.risk.scaling import grade_for, pd_for_tenor
+from services.risk.scaling import grade_for
 from services.risk.treeshap import TreeExplainer
 
 
@@ -106,8 +106,6 @@ class ScoringSnapshot:
         ids = table.frame.get_column(ENTERPRISE_ID).cast(str).to_list()
         self._index = {eid: i for i, eid in enumerate(ids)}
         self._meta = bundle.metadata
-        self._horizon = bundle.metadata.calibration.horizon_days
-        self._count = policy.reason_count
 
     @property
     def version(self) -> str:
@@ -123,8 +121,23 @@ class ScoringSnapshot:
             raise NotFoundError(f"enterprise {enterprise_id!r} not found in the feature table")
         return index
 
+    def check_tenor(self, request: FinancingRequest) -> None:
+        """INVALID_ARGUMENT for a tenor outside the range the model's PDs were validated on:
+        a PD is never extrapolated to a term no labelled financing had."""
+        calibration = self._meta.calibration
+        if not calibration.validates(request.tenor_days):
+            low, high = calibration.tenor_range
+            raise ValidationError.for_field(
+                "tenor_days", f"must lie in the validated range {low:g} to {high:g} days"
+            )
+
+    def accept(self, request: FinancingRequest) -> int:
+        """The feature-table row of a request the model can answer (tenor validated)."""
+        self.check_tenor(request)
+        return self.row(request.enterprise_id)
+
     def score(self, request: FinancingRequest) -> FinancingScore:
-        return self.score_rows([request], [self.row(request.enterprise_id)])[0]
+        return self.score_rows([request], [self.accept(request)])[0]
 
     def score_rows(
         self, requests: Sequence[FinancingRequest], rows: Sequence[int]
@@ -134,6 +147,7 @@ class ScoringSnapshot:
 
     def score_record(self, request: FinancingRequest, record: TradeRecord) -> FinancingScore:
         """Score an applicant on its own trade record (features computed now, not looked up)."""
+        self.check_tenor(request)
         frame = record_features(record)
         table = FeatureTable(frame, record.as_of.isoformat(), "trade record")
         thin = self.policy.thin_file_note(*record.history())
@@ -153,16 +167,16 @@ class ScoringSnapshot:
         each row's as-of; a `thin_file` note keeps every answer from approval."""
         contrib = self.explainer.contributions(inputs.x)
         raw = contrib.sum(axis=1)
-        pd_horizon = self._meta.calibration.apply(raw)
+        tenors = np.asarray([float(r.tenor_days) for r in requests])
+        pds = self._meta.calibration.apply_at(raw, tenors)
         self.monitor.observe_many(inputs.bins)
         scores = [
             self._answer(
                 request,
                 float(raw[i]),
-                float(pd_horizon[i]),
+                float(pds[i]),
                 float(inputs.volume_usd[i]),
                 contrib[i],
-                inputs.x[i],
                 inputs.as_of[i],
             )
             for i, request in enumerate(requests)
@@ -173,17 +187,22 @@ class ScoringSnapshot:
         self,
         request: FinancingRequest,
         raw: float,
-        pd_horizon: float,
+        pd: float,
         volume_usd: float,
         contrib: np.ndarray,
-        x: np.ndarray,
         as_of: str,
     ) -> FinancingScore:
         meta = self._meta
-        pd = pd_for_tenor(pd_horizon, self._horizon, request.tenor_days)
         rate = self.usd_per_unit[request.currency]
         limit_usd = self.policy.limit_usd(volume_usd, request.product, request.tenor_days, pd)
-        decision, notes = self.policy.decide(pd, request.amount * rate, limit_usd)
+        amount_usd = request.amount * rate
+        decision, notes = self.policy.decide(pd, amount_usd, limit_usd)
+        outcomes = self.policy.outcomes(pd, amount_usd, limit_usd)
+        reasons = (
+            ()
+            if decision == Decision.APPROVE
+            else adverse_action_reasons(outcomes, contrib[:-1], meta.features)
+        )
         return FinancingScore(
             request_id=request.request_id,
             enterprise_id=request.enterprise_id,
@@ -193,7 +212,7 @@ class ScoringSnapshot:
             decision=decision,
             recommended_limit=0.0 if decision == Decision.DECLINE else round(limit_usd / rate, 2),
             currency=request.currency,
-            reasons=top_reasons(contrib[:-1], x, meta.features, meta.categories, self._count),
+            reasons=reasons,
             model_version=self.version,
             raw_score=raw,
             base_value=float(contrib[-1]),
@@ -206,5 +225,9 @@ def _thin(score: FinancingScore, note: str) -> FinancingScore:
     """A thin file is never approved: at best it goes to a credit officer, with the reason."""
     decision = Decision.REFER if score.decision == Decision.APPROVE else score.decision
     return replace(
-        score, decision=decision, thin_file=True, policy_notes=(*score.policy_notes, note)
+        score,
+        decision=decision,
+        thin_file=True,
+        policy_notes=(*score.policy_notes, note),
+        reasons=(policy_reason(POLICY_THIN_FILE), *score.reasons),
     )

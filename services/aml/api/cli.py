@@ -7,6 +7,7 @@ the network scan of a local data directory.
     tradeguard aml workflow            # the review transition table
     tradeguard aml verify-audit        # exit 0 when the hash chain is intact, 1 when not
     tradeguard aml scan --data DIR     # network typologies over a data directory
+    tradeguard aml rules [--json]      # each rule's indicator, look-alike, how told apart
 
 The alert commands talk to the running service, so the caller's role and tenant apply and
 reviews are audited under their name. ``verify-audit`` reads the database directly (``--db-url``
@@ -20,6 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from services.aml.api.rules_cli import register_rules
 from services.commandline.errors import EXIT_FAILED, CommandError
 from services.commandline.output import (
     add_json_flag,
@@ -66,13 +68,28 @@ def register(subparsers: Any) -> None:
     workflow = aml.add_parser("workflow", help="print the review transition table")
     add_json_flag(workflow)
     workflow.set_defaults(func=_workflow)
-    verify = aml.add_parser("verify-audit", help="check the audit log's hash chain")
+    verify = aml.add_parser(
+        "verify-audit", help="check the audit log's MAC chain, checkpoints and alert rows"
+    )
     verify.add_argument(
         "--db-url", default=None, help="alert store URL (default: $TRADEGUARD_AML_DB_URL)"
+    )
+    verify.add_argument(
+        "--audit-key-file",
+        type=Path,
+        default=None,
+        help="the audit MAC key (default: $TRADEGUARD_AML_AUDIT_KEY_FILE)",
+    )
+    verify.add_argument(
+        "--checkpoint-dir",
+        type=Path,
+        default=None,
+        help="the audit checkpoints (default: $TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR)",
     )
     add_json_flag(verify)
     verify.set_defaults(func=_verify_audit)
     _register_scan(aml)
+    register_rules(aml)
 
 
 def _register_scan(aml: Any) -> None:
@@ -266,10 +283,12 @@ def _workflow(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_store(url: str) -> Any:
-    """The alert store at `url`; a SQLite file that is not there is an error, not a new store."""
+def _open_store(url: str, key_file: Path, checkpoints: Path) -> Any:
+    """The alert store at `url`; a SQLite file that is not there is an error, not a new store,
+    and so is a missing audit key."""
     from sqlalchemy.engine import make_url
 
+    from services.aml.audit_trail import AuditKeyError, AuditTrail
     from services.aml.store import AlertStore
 
     parsed = make_url(url)
@@ -278,7 +297,11 @@ def _open_store(url: str) -> Any:
             raise CommandError(
                 f"no alert store at {parsed.database}; give --db-url or TRADEGUARD_AML_DB_URL"
             )
-    return AlertStore.open(url, migrate=False)
+    try:
+        trail = AuditTrail.from_files(key_file, checkpoints, create=False)
+    except AuditKeyError as exc:
+        raise CommandError(str(exc)) from exc
+    return AlertStore.open(url, trail, migrate=False)
 
 
 def _verify_audit(args: argparse.Namespace) -> int:
@@ -287,7 +310,12 @@ def _verify_audit(args: argparse.Namespace) -> int:
     from services.aml.settings import AmlSettings
     from services.common.settings import settings_from_args
 
-    store = _open_store(args.db_url or settings_from_args(AmlSettings).db_url)
+    settings = settings_from_args(AmlSettings)
+    store = _open_store(
+        args.db_url or settings.db_url,
+        args.audit_key_file or settings.audit_key_file,
+        args.checkpoint_dir or settings.audit_checkpoint_dir,
+    )
     try:
         report = store.verify_audit()
     finally:

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from services._proto.tradeguard.aml.v1 import aml_pb2_grpc
 from services.aml.alert_records import Actor
 from services.aml.api.servicer import AmlServicer
+from services.aml.audit_trail import AuditTrail
 from services.aml.data_scans import DataScans
 from services.aml.detector import AmlDetector, load_reference
 from services.aml.domain import ReferenceData
@@ -83,14 +84,15 @@ class AmlService:
         self.settings = settings
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = AmlMetrics(self.registry)
-        self.store = AlertStore.open(settings.db_url, migrate=False)
+        trail = AuditTrail.from_files(
+            settings.audit_key_file, settings.audit_checkpoint_dir, create=True
+        )
+        self.store = AlertStore.open(settings.db_url, trail, migrate=False)
         screenings = ScreeningStore(self.store)
         self.watchlist = Watchlist(WatchlistStore(self.store), detector)
         self.parties = PartyRegistry(PartyStore(self.store), detector)
         history = (
-            keep_history_in_database(detector, self.store.engine)
-            if settings.history_in_database
-            else None
+            keep_history_in_database(detector, self.store) if settings.history_in_database else None
         )
         self.servicer = AmlServicer(
             self.store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from services.aml.domain import Payment
 from services.aml.names import name_similarity
 from services.aml.rules import behaviour, documents, payers
 from services.aml.rules import lots as lots_
@@ -19,6 +20,7 @@ MAX_WAIT_DAYS = 365.0
 NUMERIC_FEATURES: tuple[str, ...] = (
     "log_amount_usd",
     "price_z",
+    "price_log_ratio",
     "weight_log_ratio",
     "declared_gap",
     "invoice_gap",
@@ -34,7 +36,8 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "paid_ratio",
     "payer_name_similarity",
     "payer_country_mismatch",
-    "unexplained_payer",
+    "payer_unrelated",
+    "payer_not_platform",
     "near_threshold_count",
     "enterprise_age_days",
     "log_capital_cny",
@@ -97,9 +100,16 @@ def _payments(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -> 
         "payer_country_mismatch": float(
             any(p.payer_country != ctx.buyer.country for p in pays if ctx.buyer.country)
         ),
-        "unexplained_payer": float(any(not payers.is_explained(ctx, p) for p in pays)),
+        # The two halves of the third-party question, so a model weighs each on its own.
+        "payer_unrelated": float(any(not payers.is_buyer(ctx, p) for p in pays)),
+        "payer_not_platform": float(any(not _platform(ctx, p) for p in pays)),
         "near_threshold_count": float(max(counts, default=0)),
     }
+
+
+def _platform(ctx: TradeContext, p: Payment) -> bool:
+    parties = ctx.rules.payer.settlement_parties
+    return payers.is_settlement_party(p.channel, p.payer_name, parties)
 
 
 def _enterprise(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -> dict[str, float]:
@@ -117,6 +127,7 @@ def _market(ctx: TradeContext, market: MarketReference) -> dict[str, float]:
     found = price_z(ctx, market)
     return {
         "price_z": found[0] if found else 0.0,
+        "price_log_ratio": found[1] if found else 0.0,
         "weight_log_ratio": weight_log_ratio(ctx, market) or 0.0,
     }
 

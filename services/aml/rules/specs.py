@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.aml.rules import rationale as why
+from services.aml.rules.rationale import Rationale
 from services.aml.ruleset import (
     CIRCULAR_TRADING,
     HIGH_RISK_JURISDICTION,
@@ -36,11 +38,12 @@ Condition = Callable[[Signals, RuleSet], Any]
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """One rule: its name, the typology it points to, and when it fires."""
+    """One rule: its name, the typology it points to, when it fires, and why."""
 
     name: str
     typology: str
     fires: Condition
+    why: Rationale
 
 
 def near_threshold(amount_usd: Any, rules: RuleSet) -> Any:
@@ -83,49 +86,85 @@ def _shell_exporter(s: Signals, r: RuleSet) -> Any:
 
 #: Every per-trade rule, in the order of the model's rule columns.
 RULE_SPECS: tuple[RuleSpec, ...] = (
-    RuleSpec("doc_amount_mismatch", THREE_DOC_MISMATCH, _amount_mismatch),
-    RuleSpec("doc_currency_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["currency_mismatch"] > 0),
+    RuleSpec("doc_amount_mismatch", THREE_DOC_MISMATCH, _amount_mismatch, why.AMOUNT),
+    RuleSpec(
+        "doc_currency_mismatch",
+        THREE_DOC_MISMATCH,
+        lambda s, r: s["currency_mismatch"] > 0,
+        why.CURRENCY,
+    ),
     RuleSpec(
         "doc_quantity_mismatch",
         THREE_DOC_MISMATCH,
         lambda s, r: s["quantity_gap"] > r.reconciliation.quantity_rel_tol,
+        why.QUANTITY,
     ),
-    RuleSpec("doc_hs_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["hs_mismatch"] > 0),
-    RuleSpec("doc_party_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["destination_mismatch"] > 0),
-    RuleSpec("doc_date_order", THREE_DOC_MISMATCH, lambda s, r: s["misdated_documents"] > 0),
-    RuleSpec("payment_without_contract", THREE_DOC_MISMATCH, _payment_without_contract),
+    RuleSpec("doc_hs_mismatch", THREE_DOC_MISMATCH, lambda s, r: s["hs_mismatch"] > 0, why.HS_CODE),
+    RuleSpec(
+        "doc_party_mismatch",
+        THREE_DOC_MISMATCH,
+        lambda s, r: s["destination_mismatch"] > 0,
+        why.DESTINATION,
+    ),
+    RuleSpec(
+        "doc_date_order",
+        THREE_DOC_MISMATCH,
+        lambda s, r: s["misdated_documents"] > 0,
+        why.DATES,
+    ),
+    RuleSpec(
+        "payment_without_contract",
+        THREE_DOC_MISMATCH,
+        _payment_without_contract,
+        why.NO_CONTRACT,
+    ),
     RuleSpec(
         "phantom_shipment",
         PHANTOM_SHIPMENT,
         lambda s, r: s["documents_due"] & (s["missing_documents"] > 0),
+        why.PHANTOM,
     ),
-    RuleSpec("third_party_payer", THIRD_PARTY_PAYER, lambda s, r: s["unexplained_payers"] > 0),
+    RuleSpec(
+        "third_party_payer",
+        THIRD_PARTY_PAYER,
+        lambda s, r: s["unexplained_payers"] > 0,
+        why.THIRD_PARTY,
+    ),
     RuleSpec(
         "high_risk_jurisdiction",
         HIGH_RISK_JURISDICTION,
         lambda s, r: s["high_risk_parties"] > 0,
+        why.JURISDICTION,
     ),
-    RuleSpec("line_of_business", SHELL_EXPORTER, lambda s, r: s["outside_industry"]),
+    RuleSpec("line_of_business", SHELL_EXPORTER, lambda s, r: s["outside_industry"], why.INDUSTRY),
     RuleSpec(
         "doc_weight_anomaly",
         THREE_DOC_MISMATCH,
         lambda s, r: abs(s["weight_log_ratio"]) > r.reconciliation.unit_weight_log_tol,
+        why.WEIGHT,
     ),
-    RuleSpec("over_invoicing", OVER_INVOICING, _over_invoicing),
-    RuleSpec("under_invoicing", UNDER_INVOICING, _under_invoicing),
+    RuleSpec("over_invoicing", OVER_INVOICING, _over_invoicing, why.OVER_PRICE),
+    RuleSpec("under_invoicing", UNDER_INVOICING, _under_invoicing, why.UNDER_PRICE),
     RuleSpec(
         "negative_list_party",
         NEGATIVE_LIST_PARTY,
         lambda s, r: s["watchlist_score"] >= r.screening.threshold,
+        why.WATCHLIST,
     ),
     RuleSpec(
         "structuring",
         STRUCTURING,
         lambda s, r: s["near_threshold_count"] >= r.structuring.min_count,
+        why.STRUCTURING_WHY,
     ),
-    RuleSpec("rapid_pass_through", RAPID_PASS_THROUGH, lambda s, r: s["passes_through"]),
-    RuleSpec("shell_exporter", SHELL_EXPORTER, _shell_exporter),
-    RuleSpec("round_trip", CIRCULAR_TRADING, lambda s, r: s["closes_loop"]),
+    RuleSpec(
+        "rapid_pass_through",
+        RAPID_PASS_THROUGH,
+        lambda s, r: s["passes_through"],
+        why.PASS_THROUGH,
+    ),
+    RuleSpec("shell_exporter", SHELL_EXPORTER, _shell_exporter, why.SHELL),
+    RuleSpec("round_trip", CIRCULAR_TRADING, lambda s, r: s["closes_loop"], why.LOOP),
 )
 SPECS: Mapping[str, RuleSpec] = {spec.name: spec for spec in RULE_SPECS}
 RULE_NAMES: tuple[str, ...] = tuple(spec.name for spec in RULE_SPECS)

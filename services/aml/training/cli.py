@@ -33,13 +33,22 @@ def register(subparsers: Any) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from services.aml.ruleset import RuleSet
-    from services.aml.training.train import TrainConfig, feature_importance, train
+    from services.aml.training.train import (
+        TrainConfig,
+        dominant_features,
+        feature_importance,
+        gain_shares,
+        train,
+    )
 
     rules = RuleSet.load(args.ruleset) if args.ruleset else RuleSet()
     started = time.perf_counter()
     model = train(TrainConfig(args.data, args.out, rules, args.seed, args.threads))
     model.metrics["train_seconds"] = round(time.perf_counter() - started, 2)
     model.metrics["top_features"] = feature_importance(model)
+    model.metrics["gain_shares"] = gain_shares(model)
+    model.metrics["dominant_features"] = dominant_features(model)
+    print(format_gain_shares(model.metrics["gain_shares"]))
     if args.holdout is not None:
         model.metrics["holdout"] = _evaluate(model, args.holdout, not args.json)
     model.save(args.out)
@@ -66,3 +75,16 @@ def _evaluate(model: Any, holdout: Path, show: bool) -> dict[str, Any]:
     if show:
         print(format_table(report))
     return report
+
+
+def format_gain_shares(shares: dict[str, dict[str, float]], top: int = 3) -> str:
+    """Each typology model's largest shares of gain, flagging one feature above half."""
+    from services.aml.training.train import MAX_GAIN_SHARE
+
+    lines = ["typology              feature shares of gain (largest first)"]
+    for typology, by_feature in shares.items():
+        parts = [f"{name} {share:.2f}" for name, share in list(by_feature.items())[:top]]
+        leading = next(iter(by_feature.values()), 0.0)
+        flag = "  ! one feature above half of the gain" if leading > MAX_GAIN_SHARE else ""
+        lines.append(f"{typology:21} {', '.join(parts)}{flag}")
+    return "\n".join(lines)

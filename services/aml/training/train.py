@@ -21,10 +21,14 @@ from services.aml.batch import FEATURE_COLUMNS, trade_frame
 from services.aml.model import AmlModel
 from services.aml.reference import load_reference
 from services.aml.rules.pricing import MarketReference
+from services.aml.rules.specs import RULE_SPECS
 from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, TRADE_TYPOLOGIES, RuleSet
 from services.aml.screening import NameIndex
 
 log = logging.getLogger("services.aml")
+
+# No single feature may carry more than this share of a typology booster's gain.
+MAX_GAIN_SHARE = 0.5
 
 # Rule-only typologies. Pass-through is a structure: a handful of orders per data set, too few
 # to learn from. A shell exporter is a party, not a trade: a data set holds a few distinct
@@ -89,13 +93,20 @@ def _params(cfg: TrainConfig) -> dict[str, Any]:
         "learning_rate": 0.08,
         "num_leaves": 15,
         "min_data_in_leaf": 20,
-        "feature_fraction": 0.9,
+        "feature_fraction": 0.5,
+        "feature_fraction_bynode": 0.5,
+        "extra_trees": True,
         "lambda_l2": 1.0,
         "num_threads": cfg.num_threads,
         "seed": cfg.seed,
         "deterministic": True,
         "verbosity": -1,
     }
+
+
+def _own_rule_columns(typology: str) -> list[int]:
+    own = {f"rule_{spec.name}" for spec in RULE_SPECS if spec.typology == typology}
+    return [i for i, name in enumerate(FEATURE_COLUMNS) if name in own]
 
 
 def fit_typology(frame: pl.DataFrame, typology: str, cfg: TrainConfig) -> lgb.Booster:
@@ -107,6 +118,10 @@ def fit_typology(frame: pl.DataFrame, typology: str, cfg: TrainConfig) -> lgb.Bo
     rng = np.random.default_rng(cfg.seed)
     valid_rows = rng.random(frame.height) < cfg.validation_share
     x = frame.select(FEATURE_COLUMNS).to_numpy()
+    # The typology's own rules alert on their own; its model learns from the evidence beneath
+    # them (a constant column is never split on, so the booster cannot echo the rule).
+    for i in _own_rule_columns(typology):
+        x[:, i] = 0.0
     y = frame[f"y_{typology}"].to_numpy()
     names = list(FEATURE_COLUMNS)
     train = lgb.Dataset(x[~valid_rows], y[~valid_rows], feature_name=names, free_raw_data=False)
@@ -155,11 +170,29 @@ def holdout_as_of(data: Any) -> datetime:
     return data_end(data) + timedelta(seconds=1)
 
 
+def gain_shares(model: AmlModel) -> dict[str, dict[str, float]]:
+    """Each typology booster's share of total gain per feature, largest first."""
+    out: dict[str, dict[str, float]] = {}
+    for typology, booster in model.boosters.items():
+        gain = booster.feature_importance("gain").astype(float)
+        total = float(gain.sum()) or 1.0
+        order = np.argsort(gain)[::-1]
+        out[typology] = {
+            model.feature_names[i]: round(float(gain[i]) / total, 4) for i in order if gain[i] > 0
+        }
+    return out
+
+
 def feature_importance(model: AmlModel, top: int = 5) -> dict[str, list[str]]:
     """The most used features (by gain) of each typology's booster, for the report."""
-    out = {}
-    for typology, booster in model.boosters.items():
-        gain = booster.feature_importance("gain")
-        order = np.argsort(gain)[::-1][:top]
-        out[typology] = [model.feature_names[i] for i in order]
-    return out
+    return {t: list(shares)[:top] for t, shares in gain_shares(model).items()}
+
+
+def dominant_features(model: AmlModel, limit: float = MAX_GAIN_SHARE) -> dict[str, str]:
+    """Typologies whose booster leans on one feature for more than `limit` of its gain: a sign
+    it wins on an artefact of the data rather than on what the typology is."""
+    return {
+        t: next(iter(shares))
+        for t, shares in gain_shares(model).items()
+        if shares and next(iter(shares.values())) > limit
+    }

@@ -168,7 +168,7 @@ def build(
         buyers=uw.buyer_model, appetite=uw.appetite, fx=uw.fx,
     )  # fmt: skip
     limits = CreditLimits(book, uw, metrics, now)
-    limits.refresh_exposure()
+    metrics.watch_exposure(limits.exposure)
     purger = QuotePurger(store, settings.purge_interval_seconds, now)
     servicer = CreditInsuranceServicer(quoting, limits, policies)
     registration = ServiceRegistration(

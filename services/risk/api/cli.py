@@ -62,7 +62,7 @@ def format_score(score: Any) -> str:
         f"recommended limit   {limit.currency_code} {to_decimal(limit):,.2f}",
         f"model version       {score.model_version}",
         "reasons:",
-        *(f"  {r.contribution:+.3f}  {r.message}" for r in score.reasons),
+        *(f"  {r.code:<4} {r.message}" for r in score.reasons),
     ]
     lines.extend(f"policy note: {note}" for note in score.policy_notes)
     return "\n".join(lines)

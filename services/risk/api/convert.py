@@ -61,6 +61,7 @@ def to_reason(reason: Reason) -> risk_pb2.Reason:
         contribution=reason.contribution,
         message=reason.message,
         value=math.nan if reason.value is None else reason.value,
+        code=reason.code,
     )
 
 

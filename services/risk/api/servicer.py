@@ -15,6 +15,7 @@ from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.api.record_convert import to_record
 from services.risk.api.registry import ModelRegistryRpcs
+from services.risk.batching import MicroBatcher
 from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
@@ -36,6 +37,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self._metrics = metrics
         self._currencies = currencies
         self._encoders: tuple[ScoringSnapshot, ScoreEncoder] | None = None
+        self._batcher = MicroBatcher()
 
     def _encoder(self, snapshot: ScoringSnapshot) -> ScoreEncoder:
         """The encoder of `snapshot`; replaced (never mutated) when a new snapshot serves."""
@@ -87,7 +89,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
                     self._metrics.record((single,))
                     continue
                 domain = to_request(item, self._currencies)
-                rows.append(snapshot.row(domain.enterprise_id))
+                rows.append(snapshot.accept(domain))
             except TradeGuardError as error:
                 result.error.CopyFrom(item_error(error, index))
                 continue
@@ -106,7 +108,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         if request.HasField("trade_record"):
             record = to_record(request.trade_record, domain.enterprise_id)
             return snapshot.score_record(domain, record)
-        return snapshot.score(domain)
+        return self._batcher.score(snapshot, domain)
 
     def _check_batch_size(self, count: int) -> None:
         """Before any item is looked at: one oversized message must not cost the CPU of all

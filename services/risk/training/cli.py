@@ -25,6 +25,19 @@ def register(subparsers: SubParsers) -> None:
     source.add_argument("--data", type=Path, help="trade-data folder (the data contract)")
     source.add_argument("--table", type=Path, help="labelled table, Parquet or CSV")
     parser.add_argument("--label", help="label column of --table (0/1 or boolean)")
+    parser.add_argument(
+        "--protected",
+        default="",
+        metavar="COLS",
+        help="comma-separated protected columns of --table, kept out of the model (besides "
+        "any column named with age, sex, gender, marital, nationality, religion or race)",
+    )
+    parser.add_argument(
+        "--allow-protected",
+        default="",
+        metavar="COLS",
+        help="comma-separated protected columns the model may use nonetheless",
+    )
     parser.add_argument("--out", type=Path, required=True, help="models folder for the bundle")
     parser.add_argument(
         "--calibration",
@@ -68,11 +81,30 @@ def _run_table(args: argparse.Namespace, options: TrainingOptions) -> int:
 
     if not args.label:
         raise CommandError("--table needs --label COLUMN")
-    result = train_table(args.table, args.label, args.out, options)
+    try:
+        result = train_table(
+            args.table,
+            args.label,
+            args.out,
+            options,
+            protected=_columns(args.protected),
+            allow_protected=_columns(args.allow_protected),
+        )
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     if args.json:
         print_json(
-            {"bundle_dir": result.bundle_dir, "cv_auc": result.cv_auc, "fold_auc": result.fold_auc}
+            {
+                "bundle_dir": result.bundle_dir,
+                "cv_auc": result.cv_auc,
+                "fold_auc": result.fold_auc,
+                "protected": result.fairness,
+            }
         )
     else:
         print(table_report(result))
     return 0
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]

@@ -132,4 +132,26 @@ def table_report(result: TableResult) -> str:
         lines.append(
             "columns not used (identifiers, free text, timestamps): " + ", ".join(result.dropped)
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, *_fairness(result.fairness)])
+
+
+def _fairness(report: dict[str, Any]) -> list[str]:
+    """Protected columns kept out (or allowed) and the adverse impact per group."""
+    lines = [
+        "protected attributes kept out of the model: " + (", ".join(report["excluded"]) or "none"),
+    ]
+    if report["allowed"]:
+        lines.append("protected attributes explicitly allowed: " + ", ".join(report["allowed"]))
+    for column, groups in report["adverse_impact"].items():
+        lines.append(f"adverse impact by {column} ({report['rule']}):")
+        lines += [_group_line(g) for g in groups]
+    return lines
+
+
+def _group_line(group: dict[str, Any]) -> str:
+    ratio = group["adverse_impact_ratio"]
+    return (
+        f"  {group['group']:<22} n={group['count']:<6} approved {group['approval_rate']:.1%}  "
+        f"ratio {'n/a' if ratio is None else format(ratio, '.2f')}"
+        f"{'  BELOW 0.8' if group['below_four_fifths'] else ''}"
+    )

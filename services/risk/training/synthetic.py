@@ -43,7 +43,9 @@ def features(n: int, rng: np.random.Generator, shift: float = 0.0) -> pl.DataFra
     ).with_columns(pl.col("volume_3m_usd").fill_nan(None))
 
 
-def true_pd(frame: pl.DataFrame) -> np.ndarray:
+def true_pd(frame: pl.DataFrame, tenor_days: np.ndarray | None = None) -> np.ndarray:
+    """PD over 90 days, or over each tenor (log-odds up by ln(tenor / 90): a longer loan has
+    more time to default)."""
     overdue = frame["overdue_share_6m"].to_numpy()
     volume = np.nan_to_num(frame["volume_3m_usd"].to_numpy(), nan=np.exp(12))
     south = (frame["region"] == "SOUTH").to_numpy()
@@ -52,6 +54,8 @@ def true_pd(frame: pl.DataFrame) -> np.ndarray:
     # raise risk in steps, the kind of shape a tree model finds and a linear one does not.
     steps = 1.6 * (overdue > 0.25) + 1.2 * (hhi > 0.75)
     logit = -4.4 + 6.0 * overdue - 0.6 * (np.log(volume) - 12) + 0.4 * hhi + 0.7 * south + steps
+    if tenor_days is not None:
+        logit = logit + np.log(tenor_days / 90.0)
     return np.asarray(1.0 / (1.0 + np.exp(-logit)))
 
 
@@ -61,10 +65,11 @@ def financings(n: int = 6000, seed: int = 3) -> pl.DataFrame:
     frame = features(n, rng)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     days = np.sort(rng.integers(0, 720, n))
+    tenors = rng.choice([60, 90, 120], n)
     return frame.with_columns(
         pl.Series("disbursed_at", [start + timedelta(days=int(d)) for d in days]),
-        pl.Series("tenor_days", rng.choice([60, 90, 120], n)),
-        pl.Series("defaulted", rng.random(n) < true_pd(frame)),
+        pl.Series("tenor_days", tenors),
+        pl.Series("defaulted", rng.random(n) < true_pd(frame, tenors.astype(np.float64))),
     )
 
 

@@ -3,9 +3,11 @@ categoricals detected automatically, quality shown by 5-fold cross-validated AUC
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -17,6 +19,7 @@ from services.risk import model as model_io
 from services.risk.features import CATEGORICAL, NUMERIC, FeatureSpec, category_vocabulary, encode
 from services.risk.training import calibration
 from services.risk.training.evaluation import Evaluation, evaluate
+from services.risk.training.fairness import fairness_report, protected_columns
 from services.risk.training.trainer import (
     TrainingOptions,
     fingerprint,
@@ -36,6 +39,7 @@ class TableResult:
     fold_auc: list[float]
     out_of_fold: Evaluation
     dropped: list[str]
+    fairness: dict[str, Any]
 
     @property
     def cv_auc(self) -> float:
@@ -49,13 +53,16 @@ def read_table(path: Path) -> pl.DataFrame:
     return pl.read_parquet(file)
 
 
-def detect_specs(frame: pl.DataFrame, label: str) -> tuple[tuple[FeatureSpec, ...], list[str]]:
+def detect_specs(
+    frame: pl.DataFrame, label: str, excluded: Sequence[str] = ()
+) -> tuple[tuple[FeatureSpec, ...], list[str]]:
     """Numeric and boolean columns are numeric; low-cardinality strings are categorical;
-    identifiers, free text and timestamps are dropped (and reported)."""
+    identifiers, free text and timestamps are dropped (and reported); ``excluded`` columns
+    (protected attributes) are never features."""
     specs: list[FeatureSpec] = []
     dropped: list[str] = []
     for name, dtype in frame.schema.items():
-        if name == label:
+        if name == label or name in excluded:
             continue
         if dtype.is_numeric() or dtype == pl.Boolean:
             specs.append(FeatureSpec(name, name.replace("_", " "), "", NUMERIC))
@@ -129,22 +136,34 @@ def train_table(
     models_dir: Path,
     options: TrainingOptions,
     horizon_days: float = 90.0,
+    protected: Sequence[str] = (),
+    allow_protected: Sequence[str] = (),
 ) -> TableResult:
-    """Cross-validate, calibrate on out-of-fold scores, refit on all rows, write a bundle."""
+    """Cross-validate, calibrate on out-of-fold scores, refit on all rows, write a bundle.
+
+    Protected attributes (``protected`` plus the default names) stay out of the features
+    unless in ``allow_protected``; the out-of-fold decisions are checked per protected group."""
     frame = read_table(path)
     y = labels_of(frame, label)
-    specs, dropped = detect_specs(frame, label)
+    missing = [c for c in [*protected, *allow_protected] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"protected columns not in the table: {', '.join(missing)}")
+    excluded, allowed = protected_columns(frame.columns, protected, allow_protected)
+    specs, dropped = detect_specs(frame, label, [c for c in excluded if c != label])
     vocab = category_vocabulary(frame, specs)
     x = encode(frame, specs, vocab)
     raw, aucs, rounds = cross_validate(x, y, specs, options)
     calibrator = calibration.fit(options.calibration_method, raw, y, horizon_days)
-    oof = evaluate(y, calibrator.apply(raw))
+    oof_pd = calibrator.apply(raw)
+    oof = evaluate(y, oof_pd)
+    fairness = fairness_report(frame, excluded, allowed, oof_pd < options.policy.approve_max_pd)
     booster = _fit(x, y, specs, options, rounds=int(np.median(rounds)))
     metrics = {
         "cv_auc": float(np.mean(aucs)),
         "cv_auc_folds": aucs,
         "out_of_fold": oof.to_json(),
         "dropped_columns": dropped,
+        "protected": fairness,
     }
     metadata = model_io.BundleMetadata(
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -157,4 +176,5 @@ def train_table(
         policy=options.policy,
         training={"source": str(path), "label": label, "folds": FOLDS},
     )
-    return TableResult(model_io.save(booster, metadata, models_dir), aucs, oof, dropped)
+    bundle_dir = model_io.save(booster, metadata, models_dir)
+    return TableResult(bundle_dir, aucs, oof, dropped, fairness)

@@ -16,10 +16,16 @@ from typing import Any
 import polars as pl
 
 from ..schemas import TABLES
-from . import assemble
+from . import assemble, lookalikes
 from .buyer_health import buyer_health
 from .buyer_health import labels_frame as buyer_labels_frame
-from .config import STRUCTURE_TYPOLOGIES, TRADE_TYPOLOGIES, GeneratorConfig, TypologyRates
+from .config import (
+    STRUCTURE_TYPOLOGIES,
+    TRADE_TYPOLOGIES,
+    GeneratorConfig,
+    LookAlikeRates,
+    TypologyRates,
+)
 from .documents import make_payments, make_waybills
 from .financings import make_financings
 from .health import latent_health
@@ -36,6 +42,7 @@ __all__ = [
     "TRADE_TYPOLOGIES",
     "GeneratedData",
     "GeneratorConfig",
+    "LookAlikeRates",
     "TypologyRates",
     "generate",
     "generate_tables",
@@ -92,11 +99,13 @@ def _build(cfg: GeneratorConfig, sink: Sink) -> GeneratedData:
 
     put("enterprises", ent.frame)
     put("buyers", buyers.frame())
-    put("orders", assemble.orders_frame(book))
-    for name, frame in zip(
-        ("waybills", "declarations"), make_waybills(cfg, tb, book, ent, buyers), strict=True
-    ):
-        put(name, frame)
+    waybills, declarations = make_waybills(cfg, tb, book, ent, buyers)
+    orders, declarations = lookalikes.national_lines(
+        cfg.seed, assemble.orders_frame(book), declarations, cfg.look_alikes.national_tariff_lines
+    )
+    put("orders", orders)
+    put("waybills", waybills)
+    put("declarations", declarations)
     health = buyer_health(cfg, tb, buyers.grade)
     payments = make_payments(cfg, tb, book, ent, buyers, injected.payers, health)
     party_labels = assemble.party_labels(ent, injected.listed_buyers, injected.payers, payments)

@@ -59,6 +59,28 @@ class TypologyRates:
 
 
 @dataclass(frozen=True, slots=True)
+class LookAlikeRates:
+    """How often honest trade looks like a typology: shares of the orders (or payments) it
+    could apply to. Detection must not win on their absence, so models and rules are judged on
+    data where they occur at these rates and at twice them (see ``doubled``)."""
+
+    deposit_balance: float = 0.15  # wholesale orders over 5,000 USD paid 30 % then 70 %
+    instalments: float = 0.08  # wholesale orders over 20,000 USD paid in 3-4 spaced parts
+    partial_shipments: float = 0.12  # wholesale orders shipped in 2-3 lots
+    platform_settlement: float = 0.5  # marketplace payments remitted by the platform
+    national_tariff_lines: float = 0.2  # orders and declarations under a 10-digit line
+    abbreviated_names: float = 0.05  # buyers' own payments under an abbreviated name
+
+    def __post_init__(self) -> None:
+        if any(not 0.0 <= v <= 1.0 for v in asdict(self).values()):
+            raise ValueError("look-alike rates must lie in [0, 1]")
+
+    def doubled(self) -> LookAlikeRates:
+        """Every rate twice as high (capped at 1): a hold-out the model never saw."""
+        return LookAlikeRates(**{k: min(1.0, 2 * v) for k, v in asdict(self).items()})
+
+
+@dataclass(frozen=True, slots=True)
 class GeneratorConfig:
     """Size and shape of a synthetic trade data set (deterministic for a seed)."""
 
@@ -71,6 +93,7 @@ class GeneratorConfig:
     financings_per_month: float = 0.6
     reporting_threshold_usd: float = 50_000.0
     typologies: TypologyRates = field(default_factory=TypologyRates)
+    look_alikes: LookAlikeRates = field(default_factory=LookAlikeRates)
     file_format: Literal["parquet", "csv"] = "parquet"
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from . import buyer_health, vocab
+from . import buyer_health, lookalikes, vocab
 from .buyer_health import BuyerHealth
 from .codes import PHANTOM, STRUCTURING, THREE_DOC_MISMATCH, Mismatch
 from .config import GeneratorConfig
@@ -87,7 +87,11 @@ def make_waybills(
     status = np.where(known_fail, fail_kind, np.where(delivered, 1, 0))
     waybills = _waybill_frame(rng, book, rows, shipped, transit, status, ent, buyers)
     declarations = _declaration_frame(rng, book, rows, shipped, ent)
-    return _apply_mismatches(rng, book, rows, waybills, declarations)
+    waybills, declarations = _apply_mismatches(rng, book, rows, waybills, declarations)
+    honest = (c["typology"] == 0) & (c["structured"] == 0) & WHOLESALE[ent.model[c["ent"]]]
+    eligible = order_ids(n).filter(pl.Series(honest))
+    rate = cfg.look_alikes.partial_shipments
+    return lookalikes.split_into_lots(cfg.seed, waybills, declarations, eligible, rate, tb.end_us)
 
 
 def _waybill_frame(
@@ -215,6 +219,7 @@ def _payment_schedule(
     ent: Enterprises,
     buyers: Buyers,
     buyer: tuple[BuyerHealth, Timebase],
+    cfg: GeneratorConfig,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(number of payments per order, time of the final payment). The exporter's health and
     the buyer's both show: a weak buyer pays every exporter late, or not at all."""
@@ -241,8 +246,13 @@ def _payment_schedule(
     final = np.maximum(c["t"] + HOUR_US, due + (delay * DAY_US).astype(np.int64))
     final = np.where(prepaid, c["t"] + rng.integers(0, 12 * HOUR_US, n), final)
     final = np.where(forced, c["forced_paid"], final)
-    split = WHOLESALE[ent.model[c["ent"]]] & (amount_usd(book) > 5000) & (rng.random(n) < 0.15)
+    wholesale, usd = WHOLESALE[ent.model[c["ent"]]], amount_usd(book)
+    deposit_rate = cfg.look_alikes.deposit_balance
+    split = wholesale & (usd > 5000) & (rng.random(n) < deposit_rate)
     count = np.where(split & ~protected, 2, 1)
+    large = wholesale & (usd > 20_000) & ~protected & ~split
+    spread, parts = lookalikes.instalment_orders(cfg.seed, large, cfg.look_alikes)
+    count = np.where(spread, parts, count)
     count = np.where(c["typology"] == STRUCTURING, c["subtype"], count)
     return np.where(unpaid, 0, count), final
 
@@ -258,18 +268,30 @@ def make_payments(
 ) -> pl.DataFrame:
     rng = stream(cfg.seed, "payments")
     c = book.cols
-    count, final = _payment_schedule(rng, book, ent, buyers, (health, tb))
+    count, final = _payment_schedule(rng, book, ent, buyers, (health, tb), cfg)
     order = np.repeat(np.arange(book.n), count)
     first = np.repeat(np.cumsum(count) - count, count)
     pos = np.arange(order.shape[0]) - first
     k = count[order]
-    paid_at, share = _installments(
-        rng, c["t"][order], final[order], pos, k, c["typology"][order] == STRUCTURING
-    )
+    structuring = c["typology"][order] == STRUCTURING
+    paid_at, share = _installments(rng, c["t"][order], final[order], pos, k, structuring)
+    spread = (k >= 3) & ~structuring
+    spaced = lookalikes.instalment_times(cfg.seed, c["t"][order], final[order], pos, k)
+    paid_at = np.where(spread, spaced, paid_at)
+    share = np.where(spread, 1.0 / np.maximum(k, 1), share)
     amount = np.round(c["amount"][order] * share, 2)
     keep = paid_at <= tb.end_us
-    frame = _payment_frame(book, buyers, payers, order[keep], paid_at[keep], amount[keep])
-    return _benign_name_variants(rng, frame, c["payer"][order[keep]] < 0)
+    kept = order[keep]
+    frame = _payment_frame(book, buyers, payers, kept, paid_at[keep], amount[keep])
+    own = c["payer"][kept] < 0
+    frame = _benign_name_variants(rng, frame, own)
+    rates = cfg.look_alikes
+    psp = (frame["channel"] == "PSP").to_numpy()
+    honest = (c["typology"][kept] == 0) & (c["structured"][kept] == 0)
+    frame = lookalikes.settle_on_platforms(
+        cfg.seed, frame, c["platform"][kept], psp & honest, rates.platform_settlement
+    )
+    return lookalikes.abbreviate(cfg.seed, frame, own & ~psp, rates.abbreviated_names)
 
 
 def _installments(

@@ -72,6 +72,8 @@ def aml_settings(tmp_path: Path, tokens_file: Path, db_url: str, **extra: Any) -
         "grace_seconds": 1.0,
         "tokens_file": tokens_file,
         "max_batch": 50,
+        "audit_key_file": tmp_path / "audit.key",
+        "audit_checkpoint_dir": tmp_path / "audit-checkpoints",
         **extra,
     }
     return AmlSettings(**values)
@@ -269,6 +271,8 @@ def server_process_factory(
         env = {
             **os.environ,
             "TRADEGUARD_AML_DB_URL": db_url,
+            "TRADEGUARD_AML_AUDIT_KEY_FILE": str(tmp_path / "audit.key"),
+            "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(tmp_path / "audit-checkpoints"),
             "TRADEGUARD_TOKENS_FILE": str(callers[0]),
             "TRADEGUARD_AML_HOST": "127.0.0.1",
             "TRADEGUARD_AML_STORE_CHECK_SECONDS": "0.2",

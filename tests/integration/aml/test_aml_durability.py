@@ -18,6 +18,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
+from services.aml.audit_trail import AuditTrail
 from services.aml.store import AlertStore
 
 from .conftest import Callers, Harness, ServerProcess, aml_settings, screen, start_harness
@@ -108,7 +109,10 @@ def test_kill_9_mid_stream_loses_no_acknowledged_alert(
     assert len(alert_ids) == len(set(alert_ids)) == 120
     server.terminate()
     assert server.process is not None and server.process.returncode == 0
-    store = AlertStore.open(url, migrate=False)
+    trail = AuditTrail.from_files(
+        tmp_path / "audit.key", tmp_path / "audit-checkpoints", create=False
+    )
+    store = AlertStore.open(url, trail, migrate=False)
     assert store.verify_audit().ok
     store.close()
 
@@ -194,7 +198,10 @@ def test_kill_9_under_concurrent_unary_calls_loses_no_acknowledged_write(
         alert_ids = _all_alerts(stub, regulator)
     assert len(alert_ids) == len(set(alert_ids)) == 120
     server.terminate()
-    store = AlertStore.open(url, migrate=False)
+    trail = AuditTrail.from_files(
+        tmp_path / "audit.key", tmp_path / "audit-checkpoints", create=False
+    )
+    store = AlertStore.open(url, trail, migrate=False)
     assert store.verify_audit().ok
     store.close()
 

@@ -163,6 +163,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "TRADEGUARD_AML_PORT": str(aml_port),
         "TRADEGUARD_AML_METRICS_PORT": "0",
         "TRADEGUARD_AML_DB_URL": f"sqlite:///{root / 'aml.db'}",
+        "TRADEGUARD_AML_AUDIT_KEY_FILE": str(root / "audit.key"),
+        "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(root / "audit-checkpoints"),
         "TRADEGUARD_AML_REFERENCE_DIR": str(data),
         "TRADEGUARD_AML_DATA_ROOT": str(root),
     }

@@ -88,7 +88,8 @@ def start_aml(root: Path, tokens: Tokens) -> AmlService:
     settings = AmlSettings(
         host="127.0.0.1", port=0, metrics_port=0, db_url=f"sqlite:///{root / 'aml.db'}",
         data_root=root / "datasets", store_check_seconds=0.5, grace_seconds=0.5,
-        tokens_file=tokens.path,
+        tokens_file=tokens.path, audit_key_file=root / "audit.key",
+        audit_checkpoint_dir=root / "audit-checkpoints",
     )  # fmt: skip
     reference = ReferenceData(watchlist=WATCHLIST)
     detector = AmlDetector.load(None, reference)

@@ -99,6 +99,11 @@ def test_the_whole_story(story: Story) -> None:
     assert wire_money.to_decimal(second.approved_amount) == 3_500_000
     assert [r.code for r in second.reasons] == ["BUYER_GROUP_ACCUMULATION"]
     assert second.buyer_group == BUYER
+    # The book's exposure as Prometheus scrapes it: Brazil is category 4; the largest buyer
+    # holds USD 4m of its USD 5m capacity.
+    assert story.stack.sample("finance_exposure_usd", {"country_category": "4"}) == 7_500_000
+    assert story.stack.sample("finance_buyer_capacity_share", {"rank": "1"}) == 0.8
+    assert story.stack.sample("finance_buyer_capacity_share", {"rank": "2"}) == 0.7
     # 3. The insurer quotes the first exporter's sales to the buyer and binds the quote.
     quote = story.call(
         "QuotePremium",

@@ -53,7 +53,7 @@ def test_promote_and_rollback_swap_the_served_model(
     refused = risk_pb2.PromoteModelRequest(version=unpromotable, approver="ana", reason="try")
     code = _code(lambda: server.stub.PromoteModel(refused, metadata=admin))
     assert code == grpc.StatusCode.FAILED_PRECONDITION
-    second = bundle_trainer(server.models, 6).name  # trains and promotes through the gates
+    second = bundle_trainer(server.models, 4).name  # trains and promotes through the gates
     server.service.runtime.poll_once()
     assert server.stub.GetModel(risk_pb2.GetModelRequest(), metadata=admin).version == second
     back = risk_pb2.RollbackModelRequest(approver="ana", reason="second refers too many")

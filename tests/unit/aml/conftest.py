@@ -189,3 +189,20 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate(GeneratorConfig(enterprises=160, months=8, seed=11), train)
     generate(GeneratorConfig(enterprises=120, months=6, seed=12, start=date(2025, 1, 1)), holdout)
     return train, holdout
+
+
+@pytest.fixture(scope="session")
+def doubled_look_alikes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hold-out whose honest look-alikes (lots, instalments, platform settlement, national
+    tariff lines, abbreviated names) are twice as common as in the training data."""
+    from datetime import date
+
+    from services.tradedata.generator import GeneratorConfig, LookAlikeRates, generate
+
+    out = tmp_path_factory.mktemp("aml-doubled") / "holdout"
+    doubled = LookAlikeRates().doubled()
+    cfg = GeneratorConfig(
+        enterprises=120, months=6, seed=13, start=date(2025, 1, 1), look_alikes=doubled
+    )
+    generate(cfg, out)
+    return out

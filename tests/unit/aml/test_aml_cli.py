@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def test_ruleset_file_round_trips_and_fingerprints(tmp_path: Path) -> None:
     again = RuleSet.load(tmp_path / "r.json")
     assert again == rules and again.fingerprint() == rules.fingerprint()
     assert RuleSet().fingerprint() != rules.fingerprint()
+
+
+def test_rules_answer_to_an_analyst(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.aml.rules.specs import RULE_NAMES
+
+    assert _run(["aml", "rules", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["rule"] for r in rows] == list(RULE_NAMES)
+    for row in rows:
+        assert re.match(r"^[SDTAN]\d+(/[SDTAN]\d+)? ", row["indicator"]), row
+        assert len(row["look_alike"]) > 20 and len(row["told_apart"]) > 40, row

@@ -21,7 +21,13 @@ from services.aml.ruleset import RuleSet
 from services.aml.screening import NameIndex
 from services.aml.trade_rows import iter_trades
 from services.aml.training.evaluation import evaluate, format_table
-from services.aml.training.train import TrainConfig, data_end, holdout_as_of, train
+from services.aml.training.train import (
+    TrainConfig,
+    data_end,
+    gain_shares,
+    holdout_as_of,
+    train,
+)
 from services.tradedata.loading import load_dataset
 
 # Window rules whose live verdict depends on the order trades arrive in: structuring counts
@@ -82,3 +88,29 @@ def test_holdout_detection_quality(model: AmlModel, generated: tuple[Path, Path]
             assert row["recall"] >= 0.9, (typology, level, row)
     assert report["alert_precision"] >= 0.8
     assert report["minority_class"]["f1"] >= 0.8
+
+
+def test_doubled_look_alikes_do_not_turn_into_alerts(
+    model: AmlModel, doubled_look_alikes: Path
+) -> None:
+    data = load_dataset(doubled_look_alikes)
+    detector = AmlDetector(model.ruleset, load_reference(data), model.market, model)
+    report = evaluate(detector, data, doubled_look_alikes, holdout_as_of(data))
+    print(format_table(report))
+    for row in report["rows"]:
+        if row["labelled"] >= 10:
+            assert row["recall"] >= 0.9, row
+    assert report["alert_precision"] >= 0.8
+    assert report["minority_class"]["f1"] >= 0.8
+
+
+def test_training_reports_each_features_share_of_gain(model: AmlModel) -> None:
+    shares = gain_shares(model)
+    assert set(shares) == set(model.boosters)
+    for by_feature in shares.values():
+        assert abs(sum(by_feature.values()) - 1.0) < 0.01
+    # The artefacts of a generator without look-alikes (a payment count, an echo of the rule)
+    # must not carry a model.
+    leading = {t: next(iter(s)) for t, s in shares.items()}
+    assert leading.get("STRUCTURING") != "n_payments" or shares["STRUCTURING"]["n_payments"] <= 0.5
+    assert not any(name == f"rule_{t.lower()}" for t, name in leading.items())

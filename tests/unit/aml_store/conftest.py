@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from services.aml.alert_records import Actor, NewAlert
+from services.aml.audit_trail import AuditKey, AuditTrail, CheckpointFolder
 from services.aml.store import AlertStore
 
 BANK = Actor("bank-1", "BANK")
@@ -27,9 +28,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
+def make_trail(folder: Path) -> AuditTrail:
+    """A fresh audit key and a checkpoint folder of the test's own."""
+    key = AuditKey.generate()
+    return AuditTrail(key, CheckpointFolder(folder, key))
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[AlertStore]:
-    opened = AlertStore.open(db_url)
+def trail(tmp_path: Path) -> AuditTrail:
+    return make_trail(tmp_path / "checkpoints")
+
+
+@pytest.fixture
+def store(db_url: str, trail: AuditTrail) -> Iterator[AlertStore]:
+    opened = AlertStore.open(db_url, trail)
     yield opened
     opened.close()
 

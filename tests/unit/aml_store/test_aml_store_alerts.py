@@ -29,7 +29,7 @@ def _count(store: AlertStore, table: sa.Table) -> int:
 def _ticking_store(store: AlertStore) -> AlertStore:
     """The same database with a clock that moves 1 ms per reading, so ordering is known."""
     ticks = count(1_700_000_000_000_000, 1000)
-    return AlertStore(store.engine, clock=lambda: next(ticks))
+    return AlertStore(store.engine, store.trail, clock=lambda: next(ticks))
 
 
 def test_raised_alert_is_new_with_a_created_event(store: AlertStore, new_alert: Build) -> None:
@@ -156,7 +156,7 @@ def test_list_filters_by_creation_time(store: AlertStore, new_alert: Build) -> N
 
 def test_paging_walks_every_alert_once_newest_first(store: AlertStore, new_alert: Build) -> None:
     # Same timestamp for all: the alert_id half of the keyset has to break the ties.
-    frozen = AlertStore(store.engine, clock=lambda: 1_700_000_000_000_000)
+    frozen = AlertStore(store.engine, store.trail, clock=lambda: 1_700_000_000_000_000)
     frozen.raise_alerts([new_alert(f"p{i}") for i in range(23)], BANK)
     seen: list[str] = []
     token = ""

@@ -76,10 +76,12 @@ def test_edited_event_is_found(
     assert [(p.seq, p.kind) for p in report.problems] == [(5, "EDITED")]
 
 
-def test_edit_with_recomputed_hash_breaks_the_next_link(
+def test_edit_with_a_hash_recomputed_without_the_key_is_found(
     store: AlertStore, new_alert: Build
 ) -> None:
-    from services.aml.audit import event_hash
+    import hashlib
+
+    from services.aml.audit import canonical_json
 
     _history(store, new_alert)
     with _tampering(store) as connection:
@@ -89,15 +91,16 @@ def test_edit_with_recomputed_hash_breaks_the_next_link(
             .one()
         )
         row["note"] = "rewritten"
-        forged = event_hash(row)
+        body = {k: row[k] for k in row if k != "hash"}
+        forged = hashlib.sha256(canonical_json(body).encode()).hexdigest()
         connection.execute(
             alert_events.update()
             .where(alert_events.c.seq == 4)
             .values(note="rewritten", hash=forged)
         )
     report = store.verify_audit()
-    assert report.first_bad_seq == 5
-    assert [(p.seq, p.kind) for p in report.problems] == [(5, "BROKEN_LINK")]
+    assert report.first_bad_seq == 4
+    assert [(p.seq, p.kind) for p in report.problems] == [(4, "EDITED"), (5, "BROKEN_LINK")]
 
 
 def test_deleted_event_is_found(store: AlertStore, new_alert: Build) -> None:
@@ -115,4 +118,5 @@ def test_deleted_newest_events_are_found(store: AlertStore, new_alert: Build) ->
     with _tampering(store) as connection:
         connection.execute(alert_events.delete().where(alert_events.c.seq >= 5))
     report = store.verify_audit()
-    assert [(p.seq, p.kind) for p in report.problems] == [(5, "DELETED")]
+    # The reviewed alert's row still says REPORTED; its last surviving event says ESCALATED.
+    assert [(p.seq, p.kind) for p in report.problems] == [(4, "ALERT_MISMATCH"), (5, "DELETED")]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from services.aml.alert_records import AlertQuery, NewAlert
+from services.aml.audit_trail import AuditTrail
 from services.aml.store import AlertStore
 from services.common.errors import UnavailableError
 
@@ -30,9 +31,9 @@ def server() -> Iterator[private_pg.PrivatePostgres]:
 
 
 def test_outage_is_unavailable_then_recovers(
-    server: private_pg.PrivatePostgres, new_alert: Callable[..., NewAlert]
+    trail: AuditTrail, server: private_pg.PrivatePostgres, new_alert: Callable[..., NewAlert]
 ) -> None:
-    store = AlertStore.open(server.url)
+    store = AlertStore.open(server.url, trail)
     [before] = store.raise_alerts([new_alert("before")], BANK)
     server.stop()
     assert not store.ping()
@@ -53,8 +54,9 @@ def test_outage_is_unavailable_then_recovers(
 
 
 def test_store_that_starts_during_an_outage_reports_unavailable(
+    trail: AuditTrail,
     server: private_pg.PrivatePostgres,
 ) -> None:
     server.stop()
     with pytest.raises(UnavailableError):
-        AlertStore.open(server.url)
+        AlertStore.open(server.url, trail)

@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from services.aml.alert_records import Actor, NewAlert
-from services.aml.migrations import VERSION_TABLE, current_revision, upgrade
+from services.aml.audit_trail import AuditTrail
+from services.aml.migrations import MIGRATIONS, VERSION_TABLE, current_revision, upgrade
 from services.aml.migrations.schema import alert_events, metadata
 from services.aml.persistence import create_store_engine
 from services.aml.store import AlertStore
@@ -26,21 +28,25 @@ def test_migrations_match_the_table_definitions(store: AlertStore) -> None:
     assert differences == []
 
 
+def _newest_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS.script_location)).get_current_head()
+
+
 def test_migrating_twice_is_a_no_op(store: AlertStore) -> None:
     upgrade(store.engine)
-    assert current_revision(store.engine) == "v0001"
+    assert current_revision(store.engine) == _newest_revision()
 
 
 def test_fresh_database_has_no_revision(tmp_path: Path) -> None:
     engine = create_store_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == "v0001"
+    assert current_revision(engine) == _newest_revision()
     engine.dispose()
 
 
-def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
-    store = AlertStore.open(f"sqlite:///{tmp_path / 'var' / 'aml.db'}")
+def test_sqlite_connections_are_durable(tmp_path: Path, trail: AuditTrail) -> None:
+    store = AlertStore.open(f"sqlite:///{tmp_path / 'var' / 'aml.db'}", trail)
     with store.engine.connect() as connection:
         pragma = {
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
@@ -57,8 +63,8 @@ def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_commits_synchronously(pg_url: str) -> None:
-    store = AlertStore.open(pg_url)
+def test_postgres_commits_synchronously(pg_url: str, trail: AuditTrail) -> None:
+    store = AlertStore.open(pg_url, trail)
     with store.engine.connect() as connection:
         setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar()
         search_path = connection.exec_driver_sql("SHOW search_path").scalar()

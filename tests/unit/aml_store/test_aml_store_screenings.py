@@ -101,7 +101,7 @@ def test_shadow_results_are_recorded_once_and_summarised(store: AlertStore) -> N
 
 
 def test_purge_forgets_old_responses_but_keeps_alerts(store: AlertStore, new_alert: Build) -> None:
-    old = AlertStore(store.engine, clock=lambda: 1_600_000_000_000_000)
+    old = AlertStore(store.engine, store.trail, clock=lambda: 1_600_000_000_000_000)
     ScreeningStore(old).commit(
         "bank-1", [ScreeningWrite("old", "f", [new_alert("k1")], Renderer())], BANK
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from services.common.group_commit import GroupCommit
+from services.common.group_commit import Gathered, GroupCommit
 
 ROWS = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 
@@ -137,3 +137,38 @@ def test_a_lone_caller_commits_at_once(db: Database) -> None:
     committer = GroupCommit(db.begin)
     assert [committer.run(insert(i)) for i in range(3)] == [0, 1, 2]
     assert db.transactions == 3 and committer.waiting == 0
+
+
+def test_gathered_calls_are_processed_as_one_group() -> None:
+    entered, release = threading.Event(), threading.Event()
+    groups: list[list[int]] = []
+
+    def process(items: list[int]) -> list[tuple[Any, BaseException | None]]:
+        groups.append(items)
+        if items == [0]:
+            entered.set()
+            release.wait()
+        return [(None, ValueError(i)) if i == 3 else (i * 10, None) for i in items]
+
+    gathered: Gathered[int, int] = Gathered(process)
+    answers: dict[int, object] = {}
+
+    def call(item: int) -> None:
+        try:
+            answers[item] = gathered.run(item)
+        except ValueError as exc:
+            answers[item] = exc
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(6)]
+    threads[0].start()
+    entered.wait()
+    for thread in threads[1:]:
+        thread.start()
+    while gathered.waiting < 5:
+        time.sleep(0.001)  # wait for every caller to queue; nothing here is timed
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert groups[0] == [0] and sorted(groups[1]) == [1, 2, 3, 4, 5] and len(groups) == 2
+    assert {i: a for i, a in answers.items() if i != 3} == {0: 0, 1: 10, 2: 20, 4: 40, 5: 50}
+    assert isinstance(answers[3], ValueError)

@@ -106,6 +106,7 @@ def test_category_1_better_than_sovereign_has_no_buyer_part_and_btsf() -> None:
             disbursement_months=12,
             repayment_years=8,
             buyer_category=BuyerCategory.SOV_PLUS,
+            buyer_rating="AA",
             product_quality=ProductQuality.ABOVE_STANDARD,
         )
     )
@@ -242,3 +243,15 @@ def test_category_0_and_high_income_have_no_mpr() -> None:
     assert not mpr_applies(0, high_income=False)
     assert not mpr_applies(3, high_income=True)
     assert mpr_applies(3, high_income=False)
+
+
+def test_sovereign_quality_is_not_taken_on_self_declaration() -> None:
+    with pytest.raises(ValidationError) as unrated:
+        minimum_premium_rate(_terms(buyer_category=BuyerCategory.SOV_PLUS))
+    assert _fields(unrated) == {"buyer.buyer_rating"}
+    for category in (BuyerCategory.SOV_PLUS, BuyerCategory.SOV_CC0):
+        with pytest.raises(ValidationError) as junk:  # B- is CC4 in category 5
+            minimum_premium_rate(_terms(buyer_category=category, buyer_rating="B-"))
+        assert _fields(junk) == {"buyer_category"}
+    rated = minimum_premium_rate(_terms(buyer_category=BuyerCategory.SOV_CC0, buyer_rating="BB-"))
+    assert rated.buyer_category is BuyerCategory.SOV_CC0 and rated.buyer_part == 0.0

@@ -92,6 +92,32 @@ def test_concurrent_identical_requests_store_one_row(store: QuoteStore) -> None:
     assert len({r.quote_id for r in results}) == 1
 
 
+def test_concurrent_saves_commit_together_and_a_reused_id_fails_alone(store: QuoteStore) -> None:
+    """Distinct requests all commit; one reusing a request id with another body is refused
+    without taking its neighbours in the same group down with it."""
+    outcomes: dict[int, object] = {}
+
+    def save(i: int) -> None:
+        request = "shared" if i % 8 == 0 else f"r-{i}"
+        quote = _quote(f"q-{i}", request_id=request, fingerprint=f"f-{i}")
+        try:
+            outcomes[i] = store.save(quote).quote_id
+        except AlreadyExists as error:
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refused = [i for i, outcome in outcomes.items() if isinstance(outcome, AlreadyExists)]
+    assert len(refused) == 3  # four requests shared one id; the first one stored wins
+    for i, outcome in outcomes.items():
+        if i % 8:
+            assert outcome == f"q-{i}"
+            assert store.find_by_request("insurer-1", f"r-{i}") is not None
+
+
 def test_other_tenants_and_expired_quotes_are_not_found(store: QuoteStore) -> None:
     store.save(_quote())
     with pytest.raises(NotFoundError) as other:

@@ -34,6 +34,9 @@ def test_risk_service_methods() -> None:
         "ScoreFinancing",
         "StreamScoreFinancing",
         "GetModel",
+        "ListModels",
+        "PromoteModel",
+        "RollbackModel",
     }
 
 

@@ -26,3 +26,28 @@ def test_floor_scales_with_the_calibration_horizon() -> None:
     # Constant hazard: half a year of a 0.05 % annual PD is 1 - 0.9995 ** 0.5.
     assert calibrator.pd_floor == pytest.approx(1 - 0.9995**0.5)
     assert calibrator.apply(np.array([-8.0]))[0] == pytest.approx(calibrator.pd_floor)
+
+
+def test_platt_estimates_the_term_structure_from_the_data() -> None:
+    # Hand-built outcomes: the same exporters default twice as often over 180 days as over 60
+    # (log-odds up by ln 3 per tripling of the tenor), so the tenor coefficient is about 1.
+    rng = np.random.default_rng(0)
+    raw = rng.normal(-3.0, 1.0, 40_000)
+    tenor = rng.choice([60.0, 180.0], 40_000)
+    true = 1.0 / (1.0 + np.exp(-(raw + np.log(tenor / 90.0))))
+    labels = (rng.random(40_000) < true).astype(int)
+    calibrator = fit_platt(raw, labels, horizon_days=90.0, tenors=tenor)
+    assert calibrator.tenor_coef == pytest.approx(1.0, abs=0.1)
+    assert calibrator.tenor_range == (60.0, 180.0)
+    short, long = calibrator.apply_at(np.array([-3.0, -3.0]), np.array([60.0, 180.0]))
+    assert short < calibrator.apply(np.array([-3.0]))[0] < long
+    assert calibrator.validates(120) and not calibrator.validates(360)
+    assert not calibrator.validates(30)
+
+
+def test_platt_calibration_has_no_plateaus() -> None:
+    raw = np.linspace(-6.0, 0.0, 2000)
+    rng = np.random.default_rng(1)
+    labels = (rng.random(2000) < 1.0 / (1.0 + np.exp(-raw))).astype(int)
+    pd = fit_platt(raw, labels, horizon_days=90.0).apply(np.linspace(-4.0, -1.0, 300))
+    assert len(np.unique(pd)) == 300  # strictly increasing, unlike isotonic steps

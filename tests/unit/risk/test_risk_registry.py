@@ -44,7 +44,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     models = tmp_path_factory.mktemp("registry-models")
     versions = {
         "first": _candidate(models, 3),
-        "second": _candidate(models, 6),
+        "second": _candidate(models, 4),
         "no_parity": _candidate(models, 5, serving=False),
     }
     return {name: models / version for name, version in versions.items()}

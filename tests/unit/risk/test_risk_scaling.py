@@ -6,7 +6,6 @@ from services.risk.scaling import (
     DEFAULT_GRADE_BANDS,
     ScoreScaling,
     grade_for,
-    pd_for_tenor,
 )
 
 
@@ -36,9 +35,3 @@ def test_grades_worsen_with_pd() -> None:
     ]
     assert grades == order
     assert grade_for(1.0, DEFAULT_GRADE_BANDS) == "CCC"
-
-
-def test_tenor_mapping_constant_hazard() -> None:
-    assert pd_for_tenor(0.05, 90, 90) == pytest.approx(0.05)
-    assert pd_for_tenor(0.05, 90, 180) == pytest.approx(1 - 0.95**2)
-    assert pd_for_tenor(0.05, 90, 30) < 0.05 < pd_for_tenor(0.05, 90, 120)

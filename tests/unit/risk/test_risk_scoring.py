@@ -5,14 +5,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from services.common.errors import NotFoundError
+from services.common.errors import NotFoundError, ValidationError
 from services.risk import model as model_io
 from services.risk.domain import Decision, FinancingRequest, Product
 from services.risk.feature_table import from_frame
 from services.risk.features import encode
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
-from services.risk.reasons import OTHER_FEATURES
 from services.risk.scoring import ScoringSnapshot
 
 FX = {"USD": 1.0, "EUR": 1.1}
@@ -51,7 +50,7 @@ def request(enterprise: str = "ENT00001", **kw: object) -> FinancingRequest:
     return FinancingRequest(**base)  # type: ignore[arg-type]
 
 
-def test_reasons_and_base_value_sum_to_raw_score(
+def test_raw_score_is_the_model_s(
     snapshot: Callable[..., ScoringSnapshot], make_feature_table: TableMaker
 ) -> None:
     snap = snapshot()
@@ -60,30 +59,56 @@ def test_reasons_and_base_value_sum_to_raw_score(
     expected = bundle.booster.predict(x, raw_score=True)
     for i in (0, 7, 123):
         result = snap.score(request(f"ENT{i:05d}"))
-        total = result.base_value + sum(r.contribution for r in result.reasons)
-        assert total == pytest.approx(expected[i], abs=1e-9)
         assert result.raw_score == pytest.approx(expected[i], abs=1e-9)
 
 
-def test_reasons_ranked_and_worded(snapshot: Callable[..., ScoringSnapshot]) -> None:
-    result = snapshot().score(request("ENT00005"))
-    listed = [r for r in result.reasons if r.feature != OTHER_FEATURES]
-    sizes = [abs(r.contribution) for r in listed]
-    assert sizes == sorted(sizes, reverse=True)
-    for reason in listed:
-        word = "raises risk" if reason.contribution > 0 else "lowers risk"
-        assert reason.message.endswith(word)
-    overdue = [r for r in listed if r.feature == "overdue_share_6m"]
-    assert overdue and "%" in overdue[0].message
+def test_adverse_action_reasons_only_for_refer_and_decline(
+    snapshot: Callable[..., ScoringSnapshot],
+) -> None:
+    snap = snapshot()
+    results = [snap.score(request(f"ENT{i:05d}")) for i in range(120)]
+    approved = [r for r in results if r.decision == Decision.APPROVE]
+    adverse = [r for r in results if r.decision != Decision.APPROVE]
+    assert approved and adverse
+    assert all(not r.reasons for r in approved)
+    for result in adverse:
+        model = [r for r in result.reasons if r.code.startswith("R")]
+        policy = [r for r in result.reasons if r.code.startswith("P")]
+        assert policy, "a REFER or DECLINE always names its policy rule"
+        assert len(model) <= 4
+        assert all(r.contribution > 0 for r in model)  # only factors that raised the risk
+        sizes = [r.contribution for r in model]
+        assert sizes == sorted(sizes, reverse=True)
+        assert len({r.code for r in model}) == len(model)  # related features share one line
+
+
+def test_amount_over_the_limit_is_its_own_policy_reason(
+    snapshot: Callable[..., ScoringSnapshot],
+) -> None:
+    snap = snapshot()
+    result = snap.score(request("ENT00001", amount=1e12))
+    assert result.decision != Decision.APPROVE
+    assert "P03" in [r.code for r in result.reasons]
 
 
 def test_longer_tenor_raises_pd_and_lowers_score(snapshot: Callable[..., ScoringSnapshot]) -> None:
     snap = snapshot()
-    short = snap.score(request(tenor_days=30))
-    long = snap.score(request(tenor_days=360))
+    # The synthetic financings run 60 to 120 days: the validated range.
+    short = snap.score(request(tenor_days=60))
+    long = snap.score(request(tenor_days=120))
     assert long.probability_of_default > short.probability_of_default
     assert long.score < short.score
     assert long.reasons == short.reasons
+
+
+@pytest.mark.parametrize("tenor", [30, 59, 121, 360])
+def test_tenor_outside_the_validated_range_is_refused(
+    snapshot: Callable[..., ScoringSnapshot], tenor: int
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        snapshot().score(request(tenor_days=tenor))
+    assert [v.field for v in refused.value.field_violations] == ["tenor_days"]
+    assert "60 to 120 days" in refused.value.field_violations[0].description
 
 
 def test_limit_is_converted_to_request_currency(snapshot: Callable[..., ScoringSnapshot]) -> None:

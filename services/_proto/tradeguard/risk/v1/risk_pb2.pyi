@@ -256,16 +256,18 @@ class RecordFinancing(_message.Message):
     def __init__(self, financing_id: _Optional[str] = ..., product: _Optional[str] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., disbursed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repaid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., defaulted: _Optional[bool] = ...) -> None: ...
 
 class Reason(_message.Message):
-    __slots__ = ("feature", "contribution", "message", "value")
+    __slots__ = ("feature", "contribution", "message", "value", "code")
     FEATURE_FIELD_NUMBER: _ClassVar[int]
     CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
     feature: str
     contribution: float
     message: str
     value: float
-    def __init__(self, feature: _Optional[str] = ..., contribution: _Optional[float] = ..., message: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    code: str
+    def __init__(self, feature: _Optional[str] = ..., contribution: _Optional[float] = ..., message: _Optional[str] = ..., value: _Optional[float] = ..., code: _Optional[str] = ...) -> None: ...
 
 class FinancingScore(_message.Message):
     __slots__ = ("request_id", "enterprise_id", "probability_of_default", "score", "grade", "decision", "recommended_limit", "reasons", "model_version", "raw_score", "base_value", "features_as_of", "policy_notes", "thin_file")

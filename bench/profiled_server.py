@@ -1,0 +1,48 @@
+"""Runs `python -m services.aml` with cProfile in every thread (the gRPC handlers run in a
+thread pool, which a plain `python -m cProfile` would not see), timing each thread's own CPU
+(waits for locks, the disk or the network cost nothing), and on exit writes the merged
+statistics to the file named by TRADEGUARD_PROFILE_OUT. Used by bench/aml_stream.py.
+
+    python bench/profiled_server.py [service flags...]
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_profiles: list[cProfile.Profile] = []
+
+
+def _profile_this_thread(_frame: FrameType, _event: str, _arg: Any) -> None:
+    """Called once in each new thread: swaps itself for a profiler of that thread."""
+    profile = cProfile.Profile(time.thread_time)
+    _profiles.append(profile)
+    profile.enable()
+
+
+def main() -> int:
+    from services.aml.api.server import main as serve
+
+    out = Path(os.environ["TRADEGUARD_PROFILE_OUT"])
+    threading.setprofile(_profile_this_thread)
+    try:
+        return serve(sys.argv[1:])
+    finally:
+        stats = pstats.Stats(*_profiles) if _profiles else None
+        if stats is not None:
+            stats.dump_stats(str(out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

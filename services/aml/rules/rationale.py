@@ -1,0 +1,131 @@
+"""What each rule answers to an analyst: the FATF-Egmont indicator it implements, the legitimate
+business that produces the same signal, and how the rule tells the two apart.
+
+The rule table in :mod:`services.aml.rules.specs` names one of these per rule, and
+``tradeguard aml rules`` prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    """Indicator (ids of the FATF-Egmont 2021 list), look-alike, and what separates them."""
+
+    indicator: str
+    look_alike: str
+    told_apart: str
+
+
+AMOUNT = Rationale(
+    "D1 inconsistent contract, invoice and customs values",
+    "Orders shipped in lots, each declaration covering its share; customs values lodged in CNY.",
+    "Each lot's declared value is compared in USD with the order's price for the quantity it "
+    "declares, never one lot with the whole order; only a gap beyond the tolerance fires.",
+)
+CURRENCY = Rationale(
+    "D1 inconsistent currencies across documents",
+    "Customs values lodged in the exporter's own currency.",
+    "Declarations in the order's currency or a configured local currency pass (their value is "
+    "still reconciled); payments or declarations in a third currency fire.",
+)
+QUANTITY = Rationale(
+    "D1/D2 quantities inconsistent across documents",
+    "Partial shipments still under way; more-or-less clauses of a few percent.",
+    "Declared lots are summed against the order: more than ordered fires at once; a shortfall "
+    "only after the expected completion date and only when more was paid than declared.",
+)
+HS_CODE = Rationale(
+    "D1 goods described differently on contract and declaration",
+    "10-digit national tariff lines of the ordered 6-digit subheading.",
+    "Codes are compared on their leading digits (6 by default); another chapter weighs more.",
+)
+DESTINATION = Rationale(
+    "D1/T3 goods routed away from the buyer",
+    "Delivery to a buyer's warehouse or fulfilment centre in a neighbouring country.",
+    "Fires on a waybill destination outside the buyer's country; the analyst checks ship-to "
+    "evidence, and the rule weighs one of several inconsistencies of its typology.",
+)
+DATES = Rationale(
+    "D1 documents dated out of order",
+    "Stock goods shipped on the day of the order; time zones.",
+    "Documents may predate the order by a configured slack; delivery before shipment fires.",
+)
+NO_CONTRACT = Rationale(
+    "A9 payments with no contract behind them",
+    "Freight or insurance paid with the goods; an overpayment later refunded.",
+    "Fires only when the order's payments exceed its amount by more than the tolerance.",
+)
+PHANTOM = Rationale(
+    "D5 goods paid for but never shipped",
+    "A T/T deposit before production; the balance paid just before shipment; LC paid after it.",
+    "The clock starts when the order is paid for (its settled share), or, for a deposit alone, "
+    "after the longest production time; a waybill and a declaration must exist by then.",
+)
+THIRD_PARTY = Rationale(
+    "A2 unexplained third-party payments",
+    "Marketplaces and PSPs settling under their own name; a parent or affiliate paying; the "
+    "buyer's name abbreviated or transliterated by its bank.",
+    "The payer is matched with the buyer and its related parties using the watchlist's name "
+    "normalisation; configured settlement parties of the payment's channel are accepted.",
+)
+JURISDICTION = Rationale(
+    "S2 high-risk jurisdiction of a party, bank or route",
+    "Licensed trade with listed countries.",
+    "Scored and shown, never alerted alone; it adds weight to a third-party payer.",
+)
+INDUSTRY = Rationale(
+    "T1/S6 trade outside the line of business",
+    "Trading companies and diversified groups.",
+    "Adds a little weight to the shell-exporter typology; never alerts alone.",
+)
+WEIGHT = Rationale(
+    "D2 weight inconsistent with the goods",
+    "Heavy packaging; lots whose waybills carry no quantity.",
+    "Kilograms per unit over the lots that report a quantity (else the declared quantity), "
+    "against the most precise HS-level norm; a tolerance on the log ratio.",
+)
+OVER_PRICE = Rationale(
+    "D3 over-invoicing against the market price",
+    "Premium models; a national tariff line worth more than its subheading.",
+    "A robust z-score and a minimum price ratio against the most precise reference (10, 8, "
+    "then 6 digits); the evidence names the code and level that priced the trade.",
+)
+UNDER_PRICE = Rationale(
+    "D3 under-invoicing against the market price",
+    "Volume discounts, clearance sales, prices quoted in another currency.",
+    "As for over-invoicing, in USD at reference rates, below the reference.",
+)
+WATCHLIST = Rationale(
+    "N1 sanctioned or negative-list party",
+    "Firms sharing ordinary words (Golden, Trading, Pacific) with a listed name.",
+    "Names are transliterated, trade abbreviations expanded, legal forms dropped and tokens "
+    "sorted; every token must find a close match in the listed name, not only shared words.",
+)
+STRUCTURING_WHY = Rationale(
+    "A5 structuring below reporting thresholds",
+    "Instalments of a large order from the buyer's own account; platform settlements.",
+    "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays); "
+    "the buyer's instalments of an order above the threshold, spaced as a schedule, and "
+    "settlement parties are not counted.",
+)
+PASS_THROUGH = Rationale(
+    "A7 rapid pass-through; many small in, one large out",
+    "A distributor paying its supplier out of its sales, keeping a margin and stock for weeks.",
+    "Sums into and out of one related group within days must match within a few percent, "
+    "money in first; intra-group payments are left out.",
+)
+SHELL = Rationale(
+    "S5/T4 new entity with volume beyond its capacity",
+    "Small honest sellers starting out; new, well-capitalised subsidiaries.",
+    "Only young, thinly capitalised firms; recent volume must exceed the larger of a floor and "
+    "a multiple of the registered capital.",
+)
+LOOP = Rationale(
+    "A6/S7 round-tripping among related parties",
+    "Intra-group supply chains; yearly restocking between affiliates.",
+    "The loop must close within the window with amounts within the tolerance, among economic "
+    "entities or among firms sharing directors or addresses; hubs are not expanded.",
+)

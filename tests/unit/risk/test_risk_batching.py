@@ -1,0 +1,67 @@
+"""Concurrent calls scored together answer exactly what each would alone."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from services.common.errors import NotFoundError
+from services.risk import model as model_io
+from services.risk.batching import MicroBatcher
+from services.risk.domain import FinancingRequest, FinancingScore, Product
+from services.risk.feature_table import from_frame
+from services.risk.psi import PsiMonitor
+from services.risk.scoring import ScoringSnapshot
+
+
+@pytest.fixture
+def snapshot(bundle_dir: Path, make_feature_table: Callable[..., pl.DataFrame]) -> ScoringSnapshot:
+    bundle = model_io.load(bundle_dir)
+    table = from_frame(make_feature_table(), "test", "2026-01-01")
+    monitor = PsiMonitor(bundle.metadata.references, window=1000)
+    return ScoringSnapshot(bundle, table, bundle.metadata.policy, {"USD": 1.0}, monitor)
+
+
+def _request(i: int) -> FinancingRequest:
+    enterprise = f"ENT{i:05d}" if i % 7 else f"MISSING{i}"
+    return FinancingRequest(f"r{i}", enterprise, Product.ORDER_FINANCING, 1000.0 + i, "USD", 90)
+
+
+def test_concurrent_calls_get_their_own_exact_answers(snapshot: ScoringSnapshot) -> None:
+    batcher = MicroBatcher(max_batch=16)
+    results: dict[int, FinancingScore | BaseException] = {}
+    start = threading.Barrier(24)
+
+    def call(worker: int) -> None:
+        start.wait()
+        for i in range(worker, 240, 24):
+            try:
+                results[i] = batcher.score(snapshot, _request(i))
+            except NotFoundError as error:
+                results[i] = error
+
+    threads = [threading.Thread(target=call, args=(w,)) for w in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 240
+    for i, got in results.items():
+        if i % 7 == 0:
+            assert isinstance(got, NotFoundError)
+            continue
+        alone = snapshot.score(_request(i))
+        assert isinstance(got, FinancingScore)
+        assert got.request_id == alone.request_id
+        assert got.raw_score == pytest.approx(alone.raw_score, abs=1e-12)
+        assert got.probability_of_default == pytest.approx(alone.probability_of_default)
+        assert [r.feature for r in got.reasons] == [r.feature for r in alone.reasons]
+
+
+def test_a_lone_call_is_answered_at_once(snapshot: ScoringSnapshot) -> None:
+    score = MicroBatcher().score(snapshot, _request(1))
+    assert score.enterprise_id == "ENT00001"
