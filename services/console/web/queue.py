@@ -15,6 +15,8 @@ from services.console.web.pages import PageCall
 PAGE_SIZES = (25, 50, 100)
 #: Pages walked forward at most to reach a page number never visited in this session.
 MAX_WALK = 40
+#: Queries whose page tokens a session remembers (the oldest is forgotten first).
+MAX_REMEMBERED_QUERIES = 50
 _FILTERS = ("status", "typology", "severity", "tenant", "exporter", "from", "to", "sort")
 
 
@@ -67,7 +69,10 @@ def _fetch(
 ) -> tuple[domain.AlertPage, int]:
     """Page `number`, walking forward from the nearest page whose token this session knows."""
     key = _query_key(query, size, repr(call.session.principal))
-    tokens = call.session.page_tokens.setdefault(key, [""])
+    remembered = call.session.page_tokens
+    if key not in remembered and len(remembered) >= MAX_REMEMBERED_QUERIES:
+        del remembered[next(iter(remembered))]
+    tokens = remembered.setdefault(key, [""])
     current = min(number, len(tokens))
     target = min(number, current + MAX_WALK)
     gateway = call.console.gateway

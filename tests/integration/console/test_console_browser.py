@@ -126,6 +126,27 @@ def test_queue_pages_through_every_alert_with_totals(
     assert not set(first_page) & set(_column(browser, 2))
 
 
+def test_statistics_chart_trade_alerts_and_financing(
+    browser: webdriver.Chrome, world: World
+) -> None:
+    sign_in(browser, world, "regulator")
+    browser.get(world.url + "/statistics")
+    titles = [s.text for s in browser.find_elements(By.CSS_SELECTOR, "figure.chart summary")]
+    for title in ("Alerts by typology and month", "Trade by month",
+                  "Trade by destination country (top 12)", "Trade by HS chapter (top 12)",
+                  "Financing by month of disbursement"):  # fmt: skip
+        assert f"{title}: the numbers" in titles
+    charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg[role=img]")
+    assert len(charts) == len(titles)
+    months = browser.find_elements(
+        By.XPATH, "//figure[.//summary[starts-with(., 'Trade by month')]]//tbody/tr"
+    )
+    assert len(months) == 6  # the generated data covers six months
+    first_cells = [r.find_element(By.TAG_NAME, "td").get_attribute("textContent") for r in months]
+    orders = sum(float(str(cell).replace(",", "")) for cell in first_cells)
+    assert orders > 0
+
+
 def test_column_headers_sort_the_queue(browser: webdriver.Chrome, world: World) -> None:
     sign_in(browser, world, "regulator")
     submit(browser, browser.find_element(By.LINK_TEXT, "Risk"))
