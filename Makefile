@@ -22,7 +22,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 
 BENCHES := bench/tradedata.py bench/risk.py bench/risk_table.py bench/aml.py bench/finance.py \
 	bench/dask_features.py bench/console.py
 
-.PHONY: run test lint bench protos venv lock clean fmt system-deps
+.PHONY: fuzz run test lint bench protos venv lock clean fmt system-deps
 
 venv: $(DEV_STAMP)
 
@@ -73,6 +73,11 @@ run: $(RUN_STAMP)
 
 test: $(DEV_STAMP) system-deps $(AXE)
 	$(BIN)/pytest -q tests
+
+# The fuzz suite of `make test` (300 cases per RPC) with many more cases per RPC.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(DEV_STAMP)
+	TRADEGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/fuzz
 
 lint: $(DEV_STAMP)
 	$(BIN)/python scripts/check_lock.py

@@ -48,6 +48,10 @@ class PartyGroups:
         if ra != rb:
             self._parent[max(ra, rb)] = min(ra, rb)  # smallest id is the stable root
 
+    def is_grouped(self, party: str) -> bool:
+        """Whether a relation links `party` to anyone (its group has other members)."""
+        return party in self._parent
+
     def members(self, group: str) -> list[str]:
         return sorted(self._members.get(group, [group]))
 

@@ -59,29 +59,42 @@ class SqlWindows:
         return batch
 
     def prefetch(self, wanted: Iterable[tuple[str, str]], since: datetime) -> None:
-        """Load the entries of (kind, key) pairs from `since` on into this thread's batch."""
+        """Load the entries of (kind, key) pairs into this thread's batch: of each kind, those
+        its window can still reach from `since` (the batch's earliest moment less the longest
+        window)."""
         windows = MemoryWindows(self._spans, max_keys=1 << 30)
         by_kind: dict[str, set[str]] = defaultdict(set)
         for kind, key in wanted:
             by_kind[kind].add(key)
-        start = to_micros(since)
+        earliest = since + max(self._spans.values())
         # A read-only connection: on SQLite it takes no write lock, so it never waits for the
         # commit in flight.
         with guard(), self._store.reader.connect() as connection:
             for kind, keys in by_kind.items():
-                ordered = sorted(keys)
-                for i in range(0, len(ordered), _CHUNK):
-                    query = sa.select(
-                        _H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty
-                    ).where(
-                        (_H.kind == self._kind(kind))
-                        & _H.key.in_(ordered[i : i + _CHUNK])
-                        & (_H.at > start)
-                    )
-                    for key, at, doc, order, usd, party in connection.execute(query):
-                        entry = Entry(to_datetime(at), doc, order, usd, party)
-                        windows.add(kind, key, entry)
+                start = to_micros(earliest - self._spans[kind])
+                for key, entries in self._read(connection, kind, sorted(keys), start).items():
+                    windows.load(kind, key, entries)
         self._local.batch = (windows, [])
+
+    def _read(
+        self, connection: sa.Connection, kind: str, keys: list[str], start: int
+    ) -> dict[str, list[Entry]]:
+        """Entries of `keys` after `start`, per key, sorted by (at, doc_id)."""
+        found: dict[str, list[Entry]] = defaultdict(list)
+        columns = (_H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
+        for i in range(0, len(keys), _CHUNK):
+            query = (
+                sa.select(*columns)
+                .where(
+                    (_H.kind == self._kind(kind))
+                    & _H.key.in_(keys[i : i + _CHUNK])
+                    & (_H.at > start)
+                )
+                .order_by(_H.key, _H.at, _H.doc_id)
+            )
+            for key, at, doc, order, usd, party in connection.execute(query):
+                found[key].append(Entry(to_datetime(at), doc, order, usd, party))
+        return found
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         windows, pending = self._batch

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from services.tradedata.features.table_file import read_as_of
+
 ENTERPRISE_ID = "enterprise_id"
 AS_OF = "as_of"
 
@@ -28,7 +30,9 @@ def latest_table_path(path: Path) -> Path:
     target = Path(path)
     if target.is_file():
         return target
-    files = sorted(target.glob("*.parquet"), key=lambda p: (p.stat().st_mtime, p.name))
+    # The latest as-of wins (written in the file's metadata); the newest file breaks ties and
+    # stands in for tables written without one.
+    files = sorted(target.glob("*.parquet"), key=lambda p: (_as_of(p), p.stat().st_mtime, p.name))
     if not files:
         raise FeatureTableError(f"no feature table (*.parquet) at {target}")
     return files[-1]
@@ -53,6 +57,13 @@ def from_frame(frame: pl.DataFrame, source: str, default_as_of: str = "") -> Fea
         latest = frame.get_column(AS_OF).max()
         as_of = latest.isoformat() if isinstance(latest, date | datetime) else str(latest)
     return FeatureTable(frame, as_of, source)
+
+
+def _as_of(file: Path) -> str:
+    try:
+        return read_as_of(file)
+    except (OSError, pl.exceptions.PolarsError):
+        return ""
 
 
 def _file_date(file: Path) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from services.risk.domain import Decision, FinancingScore
-from services.risk.psi import PsiMonitor
+from services.risk.psi import PopulationDrift, PsiMonitor
 
 PD_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.5, 1.0)
 """Aligned with the grade bands, so the histogram reads as a grade distribution."""
@@ -18,7 +19,10 @@ MIN_PSI_OBSERVATIONS = 50
 
 
 class RiskMetrics:
-    """risk_probability_of_default, risk_decisions_total, risk_model_info, risk_feature_psi."""
+    """risk_probability_of_default, risk_decisions_total, risk_model_info, risk_feature_psi
+    (scored traffic), risk_population_psi and risk_score_psi (the whole served feature table),
+    risk_feature_table_age_seconds and risk_reload_failures_total. Drift gauges carry the
+    model version; a swap removes the old version's series."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.pd = Histogram(
@@ -43,12 +47,38 @@ class RiskMetrics:
         self.feature_psi = Gauge(
             "risk_feature_psi",
             "Population stability index of live traffic against the training reference.",
-            ["feature"],
+            ["feature", "model_version"],
+            registry=registry,
+        )
+        self.population_psi = Gauge(
+            "risk_population_psi",
+            "PSI of the whole served feature table against the training reference.",
+            ["feature", "model_version"],
+            registry=registry,
+        )
+        self.score_psi = Gauge(
+            "risk_score_psi",
+            "PSI of the served feature table's raw scores against the training sample's.",
+            ["model_version"],
+            registry=registry,
+        )
+        self.table_age = Gauge(
+            "risk_feature_table_age_seconds",
+            "Seconds since the as-of of the feature table now served.",
+            registry=registry,
+        )
+        self.table_age.set_function(self._table_age)
+        self.reload_failures = Counter(
+            "risk_reload_failures_total",
+            "New model bundles or feature tables that could not be loaded (the old snapshot "
+            "kept serving).",
             registry=registry,
         )
         self._decisions = {d: self.decisions.labels(decision=d.value) for d in Decision}
         self._version = ""
         self._pd_children: dict[str, Any] = {}
+        self._as_of: datetime | None = None
+        self._drift_series: set[tuple[Gauge, tuple[str, ...]]] = set()
 
     def record(self, scores: Iterable[FinancingScore]) -> None:
         children = self._pd_children
@@ -62,15 +92,38 @@ class RiskMetrics:
     def serving(self, version: str) -> None:
         if self._version and self._version != version:
             self.model_info.remove(self._version)
+            self._forget_drift()
         self.model_info.labels(version=version).set(1)
         self._version = version
 
-    def publish_psi(self, monitor: PsiMonitor) -> bool:
+    def _forget_drift(self) -> None:
+        """Drop every drift series of the model that stopped serving."""
+        for gauge, labels in self._drift_series:
+            gauge.remove(*labels)
+        self._drift_series.clear()
+
+    def _set_drift(self, gauge: Gauge, labels: tuple[str, ...], value: float) -> None:
+        gauge.labels(*labels).set(value)
+        self._drift_series.add((gauge, labels))
+
+    def publish_psi(self, monitor: PsiMonitor, version: str = "") -> bool:
         if monitor.observations < MIN_PSI_OBSERVATIONS:
             return False
         for feature, value in monitor.compute().items():
-            self.feature_psi.labels(feature=feature).set(value)
+            self._set_drift(self.feature_psi, (feature, version or self._version), value)
         return True
+
+    def publish_population(self, drift: PopulationDrift) -> None:
+        """The served table's drift, published when a snapshot starts serving."""
+        for feature, value in drift.features.items():
+            self._set_drift(self.population_psi, (feature, drift.version), value)
+        if drift.score is not None:
+            self._set_drift(self.score_psi, (drift.version,), drift.score)
+        self._as_of = drift.as_of
+
+    def _table_age(self) -> float:
+        as_of = self._as_of
+        return 0.0 if as_of is None else (datetime.now(UTC) - as_of).total_seconds()
 
 
 class PsiRefresher:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -133,3 +134,29 @@ class PsiMonitor:
             counts = np.bincount(live[:, column], minlength=ref.size).astype(np.float64)
             result[ref.feature] = psi(np.asarray(ref.proportions), counts)
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationDrift:
+    """PSI of a whole served population (every row of a feature table) for one model."""
+
+    version: str
+    features: Mapping[str, float]
+    score: float | None
+    as_of: datetime | None
+
+
+def population_psi(references: Sequence[ReferenceBins], bins: np.ndarray) -> dict[str, float]:
+    """PSI of each feature over all rows (``bins``: rows x features, reference bin indices)."""
+    return {
+        ref.feature: psi(
+            np.asarray(ref.proportions),
+            np.bincount(bins[:, j], minlength=ref.size).astype(np.float64),
+        )
+        for j, ref in enumerate(references)
+    }
+
+
+def score_psi(reference: ReferenceBins, raw: np.ndarray) -> float:
+    counts = np.bincount(reference.bin_index(raw), minlength=reference.size)
+    return psi(np.asarray(reference.proportions), counts.astype(np.float64))

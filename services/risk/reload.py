@@ -47,6 +47,7 @@ class ScoringRuntime:
         policy_for: PolicyFor = lambda policy: policy,
         psi_window: int = 10_000,
         on_swap: Callable[[ScoringSnapshot], None] = lambda snapshot: None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
         self._model_dir = Path(model_dir)
         self._features = Path(features)
@@ -54,6 +55,7 @@ class ScoringRuntime:
         self._policy_for = policy_for
         self._psi_window = psi_window
         self._on_swap = on_swap
+        self._on_failure = on_failure
         self._snapshot: ScoringSnapshot | None = None
         self._key: SourceKey | None = None
         self._failed: SourceKey | None = None
@@ -119,9 +121,11 @@ class ScoringRuntime:
         except (model_io.BundleError, FeatureTableError, OSError, ValueError) as exc:
             key = self._safe_key()
             if key != self._failed:
+                # Counted and logged once per bad source, not on every watcher tick.
                 log.error(
                     "reload failed; still serving the previous snapshot", extra={"error": str(exc)}
                 )
+                self._on_failure()
                 self._failed = key
             return False
 

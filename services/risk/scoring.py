@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 
@@ -21,7 +21,13 @@ from services.risk.feature_table import AS_OF, ENTERPRISE_ID, FeatureTable, Feat
 from services.risk.features import encode
 from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
-from services.risk.psi import PsiMonitor
+from services.risk.psi import (
+    PopulationDrift,
+    PsiMonitor,
+    ReferenceBins,
+    population_psi,
+    score_psi,
+)
 from services.risk.reason_codes import POLICY_THIN_FILE, adverse_action_reasons, policy_reason
 from services.risk.record import TradeRecord, record_features
 from services.risk.scaling import grade_for
@@ -121,6 +127,22 @@ class ScoringSnapshot:
             raise NotFoundError(f"enterprise {enterprise_id!r} not found in the feature table")
         return index
 
+    def population_drift(self) -> PopulationDrift:
+        """PSI of the whole served table, per feature and of the raw score (when the bundle
+        carries the training sample's score distribution), for the monitoring gauges."""
+        meta = self._meta
+        reference = meta.metrics.get("score_reference")
+        score = None
+        if reference:
+            raw = np.asarray(self.bundle.booster.predict(self.inputs.x, raw_score=True))
+            score = score_psi(ReferenceBins.from_json(reference), raw)
+        return PopulationDrift(
+            self.version,
+            population_psi(meta.references, self.inputs.bins),
+            score,
+            _parse_as_of(self.features_as_of),
+        )
+
     def check_tenor(self, request: FinancingRequest) -> None:
         """INVALID_ARGUMENT for a tenor outside the range the model's PDs were validated on:
         a PD is never extrapolated to a term no labelled financing had."""
@@ -219,6 +241,14 @@ class ScoringSnapshot:
             features_as_of=as_of,
             policy_notes=notes,
         )
+
+
+def _parse_as_of(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _thin(score: FinancingScore, note: str) -> FinancingScore:

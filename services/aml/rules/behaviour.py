@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.aml.domain import Payment, Trade
+from services.aml.domain import Payment, ReferenceData, Trade
 from services.aml.names import normalise_name
 from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
@@ -29,6 +29,20 @@ class Keys:
     tenant: str
     exporter_group: str
     buyer_group: str
+    # Money can pass through a group only if it both sells and buys, which takes a relation
+    # between an exporter and a buyer: the flows of a party no relation links are not kept.
+    exporter_grouped: bool = True
+    buyer_grouped: bool = True
+
+    def flow_keys(self) -> list[tuple[str, str]]:
+        """The pass-through windows this trade's payment feeds: money into the exporter's
+        group, money out of the buyer's group."""
+        keys = []
+        if self.exporter_grouped:
+            keys.append((INFLOW, self.scoped(self.exporter_group)))
+        if self.buyer_grouped:
+            keys.append((OUTFLOW, self.scoped(self.buyer_group)))
+        return keys
 
     def scoped(self, key: str) -> str:
         return f"{self.tenant}\x1f{key}"
@@ -82,12 +96,12 @@ def record(ctx: TradeContext, store: WindowStore, keys: Keys) -> None:
         entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
         store.add(NEAR, keys.scoped(payer_identity(p)), entry)
         store.add(NEAR, keys.scoped(beneficiary(ctx)), entry)
-    if keys.exporter_group != keys.buyer_group:  # money within one group passes through nobody
-        for p in ctx.trade.payments:
-            usd = ctx.reference.to_usd(p.amount, p.currency)
-            entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
-            store.add(INFLOW, keys.scoped(keys.exporter_group), entry)
-            store.add(OUTFLOW, keys.scoped(keys.buyer_group), entry)
+    flows = keys.flow_keys() if keys.exporter_group != keys.buyer_group else []
+    for p in ctx.trade.payments if flows else ():  # within one group passes through nobody
+        usd = ctx.reference.to_usd(p.amount, p.currency)
+        entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
+        for kind, key in flows:
+            store.add(kind, key, entry)
     volume = Entry(order.ordered_at, order.order_id, order.order_id, ctx.amount_usd)
     store.add(VOLUME, keys.scoped(order.enterprise_id), volume)
 
@@ -146,7 +160,7 @@ def _passes(ctx: TradeContext, store: WindowStore, group: str, at: datetime) -> 
 def rapid_pass_through(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | None:
     """This trade's payment is money out of the buyer's group soon after as much came in - or,
     documents arriving out of order, money into the exporter's group that it had already paid on."""
-    if keys.buyer_group == keys.exporter_group:
+    if keys.buyer_group == keys.exporter_group or not keys.flow_keys():
         return None
     window = timedelta(days=ctx.rules.pass_through.window_days)
     buyer_group, exporter_group = keys.scoped(keys.buyer_group), keys.scoped(keys.exporter_group)
@@ -244,14 +258,31 @@ def memory_windows(rules: RuleSet) -> MemoryWindows:
     return MemoryWindows(window_spans(rules), rules.structuring.max_payers)
 
 
-def window_keys(trade: Trade, keys: Keys) -> set[tuple[str, str]]:
-    """Every (kind, key) the behaviour rules read or write for `trade`."""
+def window_keys(trade: Trade, keys: Keys, volume: bool = True) -> set[tuple[str, str]]:
+    """Every (kind, key) the behaviour rules read for `trade` (the exporter's volume only when
+    `volume`: see :func:`volume_read`)."""
     wanted = {(NEAR, keys.scoped(payer_identity(p))) for p in trade.payments}
     wanted.add((NEAR, keys.scoped(f"buyer:{trade.order.buyer_id}")))
-    for group in (keys.exporter_group, keys.buyer_group):
-        wanted |= {(INFLOW, keys.scoped(group)), (OUTFLOW, keys.scoped(group))}
-    wanted.add((VOLUME, keys.scoped(trade.order.enterprise_id)))
+    for grouped, group in (
+        (keys.exporter_grouped, keys.exporter_group),
+        (keys.buyer_grouped, keys.buyer_group),
+    ):
+        if grouped:
+            wanted |= {(INFLOW, keys.scoped(group)), (OUTFLOW, keys.scoped(group))}
+    if volume:
+        wanted.add((VOLUME, keys.scoped(trade.order.enterprise_id)))
     return wanted
+
+
+def volume_read(trade: Trade, reference: ReferenceData, rules: RuleSet) -> bool:
+    """Whether the shell-exporter rule reads the exporter's recent volume: only for a known
+    exporter young and thin enough to be a shell (a model's features read it for all)."""
+    ent = reference.enterprises.get(trade.order.enterprise_id)
+    if ent is None:
+        return False
+    age_days = (trade.order.ordered_at - ent.registered_at).total_seconds() / 86_400
+    cfg = rules.shell
+    return age_days <= cfg.max_age_days and ent.registered_capital_cny <= cfg.max_capital_cny
 
 
 def batch_since(trades: Sequence[Trade], rules: RuleSet) -> datetime:

@@ -84,9 +84,13 @@ class RuleEngine:
         )
 
     def keys(self, trade: Trade, tenant: str) -> behaviour.Keys:
-        order = trade.order
+        order, related = trade.order, self.related
         return behaviour.Keys(
-            tenant, self.related.find(order.enterprise_id), self.related.find(order.buyer_id)
+            tenant,
+            related.find(order.enterprise_id),
+            related.find(order.buyer_id),
+            related.is_grouped(order.enterprise_id),
+            related.is_grouped(order.buyer_id),
         )
 
     def evaluate(

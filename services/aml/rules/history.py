@@ -68,6 +68,14 @@ class WindowState:
                 series.ids.discard(old.doc_id)
             del series.entries[:drop]
 
+    def load(self, key: str, entries: list[Entry]) -> None:
+        """Set a key's entries from a store, already sorted by (at, doc_id)."""
+        series = _Series()
+        series.entries = entries
+        series.ids = {e.doc_id for e in entries}
+        with self._lock:
+            self._by_key[key] = series
+
     def between(self, key: str, start: datetime, end: datetime) -> list[Entry]:
         """Entries of `key` with start < at <= end, oldest first."""
         with self._lock:
@@ -118,6 +126,10 @@ class MemoryWindows:
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         self._states[kind].add(key, entry)
+
+    def load(self, kind: str, key: str, entries: list[Entry]) -> None:
+        """Set (kind, key)'s entries from a store, already sorted by (at, doc_id)."""
+        self._states[kind].load(key, entries)
 
     def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
         return self._states[kind].between(key, start, end)

@@ -47,6 +47,7 @@ class _OnSwap:
 
     def __call__(self, snapshot: ScoringSnapshot) -> None:
         self.metrics.serving(snapshot.version)
+        self.metrics.publish_population(snapshot.population_drift())
         if self.server is not None and self.server.port:
             self.server.set_serving(True)
 
@@ -103,6 +104,7 @@ def build(
         policy_for=settings.policy_for,
         psi_window=settings.psi_window,
         on_swap=on_swap,
+        on_failure=metrics.reload_failures.inc,
     )
     models = ModelRegistryRpcs(settings.model_dir, runtime)
     servicer = RiskScoringServicer(

@@ -274,6 +274,9 @@ def train(
     }
     metrics["segments"] = segment_performance(segment_columns(parts[2]), test_s.y, test_pd)
     metrics["parity"] = _parity(booster, data, vocab)
+    # The training sample's raw-score distribution: the reference of the served score's PSI.
+    score_spec = FeatureSpec("raw_score", "model raw score", "log-odds")
+    metrics["score_reference"] = reference_bins(score_spec, raw_scores(booster, dev_s)).to_json()
     metrics["excluded_features"] = dict(data.excluded)
     metrics["sample"] = {**data.sample, "rows": data.frame.height}
     metrics["calibration_p_value"] = spiegelhalter_p(test_s.y, test_pd)

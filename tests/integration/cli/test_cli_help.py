@@ -33,3 +33,12 @@ def test_covers_are_documented_as_fractions_or_percentages() -> None:
     (quote,) = [p for p in commands(build_parser()) if p.prog == "tradeguard quote premium"]
     text = " ".join(quote.format_help().split())
     assert "share of a commercial loss covered, a fraction or a percentage: 0.9 or 90%" in text
+
+
+def test_every_command_but_the_long_running_ones_prints_json_on_request() -> None:
+    long_running = {"tradeguard serve", "tradeguard demo"}
+    for parser in commands(build_parser()):
+        leaf = not any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+        if leaf and parser.prog not in long_running:
+            flags = {flag for action in parser._actions for flag in action.option_strings}
+            assert "--json" in flags, f"{parser.prog} has no --json"

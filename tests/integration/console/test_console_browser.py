@@ -147,6 +147,27 @@ def test_statistics_chart_trade_alerts_and_financing(
     assert orders > 0
 
 
+def test_exporter_bank_and_date_filters(browser: webdriver.Chrome, world: World) -> None:
+    everything = world.alerts("regulator")
+    exporter = everything[0].enterprise_id
+    sign_in(browser, world, "regulator")
+    browser.find_element(By.ID, "f-exporter").send_keys(exporter)
+    _filter(browser)
+    assert set(_column(browser, 7)) == {exporter}
+    assert f"of {sum(a.enterprise_id == exporter for a in everything)}" in _text(
+        browser, "#result-count"
+    )
+    browser.get(world.url + "/alerts?tenant=bank-b")
+    assert set(_column(browser, 8)) == {"bank-b"}
+    raised = everything[0].created_at.ToDatetime().date()
+    browser.get(f"{world.url}/alerts?from={raised}&to={raised}")
+    assert f"of {len(everything)}" in _text(browser, "#result-count")
+    browser.get(f"{world.url}/alerts?from={raised.replace(year=raised.year + 1)}")
+    assert _text(browser, "#result-count") == "No alerts match these filters."
+    browser.get(f"{world.url}/alerts?from=yesterday")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not accepted"
+
+
 def test_column_headers_sort_the_queue(browser: webdriver.Chrome, world: World) -> None:
     sign_in(browser, world, "regulator")
     submit(browser, browser.find_element(By.LINK_TEXT, "Risk"))

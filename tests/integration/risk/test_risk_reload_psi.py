@@ -123,7 +123,7 @@ def psi_gauge(server: Any, feature: str) -> float:
     url = f"http://127.0.0.1:{server.service.server.metrics_port}/metrics"
     with urllib.request.urlopen(url, timeout=5) as response:
         for line in response.read().decode().splitlines():
-            if line.startswith(f'risk_feature_psi{{feature="{feature}"}}'):
+            if line.startswith(f'risk_feature_psi{{feature="{feature}",model_version='):
                 return float(line.split()[-1])
     raise AssertionError(f"no risk_feature_psi for {feature}")
 
