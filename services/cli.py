@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "services.aml.api.cli",
     "services.aml.training.cli",
     "services.finance.api.cli",
+    "services.finance.api.book_cli",
     "services.finance.training.cli",
     "services.demo.cli",
     "services.scale.cli",
@@ -56,6 +57,8 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "models": ("services.risk.training.models_cli",),
     "aml": ("services.aml.api.cli",),
     "quote": ("services.finance.api.cli",),
+    "limit": ("services.finance.api.book_cli",),
+    "policy": ("services.finance.api.book_cli",),
     "demo": ("services.demo.cli",),
 }
 #: Each service's wiring module: ``Settings`` and ``serve(settings) -> int``.

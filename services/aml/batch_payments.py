@@ -98,14 +98,18 @@ def _near_counts(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
-def _pass_through(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+def _pass_through(p: pl.LazyFrame, rules: RuleSet, groups: PartyGroups) -> pl.LazyFrame:
     """Orders whose payment completes a pass-through, by replaying the per-trade window check
-    over all payments in time order (both the outflow's and the inflows' orders are flagged)."""
+    over the payments in time order (both the outflow's and the inflows' orders are flagged).
+    As per trade, only flows of parties a relation links are kept: a party no relation links
+    only sells or only buys, so no money passes through it."""
     cfg = rules.pass_through
     windows = behaviour.memory_windows(rules)
     ctx = _WindowCheck(cfg.window_days, cfg.amount_rel_tol, cfg.min_usd)
+    grouped = list(groups.mapping())
+    related = pl.col("enterprise_id").is_in(grouped) | pl.col("buyer_id").is_in(grouped)
     rows = (
-        p.filter(pl.col("exporter_group") != pl.col("buyer_group"))
+        p.filter((pl.col("exporter_group") != pl.col("buyer_group")) & related)
         .select("paid_at", "payment_id", "order_id", "usd", "exporter_group", "buyer_group")
         .sort("paid_at", "payment_id")
         .collect()
@@ -180,7 +184,7 @@ def payment_columns(
         & ~(pl.col("payer_is_buyer") & pl.col("on_schedule"))
     )
     p = p.join(_near_counts(p, rules), on="payment_id", how="left")
-    return _aggregate(p, rules).join(_pass_through(p, rules), on="order_id", how="left")
+    return _aggregate(p, rules).join(_pass_through(p, rules, groups), on="order_id", how="left")
 
 
 def _aggregate(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:

@@ -7,6 +7,7 @@
         --buyer-category CC1 --disbursement-months 6 --repayment-years 10 ...
     tradeguard quote financing --exporter-id E-1 --exporter-name "Ningbo Tools" \\
         --receivable 200000 --tenor-days 90 --premium-quote-id QUOTE_ID ...
+    tradeguard quote financing ... --policy-number TGP-2026-... --buyer-id B-7   # loss payee
     tradeguard quote get QUOTE_ID
     tradeguard quote mpr --country-category 5 --buyer-category CC1 \\
         --disbursement-months 6 --repayment-years 10      # offline, no server
@@ -150,6 +151,10 @@ def _register_financing(commands: Any) -> None:
     parser.add_argument(
         "--premium-quote-id", default="", help="premium quote the receivable is insured under"
     )
+    parser.add_argument(
+        "--policy-number", default="", help="policy the receivable is insured under (loss payee)"
+    )
+    parser.add_argument("--buyer-id", default="", help="the covered buyer, with --policy-number")
     _request_flags(parser)
     parser.set_defaults(func=_financing)
 
@@ -230,7 +235,10 @@ def _financing_request(args: argparse.Namespace) -> Any:
         commercial_cover=args.commercial_cover,
         political_cover=args.political_cover,
         premium_quote_id=args.premium_quote_id,
-        buyer=finance_pb2.Buyer(name=args.buyer_name, country_code=args.buyer_country),
+        policy_number=args.policy_number,
+        buyer=finance_pb2.Buyer(
+            buyer_id=args.buyer_id, name=args.buyer_name, country_code=args.buyer_country
+        ),
     )
 
 
