@@ -289,7 +289,11 @@ def train(
         features=tuple(data.specs),
         categories=vocab,
         calibration=calibrator,
-        references=reference_distributions(data.specs, dev_s.x, vocab),
+        # The whole training sample, the same one the parity gate compared the serving
+        # population with: monitoring then watches exactly what the gate passed.
+        references=reference_distributions(
+            data.specs, encode(data.frame, data.specs, vocab), vocab
+        ),
         metrics=json_safe(metrics),
         policy=options.policy,
         training={"params": json_safe(lgb_params(data.specs, options)), "label": data.label},
