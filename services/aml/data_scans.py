@@ -20,7 +20,7 @@ from services.aml.network import Window
 from services.aml.screening_store import ScreeningStore, ScreeningWrite
 from services.aml.trade_screening import Renderer
 from services.aml.typologies import AlertCandidate
-from services.common.errors import NotFoundError
+from services.common.errors import NotFoundError, PermissionDenied
 from services.common.idempotency import check_same_body
 
 R = TypeVar("R")
@@ -73,11 +73,22 @@ class DataScans:
         self._metrics = metrics
         self._data_root = data_root
 
+    def _dataset_folder(self, name: str) -> Path:
+        """The data set's folder; one that is, or holds, a symbolic link is refused, since a
+        link could lead the scan to files outside the data root."""
+        path = self._data_root / name
+        if path.is_symlink() or (path.is_dir() and any(p.is_symlink() for p in path.rglob("*"))):
+            raise PermissionDenied(
+                f"data set {name!r} holds symbolic links; they are not followed",
+                reason="SYMLINK_REFUSED",
+            )
+        if not path.is_dir():
+            raise NotFoundError(f"data set {name!r} not found")
+        return path
+
     def scan(self, request: ScanRequest, actor: Actor, renderer: Renderer[ScanFindings, R]) -> R:
         """The scan's response: replayed when the request id was seen, else scanned now."""
-        path = self._data_root / request.dataset
-        if not path.is_dir():
-            raise NotFoundError(f"data set {request.dataset!r} not found")
+        path = self._dataset_folder(request.dataset)
         # Regulators scan across tenants; a bank's scan raises alerts in its own name.
         tenant = "" if actor.role in review.ALL_TENANTS_ROLES else actor.tenant
         found = self._screenings.find(tenant, [request.request_id])

@@ -68,6 +68,21 @@ Transaction = tuple[sa.Connection, AuditChain]
 R = TypeVar("R")
 
 
+#: Stored bytes one page of alerts may carry, well inside the 4 MiB message limit: a page ends
+#: early (with a token for the rest) rather than grow past what a client can receive.
+PAGE_BYTES = 1024 * 1024
+
+
+def rows_within(rows: Sequence[Mapping[Any, Any]], budget: int) -> int:
+    """How many of ``rows`` fit in ``budget`` bytes of stored text (at least one)."""
+    used = 0
+    for count, row in enumerate(rows):
+        used += sum(len(v) for v in row.values() if isinstance(v, str | bytes)) + 64
+        if used > budget and count > 0:
+            return count
+    return len(rows)
+
+
 class AlertStore:
     """The AML database: write transactions with the audit chain locked, and the alerts."""
 
@@ -168,10 +183,11 @@ class AlertStore:
         with guard(), self.reader.connect() as connection:
             rows = connection.execute(select).mappings().all()
             total_size = int(connection.execute(total).scalar_one())
-        items = [alert_from_row(r) for r in rows[:size]]
-        if len(rows) <= size:
+        keep = rows_within(rows[:size], PAGE_BYTES)
+        items = [alert_from_row(r) for r in rows[:keep]]
+        if len(rows) <= keep:
             return Page(items, "", total_size)
-        last = rows[size - 1]
+        last = rows[keep - 1]
         token = self.page_tokens.encode([last["sort_key"], last["alert_id"]], scope)
         return Page(items, token, total_size)
 

@@ -229,6 +229,26 @@ def test_drift_gauge_shows_the_shifted_traffic(stack: Stack, traffic: Traffic) -
     assert max(psi.values()) > PSI_ALERT_THRESHOLD
 
 
+def test_the_served_population_is_at_parity_and_its_drift_alert_quiet(
+    stack: Stack, traffic: Traffic
+) -> None:
+    """A healthy deployment (the demo's data, its promoted model): the whole served table sits
+    within the line on every feature and on the score, whatever the test traffic did."""
+    rows = stack.prometheus.wait_for('risk_population_psi{job="risk"}', "risk_population_psi")
+    served = {row["metric"]["model_version"] for row in rows}
+    assert len(served) == 1 and len(rows) > 10
+    assert max(float(row["value"][1]) for row in rows) <= PSI_ALERT_THRESHOLD
+    score = stack.prometheus.query('risk_score_psi{job="risk"}')
+    assert score and float(score[0]["value"][1]) <= PSI_ALERT_THRESHOLD
+    rule = next(r for r in stack.prometheus.rules() if r.get("name") == "RiskPopulationDrift")
+    assert rule["health"] != "err"
+    # The alert's own expression is empty, so it can be neither pending nor firing.
+    assert not stack.prometheus.query(rule["query"])
+    assert not stack.prometheus.query('ALERTS{alertname="RiskPopulationDrift"}')
+    age = stack.prometheus.query('risk_feature_table_age_seconds{job="risk"}')
+    assert age and float(age[0]["value"][1]) > 0
+
+
 def test_alert_counter_matches_the_alerts_reported(stack: Stack, traffic: Traffic) -> None:
     assert traffic.screened == SCREENED_TRADES
     assert traffic.alert_ids, "the screened trades raised no alert; the check would be empty"

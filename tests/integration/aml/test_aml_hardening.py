@@ -82,3 +82,17 @@ def test_over_long_strings_are_refused_before_they_are_stored(harness: Harness) 
     assert code is grpc.StatusCode.INVALID_ARGUMENT
     listed = harness.stub.ListAlerts(aml_pb2.ListAlertsRequest(), metadata=harness.md("bank-1"))
     assert list(listed.alerts) == []
+
+
+def test_a_data_set_holding_a_symbolic_link_is_refused(harness: Harness, tmp_path) -> None:
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "orders.csv").write_text("order_id\n1\n")
+    linked = harness.service.settings.data_root / "linked"
+    linked.mkdir(parents=True)
+    (linked / "orders.csv").symlink_to(secret / "orders.csv")
+    (harness.service.settings.data_root / "whole").symlink_to(secret)
+    for name in ("linked", "whole"):
+        request = aml_pb2.ScanTradeDataRequest(request_id=f"scan-{name}", dataset=name)
+        code = _code(lambda r=request: harness.stub.ScanTradeData(r, metadata=harness.md("bank-1")))
+        assert code is grpc.StatusCode.PERMISSION_DENIED, name

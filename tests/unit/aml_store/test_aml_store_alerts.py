@@ -218,3 +218,22 @@ def test_backlog_by_severity(store: AlertStore, new_alert: Build) -> None:
     assert backlog["HIGH"].oldest == start
     assert backlog["MEDIUM"].oldest == start + timedelta(milliseconds=3)
     assert store.backlog_by_severity(["REPORTED"]) == {}
+
+
+def test_a_page_of_alerts_stays_within_its_byte_budget(
+    store: AlertStore, new_alert: Callable[..., NewAlert]
+) -> None:
+    from services.aml.store import PAGE_BYTES
+
+    bulky = {"summary": "x" * (PAGE_BYTES // 3)}
+    store.raise_alerts([new_alert(f"big{i}", evidence=bulky) for i in range(7)], BANK)
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = store.list_alerts(AlertQuery(), BANK.tenant, 50, token)
+        assert len(page.items) <= 3
+        seen += [a.alert_id for a in page.items]
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 7
