@@ -6,6 +6,7 @@ response under the request id, so a scan sent again is answered from the store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,10 @@ class ScanFindings:
         return ids, {r.alert.alert_id for r in self.raised if r.created}
 
 
+#: A tenant name that is safe as one folder name under the data root.
+_TENANT_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
 class DataScans:
     """Scans data set folders under `data_root` for a caller and commits their alerts."""
 
@@ -73,10 +78,17 @@ class DataScans:
         self._metrics = metrics
         self._data_root = data_root
 
-    def _dataset_folder(self, name: str) -> Path:
-        """The data set's folder; one that is, or holds, a symbolic link is refused, since a
-        link could lead the scan to files outside the data root."""
-        path = self._data_root / name
+    def _dataset_folder(self, name: str, actor: Actor) -> Path:
+        """The data set's folder: a regulator's under the data root, a bank's under its own
+        tenant's folder there (``<data_root>/<tenant>/<name>``), so a bank never scans another
+        tenant's data. One that is, or holds, a symbolic link is refused, since a link could lead
+        the scan to files outside the data root."""
+        if actor.role in review.ALL_TENANTS_ROLES:
+            path = self._data_root / name
+        elif _TENANT_FOLDER.fullmatch(actor.tenant):
+            path = self._data_root / actor.tenant / name
+        else:
+            raise NotFoundError(f"data set {name!r} not found")
         if path.is_symlink() or (path.is_dir() and any(p.is_symlink() for p in path.rglob("*"))):
             raise PermissionDenied(
                 f"data set {name!r} holds symbolic links; they are not followed",
@@ -88,7 +100,7 @@ class DataScans:
 
     def scan(self, request: ScanRequest, actor: Actor, renderer: Renderer[ScanFindings, R]) -> R:
         """The scan's response: replayed when the request id was seen, else scanned now."""
-        path = self._dataset_folder(request.dataset)
+        path = self._dataset_folder(request.dataset, actor)
         # Regulators scan across tenants; a bank's scan raises alerts in its own name.
         tenant = "" if actor.role in review.ALL_TENANTS_ROLES else actor.tenant
         found = self._screenings.find(tenant, [request.request_id])

@@ -45,7 +45,8 @@ class AmlSettings(ServiceSettings):
     )
     data_root: Path = Field(
         Path("var/data"),
-        description="Folder whose sub-folders ScanTradeData may scan (by name, no paths).",
+        description="Folder whose sub-folders ScanTradeData may scan (by name, no paths): a "
+        "regulator's data sets directly inside it, a bank's inside its tenant's sub-folder.",
     )
     audit_key_file: Path = Field(
         Path("var/aml-audit.key"),

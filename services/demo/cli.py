@@ -123,6 +123,8 @@ def export_line(paths: DemoPaths, ends: dict[str, Endpoint]) -> str:
     settings = {
         "TRADEGUARD_TOKENS_FILE": str(paths.tokens_file),
         "TRADEGUARD_AML_DB_URL": f"sqlite:///{paths.aml_db}",
+        "TRADEGUARD_AML_AUDIT_KEY_FILE": str(paths.root / "aml-audit.key"),
+        "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(paths.root / "aml-audit-checkpoints"),
     }
     for end in ends.values():
         if end.port != DEFAULT_PORTS[end.name][0]:

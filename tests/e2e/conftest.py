@@ -71,7 +71,8 @@ def dataset_config() -> GeneratorConfig:
 def trained_workdir(
     dataset_config: GeneratorConfig, tmp_path_factory: pytest.TempPathFactory
 ) -> DemoPaths:
-    """Generated trade data, its feature table as of the end of the extract, and both models.
+    """Generated trade data, its feature table as of the end of the extract, and the three models
+    the services load: risk, AML and buyer default (finance needs the last).
 
     TRADEGUARD_E2E_PREPARED names a work directory prepared earlier (same layout) to reuse."""
     prepared = os.environ.get("TRADEGUARD_E2E_PREPARED")
@@ -84,7 +85,11 @@ def trained_workdir(
         ["features", "--data", str(paths.data), "--as-of", as_of, "--out", str(paths.features)],
         paths.logs / "features.log",
     )
-    for model, out in (("risk", paths.risk_models), ("aml", paths.aml_models)):
+    for model, out in (
+        ("risk", paths.risk_models),
+        ("aml", paths.aml_models),
+        ("buyers", paths.buyer_models),
+    ):
         run_tradeguard(
             ["train", model, "--data", str(paths.data), "--out", str(out)],
             paths.logs / f"train-{model}.log",

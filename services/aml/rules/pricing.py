@@ -113,9 +113,11 @@ class MarketReference:
         min_samples: int = 20,
     ) -> MarketReference:
         """Learn the reference from the orders (and waybills for unit weights)."""
-        priced = orders.filter(pl.col("unit_price") > 0).with_columns(
-            log_price=usd_expr("unit_price", "currency", usd_rates).log(),
-            period=period_expr("ordered_at", period_months),
+        priced = with_shorter_codes(
+            orders.filter(pl.col("unit_price") > 0).with_columns(
+                log_price=usd_expr("unit_price", "currency", usd_rates).log(),
+                period=period_expr("ordered_at", period_months),
+            )
         )
         ref = cls(period_months, min_samples)
         for row in (
@@ -203,12 +205,35 @@ class MarketReference:
         return ref
 
 
+def with_shorter_codes(frame: pl.LazyFrame, levels: tuple[int, ...] = (8, 6)) -> pl.LazyFrame:
+    """The rows again under each shorter HS level their code has, so an 8- or 6-digit cell
+    also counts the orders of its 10-digit national lines."""
+    code = pl.col("hs_code")
+    shorter = [
+        frame.filter(code.str.len_chars() > n).with_columns(code.str.slice(0, n)) for n in levels
+    ]
+    return pl.concat([frame, *shorter])
+
+
 def _fit_weights(orders: pl.LazyFrame, waybills: pl.LazyFrame) -> dict[str, Cell]:
-    shipped = waybills.group_by("order_id").agg(kg=pl.col("gross_weight_kg").sum())
-    per_unit = (
-        orders.join(shipped, on="order_id")
-        .filter((pl.col("quantity") > 0) & (pl.col("kg") > 0))
-        .with_columns(log_kg=(pl.col("kg") / pl.col("quantity")).log())
+    # As the rule measures a trade: over the lots that report a quantity, else the order.
+    counted = pl.col("quantity") > 0
+    shipped = waybills.group_by("order_id").agg(
+        kg=pl.col("gross_weight_kg").filter(counted).sum(),
+        shipped_qty=pl.col("quantity").filter(counted).sum(),
+        kg_all=pl.col("gross_weight_kg").sum(),
+    )
+    per = (
+        pl.when(pl.col("shipped_qty") > 0)
+        .then(pl.col("kg") / pl.col("shipped_qty"))
+        .otherwise(pl.col("kg_all") / pl.col("quantity"))
+    )
+    per_unit = with_shorter_codes(
+        orders.select("order_id", "hs_code", "quantity")
+        .join(shipped, on="order_id")
+        .with_columns(per_unit=per)
+        .filter(pl.col("per_unit").is_finite() & (pl.col("per_unit") > 0))
+        .with_columns(log_kg=pl.col("per_unit").log())
     )
     out = _robust(per_unit, ["hs_code"], "log_kg").collect()
     return {r["hs_code"]: Cell(r["median"], r["sigma"], r["n"]) for r in out.iter_rows(named=True)}

@@ -46,48 +46,56 @@ def _command(commands: Any, name: str, help_text: str, run: Any) -> argparse.Arg
 def _register_limits(group: argparse.ArgumentParser) -> None:
     commands = group.add_subparsers(dest="limit_command", required=True, metavar="ACTION")
     ask = _command(commands, "request", "ask for a limit: approved, reduced or declined", _request)
-    ask.add_argument("--exporter-id", required=True)
-    ask.add_argument("--buyer-id", required=True)
-    ask.add_argument("--buyer-name", default="")
-    ask.add_argument("--buyer-country", required=True, type=country_code)
+    ask.add_argument("--exporter-id", required=True, help="exporter's enterprise_id")
+    ask.add_argument("--buyer-id", required=True, help="buyer_id in the trade data")
+    ask.add_argument("--buyer-name", default="", help="buyer's legal name (screened)")
+    ask.add_argument(
+        "--buyer-country", required=True, type=country_code, help="ISO 3166-1 alpha-2 code"
+    )
     ask.add_argument("--grade", type=int, default=0, help="external buyer grade 1..10")
     ask.add_argument("--rating", default="", help='external agency rating, e.g. "BB-"')
-    ask.add_argument("--amount", required=True, type=amount)
-    ask.add_argument("--currency", type=currency_code, default="USD")
+    ask.add_argument(
+        "--amount", required=True, type=amount, help="limit asked for, e.g. 400000 or 400,000"
+    )
+    ask.add_argument("--currency", type=currency_code, default="USD", help="ISO 4217 code")
     ask.add_argument("--terms", choices=TERMS, required=True, help="payment terms")
-    ask.add_argument("--credit-days", type=int, default=0)
+    ask.add_argument("--credit-days", type=int, default=0, help="credit period in days")
     ask.add_argument("--request-id", default=None, help="idempotency key (default: random)")
-    _command(commands, "get", "a limit by name", _get_limit).add_argument("name")
+    get = _command(commands, "get", "a limit by name", _get_limit)
+    get.add_argument("name", help="creditLimits/ID, as `limit request` printed it")
     listed = _command(commands, "list", "limits, newest first", _list_limits)
-    listed.add_argument("--exporter-id", default="")
-    listed.add_argument("--buyer-id", default="")
-    _command(commands, "cancel", "cancel a limit", _cancel_limit).add_argument("name")
+    listed.add_argument("--exporter-id", default="", help="only this exporter's limits")
+    listed.add_argument("--buyer-id", default="", help="only limits on this buyer")
+    cancel = _command(commands, "cancel", "cancel a limit", _cancel_limit)
+    cancel.add_argument("name", help="creditLimits/ID")
 
 
 def _register_policies(group: argparse.ArgumentParser) -> None:
     commands = group.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
     bind = _command(commands, "bind", "bind a policy from an accepted premium quote", _bind)
-    bind.add_argument("quote_id")
-    bind.add_argument("--request-id", default=None)
+    bind.add_argument("quote_id", help="the premium quote accepted")
+    bind.add_argument("--request-id", default=None, help="idempotency key (default: random)")
     for name, help_text, run in (
         ("get", "a policy by number", _get_policy),
         ("events", "every change of a policy (audit trail)", _events),
     ):
-        _command(commands, name, help_text, run).add_argument("policy_number")
+        _command(commands, name, help_text, run).add_argument(
+            "policy_number", help="TGP-..., as `policy bind` printed it"
+        )
     assign = _command(commands, "assign", "name a bank as loss payee", _assign)
-    assign.add_argument("policy_number")
+    assign.add_argument("policy_number", help="TGP-..., as `policy bind` printed it")
     assign.add_argument("--loss-payee", required=True, help="the bank's tenant")
     overdue = _command(commands, "overdue", "report a buyer's unpaid amount", _overdue)
     claim = _command(commands, "claim", "file a claim on an overdue buyer", _claim)
     for parser, money_flag in ((overdue, "--amount"), (claim, "--loss")):
-        parser.add_argument("policy_number")
-        parser.add_argument("--buyer-id", required=True)
-        parser.add_argument(money_flag, required=True, type=amount)
-        parser.add_argument("--currency", type=currency_code, default="USD")
-        parser.add_argument("--request-id", default=None)
+        parser.add_argument("policy_number", help="TGP-..., as `policy bind` printed it")
+        parser.add_argument("--buyer-id", required=True, help="the buyer that did not pay")
+        parser.add_argument(money_flag, required=True, type=amount, help="amount, e.g. 50,000")
+        parser.add_argument("--currency", type=currency_code, default="USD", help="ISO 4217")
+        parser.add_argument("--request-id", default=None, help="idempotency key (default: random)")
     overdue.add_argument("--due", required=True, type=iso_date, help="date it fell due")
     cancel = _command(commands, "cancel", "cancel a policy; unearned premium refunded", _cancel)
-    cancel.add_argument("policy_number")
+    cancel.add_argument("policy_number", help="TGP-..., as `policy bind` printed it")
     cancel.add_argument("--at", type=iso_date, default=None, help="effective date (default: now)")
 
 

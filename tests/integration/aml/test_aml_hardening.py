@@ -88,10 +88,11 @@ def test_a_data_set_holding_a_symbolic_link_is_refused(harness: Harness, tmp_pat
     secret = tmp_path / "outside"
     secret.mkdir()
     (secret / "orders.csv").write_text("order_id\n1\n")
-    linked = harness.service.settings.data_root / "linked"
+    bank_root = harness.service.settings.data_root / "bank-1"
+    linked = bank_root / "linked"
     linked.mkdir(parents=True)
     (linked / "orders.csv").symlink_to(secret / "orders.csv")
-    (harness.service.settings.data_root / "whole").symlink_to(secret)
+    (bank_root / "whole").symlink_to(secret)
     for name in ("linked", "whole"):
         request = aml_pb2.ScanTradeDataRequest(request_id=f"scan-{name}", dataset=name)
         code = _code(lambda r=request: harness.stub.ScanTradeData(r, metadata=harness.md("bank-1")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 
 import grpc
@@ -73,6 +74,8 @@ def test_scan_only_reads_named_data_sets(
 
 
 def test_a_bank_scan_is_its_own_tenant(harness: Harness, dataset: str) -> None:
+    root = harness.service.settings.data_root
+    shutil.copytree(root / dataset, root / "bank-1" / dataset)  # a bank's own data sets
     request = aml_pb2.ScanTradeDataRequest(request_id="b-1", dataset=dataset)
     response = harness.stub.ScanTradeData(request, metadata=harness.md("bank-1"), timeout=60)
     listed = harness.stub.ListAlerts(
@@ -118,3 +121,12 @@ def test_reference_data_folder_feeds_the_detector(harness: Harness, dataset: str
     listed = reference.watchlist[0]
     matches = detector.screen_party(listed.name, listed.country)
     assert matches and matches[0].entry_id == listed.entry_id
+
+
+def test_a_bank_cannot_scan_a_data_set_outside_its_tenant_folder(
+    harness: Harness, dataset: str
+) -> None:
+    request = aml_pb2.ScanTradeDataRequest(request_id="b-2", dataset=dataset)
+    with pytest.raises(grpc.RpcError) as caught:
+        harness.stub.ScanTradeData(request, metadata=harness.md("bank-2"), timeout=60)
+    assert caught.value.code() is grpc.StatusCode.NOT_FOUND

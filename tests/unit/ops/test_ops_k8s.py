@@ -246,7 +246,7 @@ def test_ops_dev_runs_aml_on_sqlite_with_one_replica(rendered: dict[str, Docs]) 
 def test_ops_dev_training_job_generates_data_before_training(rendered: dict[str, Docs]) -> None:
     pod = find(rendered["dev"], "Job", "tradeguard-train")["spec"]["template"]["spec"]
     names = [c["name"] for c in pod["initContainers"]]
-    assert names == ["generate", "train-risk", "train-aml"]
+    assert names == ["generate", "train-risk", "train-aml", "train-buyers"]
     generate = pod["initContainers"][0]
     assert generate["command"][:2] == ["tradeguard", "generate"]
     mount = next(m for m in generate["volumeMounts"] if m["name"] == "trade-data")
@@ -293,12 +293,13 @@ def test_ops_models_volume_is_read_only_for_services_and_written_by_training(
     rendered: dict[str, Docs],
 ) -> None:
     prod = rendered["prod"]
-    for service in ("risk", "aml"):
+    for service in ("risk", "aml", "finance"):
         mounts = {m["mountPath"]: m for m in container(prod, service)["volumeMounts"]}
         assert mounts["/models"]["readOnly"] is True
     job_pod = find(prod, "Job", "tradeguard-train")["spec"]["template"]["spec"]
     commands = [" ".join(c["command"]) for c in job_pod["initContainers"] + job_pod["containers"]]
-    assert any("train risk" in c for c in commands) and any("train aml" in c for c in commands)
+    for model in ("risk", "aml", "buyers"):
+        assert any(f"train {model}" in c for c in commands)
     models = next(v for v in job_pod["volumes"] if v["name"] == "models")
     assert models["persistentVolumeClaim"] == {"claimName": "tradeguard-models"}
 
