@@ -217,6 +217,13 @@ def created_event(alert: Alert, actor: Actor) -> EventDraft:
     )
 
 
+def actor_event(event_type: str, actor: Actor, payload: Mapping[str, Any]) -> EventDraft:
+    """An event about something other than an alert (a party, a watchlist entry), by `actor`."""
+    return EventDraft(
+        event_type=event_type, actor_tenant=actor.tenant, actor_role=actor.role, payload=payload
+    )
+
+
 def unique_by_key(new_alerts: Iterable[NewAlert]) -> list[NewAlert]:
     seen: dict[tuple[str, str], NewAlert] = {}
     for alert in new_alerts:

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.aml.alert_records import Actor
+from services.aml.alert_records import Actor, actor_event
 from services.aml.audit import EventDraft
 from services.aml.domain import Buyer, Enterprise, Relation
 from services.aml.migrations.schema import parties, party_relations
@@ -51,12 +51,7 @@ def _buyer(party_id: str, body: Mapping[str, Any]) -> Buyer:
 
 
 def _event(event_type: str, tenant: str, actor: Actor, payload: dict[str, Any]) -> EventDraft:
-    return EventDraft(
-        event_type=event_type,
-        actor_tenant=actor.tenant,
-        actor_role=actor.role,
-        payload={"tenant": tenant, **payload},
-    )
+    return actor_event(event_type, actor, {"tenant": tenant, **payload})
 
 
 class PartyStore:

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.aml.alert_records import Actor
+from services.aml.alert_records import Actor, actor_event
 from services.aml.audit import EventDraft
 from services.aml.domain import WatchlistEntry
 from services.aml.migrations.schema import watchlist_entries
@@ -64,12 +64,7 @@ def _values(entry: WatchlistEntry) -> dict[str, Any]:
 
 
 def _event(event_type: str, entry_id: str, actor: Actor, payload: dict[str, Any]) -> EventDraft:
-    return EventDraft(
-        event_type=event_type,
-        actor_tenant=actor.tenant,
-        actor_role=actor.role,
-        payload={"entry_id": entry_id, **payload},
-    )
+    return actor_event(event_type, actor, {"entry_id": entry_id, **payload})
 
 
 class WatchlistStore:
