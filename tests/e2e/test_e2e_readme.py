@@ -112,8 +112,9 @@ def normalised(demo: RunningDemo, text: str) -> str:
 
 def masked(line: str) -> str:
     """A line with what differs from run to run blanked: every word holding a digit (numbers,
-    dates, ids, hashes) and tokens."""
+    dates, ids, hashes), tokens and the rating grade (the demo retrains its model each run)."""
     line = re.sub(r"tgk_\S+", "T", line)
+    line = re.sub(r"^(\s*grade\s+)[A-D]{1,3}\b", r"\1G", line)
     line = re.sub(r"[\w-]*\d[\w-]*", "N", line)
     return re.sub(r"\s+", " ", line).strip()
 
