@@ -55,10 +55,14 @@ system-deps:
 	  echo "==> installing prometheus (promtool) from the OS packages (apt-get)"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
 	  systemctl stop prometheus >/dev/null 2>&1 || true; }
-	@{ command -v chromium && command -v chromedriver && command -v npm; } >/dev/null 2>&1 || { \
-	  echo "==> installing chromium, chromium-driver and npm from the OS packages (apt-get)"; \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+	  echo "==> installing chromium and chromium-driver from the OS packages (apt-get)"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium chromium-driver npm >/dev/null; }
+	    chromium chromium-driver >/dev/null; }
+	@# Debian's npm conflicts with a Node.js installed from elsewhere, so it is asked for only when absent.
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "==> installing npm from the OS packages (apt-get)"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
 # axe-core (npm), the accessibility checker the browser tests inject from this local file.
 $(AXE): | system-deps
