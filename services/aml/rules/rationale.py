@@ -115,9 +115,10 @@ WATCHLIST = Rationale(
 STRUCTURING_WHY = Rationale(
     "A5 structuring below reporting thresholds",
     "Instalments of a large order from the buyer's own account; platform settlements.",
-    "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays); "
-    "the buyer's instalments of an order above the threshold, spaced as a schedule, and "
-    "settlement parties are not counted.",
+    "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays) "
+    "within any one window that holds the payment, so a payment screened late still completes "
+    "the pattern; the buyer's instalments of an order above the threshold, spaced as a "
+    "schedule, and settlement parties are not counted.",
 )
 PASS_THROUGH = Rationale(
     "A7 rapid pass-through; many small in, one large out",
