@@ -96,49 +96,83 @@ def out_of_bounds(message: Message) -> bool:
 
 #: message full name -> a function telling whether a message of that type breaks a bound.
 _CHECKERS: dict[str, Callable[[Message], bool]] = {}
+#: Singular sub-messages are checked in place down to this depth; deeper ones (and a type that
+#: contains itself) call their own type's check.
+_INLINE_DEPTH = 4
 
 
 def _checker(descriptor: Any) -> Callable[[Message], bool]:
     """A straight-line check of one message type, built once from its plan: plain attribute
-    reads cost a fraction of walking ``ListFields()`` for every streamed item."""
+    reads cost a fraction of walking ``ListFields()`` for every streamed item. Sub-messages are
+    read in place, set or not: an unset one reads as its defaults (empty strings, the zero enum
+    value, the epoch), which break no bound, so no ``HasField`` is needed."""
     found = _CHECKERS.get(descriptor.full_name)
     if found is not None:
         return found
-    plan = _plan(descriptor)
-    lines = ["def check(m):"]
-    scope: dict[str, Any] = {"checker": _checker, "MIN": MIN_SECONDS, "MAX": MAX_SECONDS}
-    for index, (name, (kind, bound)) in enumerate(plan.items()):
-        scope[f"b{index}"] = bound
-        scope[f"d{index}"] = descriptor.fields_by_name[name].message_type
-        lines.extend(_check_lines(name, kind, f"b{index}", f"d{index}"))
-    lines.append("    return False")
-    exec("\n".join(lines), scope)  # noqa: S102 - source built from descriptor field names only
-    check: Callable[[Message], bool] = scope["check"]
+    source = _Source({"checker": _checker, "MIN": MIN_SECONDS, "MAX": MAX_SECONDS})
+    source.message("m", descriptor, 1, (descriptor.full_name,))
+    text = "\n".join(["def check(m):", *source.lines, "    return False"])
+    exec(text, source.scope)  # noqa: S102 - source built from descriptor field names only
+    check: Callable[[Message], bool] = source.scope["check"]
     _CHECKERS[descriptor.full_name] = check
     return check
 
 
-def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
-    """Source lines that return True when field ``name`` breaks its bound."""
-    value = f"getattr(m, {name!r})" if keyword.iskeyword(name) else f"m.{name}"
-    has = f"m.HasField({name!r})"
-    if kind == _STRING:
-        return [f"    if len({value}) > {bound}: return True"]
-    if kind == _STRINGS:
-        return [f"    for x in {value}:", f"        if len(x) > {bound}: return True"]
-    if kind == _ENUM:
-        return [f"    if {value} not in {bound}: return True"]
-    if kind == _ENUMS:
-        return [f"    for x in {value}:", f"        if x not in {bound}: return True"]
-    if kind == _TIME:
-        return [
-            f"    if {has}:",
-            f"        t = {value}",
-            "        if not (MIN <= t.seconds <= MAX and 0 <= t.nanos < 1000000000): return True",
-        ]
-    if kind == _MESSAGE:
-        return [f"    if {has} and checker({nested})({value}): return True"]
-    return [f"    for x in {value}:", f"        if checker({nested})(x): return True"]
+class _Source:
+    """The lines of one check function and the values they refer to."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+        self.lines: list[str] = []
+        self._names = 0
+
+    def _name(self, prefix: str, value: Any = None) -> str:
+        self._names += 1
+        name = f"{prefix}{self._names}"
+        if value is not None:
+            self.scope[name] = value
+        return name
+
+    def message(self, var: str, descriptor: Any, depth: int, path: tuple[str, ...]) -> None:
+        """Lines that return True when the message in ``var`` breaks a bound."""
+        pad = "    " * depth
+        for name, (kind, bound) in _plan(descriptor).items():
+            value = f"getattr({var}, {name!r})" if keyword.iskeyword(name) else f"{var}.{name}"
+            nested = descriptor.fields_by_name[name].message_type
+            if kind in (_STRING, _ENUM, _TIME):
+                self._single(pad, value, kind, bound)
+            elif kind in (_STRINGS, _ENUMS):
+                item = self._name("x")
+                self.lines.append(f"{pad}for {item} in {value}:")
+                self._single(pad + "    ", item, _STRING if kind == _STRINGS else _ENUM, bound)
+            elif kind == _MESSAGE and len(path) < _INLINE_DEPTH and nested.full_name not in path:
+                inner = self._name("v")
+                self.lines.append(f"{pad}{inner} = {value}")
+                self.message(inner, nested, depth, (*path, nested.full_name))
+            elif kind == _MESSAGE:
+                check = self._name("d", nested)
+                self.lines.append(f"{pad}if checker({check})({value}): return True")
+            else:
+                item = self._name("v")
+                self.lines.append(f"{pad}for {item} in {value}:")
+                if len(path) < _INLINE_DEPTH and nested.full_name not in path:
+                    self.message(item, nested, depth + 1, (*path, nested.full_name))
+                else:
+                    check = self._name("d", nested)
+                    self.lines.append(f"{pad}    if checker({check})({item}): return True")
+
+    def _single(self, pad: str, value: str, kind: int, bound: Any) -> None:
+        if kind == _STRING:
+            self.lines.append(f"{pad}if len({value}) > {bound}: return True")
+        elif kind == _ENUM:
+            self.lines.append(f"{pad}if {value} not in {self._name('b', bound)}: return True")
+        else:
+            t = self._name("t")
+            self.lines += [
+                f"{pad}{t} = {value}",
+                f"{pad}if not (MIN <= {t}.seconds <= MAX and 0 <= {t}.nanos < 1000000000):",
+                f"{pad}    return True",
+            ]
 
 
 def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]:
