@@ -85,7 +85,9 @@ class AmlService:
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = AmlMetrics(self.registry)
         trail = AuditTrail.from_files(
-            settings.audit_key_file, settings.audit_checkpoint_dir, create=True
+            settings.audit_key_file,
+            settings.audit_checkpoint_dir,
+            create=settings.audit_key_create,
         )
         self.store = AlertStore.open(settings.db_url, trail, migrate=False)
         screenings = ScreeningStore(self.store)
