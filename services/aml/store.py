@@ -50,7 +50,7 @@ from services.aml.persistence import (
     EPOCH,
     create_store_engine,
     guard,
-    insert_ignoring_duplicates,
+    new_rows,
     now_us,
     to_datetime,
 )
@@ -63,6 +63,7 @@ from services.common.errors import (
 )
 from services.common.group_commit import GroupCommit
 from services.common.paging import Page, PageTokens, query_scope
+from services.common.prepared import Prepared, any_of
 
 #: What a unit of work writes with: the connection and the audit chain of its transaction.
 Transaction = tuple[sa.Connection, AuditChain]
@@ -271,6 +272,9 @@ class AlertStore:
             self.trail.checkpoints.write(int(seq), str(head_hash))
 
 
+_ALERTS_BY_KEY = Prepared(sa.select(alerts).where(any_of(alerts.c.dedup_key, "keys")), ["keys"])
+
+
 def raise_alerts_in(
     connection: sa.Connection, chain: AuditChain, new: Sequence[NewAlert], actor: Actor
 ) -> dict[tuple[str, str], RaisedAlert]:
@@ -281,10 +285,10 @@ def raise_alerts_in(
         return {}
     now = chain.now_us
     rows = [alert_row(alert, now) for alert in unique]
-    connection.execute(insert_ignoring_duplicates(connection, alerts), rows)
+    new_rows(connection, alerts).execute_many(connection, rows)
     mine = {row["alert_id"] for row in rows}
     keys = [alert.dedup_key for alert in unique]
-    stored = connection.execute(sa.select(alerts).where(alerts.c.dedup_key.in_(keys)))
+    stored = _ALERTS_BY_KEY.execute(connection, keys=keys)
     result: dict[tuple[str, str], RaisedAlert] = {}
     for row in stored.mappings():
         alert = alert_from_row(row)
