@@ -71,7 +71,7 @@ from services.aml.model import BUNDLE_FILE, AmlModel
 from services.aml.parties import TenantParties
 from services.aml.reference import load_reference
 from services.aml.rules.base import Hit, Severity
-from services.aml.rules.behaviour import batch_since, volume_read, window_keys
+from services.aml.rules.behaviour import VOLUME, batch_since, volume_read, window_keys
 from services.aml.rules.context import TradeContext
 from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
@@ -301,16 +301,18 @@ class AmlDetector:
     def _score(
         self, engine: RuleEngine, trades: Sequence[Trade], tenant: str, when: Sequence[datetime]
     ) -> list[_Scored]:
-        wanted = {
-            k
-            for t in trades
-            for k in window_keys(
-                t,
-                engine.keys(t, tenant),
-                self._model is not None or volume_read(t, engine.reference, engine.rules),
-            )
-        }
-        engine.windows.prefetch(wanted, batch_since(trades, engine.rules))
+        keys = [engine.keys(t, tenant) for t in trades]
+        wanted: set[tuple[str, str]] = set()
+        writes: set[tuple[str, str]] = set()
+        for t, k in zip(trades, keys, strict=True):
+            touched = window_keys(t, k, True)
+            writes |= touched
+            # The exporter's volume is read only where a rule or the model needs it.
+            if self._model is not None or volume_read(t, engine.reference, engine.rules):
+                wanted |= touched
+            else:
+                wanted |= {w for w in touched if w[0] != VOLUME}
+        engine.windows.prefetch(wanted, batch_since(trades, engine.rules), writes)
         try:
             evaluated = [engine.evaluate(t, w, tenant) for t, w in zip(trades, when, strict=True)]
             probs = self._probabilities(engine, evaluated, tenant)

@@ -3,34 +3,35 @@
 Parties linked by a relation (ownership, shared director, address or account) act as one
 economic entity here: a buyer that is an exporter's overseas affiliate closes a loop back to it.
 :func:`scan` runs over a whole data set window: circular trading (cycles up to length 6 with
-roughly matching amounts), fan-in, fan-out and gather-scatter; one structure per finding. The
-per-trade loop check and the related-party groups are in :mod:`services.aml.graph`.
+roughly matching amounts), fan-in, fan-out and gather-scatter (see :mod:`services.aml.fans`),
+rapid pass-through chains; one structure per finding. The per-trade loop check and the
+related-party groups are in :mod:`services.aml.graph`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import polars as pl
 import rustworkx as rx
 
-from services.aml.domain import Flow, Relation
+from services.aml.domain import Relation
+from services.aml.fans import (
+    PlatformSettled,
+    Structure,
+    degrees,
+    find_fans,
+    flow_of,
+    gather_scatter,
+)
 from services.aml.graph import PartyGroups, bounded_paths
 from services.aml.rules.base import Severity
-from services.aml.ruleset import (
-    CIRCULAR_TRADING,
-    FAN_IN,
-    FAN_OUT,
-    GATHER_SCATTER,
-    RAPID_PASS_THROUGH,
-    NetworkConfig,
-    RuleSet,
-)
+from services.aml.rules.payers import is_settlement_party
+from services.aml.ruleset import CIRCULAR_TRADING, RAPID_PASS_THROUGH, NetworkConfig, RuleSet
 from services.aml.typologies import SCAN, AlertCandidate, dedup_key
 
 
@@ -40,22 +41,6 @@ class Window:
 
     start: datetime | None = None
     end: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Structure:
-    """One network finding: its members (party ids) and the flows that make it."""
-
-    typology: str
-    members: tuple[str, ...]
-    flows: tuple[Flow, ...]
-    score: float
-    summary: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def order_ids(self) -> tuple[str, ...]:
-        return tuple(sorted({f.document_id for f in self.flows}))
 
 
 def money_flows(
@@ -105,17 +90,6 @@ def _relations(data: Any) -> list[Relation]:
     return [Relation(a, b, r) for a, b, r in rows]
 
 
-def _flow(row: dict[str, Any]) -> Flow:
-    return Flow(
-        row["buyer_id"],
-        row["enterprise_id"],
-        row["amount"],
-        row["currency"],
-        row["at"],
-        row["order_id"],
-    )
-
-
 def scan(
     data: Any, rules: RuleSet, usd: dict[str, float], window: Window | None = None
 ) -> list[Structure]:
@@ -129,7 +103,29 @@ def scan_counted(
     """:func:`scan` with the number of money flows it searched."""
     flows = money_flows(data, rules, usd, window)
     related = money_flows(data, rules, usd, window, rules.grouping.related_kinds())
-    return _structures(flows, related, rules), flows.height
+    return _structures(flows, related, rules, _platform_settled(data, rules)), flows.height
+
+
+def _platform_settled(data: Any, rules: RuleSet) -> PlatformSettled:
+    """Which of some orders a platform settled: every payment made by a settlement party of its
+    channel (a marketplace paying the seller for its consumers), read for those orders only."""
+    parties = rules.payer.settlement_parties
+
+    def settled(order_ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(order_ids))
+        if not ids or not parties:
+            return set()
+        pays = (
+            data.payments.filter(pl.col("order_id").is_in(ids))
+            .select("order_id", "channel", "payer_name")
+            .collect()
+        )
+        marks: dict[str, list[bool]] = defaultdict(list)
+        for order_id, channel, payer in pays.iter_rows():
+            marks[order_id].append(is_settlement_party(channel, payer, parties))
+        return {o for o, found in marks.items() if found and all(found)}
+
+    return settled
 
 
 def _cycles(flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet) -> list[Structure]:
@@ -141,25 +137,32 @@ def _cycles(flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet) -> list[
     return [*cycles, *(s for s in more if frozenset(f.document_id for f in s.flows) not in seen)]
 
 
-def _structures(flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet) -> list[Structure]:
+def _structures(
+    flows: pl.DataFrame, related: pl.DataFrame, rules: RuleSet, settled: PlatformSettled
+) -> list[Structure]:
     if flows.is_empty():
         return []
+    cfg = rules.network
     cycles = _cycles(flows, related, rules)
     in_cycles = {f.document_id for s in cycles for f in s.flows}
-    fans = find_fans(flows, rules.network)
+    fans = find_fans(flows, cfg, settled)
     chains = [
         s
-        for s in find_pass_through(flows, rules.network)
+        for s in find_pass_through(flows, cfg)
         if not {f.document_id for f in s.flows} <= in_cycles
     ]
-    return [*cycles, *fans, *gather_scatter(fans), *chains]
+    return [*cycles, *fans, *_gather_scatter(fans, related, cfg, settled), *chains]
 
 
-def _degrees(flows: pl.DataFrame) -> dict[str, int]:
-    """Distinct counterparties of every node over the scan."""
-    both = pl.concat([flows.select(node="src", other="dst"), flows.select(node="dst", other="src")])
-    out = both.group_by("node").agg(pl.col("other").n_unique().alias("degree"))
-    return dict(zip(out["node"].to_list(), out["degree"].to_list(), strict=True))
+def _gather_scatter(
+    fans: list[Structure], related: pl.DataFrame, cfg: NetworkConfig, settled: PlatformSettled
+) -> list[Structure]:
+    """Gather-scatter among economic entities, and among related groups (an exporter and a
+    trader sharing a director) where the entity level does not already show it."""
+    found = gather_scatter(fans, cfg)
+    seen = {frozenset(s.order_ids) for s in found}
+    more = gather_scatter(find_fans(related, cfg, settled), cfg) if not related.is_empty() else []
+    return [*found, *(s for s in more if frozenset(s.order_ids) not in seen)]
 
 
 def _simple_cycles(adj: dict[int, list[int]], nodes: list[int], max_len: int) -> list[list[int]]:
@@ -185,7 +188,7 @@ def _simple_cycles(adj: dict[int, list[int]], nodes: list[int], max_len: int) ->
 
 def find_cycles(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
     """Circular trading: loops among groups whose flows carry roughly the same amount."""
-    degree = _degrees(flows)
+    degree = degrees(flows)
     core = flows.filter(
         pl.col("src").replace_strict(degree, default=0) <= cfg.fan_max_hub_degree,
         pl.col("dst").replace_strict(degree, default=0) <= cfg.fan_max_hub_degree,
@@ -242,107 +245,11 @@ def _cycle_structure(groups: list[str], flows: list[dict[str, Any]]) -> Structur
     return Structure(
         CIRCULAR_TRADING,
         tuple(members),
-        tuple(_flow(f) for f in flows),
+        tuple(flow_of(f) for f in flows),
         0.9,
         f"Funds circle through {len(groups)} related groups ({len(flows)} flows)",
         {"cycle": groups, "total_usd": round(total, 2)},
     )
-
-
-def _similar(rows: list[dict[str, Any]], tol: float) -> list[dict[str, Any]]:
-    """The rows whose amount lies within `tol` of the rows' median amount."""
-    if not rows:
-        return rows
-    med = float(np.median([r["amount_usd"] for r in rows]))
-    return [r for r in rows if abs(r["amount_usd"] - med) <= tol * med]
-
-
-def _densest_window(
-    rows: list[dict[str, Any]], side: str, window: timedelta, tol: float
-) -> list[dict[str, Any]]:
-    """The similar-amount flows of the window holding the most distinct counterparties."""
-    best: list[dict[str, Any]] = []
-    best_n, lo = 0, 0
-    for hi in range(len(rows)):
-        while rows[hi]["at"] - rows[lo]["at"] > window:
-            lo += 1
-        similar = _similar(rows[lo : hi + 1], tol)
-        n = len({r[side] for r in similar})
-        if n > best_n:
-            best_n, best = n, similar
-    return best
-
-
-def _fan_candidates(flows: pl.DataFrame, node: str, cfg: NetworkConfig) -> list[str]:
-    """Nodes with at least `fan_min_degree` flows inside one window (a cheap prefilter)."""
-    counted = flows.with_columns(one=pl.lit(1.0)).with_columns(
-        n=pl.col("one")
-        .rolling_sum_by("at", window_size=f"{round(cfg.fan_window_days * 86_400)}s", closed="both")
-        .over(node)
-    )
-    hits = counted.filter(pl.col("n") >= cfg.fan_min_degree)[node].unique().sort()
-    return [str(x) for x in hits.to_list()]
-
-
-def find_fans(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
-    """Fan-in (many first-time payers into one party) and fan-out (one payer to many parties)."""
-    degree = _degrees(flows)
-    start = flows["at"].min()
-    # A burst of first-time, one-off payers is the signal; established customers are not.
-    first_seen = flows.group_by("src").agg(first=pl.col("at").min(), n_flows=pl.len())
-    warm = start + timedelta(days=cfg.fan_warmup_days)  # type: ignore[operator]
-    new_src = flows.join(first_seen, on="src").filter(
-        (pl.col("first") >= warm) & (pl.col("n_flows") == 1)
-    )
-    found = []
-    for typology, frame, hub, side in (
-        (FAN_IN, new_src, "dst", "src"),
-        (FAN_OUT, flows, "src", "dst"),
-    ):
-        for node in _fan_candidates(frame, hub, cfg):
-            if degree.get(node, 0) > cfg.fan_max_hub_degree:
-                continue  # a platform or marketplace account, not a fan
-            rows = frame.filter(pl.col(hub) == node).sort("at").to_dicts()
-            window = timedelta(days=cfg.fan_window_days)
-            burst = _densest_window(rows, side, window, cfg.fan_amount_rel_tol)
-            if len({r[side] for r in burst}) >= cfg.fan_min_degree:
-                found.append(_fan_structure(typology, node, side, burst))
-    return found
-
-
-def _fan_structure(typology: str, hub: str, side: str, rows: list[dict[str, Any]]) -> Structure:
-    others = sorted({r[side] for r in rows})
-    parties = {r["buyer_id"] for r in rows} | {r["enterprise_id"] for r in rows}
-    word = "into" if typology == FAN_IN else "out of"
-    return Structure(
-        typology,
-        tuple(sorted(parties | {hub})),
-        tuple(_flow(r) for r in rows),
-        0.8,
-        f"{len(others)} counterparties {word} {hub} within days",
-        {
-            "hub": hub,
-            "counterparties": len(others),
-            "total_usd": round(sum(r["amount_usd"] for r in rows), 2),
-        },
-    )
-
-
-def gather_scatter(fans: list[Structure]) -> list[Structure]:
-    """A party that is both the target of a fan-in and the source of a fan-out."""
-    ins = {s.details["hub"]: s for s in fans if s.typology == FAN_IN}
-    outs = {s.details["hub"]: s for s in fans if s.typology == FAN_OUT}
-    return [
-        Structure(
-            GATHER_SCATTER,
-            tuple(sorted({*ins[h].members, *outs[h].members})),
-            (*ins[h].flows, *outs[h].flows),
-            0.9,
-            f"Funds gathered into {h} and scattered again",
-            {"hub": h},
-        )
-        for h in sorted(set(ins) & set(outs))
-    ]
 
 
 def _pass_pairs(flows: pl.DataFrame, cfg: NetworkConfig, hubs: set[str]) -> pl.DataFrame:
@@ -365,7 +272,7 @@ def _pass_pairs(flows: pl.DataFrame, cfg: NetworkConfig, hubs: set[str]) -> pl.D
 
 def find_pass_through(flows: pl.DataFrame, cfg: NetworkConfig) -> list[Structure]:
     """Chains of pass-through hops, one structure per connected chain."""
-    degree = _degrees(flows)
+    degree = degrees(flows)
     hubs = {n for n, d in degree.items() if d > cfg.fan_max_hub_degree}
     pairs = _pass_pairs(flows, cfg, hubs)
     if pairs.is_empty():
@@ -392,7 +299,7 @@ def _chain_structure(rows: list[dict[str, Any]]) -> Structure:
     return Structure(
         RAPID_PASS_THROUGH,
         tuple(parties),
-        tuple(_flow(r) for r in rows),
+        tuple(flow_of(r) for r in rows),
         0.85,
         f"Funds passed through {len(rows) - 1} hops in {days:.1f} days",
         {

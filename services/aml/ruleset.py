@@ -274,7 +274,8 @@ class NetworkConfig(_Frozen):
 
     fan_warmup_days: float = Field(
         default=30.0,
-        description="Counterparties first seen this soon after the data start are not new.",
+        description="Payers, and payer-payee pairs, first seen this soon after the data start "
+        "are not new (the data cannot tell whether they traded before it).",
     )
     fan_amount_rel_tol: float = Field(
         default=0.12, description="A fan's flows carry about the same amount (around their median)."
@@ -288,6 +289,11 @@ class NetworkConfig(_Frozen):
     pass_through_min_usd: float = Field(default=10_000.0, description="Ignore smaller flows.")
 
     fan_min_degree: int = Field(default=8, description="Distinct counterparties that make a fan.")
+    fan_min_usd: float = Field(
+        default=25_000.0,
+        description="Least total of a fan's flows: sample orders and small retail sales moving "
+        "little money are no fan.",
+    )
     fan_window_days: float = Field(
         default=14.0, description="The fan's flows fall within this many days."
     )
@@ -345,7 +351,7 @@ def _default_typologies() -> dict[str, TypologyConfig]:
 class RuleSet(_Frozen):
     """One version of every rule threshold and typology weight."""
 
-    version: str = "2026.12-1"
+    version: str = "2026.12-2"
     reconciliation: ReconciliationConfig = Field(default_factory=ReconciliationConfig)
     phantom: PhantomConfig = Field(default_factory=PhantomConfig)
     pricing: PricingConfig = Field(default_factory=PricingConfig)

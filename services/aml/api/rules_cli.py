@@ -1,5 +1,6 @@
-"""`tradeguard aml rules`: every per-trade rule with the FATF-Egmont indicator it implements, the
-legitimate business that looks the same, and how the rule tells the two apart."""
+"""`tradeguard aml rules`: every per-trade rule, and every structure the network scan looks for,
+with the FATF-Egmont indicator it implements, the legitimate business that looks the same, and
+how the rule tells the two apart."""
 
 from __future__ import annotations
 
@@ -19,17 +20,20 @@ def register_rules(aml: Any) -> None:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from services.aml.rules.rationale import SCAN_RULES
     from services.aml.rules.specs import RULE_SPECS
 
+    named = [(s.name, s.typology, s.why) for s in RULE_SPECS]
+    named += [(s.name, s.typology, s.why) for s in SCAN_RULES]
     rows = [
         {
-            "rule": spec.name,
-            "typology": spec.typology,
-            "indicator": spec.why.indicator,
-            "look_alike": spec.why.look_alike,
-            "told_apart": spec.why.told_apart,
+            "rule": name,
+            "typology": typology,
+            "indicator": why.indicator,
+            "look_alike": why.look_alike,
+            "told_apart": why.told_apart,
         }
-        for spec in RULE_SPECS
+        for name, typology, why in named
     ]
     if args.json:
         print_json_lines(rows)

@@ -106,16 +106,38 @@ def record(ctx: TradeContext, store: WindowStore, keys: Keys) -> None:
     store.add(VOLUME, keys.scoped(order.enterprise_id), volume)
 
 
+def densest_span(entries: list[Entry], at: datetime, window: timedelta) -> list[Entry]:
+    """The most entries that one window-long span holding `at` covers (entries sorted by time).
+
+    Spans end at an entry from `at` on: documents screened out of order, a payment screened
+    after later ones still completes their pattern, and the span ending at `at` itself is the
+    count of an in-order arrival."""
+    best: list[Entry] = []
+    for end in entries:
+        if end.at < at:
+            continue
+        if end.at - window >= at:
+            break
+        span = [e for e in entries if end.at - window < e.at <= end.at]
+        if len(span) > len(best):
+            best = span
+    return best
+
+
 def near_counts(ctx: TradeContext, store: WindowStore, keys: Keys) -> list[list[Entry]]:
     """For each unexplained near-threshold payment, the longer of its payer's and its buyer's
-    near-threshold payments within the window up to it."""
+    near-threshold payments within a window that holds it."""
     window = timedelta(days=ctx.rules.structuring.window_days)
     found = []
     for p, _ in unexplained_near(ctx):
-        start = p.paid_at - window
-        by_payer = store.between(NEAR, keys.scoped(payer_identity(p)), start, p.paid_at)
-        by_buyer = store.between(NEAR, keys.scoped(beneficiary(ctx)), start, p.paid_at)
-        found.append(max(by_payer, by_buyer, key=len))
+        start, end = p.paid_at - window, p.paid_at + window
+        by_payer = store.between(NEAR, keys.scoped(payer_identity(p)), start, end)
+        by_buyer = store.between(NEAR, keys.scoped(beneficiary(ctx)), start, end)
+        spans = (
+            densest_span(by_payer, p.paid_at, window),
+            densest_span(by_buyer, p.paid_at, window),
+        )
+        found.append(max(spans, key=len))
     return found
 
 
@@ -245,7 +267,8 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
 def window_spans(rules: RuleSet) -> dict[str, timedelta]:
     """How far back each kind of window must reach for the behaviour rules of `rules`."""
     return {
-        NEAR: timedelta(days=rules.structuring.window_days),
+        # Structuring reads a window back and forward from a payment.
+        NEAR: timedelta(days=2 * rules.structuring.window_days),
         # Pass-through reads a window back from an outflow and forward from an inflow.
         INFLOW: timedelta(days=2 * rules.pass_through.window_days),
         OUTFLOW: timedelta(days=2 * rules.pass_through.window_days),

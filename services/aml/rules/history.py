@@ -97,11 +97,17 @@ def _order(e: Entry | tuple[datetime, str]) -> tuple[datetime, str]:
 class WindowStore(Protocol):
     """Where history windows live: add entries, read a key's entries in a time range.
 
-    A batch of trades is screened between :meth:`prefetch` (the keys it will touch, from
-    `since` on) and :meth:`flush` (its new entries made durable); an in-process store needs
-    neither and ignores them."""
+    A batch of trades is screened between :meth:`prefetch` (the keys it reads, from `since` on,
+    and the keys it may write) and :meth:`flush` (its new entries made durable); a shared store
+    holds those keys in between, so that a batch beside it waits and then reads what this one
+    wrote. An in-process store needs neither and ignores them."""
 
-    def prefetch(self, wanted: Iterable[tuple[str, str]], since: datetime) -> None: ...
+    def prefetch(
+        self,
+        wanted: Iterable[tuple[str, str]],
+        since: datetime,
+        writes: Iterable[tuple[str, str]] = (),
+    ) -> None: ...
 
     def flush(self) -> None: ...
 
@@ -118,8 +124,13 @@ class MemoryWindows:
     def __init__(self, windows: dict[str, timedelta], max_keys: int) -> None:
         self._states = {kind: WindowState(span, max_keys) for kind, span in windows.items()}
 
-    def prefetch(self, wanted: Iterable[tuple[str, str]], since: datetime) -> None:
-        """Everything is at hand already."""
+    def prefetch(
+        self,
+        wanted: Iterable[tuple[str, str]],
+        since: datetime,
+        writes: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Everything is at hand already (and each key is read and added under its own lock)."""
 
     def flush(self) -> None:
         """Nothing to make durable: the windows live and die with the process."""

@@ -1,13 +1,21 @@
 """What each rule answers to an analyst: the FATF-Egmont indicator it implements, the legitimate
 business that produces the same signal, and how the rule tells the two apart.
 
-The rule table in :mod:`services.aml.rules.specs` names one of these per rule, and
-``tradeguard aml rules`` prints them.
+The rule table in :mod:`services.aml.rules.specs` names one of these per rule, :data:`SCAN_RULES`
+one per structure of the network scan, and ``tradeguard aml rules`` prints them all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from services.aml.ruleset import (
+    CIRCULAR_TRADING,
+    FAN_IN,
+    FAN_OUT,
+    GATHER_SCATTER,
+    RAPID_PASS_THROUGH,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +115,10 @@ WATCHLIST = Rationale(
 STRUCTURING_WHY = Rationale(
     "A5 structuring below reporting thresholds",
     "Instalments of a large order from the buyer's own account; platform settlements.",
-    "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays); "
-    "the buyer's instalments of an order above the threshold, spaced as a schedule, and "
-    "settlement parties are not counted.",
+    "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays) "
+    "within any one window that holds the payment, so a payment screened late still completes "
+    "the pattern; the buyer's instalments of an order above the threshold, spaced as a "
+    "schedule, and settlement parties are not counted.",
 )
 PASS_THROUGH = Rationale(
     "A7 rapid pass-through; many small in, one large out",
@@ -128,4 +137,58 @@ LOOP = Rationale(
     "Intra-group supply chains; yearly restocking between affiliates.",
     "The loop must close within the window with amounts within the tolerance, among economic "
     "entities or among firms sharing directors or addresses; hubs are not expanded.",
+)
+
+# The network scan's structures (ScanTradeData), by typology.
+SCAN_LOOP = Rationale(
+    "A6/S7 round-tripping among related parties",
+    "Intra-group supply chains; yearly restocking between affiliates.",
+    "Cycles among economic entities and among firms sharing directors or addresses, amounts "
+    "within the tolerance of each other and within the window; hubs are not searched.",
+)
+SCAN_FAN_IN = Rationale(
+    "A7 many small in (fan-in)",
+    "Trade-fair buyers' first orders; a marketplace seller's consumers; sample orders; regular "
+    "customers reordering together.",
+    "Counts one-off payers first seen after the scan's warm-up, near the burst's median amount, "
+    "within the window, for a minimum total; orders a platform settled are left out.",
+)
+SCAN_FAN_OUT = Rationale(
+    "A7 one out to many (fan-out)",
+    "A retailer restocking from regular suppliers; a sourcing drive; a group's distributor "
+    "buying from the group's factories; sample purchases.",
+    "Counts first orders between the payer and each payee after the warm-up, near the burst's "
+    "median amount, within the window, for a minimum total; flows inside one economic entity "
+    "are not flows.",
+)
+SCAN_GATHER_SCATTER = Rationale(
+    "A7 fan-in then fan-out through one party",
+    "Trading houses buying from and selling to established partners; sourcing hubs.",
+    "A fan-in and a fan-out (as above) of one economic entity, or of firms sharing a director "
+    "or an address, the scatter starting once the gathering began and within the window after.",
+)
+SCAN_PASS_THROUGH = Rationale(
+    "A7 rapid pass-through chains",
+    "A distributor paying its supplier out of its sales, keeping a margin and stock for weeks.",
+    "Money into a group paid on within days for about the same amount, hop after hop; large "
+    "hubs are not links of a chain and loops are reported as circular trading.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRule:
+    """A structure the network scan looks for, named as a rule so an analyst reads it beside
+    the per-trade ones."""
+
+    name: str
+    typology: str
+    why: Rationale
+
+
+SCAN_RULES: tuple[ScanRule, ...] = (
+    ScanRule("scan_cycle", CIRCULAR_TRADING, SCAN_LOOP),
+    ScanRule("scan_fan_in", FAN_IN, SCAN_FAN_IN),
+    ScanRule("scan_fan_out", FAN_OUT, SCAN_FAN_OUT),
+    ScanRule("scan_gather_scatter", GATHER_SCATTER, SCAN_GATHER_SCATTER),
+    ScanRule("scan_pass_through", RAPID_PASS_THROUGH, SCAN_PASS_THROUGH),
 )

@@ -136,7 +136,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
     def ListModels(
         self, request: risk_pb2.ListModelsRequest, context: grpc.ServicerContext
     ) -> risk_pb2.ListModelsResponse:
-        return self._registry().list_models()
+        return self._registry().list_models(request)
 
     def PromoteModel(
         self, request: risk_pb2.PromoteModelRequest, context: grpc.ServicerContext

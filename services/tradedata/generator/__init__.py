@@ -30,6 +30,7 @@ from .documents import make_payments, make_waybills
 from .financings import make_financings
 from .health import latent_health
 from .orders import make_orders
+from .parents import register_parents
 from .parties import make_buyers, make_enterprises
 from .structures import inject_structures
 from .timebase import Timebase
@@ -91,6 +92,9 @@ def _build(cfg: GeneratorConfig, sink: Sink) -> GeneratedData:
     injected = inject_trade_typologies(cfg, tb, book, ent, buyers)
     structures, relations = inject_structures(cfg, tb, book, ent, buyers, z)
     assemble.sort_by_time(book, structures)
+    # Buyer health is drawn before the parents join the buyers table: they never buy.
+    health = buyer_health(cfg, tb, buyers.grade)
+    parent_of, parent_links = register_parents(cfg.seed, buyers, cfg.look_alikes.parent_payers, tb)
     rows: dict[str, int] = {}
 
     def put(name: str, frame: pl.DataFrame) -> None:
@@ -106,14 +110,13 @@ def _build(cfg: GeneratorConfig, sink: Sink) -> GeneratedData:
     put("orders", orders)
     put("waybills", waybills)
     put("declarations", declarations)
-    health = buyer_health(cfg, tb, buyers.grade)
-    payments = make_payments(cfg, tb, book, ent, buyers, injected.payers, health)
+    payments = make_payments(cfg, tb, book, ent, buyers, injected.payers, health, parent_of)
     party_labels = assemble.party_labels(ent, injected.listed_buyers, injected.payers, payments)
     put("payments", payments)
     del payments
     put("financings", make_financings(cfg, tb, ent, z))
     put("watchlist", injected.watchlist.frame)
-    put("relations", assemble.relations_frame(relations))
+    put("relations", assemble.relations_frame([*relations, *parent_links]))
     metadata: dict[str, Any] = {
         "config": cfg.as_json(),
         "extract_end": assemble.extract_end(tb),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from . import buyer_health, lookalikes, vocab
+from . import buyer_health, lookalikes, parents, vocab
 from .buyer_health import BuyerHealth
 from .codes import PHANTOM, STRUCTURING, THREE_DOC_MISMATCH, Mismatch
 from .config import GeneratorConfig
@@ -265,6 +265,7 @@ def make_payments(
     buyers: Buyers,
     payers: ExtraPayers,
     health: BuyerHealth,
+    parent_of: np.ndarray,
 ) -> pl.DataFrame:
     rng = stream(cfg.seed, "payments")
     c = book.cols
@@ -291,7 +292,9 @@ def make_payments(
     frame = lookalikes.settle_on_platforms(
         cfg.seed, frame, c["platform"][kept], psp & honest, rates.platform_settlement
     )
-    return lookalikes.abbreviate(cfg.seed, frame, own & ~psp, rates.abbreviated_names)
+    frame = lookalikes.abbreviate(cfg.seed, frame, own & ~psp, rates.abbreviated_names)
+    eligible = own & ~psp & honest
+    return parents.parent_pays(cfg.seed, frame, c["buyer"][kept], eligible, parent_of, buyers)
 
 
 def _installments(

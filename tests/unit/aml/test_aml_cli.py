@@ -60,7 +60,7 @@ def test_train_writes_a_bundle_with_the_holdout_report(
 
 
 def test_ruleset_file_round_trips_and_fingerprints(tmp_path: Path) -> None:
-    rules = RuleSet(version="2026.12-2")
+    rules = RuleSet(version="local-1")
     rules.save(tmp_path / "r.json")
     again = RuleSet.load(tmp_path / "r.json")
     assert again == rules and again.fingerprint() == rules.fingerprint()
@@ -68,11 +68,14 @@ def test_ruleset_file_round_trips_and_fingerprints(tmp_path: Path) -> None:
 
 
 def test_rules_answer_to_an_analyst(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.aml.rules.rationale import SCAN_RULES
     from services.aml.rules.specs import RULE_NAMES
+    from services.aml.ruleset import NETWORK_TYPOLOGIES
 
     assert _run(["aml", "rules", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [r["rule"] for r in rows] == list(RULE_NAMES)
+    assert [r["rule"] for r in rows] == [*RULE_NAMES, *(s.name for s in SCAN_RULES)]
+    assert set(NETWORK_TYPOLOGIES) <= {r["typology"] for r in rows}
     for row in rows:
         assert re.match(r"^[SDTAN]\d+(/[SDTAN]\d+)? ", row["indicator"]), row
         assert len(row["look_alike"]) > 20 and len(row["told_apart"]) > 40, row

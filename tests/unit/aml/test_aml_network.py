@@ -23,8 +23,15 @@ class Data:
     relations: pl.LazyFrame
 
 
-def _data(orders: list[tuple[str, str, float, float]], owners: list[tuple[str, str]]) -> Data:
-    """Orders as (exporter, buyer, amount, day); owners as (exporter, buyer) ownership links."""
+def _data(
+    orders: list[tuple[str, str, float, float]],
+    owners: list[tuple[str, str]],
+    *,
+    kind: str = "OWNERSHIP",
+    platform: frozenset[str] = frozenset(),
+) -> Data:
+    """Orders as (exporter, buyer, amount, day); owners as (exporter, buyer) links of `kind`;
+    the buyers in `platform` are paid for by a marketplace (channel PSP)."""
     rows = [
         {
             "order_id": f"O{i}",
@@ -37,9 +44,17 @@ def _data(orders: list[tuple[str, str, float, float]], owners: list[tuple[str, s
         for i, (e, b, amt, day) in enumerate(orders)
     ]
     pays = [
-        {"order_id": r["order_id"], "paid_at": r["ordered_at"] + timedelta(hours=12)} for r in rows
+        {
+            "order_id": r["order_id"],
+            "paid_at": r["ordered_at"] + timedelta(hours=12),
+            "channel": "PSP" if r["buyer_id"] in platform else "BANK",
+            "payer_name": "Amazon Payments Europe S.C.A."
+            if r["buyer_id"] in platform
+            else r["buyer_id"],
+        }
+        for r in rows
     ]
-    rels = [{"party_a": a, "party_b": b, "relation": "OWNERSHIP"} for a, b in owners]
+    rels = [{"party_a": a, "party_b": b, "relation": kind} for a, b in owners]
     rel_schema = {"party_a": pl.String, "party_b": pl.String, "relation": pl.String}
     return Data(pl.LazyFrame(rows), pl.LazyFrame(pays), pl.LazyFrame(rels, schema=rel_schema))
 
@@ -93,6 +108,47 @@ def test_fan_in_of_first_time_payers() -> None:
 def test_fan_in_with_scattered_amounts_is_ordinary() -> None:
     fan = [("H1", f"F{i}", 2_000.0 * (1.6**i), 60 + i * 0.3) for i in range(12)]
     assert _typologies(_data(_background() + fan, [])) == []
+
+
+def test_fan_out_to_established_suppliers_is_ordinary() -> None:
+    first = [(f"X{i}", "P1", 10_000.0, 5 + i * 2) for i in range(10)]
+    restock = [(f"X{i}", "P1", 10_000.0 + 50 * i, 60 + i * 0.3) for i in range(10)]
+    assert _typologies(_data(_background() + first + restock, [])) == []
+
+
+def test_fan_in_a_marketplace_settled_is_ordinary() -> None:
+    fan = [("H1", f"F{i}", 3_000.0, 60 + i * 0.3) for i in range(12)]
+    consumers = frozenset(f"F{i}" for i in range(12))
+    assert _typologies(_data(_background() + fan, [])) == ["FAN_IN"]
+    assert _typologies(_data(_background() + fan, [], platform=consumers)) == []
+
+
+def test_fan_moving_little_money_is_ordinary() -> None:
+    fan = [("H1", f"F{i}", 150.0, 60 + i * 0.3) for i in range(12)]
+    assert _typologies(_data(_background() + fan, [])) == []
+
+
+def _gather_then_scatter(scatter_day: float) -> list[tuple[str, str, float, float]]:
+    gather = [("H1", f"F{i}", 12_000.0 + 40 * i, 60 + i * 0.3) for i in range(9)]
+    scatter = [(f"X{i}", "HB", 12_000.0 - 30 * i, scatter_day + i * 0.5) for i in range(9)]
+    return _background() + gather + scatter
+
+
+def test_gather_then_scatter_through_an_entity() -> None:
+    found = _typologies(_data(_gather_then_scatter(66), [("H1", "HB")]))
+    assert found == ["FAN_IN", "FAN_OUT", "GATHER_SCATTER"]
+
+
+def test_gather_scatter_through_a_shared_director() -> None:
+    data = _data(_gather_then_scatter(66), [("H1", "HB")], kind="SHARED_DIRECTOR")
+    assert _typologies(data) == ["FAN_IN", "FAN_OUT", "GATHER_SCATTER"]
+    assert _typologies(_data(_gather_then_scatter(66), [])) == ["FAN_IN", "FAN_OUT"]
+
+
+def test_scatter_long_before_or_after_the_gathering_is_no_gather_scatter() -> None:
+    for day in (40, 100):
+        found = _typologies(_data(_gather_then_scatter(day), [("H1", "HB")]))
+        assert found == ["FAN_IN", "FAN_OUT"], day
 
 
 def test_pass_through_chain_is_one_structure() -> None:

@@ -194,3 +194,20 @@ def test_structuring_counts_a_payment_once_when_rescreened(
     for _ in range(3):
         _, hits = engine.evaluate(trade, AS_OF)
     assert "structuring" not in {h.rule for h in hits}
+
+
+def test_structuring_pattern_completed_by_a_payment_screened_late(
+    kit: Any, engine_factory: Callable[[], RuleEngine]
+) -> None:
+    """Payments on days 0, 3 and 6 screened in the order 6, 0, 3: the one screened last sees
+    the other two, before and after it, and is the only one to fire."""
+    engine = engine_factory()
+    trades = {
+        day: kit.make_trade(f"S{day}", quantity=480, paid_at=T0 + timedelta(days=day))
+        for day in (0, 3, 6)
+    }
+    fired = []
+    for day in (6, 0, 3):
+        _, hits = engine.evaluate(trades[day], AS_OF)
+        fired.append("structuring" in {h.rule for h in hits})
+    assert fired == [False, False, True]

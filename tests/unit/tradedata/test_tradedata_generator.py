@@ -147,6 +147,26 @@ def test_third_party_payers_are_unrelated(small_data: GeneratedData) -> None:
     assert (paid["payer_name"] != paid["name"]).all()
 
 
+def test_registered_parents_pay_some_of_their_buyers_invoices(small_data: GeneratedData) -> None:
+    t = small_data.tables
+    owned = t["relations"].filter(pl.col("relation") == "OWNERSHIP")
+    paid = (
+        t["payments"]
+        .filter(pl.col("payer_account").str.starts_with("PA"))
+        .join(t["orders"].select("order_id", "buyer_id"), on="order_id")
+        .join(owned.select(buyer_id="party_a", parent="party_b"), on="buyer_id")
+        .join(t["buyers"].select(parent="buyer_id", parent_name="name"), on="parent")
+        .join(t["buyers"].select("buyer_id", "name"), on="buyer_id")
+    )
+    own = t["payments"].filter(pl.col("channel") == "BANK").height
+    assert 0.003 < paid.height / own < 0.05  # every parent payment has its registered parent
+    assert paid.height == t["payments"]["payer_account"].str.starts_with("PA").sum()
+    brand = paid["name"].str.split(" ").list.first()
+    assert (paid["parent_name"].str.split(" ").list.first() == brand).all()
+    assert (paid["payer_name"] != paid["name"]).all()
+    assert not paid["order_id"].is_in(small_data.trade_labels["order_id"].implode()).any()
+
+
 def test_structuring_splits_payments_below_threshold(small_data: GeneratedData) -> None:
     ids = _labelled(small_data, "STRUCTURING").implode()
     pays = small_data.tables["payments"].filter(pl.col("order_id").is_in(ids))
