@@ -63,16 +63,13 @@ def _serve_risk(root: str, tokens: str, ready: Any) -> None:
     from prometheus_client import CollectorRegistry
 
     from services.risk.api.server import build
-    from services.risk.policy import DecisionPolicy
     from services.risk.settings import RiskSettings
     from services.risk.training import synthetic
-    from services.risk.training.trainer import TrainingData, TrainingOptions, train
 
     models, features = Path(root) / "models", Path(root) / "features"
     features.mkdir(parents=True, exist_ok=True)
-    data = TrainingData(synthetic.financings(seed=3), synthetic.SPECS)
-    policy = DecisionPolicy(volume_feature=synthetic.VOLUME_FEATURE)
-    train(data, models, TrainingOptions(num_threads=1, seed=3, policy=policy))
+    # The service serves promoted models only: the bench model goes through its gates.
+    synthetic.promoted_bundle(models, bootstrap_rounds=50)
     synthetic.feature_table().write_parquet(features / "features-1.parquet")
     settings = RiskSettings(
         host="127.0.0.1", port=0, metrics_port=0, tokens_file=Path(tokens),

@@ -21,6 +21,7 @@ from services.aml import audit_checks
 from services.aml.audit_checks import AuditProblem
 from services.aml.audit_trail import AuditKey, AuditTrail
 from services.aml.migrations.schema import GENESIS_HASH, HEAD_ROW_ID, alert_events, audit_head
+from services.common.prepared import Prepared
 
 _HASHED_FIELDS = (
     "seq",
@@ -63,6 +64,19 @@ class EventDraft:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+_HEAD = audit_head.c
+# Every write transaction runs these: prepared once (see services.common.prepared).
+_LOCK_HEAD = Prepared(
+    sa.select(_HEAD.seq, _HEAD.hash).where(_HEAD.id == sa.bindparam("id")).with_for_update()
+)
+_APPEND = Prepared(alert_events.insert())
+_MOVE_HEAD = Prepared(
+    audit_head.update()
+    .where(_HEAD.id == sa.bindparam("id"))
+    .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash"))
+)
+
+
 class AuditChain:
     """The chain tip, locked for one write transaction; appends are buffered until `flush`.
 
@@ -74,10 +88,9 @@ class AuditChain:
         self._connection = connection
         self._now_us = now_us
         self._key = key
-        query = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ROW_ID)
-        head = connection.execute(query.with_for_update()).one()
-        self._seq: int = head.seq
-        self._hash: str = head.hash
+        self._seq: int
+        self._hash: str
+        self._seq, self._hash = _LOCK_HEAD.execute(connection, id=HEAD_ROW_ID).one()
         self._pending: list[dict[str, Any]] = []
 
     @property
@@ -109,12 +122,8 @@ class AuditChain:
         """Write the buffered events and move the tip, inside the caller's transaction."""
         if not self._pending:
             return
-        self._connection.execute(alert_events.insert(), self._pending)
-        self._connection.execute(
-            audit_head.update()
-            .where(audit_head.c.id == HEAD_ROW_ID)
-            .values(seq=self._seq, hash=self._hash)
-        )
+        _APPEND.execute_many(self._connection, self._pending)
+        _MOVE_HEAD.execute(self._connection, id=HEAD_ROW_ID, seq=self._seq, hash=self._hash)
         self._pending = []
 
 

@@ -34,14 +34,23 @@ import sqlalchemy as sa
 from services.aml.detector import AmlDetector
 from services.aml.key_locks import KeyLocks
 from services.aml.migrations.schema import history_entries
-from services.aml.persistence import guard, insert_ignoring_duplicates, to_datetime, to_micros
+from services.aml.persistence import guard, new_rows, to_datetime, to_micros
 from services.aml.rules.behaviour import window_spans
 from services.aml.rules.history import Entry, MemoryWindows
 from services.aml.store import AlertStore, Transaction
+from services.common.prepared import Prepared, any_of
 
 _H = history_entries.c
 # Keys per IN list: well under SQLite's bound variables and PostgreSQL's plan-friendly sizes.
 _CHUNK = 500
+_ENTRIES = Prepared(
+    sa.select(_H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
+    .where(
+        (_H.kind == sa.bindparam("kind")) & any_of(_H.key, "keys") & (_H.at > sa.bindparam("start"))
+    )
+    .order_by(_H.key, _H.at, _H.doc_id),
+    ["keys"],
+)
 # Advisory locks in key order, one statement per chunk (unnest keeps the array's order).
 _ADVISORY = sa.text(
     "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"
@@ -156,18 +165,11 @@ class SqlWindows:
     ) -> dict[str, list[Entry]]:
         """Entries of `keys` after `start`, per key, sorted by (at, doc_id)."""
         found: dict[str, list[Entry]] = defaultdict(list)
-        columns = (_H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
         for i in range(0, len(keys), _CHUNK):
-            query = (
-                sa.select(*columns)
-                .where(
-                    (_H.kind == self._kind(kind))
-                    & _H.key.in_(keys[i : i + _CHUNK])
-                    & (_H.at > start)
-                )
-                .order_by(_H.key, _H.at, _H.doc_id)
+            rows = _ENTRIES.execute(
+                connection, kind=self._kind(kind), keys=keys[i : i + _CHUNK], start=start
             )
-            for key, at, doc, order, usd, party in connection.execute(query):
+            for key, at, doc, order, usd, party in rows:
                 found[key].append(Entry(to_datetime(at), doc, order, usd, party))
         return found
 
@@ -198,18 +200,16 @@ class SqlWindows:
         try:
             if batch.connection is not None:
                 with guard():
-                    if batch.pending:
-                        insert = insert_ignoring_duplicates(batch.connection, history_entries)
-                        batch.connection.execute(insert, batch.pending)
+                    new_rows(batch.connection, history_entries).execute_many(
+                        batch.connection, batch.pending
+                    )
                     batch.connection.commit()
             elif batch.pending:
                 pending = batch.pending
 
                 def insert_all(tx: Transaction) -> None:
                     connection = tx[0]
-                    connection.execute(
-                        insert_ignoring_duplicates(connection, history_entries), pending
-                    )
+                    new_rows(connection, history_entries).execute_many(connection, pending)
 
                 self._store.write(insert_all)
         finally:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from services.aml import audit
 from services.common.database import store_engine
 from services.common.errors import UnavailableError
+from services.common.prepared import Prepared
 
 log = logging.getLogger("services.aml.store")
 
@@ -88,3 +89,16 @@ def insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table) -> An
     """INSERT ... ON CONFLICT DO NOTHING in the connection's dialect."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
+
+
+_NEW_ROWS: dict[tuple[str, str], Prepared] = {}
+
+
+def new_rows(connection: sa.Connection, table: sa.Table) -> Prepared:
+    """`insert_ignoring_duplicates` of every column of `table`, prepared once per dialect (the
+    hot inserts: rows as plain values, see `services.common.prepared`)."""
+    key = (connection.dialect.name, table.name)
+    found = _NEW_ROWS.get(key)
+    if found is None:
+        found = _NEW_ROWS[key] = Prepared(insert_ignoring_duplicates(connection, table))
+    return found

@@ -16,8 +16,17 @@ import sqlalchemy as sa
 
 from services.aml.alert_records import Actor, NewAlert, RaisedAlert
 from services.aml.migrations.schema import screenings, shadow_results
-from services.aml.persistence import dumps, guard, insert_ignoring_duplicates
+from services.aml.persistence import dumps, guard, new_rows
 from services.aml.store import AlertStore, Transaction, raise_alerts_in
+from services.common.prepared import Prepared, any_of
+
+_S = screenings.c
+_STORED = Prepared(
+    sa.select(_S.request_id, _S.fingerprint, _S.response).where(
+        _S.tenant == sa.bindparam("tenant"), any_of(_S.request_id, "request_ids")
+    ),
+    lists=["request_ids"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +139,8 @@ class ScreeningStore:
                 rows.append(_screening_row(tenant, write, response, now))
             if write.shadow is not None:
                 shadows.append(_shadow_row(tenant, write.shadow, now))
-        if rows:
-            connection.execute(insert_ignoring_duplicates(connection, screenings), rows)
-        if shadows:
-            connection.execute(insert_ignoring_duplicates(connection, shadow_results), shadows)
+        new_rows(connection, screenings).execute_many(connection, rows)
+        new_rows(connection, shadow_results).execute_many(connection, shadows)
         return outcomes
 
     def shadow_summary(self, ruleset_version: str) -> ShadowSummary:
@@ -158,11 +165,8 @@ def _stored(
     wanted = sorted({rid for rid in request_ids if rid})
     if not wanted:
         return {}
-    query = sa.select(screenings).where(
-        screenings.c.tenant == tenant, screenings.c.request_id.in_(wanted)
-    )
-    rows = connection.execute(query).mappings().all()
-    return {r["request_id"]: StoredScreening(r["fingerprint"], r["response"]) for r in rows}
+    rows = _STORED.execute(connection, tenant=tenant, request_ids=wanted)
+    return {rid: StoredScreening(fingerprint, bytes(body)) for rid, fingerprint, body in rows}
 
 
 def _first_of_each_request(

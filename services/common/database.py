@@ -1,7 +1,8 @@
 """Engines for the stores, SQLite (default) or PostgreSQL, with their durability settings.
 
 SQLite: WAL, synchronous=FULL, a busy timeout, writers locking early. PostgreSQL:
-synchronous_commit=on, bounded connect and pool timeouts, connections checked before use.
+synchronous_commit=on, bounded connect and pool timeouts, connections checked before use (a
+SQLite connection is to a local file and needs no check).
 
 Readers run on `engine.execution_options(**{READ_ONLY: True})` and begin a plain deferred
 transaction; every other transaction is `BEGIN IMMEDIATE`, because upgrading a read lock to a
@@ -59,9 +60,10 @@ def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) 
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.close()
 
+    # No pre-ping: a connection to a local file cannot go stale, and the ping is one more
+    # statement on every checkout.
     engine = sa.create_engine(
         url,
-        pool_pre_ping=True,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
     )
     sa.event.listen(engine, "connect", on_connect)

@@ -8,13 +8,17 @@ declared values (proto3 lets any number through), and a timestamp must be a vali
 
 Unary requests are checked whole before the handler runs; streamed items are checked one by one
 by the service, so a bad item becomes that item's error and the stream goes on. This runs for
-every streamed item, so the common case (nothing wrong) is one pass over the fields that are set,
-skipping message types with nothing to check; paths are worked out only when something is wrong.
+every call and every streamed item, so the common case (nothing wrong) is one straight-line
+function per message type, compiled once from the descriptors, that reads only what can be
+wrong: enums and timestamps always, strings only when the message is larger than their limit
+(a 30-byte request cannot hold a 33-character code), nested messages only when they hold
+something to read. Paths are worked out only when something is wrong.
 """
 
 from __future__ import annotations
 
 import keyword
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -91,37 +95,91 @@ def _wrong(kind: int, bound: Any, value: Any) -> bool:
 
 def out_of_bounds(message: Message) -> bool:
     """Whether any field anywhere in ``message`` breaks its bound."""
-    return _checker(message.DESCRIPTOR)(message)
+    try:
+        check = _ENTRIES[type(message)]
+    except KeyError:
+        with _BUILD_LOCK:  # once per message type; concurrent first calls wait for it
+            check = _ENTRIES.get(type(message)) or _entry(message.DESCRIPTOR)
+            _ENTRIES[type(message)] = check
+    return check(message)
 
 
-#: message full name -> a function telling whether a message of that type breaks a bound.
-_CHECKERS: dict[str, Callable[[Message], bool]] = {}
+#: String limits, smallest first. A message of n bytes cannot hold a string of more than n
+#: characters (UTF-8 takes at least a byte per character), so a check only reads the string
+#: fields whose limit is below the message's size: small requests skip every string.
+_TIERS: tuple[int, ...] = tuple(
+    sorted({MAX_CODE_CHARS, MAX_ID_CHARS, MAX_TEXT_CHARS, MAX_TOKEN_CHARS, MAX_NOTE_CHARS})
+)
+#: message class -> its check (ByteSize picks the variant).
+_ENTRIES: dict[type, Callable[[Message], bool]] = {}
+#: (message full name, tier) -> the straight-line check of that type reading only the strings
+#: whose limit is below ``_TIERS[tier]`` (every string past the last tier), or None when that
+#: leaves nothing to check.
+_VARIANTS: dict[tuple[str, int], Callable[[Message], bool] | None] = {}
+_BUILDING: set[tuple[str, int]] = set()
+_BUILD_LOCK = threading.Lock()
 
 
-def _checker(descriptor: Any) -> Callable[[Message], bool]:
-    """A straight-line check of one message type, built once from its plan: plain attribute
-    reads cost a fraction of walking ``ListFields()`` for every streamed item."""
-    found = _CHECKERS.get(descriptor.full_name)
-    if found is not None:
-        return found
-    plan = _plan(descriptor)
-    lines = ["def check(m):"]
-    scope: dict[str, Any] = {"checker": _checker, "MIN": MIN_SECONDS, "MAX": MAX_SECONDS}
-    for index, (name, (kind, bound)) in enumerate(plan.items()):
-        scope[f"b{index}"] = bound
-        scope[f"d{index}"] = descriptor.fields_by_name[name].message_type
-        lines.extend(_check_lines(name, kind, f"b{index}", f"d{index}"))
-    lines.append("    return False")
+def _entry(descriptor: Any) -> Callable[[Message], bool]:
+    """A message type's check: its size picks the variant that reads only the strings that
+    could be too long at that size."""
+    variants = [_variant(descriptor, tier) for tier in range(len(_TIERS) + 1)]
+    if not any(variants):
+        return _nothing_to_check
+    lines = ["def check(m):", "    n = m.ByteSize()"]
+    scope: dict[str, Any] = {}
+    for tier, variant in enumerate(variants):
+        scope[f"v{tier}"] = variant
+        call = "False" if variant is None else f"v{tier}(m)"
+        if tier < len(_TIERS):
+            lines.append(f"    if n <= {_TIERS[tier]}: return {call}")
+        else:
+            lines.append(f"    return {call}")
+    return _compiled(lines, scope)
+
+
+def _nothing_to_check(message: Message) -> bool:
+    return False
+
+
+def _variant(descriptor: Any, tier: int) -> Callable[[Message], bool] | None:
+    """The check of ``descriptor``'s type for messages of at most ``_TIERS[tier]`` bytes (the
+    last tier: any size); nested messages are never larger, so they use the same tier."""
+    key = (descriptor.full_name, tier)
+    if key in _VARIANTS:
+        return _VARIANTS[key]
+    if key in _BUILDING:  # a type that contains itself: bound late, looked up when called
+        return lambda m: (_VARIANTS[key] or _nothing_to_check)(m)
+    _BUILDING.add(key)
+    try:
+        lines = ["def check(m):"]
+        scope: dict[str, Any] = {"MIN": MIN_SECONDS, "MAX": MAX_SECONDS}
+        for index, (name, (kind, bound)) in enumerate(_plan(descriptor).items()):
+            if kind in (_STRING, _STRINGS) and tier < len(_TIERS) and bound >= _TIERS[tier]:
+                continue  # cannot be too long in a message this small
+            nested = None
+            if kind in (_MESSAGE, _MESSAGES):
+                nested = _variant(descriptor.fields_by_name[name].message_type, tier)
+                if nested is None:
+                    continue
+            scope[f"b{index}"], scope[f"c{index}"] = bound, nested
+            lines.extend(_check_lines(name, kind, f"b{index}", f"c{index}"))
+        variant = _compiled([*lines, "    return False"], scope) if len(lines) > 1 else None
+    finally:
+        _BUILDING.discard(key)
+    _VARIANTS[key] = variant
+    return variant
+
+
+def _compiled(lines: list[str], scope: dict[str, Any]) -> Callable[[Message], bool]:
     exec("\n".join(lines), scope)  # noqa: S102 - source built from descriptor field names only
     check: Callable[[Message], bool] = scope["check"]
-    _CHECKERS[descriptor.full_name] = check
     return check
 
 
 def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
     """Source lines that return True when field ``name`` breaks its bound."""
     value = f"getattr(m, {name!r})" if keyword.iskeyword(name) else f"m.{name}"
-    has = f"m.HasField({name!r})"
     if kind == _STRING:
         return [f"    if len({value}) > {bound}: return True"]
     if kind == _STRINGS:
@@ -130,15 +188,14 @@ def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
         return [f"    if {value} not in {bound}: return True"]
     if kind == _ENUMS:
         return [f"    for x in {value}:", f"        if x not in {bound}: return True"]
-    if kind == _TIME:
+    if kind == _TIME:  # an unset timestamp reads as 0 s, 0 ns: valid
         return [
-            f"    if {has}:",
-            f"        t = {value}",
-            "        if not (MIN <= t.seconds <= MAX and 0 <= t.nanos < 1000000000): return True",
+            f"    t = {value}",
+            "    if not (MIN <= t.seconds <= MAX and 0 <= t.nanos < 1000000000): return True",
         ]
     if kind == _MESSAGE:
-        return [f"    if {has} and checker({nested})({value}): return True"]
-    return [f"    for x in {value}:", f"        if checker({nested})(x): return True"]
+        return [f"    if m.HasField({name!r}) and {nested}({value}): return True"]
+    return [f"    for x in {value}:", f"        if {nested}(x): return True"]
 
 
 def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]:
@@ -152,6 +209,8 @@ def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]
 
 def check_bounds(message: Message, message_text: str = "invalid request") -> None:
     """Raise ValidationError listing every field of ``message`` that breaks its bound."""
+    if not out_of_bounds(message):
+        return
     found = bound_violations(message)
     if found:
         fields = ", ".join(v.field for v in found)
