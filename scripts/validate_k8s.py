@@ -6,7 +6,8 @@ validated against the bundled Kubernetes JSON schemas of kubernetes-validate (pi
 strict: unknown fields are errors), and the rendered YAML is checked for the conventions a
 platform team relies on: native gRPC probes, Pod Security "restricted", requests and limits,
 replicas, PodDisruptionBudgets, HPAs, default-deny NetworkPolicies, Secrets only by reference,
-ServiceMonitors, and a PrometheusRule equal to k8s/prometheus/rules.yml.
+the aml audit key from a Secret and its checkpoints on a volume of their own, ServiceMonitors, and
+a PrometheusRule equal to k8s/prometheus/rules.yml.
 
     python scripts/validate_k8s.py                      # both overlays; exit 1 on any problem
     python scripts/validate_k8s.py --write-prometheusrule   # regenerate the PrometheusRule
@@ -455,6 +456,63 @@ def check_config(docs: list[Doc]) -> list[str]:
     return problems
 
 
+def config_values(docs: list[Doc], container: Doc) -> dict[str, str]:
+    """The plain environment a container gets: its ConfigMaps, then its own ``value`` entries."""
+    refs = {s["configMapRef"]["name"] for s in container.get("envFrom", []) if "configMapRef" in s}
+    values: dict[str, str] = {}
+    for config_map in of_kind(docs, "ConfigMap"):
+        if config_map["metadata"]["name"] in refs:
+            values.update(config_map.get("data", {}))
+    values.update({e["name"]: e["value"] for e in container.get("env", []) if "value" in e})
+    return values
+
+
+def volume_at(pod: Doc, container: Doc, path: str) -> tuple[Doc, Doc] | None:
+    """The mount holding ``path`` (the deepest one) and its volume."""
+    mounts = [
+        m
+        for m in container.get("volumeMounts", [])
+        if path == m["mountPath"] or path.startswith(m["mountPath"].rstrip("/") + "/")
+    ]
+    if not mounts:
+        return None
+    mount = max(mounts, key=lambda m: len(m["mountPath"]))
+    volume = next((v for v in pod.get("volumes", []) if v["name"] == mount["name"]), None)
+    return None if volume is None else (mount, volume)
+
+
+def check_audit_trail(docs: list[Doc]) -> list[str]:
+    """aml's audit key comes read-only from a Secret and is never created in the pod; its
+    checkpoints sit on a persistent volume of their own, apart from the alert store."""
+    deployment = deployment_for(docs, "aml")
+    if deployment is None:
+        return []
+    pod = pod_spec(deployment)
+    container = next((c for c in pod["containers"] if c["name"] == "aml"), None)
+    if container is None:
+        return []
+    values = config_values(docs, container)
+    key_file = values.get("TRADEGUARD_AML_AUDIT_KEY_FILE", "")
+    checkpoints = values.get("TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR", "")
+    problems: list[str] = []
+    if values.get("TRADEGUARD_AML_AUDIT_KEY_CREATE", "").lower() != "false":
+        problems.append("aml: TRADEGUARD_AML_AUDIT_KEY_CREATE must be false (key from a Secret)")
+    key = volume_at(pod, container, key_file) if key_file.startswith("/") else None
+    if key is None or "secret" not in key[1] or key[0].get("readOnly") is not True:
+        problems.append("aml: TRADEGUARD_AML_AUDIT_KEY_FILE must be on a read-only Secret mount")
+    held = volume_at(pod, container, checkpoints) if checkpoints.startswith("/") else None
+    if held is None or "persistentVolumeClaim" not in held[1]:
+        problems.append("aml: TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR must be on a persistent volume")
+    elif held[0].get("readOnly"):
+        problems.append("aml: the audit checkpoint volume must be writable")
+    else:
+        database = values.get("TRADEGUARD_AML_DB_URL", "").removeprefix("sqlite:///")
+        store = volume_at(pod, container, database) if database.startswith("/") else None
+        if store is not None and store[1]["name"] == held[1]["name"]:
+            problems.append("aml: audit checkpoints must not share the alert store's volume")
+    return problems
+
+
 # ---------------------------------------------------------------- monitoring CRDs
 
 
@@ -494,6 +552,7 @@ def check_rendered(docs: list[Doc], rule_groups: list[Doc]) -> list[str]:
         check_services,
         check_secrets,
         check_config,
+        check_audit_trail,
     )
     problems = [problem for check in checks for problem in check(docs)]
     return problems + check_monitoring(docs, rule_groups)

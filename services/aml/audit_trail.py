@@ -21,13 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.private_files import write_private_text
+from services.common.settings import ConfigurationError
 
 _LOG = logging.getLogger("services.aml")
 MIN_KEY_BYTES = 32
 _CHECKPOINT_GLOB = "checkpoint-*.json"
 
 
-class AuditKeyError(ValueError):
+#: How to make a key, for the messages that say one is missing or malformed.
+MAKE_KEY = "make one with `openssl rand -hex 32`"
+
+
+class AuditKeyError(ConfigurationError):
     """The audit key file is missing, unreadable or too short."""
 
 
@@ -39,7 +44,10 @@ class AuditKey:
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_KEY_BYTES:
-            raise AuditKeyError(f"the audit key must be at least {MIN_KEY_BYTES} bytes")
+            raise AuditKeyError(
+                f"the audit key must be at least {MIN_KEY_BYTES} bytes ({MIN_KEY_BYTES * 2} hex "
+                f"digits); {MAKE_KEY}"
+            )
 
     @classmethod
     def generate(cls) -> AuditKey:
@@ -60,11 +68,12 @@ def load_audit_key(path: Path, *, create: bool = False) -> AuditKey:
         write_private_text(path, secrets.token_hex(MIN_KEY_BYTES) + "\n")
         _LOG.warning("new audit key created", extra={"path": str(path)})
     try:
-        return AuditKey(bytes.fromhex(path.read_text(encoding="utf-8").strip()))
+        secret = bytes.fromhex(path.read_text(encoding="utf-8").strip())
     except FileNotFoundError as exc:
-        raise AuditKeyError(f"audit key file {path} does not exist") from exc
+        raise AuditKeyError(f"audit key file {path} does not exist; {MAKE_KEY}") from exc
     except ValueError as exc:
-        raise AuditKeyError(f"audit key file {path} does not hold a hex key") from exc
+        raise AuditKeyError(f"audit key file {path} does not hold a hex key; {MAKE_KEY}") from exc
+    return AuditKey(secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +100,7 @@ class CheckpointFolder:
             return
         body = {"seq": seq, "hash": head_hash, "written_at": time.time()}
         document = {**body, "mac": self._key.mac(_canonical(body))}
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # replicas may share the folder
         write_private_text(tmp, json.dumps(document) + "\n")
         os.replace(tmp, path)
         for old in sorted(self.folder.glob(_CHECKPOINT_GLOB))[: -self._keep]:

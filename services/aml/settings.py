@@ -51,12 +51,19 @@ class AmlSettings(ServiceSettings):
     audit_key_file: Path = Field(
         Path("var/aml-audit.key"),
         description="Hex MAC key of the audit log, kept out of the database (a Secret in "
-        "production); a missing file is created (mode 0600) when the service starts.",
+        "production); a missing file is created (mode 0600) when the service starts, unless "
+        "audit_key_create is false.",
+    )
+    audit_key_create: bool = Field(
+        True,
+        description="Create the audit key file when it is missing. Kubernetes sets false: the "
+        "key comes from a Secret, and a missing one must stop the service rather than start "
+        "a log under a new key.",
     )
     audit_checkpoint_dir: Path = Field(
         Path("var/aml-audit-checkpoints"),
         description="Folder outside the database for MACed checkpoints of the audit chain's "
-        "tip, written at every store check; the newest 100 are kept.",
+        "tip, written at every store check; the newest 100 are kept. Replicas may share it.",
     )
     store_check_seconds: float = Field(
         2.0, gt=0, description="How often the store is probed for health and the gauges refreshed."

@@ -45,7 +45,7 @@ from services.aml.audit import AuditChain, EventDraft
 from services.aml.audit_trail import AuditTrail
 from services.aml.migrations import upgrade
 from services.aml.migrations.schema import alert_events, alerts, audit_head
-from services.aml.page_tokens import Page, PageTokens, page_size_or_default, query_scope
+from services.aml.page_tokens import page_size_or_default
 from services.aml.persistence import (
     EPOCH,
     create_store_engine,
@@ -62,26 +62,12 @@ from services.common.errors import (
     UnavailableError,
 )
 from services.common.group_commit import GroupCommit
+from services.common.paging import Page, PageTokens, query_scope
 from services.common.prepared import Prepared, any_of
 
 #: What a unit of work writes with: the connection and the audit chain of its transaction.
 Transaction = tuple[sa.Connection, AuditChain]
 R = TypeVar("R")
-
-
-#: Stored bytes one page of alerts may carry, well inside the 4 MiB message limit: a page ends
-#: early (with a token for the rest) rather than grow past what a client can receive.
-PAGE_BYTES = 1024 * 1024
-
-
-def rows_within(rows: Sequence[Mapping[Any, Any]], budget: int) -> int:
-    """How many of ``rows`` fit in ``budget`` bytes of stored text (at least one)."""
-    used = 0
-    for count, row in enumerate(rows):
-        used += sum(len(v) for v in row.values() if isinstance(v, str | bytes)) + 64
-        if used > budget and count > 0:
-            return count
-    return len(rows)
 
 
 class AlertStore:
@@ -166,7 +152,8 @@ class AlertStore:
         order_by: str = "",
     ) -> Page[Alert]:
         """Alerts in `order_by` order (newest first by default), filtered, paged by keyset on
-        (sort key, alert_id), with the total over all pages."""
+        (sort key, alert_id), with the total over all pages; the page can resume after any of
+        its alerts."""
         size = page_size_or_default(page_size)
         order = sort_order(order_by)
         scope = query_scope(*query_key(query), tenant_scope, order.name)
@@ -184,13 +171,13 @@ class AlertStore:
         with guard(), self.reader.connect() as connection:
             rows = connection.execute(select).mappings().all()
             total_size = int(connection.execute(total).scalar_one())
-        keep = rows_within(rows[:size], PAGE_BYTES)
-        items = [alert_from_row(r) for r in rows[:keep]]
-        if len(rows) <= keep:
-            return Page(items, "", total_size)
-        last = rows[keep - 1]
-        token = self.page_tokens.encode([last["sort_key"], last["alert_id"]], scope)
-        return Page(items, token, total_size)
+        items = [alert_from_row(r) for r in rows[:size]]
+
+        def token_after(index: int) -> str:
+            row = rows[index]
+            return self.page_tokens.encode([row["sort_key"], row["alert_id"]], scope)
+
+        return Page(items, len(rows) > size, token_after, total_size)
 
     def count_alerts(
         self, query: AlertQuery, tenant_scope: str | None, open_statuses: Iterable[str]
@@ -224,9 +211,10 @@ class AlertStore:
         )
         with guard(), self.reader.connect() as connection:
             rows = connection.execute(select).mappings().all()
-        items = [event_from_row(r) for r in rows[:size]]
-        token = self.page_tokens.encode([items[-1].seq], scope) if len(rows) > size else ""
-        return Page(items, token)
+        events = [event_from_row(r) for r in rows[:size]]
+        return Page(
+            events, len(rows) > size, lambda i: self.page_tokens.encode([events[i].seq], scope)
+        )
 
     def backlog_by_severity(self, statuses: Iterable[str]) -> dict[str, Backlog]:
         """How many alerts are in `statuses`, and since when, per severity (for the gauges)."""

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from services.aml.alert_records import Actor
 from services.aml.detector import AmlDetector
 from services.aml.domain import WatchlistEntry
-from services.aml.page_tokens import Page
 from services.aml.screening import Match
 from services.aml.watchlist_store import StoredEntry, WatchlistStore
+from services.common.paging import Page
 
 #: Candidates the name index is asked for, and matches a party screening returns.
 _CANDIDATES = 50

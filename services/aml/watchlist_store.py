@@ -18,14 +18,11 @@ from services.aml.alert_records import Actor, actor_event
 from services.aml.audit import EventDraft
 from services.aml.domain import WatchlistEntry
 from services.aml.migrations.schema import watchlist_entries
-from services.aml.page_tokens import (
-    Page,
-    page_size_or_default,
-    query_scope,
-)
+from services.aml.page_tokens import page_size_or_default
 from services.aml.persistence import guard, to_datetime
 from services.aml.store import AlertStore
 from services.common.errors import NotFoundError
+from services.common.paging import Page, query_scope
 
 _W = watchlist_entries.c
 
@@ -123,10 +120,10 @@ class WatchlistStore:
         with guard(), self._store.reader.connect() as connection:
             rows = connection.execute(query).mappings().all()
         items = [_entry_from_row(r) for r in rows[:size]]
-        more = len(rows) > size
         tokens = self._store.page_tokens
-        token = tokens.encode([items[-1].entry.entry_id], scope) if more else ""
-        return Page(items, token)
+        return Page(
+            items, len(rows) > size, lambda i: tokens.encode([items[i].entry.entry_id], scope)
+        )
 
     def fingerprint(self) -> tuple[int, int]:
         """(entry count, newest change): cheap to poll, changes with every upsert or delete."""

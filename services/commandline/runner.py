@@ -49,13 +49,14 @@ def field_violations(error: Any) -> list[tuple[str, str]]:
 
 def _known_failures() -> tuple[type[BaseException], ...]:
     """Errors whose message says enough on its own: data that breaks the contract, a domain
-    error, a file that is missing or unreadable."""
+    error, a setting the service cannot start with, a file that is missing or unreadable."""
     from pydantic import ValidationError as SettingsError
 
     from services.common.errors import TradeGuardError
+    from services.common.settings import ConfigurationError
     from services.tradedata.errors import DataValidationError
 
-    return (DataValidationError, TradeGuardError, SettingsError, OSError)
+    return (DataValidationError, TradeGuardError, SettingsError, ConfigurationError, OSError)
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

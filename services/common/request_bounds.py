@@ -8,13 +8,17 @@ declared values (proto3 lets any number through), and a timestamp must be a vali
 
 Unary requests are checked whole before the handler runs; streamed items are checked one by one
 by the service, so a bad item becomes that item's error and the stream goes on. This runs for
-every streamed item, so the common case (nothing wrong) is one pass over the fields that are set,
-skipping message types with nothing to check; paths are worked out only when something is wrong.
+every call and every streamed item, so the common case (nothing wrong) is one straight-line
+function per message type, compiled once from the descriptors, that reads only what can be
+wrong: enums and timestamps always, strings only when the message is larger than their limit
+(a 30-byte request cannot hold a 33-character code), nested messages only when they hold
+something to read. Paths are worked out only when something is wrong.
 """
 
 from __future__ import annotations
 
 import keyword
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -91,88 +95,107 @@ def _wrong(kind: int, bound: Any, value: Any) -> bool:
 
 def out_of_bounds(message: Message) -> bool:
     """Whether any field anywhere in ``message`` breaks its bound."""
-    return _checker(message.DESCRIPTOR)(message)
+    try:
+        check = _ENTRIES[type(message)]
+    except KeyError:
+        with _BUILD_LOCK:  # once per message type; concurrent first calls wait for it
+            check = _ENTRIES.get(type(message)) or _entry(message.DESCRIPTOR)
+            _ENTRIES[type(message)] = check
+    return check(message)
 
 
-#: message full name -> a function telling whether a message of that type breaks a bound.
-_CHECKERS: dict[str, Callable[[Message], bool]] = {}
-#: Singular sub-messages are checked in place down to this depth; deeper ones (and a type that
-#: contains itself) call their own type's check.
-_INLINE_DEPTH = 4
+#: String limits, smallest first. A message of n bytes cannot hold a string of more than n
+#: characters (UTF-8 takes at least a byte per character), so a check only reads the string
+#: fields whose limit is below the message's size: small requests skip every string.
+_TIERS: tuple[int, ...] = tuple(
+    sorted({MAX_CODE_CHARS, MAX_ID_CHARS, MAX_TEXT_CHARS, MAX_TOKEN_CHARS, MAX_NOTE_CHARS})
+)
+#: message class -> its check (ByteSize picks the variant).
+_ENTRIES: dict[type, Callable[[Message], bool]] = {}
+#: (message full name, tier) -> the straight-line check of that type reading only the strings
+#: whose limit is below ``_TIERS[tier]`` (every string past the last tier), or None when that
+#: leaves nothing to check.
+_VARIANTS: dict[tuple[str, int], Callable[[Message], bool] | None] = {}
+_BUILDING: set[tuple[str, int]] = set()
+_BUILD_LOCK = threading.Lock()
 
 
-def _checker(descriptor: Any) -> Callable[[Message], bool]:
-    """A straight-line check of one message type, built once from its plan: plain attribute
-    reads cost a fraction of walking ``ListFields()`` for every streamed item. Sub-messages are
-    read in place, set or not: an unset one reads as its defaults (empty strings, the zero enum
-    value, the epoch), which break no bound, so no ``HasField`` is needed."""
-    found = _CHECKERS.get(descriptor.full_name)
-    if found is not None:
-        return found
-    source = _Source({"checker": _checker, "MIN": MIN_SECONDS, "MAX": MAX_SECONDS})
-    source.message("m", descriptor, 1, (descriptor.full_name,))
-    text = "\n".join(["def check(m):", *source.lines, "    return False"])
-    exec(text, source.scope)  # noqa: S102 - source built from descriptor field names only
-    check: Callable[[Message], bool] = source.scope["check"]
-    _CHECKERS[descriptor.full_name] = check
+def _entry(descriptor: Any) -> Callable[[Message], bool]:
+    """A message type's check: its size picks the variant that reads only the strings that
+    could be too long at that size."""
+    variants = [_variant(descriptor, tier) for tier in range(len(_TIERS) + 1)]
+    if not any(variants):
+        return _nothing_to_check
+    lines = ["def check(m):", "    n = m.ByteSize()"]
+    scope: dict[str, Any] = {}
+    for tier, variant in enumerate(variants):
+        scope[f"v{tier}"] = variant
+        call = "False" if variant is None else f"v{tier}(m)"
+        if tier < len(_TIERS):
+            lines.append(f"    if n <= {_TIERS[tier]}: return {call}")
+        else:
+            lines.append(f"    return {call}")
+    return _compiled(lines, scope)
+
+
+def _nothing_to_check(message: Message) -> bool:
+    return False
+
+
+def _variant(descriptor: Any, tier: int) -> Callable[[Message], bool] | None:
+    """The check of ``descriptor``'s type for messages of at most ``_TIERS[tier]`` bytes (the
+    last tier: any size); nested messages are never larger, so they use the same tier."""
+    key = (descriptor.full_name, tier)
+    if key in _VARIANTS:
+        return _VARIANTS[key]
+    if key in _BUILDING:  # a type that contains itself: bound late, looked up when called
+        return lambda m: (_VARIANTS[key] or _nothing_to_check)(m)
+    _BUILDING.add(key)
+    try:
+        lines = ["def check(m):"]
+        scope: dict[str, Any] = {"MIN": MIN_SECONDS, "MAX": MAX_SECONDS}
+        for index, (name, (kind, bound)) in enumerate(_plan(descriptor).items()):
+            if kind in (_STRING, _STRINGS) and tier < len(_TIERS) and bound >= _TIERS[tier]:
+                continue  # cannot be too long in a message this small
+            nested = None
+            if kind in (_MESSAGE, _MESSAGES):
+                nested = _variant(descriptor.fields_by_name[name].message_type, tier)
+                if nested is None:
+                    continue
+            scope[f"b{index}"], scope[f"c{index}"] = bound, nested
+            lines.extend(_check_lines(name, kind, f"b{index}", f"c{index}"))
+        variant = _compiled([*lines, "    return False"], scope) if len(lines) > 1 else None
+    finally:
+        _BUILDING.discard(key)
+    _VARIANTS[key] = variant
+    return variant
+
+
+def _compiled(lines: list[str], scope: dict[str, Any]) -> Callable[[Message], bool]:
+    exec("\n".join(lines), scope)  # noqa: S102 - source built from descriptor field names only
+    check: Callable[[Message], bool] = scope["check"]
     return check
 
 
-class _Source:
-    """The lines of one check function and the values they refer to."""
-
-    def __init__(self, scope: dict[str, Any]) -> None:
-        self.scope = scope
-        self.lines: list[str] = []
-        self._names = 0
-
-    def _name(self, prefix: str, value: Any = None) -> str:
-        self._names += 1
-        name = f"{prefix}{self._names}"
-        if value is not None:
-            self.scope[name] = value
-        return name
-
-    def message(self, var: str, descriptor: Any, depth: int, path: tuple[str, ...]) -> None:
-        """Lines that return True when the message in ``var`` breaks a bound."""
-        pad = "    " * depth
-        for name, (kind, bound) in _plan(descriptor).items():
-            value = f"getattr({var}, {name!r})" if keyword.iskeyword(name) else f"{var}.{name}"
-            nested = descriptor.fields_by_name[name].message_type
-            if kind in (_STRING, _ENUM, _TIME):
-                self._single(pad, value, kind, bound)
-            elif kind in (_STRINGS, _ENUMS):
-                item = self._name("x")
-                self.lines.append(f"{pad}for {item} in {value}:")
-                self._single(pad + "    ", item, _STRING if kind == _STRINGS else _ENUM, bound)
-            elif kind == _MESSAGE and len(path) < _INLINE_DEPTH and nested.full_name not in path:
-                inner = self._name("v")
-                self.lines.append(f"{pad}{inner} = {value}")
-                self.message(inner, nested, depth, (*path, nested.full_name))
-            elif kind == _MESSAGE:
-                check = self._name("d", nested)
-                self.lines.append(f"{pad}if checker({check})({value}): return True")
-            else:
-                item = self._name("v")
-                self.lines.append(f"{pad}for {item} in {value}:")
-                if len(path) < _INLINE_DEPTH and nested.full_name not in path:
-                    self.message(item, nested, depth + 1, (*path, nested.full_name))
-                else:
-                    check = self._name("d", nested)
-                    self.lines.append(f"{pad}    if checker({check})({item}): return True")
-
-    def _single(self, pad: str, value: str, kind: int, bound: Any) -> None:
-        if kind == _STRING:
-            self.lines.append(f"{pad}if len({value}) > {bound}: return True")
-        elif kind == _ENUM:
-            self.lines.append(f"{pad}if {value} not in {self._name('b', bound)}: return True")
-        else:
-            t = self._name("t")
-            self.lines += [
-                f"{pad}{t} = {value}",
-                f"{pad}if not (MIN <= {t}.seconds <= MAX and 0 <= {t}.nanos < 1000000000):",
-                f"{pad}    return True",
-            ]
+def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
+    """Source lines that return True when field ``name`` breaks its bound."""
+    value = f"getattr(m, {name!r})" if keyword.iskeyword(name) else f"m.{name}"
+    if kind == _STRING:
+        return [f"    if len({value}) > {bound}: return True"]
+    if kind == _STRINGS:
+        return [f"    for x in {value}:", f"        if len(x) > {bound}: return True"]
+    if kind == _ENUM:
+        return [f"    if {value} not in {bound}: return True"]
+    if kind == _ENUMS:
+        return [f"    for x in {value}:", f"        if x not in {bound}: return True"]
+    if kind == _TIME:  # an unset timestamp reads as 0 s, 0 ns: valid
+        return [
+            f"    t = {value}",
+            "    if not (MIN <= t.seconds <= MAX and 0 <= t.nanos < 1000000000): return True",
+        ]
+    if kind == _MESSAGE:
+        return [f"    if m.HasField({name!r}) and {nested}({value}): return True"]
+    return [f"    for x in {value}:", f"        if {nested}(x): return True"]
 
 
 def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]:
@@ -186,6 +209,8 @@ def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]
 
 def check_bounds(message: Message, message_text: str = "invalid request") -> None:
     """Raise ValidationError listing every field of ``message`` that breaks its bound."""
+    if not out_of_bounds(message):
+        return
     found = bound_violations(message)
     if found:
         fields = ", ".join(v.field for v in found)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
@@ -19,12 +20,15 @@ from typing import Protocol, TypeVar
 from services.common.gc_tuning import tune_gc_for_serving
 from services.common.logging import configure_logging
 from services.common.settings import (
+    ConfigurationError,
     ServiceSettings,
     add_settings_arguments,
     settings_from_args,
 )
 
 _LOG = logging.getLogger("services.common")
+#: Exit code of a service that cannot start as configured.
+EXIT_CANNOT_START = 2
 S = TypeVar("S", bound=ServiceSettings)
 
 
@@ -82,4 +86,8 @@ def main(
     )
     add_settings_arguments(parser, settings_class)
     args = parser.parse_args(argv)
-    return serve(settings_from_args(settings_class, args), build)
+    try:
+        return serve(settings_from_args(settings_class, args), build)
+    except (ConfigurationError, OSError) as exc:  # a key file missing, the port taken, ...
+        print(f"{settings_class.service}: cannot start: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START

@@ -25,6 +25,11 @@ S = TypeVar("S", bound="ServiceSettings")
 _FLAG_PREFIX = "settings__"
 
 
+class ConfigurationError(ValueError):
+    """The service cannot start as configured (a key file missing, say); the message says what
+    to fix, and the service exits with it rather than a traceback."""
+
+
 @dataclass(frozen=True)
 class ConcurrencyLimits:
     """Calls in flight at once: in total, per tenant, per principal (token)."""

@@ -281,11 +281,17 @@ class BookStore:
             payload = conn.execute(query).scalar_one_or_none()
         return _policy(payload) if payload is not None else None
 
-    def events(self, subject: str) -> list[BookEvent]:
+    def events(self, subject: str, after: int, limit: int) -> list[BookEvent]:
+        """Up to ``limit`` of the subject's events with a sequence above ``after``, in order."""
         e = book_events.c
-        query = sa.select(
-            e.subject, e.sequence, e.event, e.actor, e.event_time, e.detail, e.subject_version
-        ).where(e.subject == subject).order_by(e.sequence)  # fmt: skip
+        query = (
+            sa.select(
+                e.subject, e.sequence, e.event, e.actor, e.event_time, e.detail, e.subject_version
+            )
+            .where(e.subject == subject, e.sequence > after)
+            .order_by(e.sequence)
+            .limit(limit)
+        )
         with self._connect(self._reader) as conn:
             rows = conn.execute(query).all()
         return [

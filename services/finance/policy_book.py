@@ -91,9 +91,10 @@ class Policies:
             raise _not_found(number)
         return policy
 
-    def events(self, number: str, tenant: str | None) -> list[BookEvent]:
+    def events(self, number: str, tenant: str | None, after: int, limit: int) -> list[BookEvent]:
+        """Up to ``limit`` changes of the policy after sequence ``after``, oldest first."""
         self.get(number, tenant)
-        return self._book.events(number)
+        return self._book.events(number, after, limit)
 
     def assign(self, change: Change, number: str, bank: str) -> Policy:
         def apply(policy: Policy, now: datetime, tx: BookWrite) -> Policy:

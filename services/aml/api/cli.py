@@ -210,10 +210,15 @@ def _show(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         stub = _stub(channel)
         alert = stub.GetAlert(aml_pb2.GetAlertRequest(alert_id=args.alert_id))
-        events = []
-        if args.events:
-            request = aml_pb2.ListAlertEventsRequest(alert_id=args.alert_id, page_size=500)
-            events = list(stub.ListAlertEvents(request).events)
+        events: list[Any] = []
+        token = "" if args.events else None
+        while token is not None:  # every page: a page ends early rather than grow too large
+            request = aml_pb2.ListAlertEventsRequest(
+                alert_id=args.alert_id, page_size=500, page_token=token
+            )
+            page = stub.ListAlertEvents(request)
+            events += page.events
+            token = page.next_page_token or None
     if args.json:
         print_json({**_json(alert), **({"events": events} if args.events else {})})
         return 0

@@ -31,6 +31,7 @@ from services.aml.watchlist import Watchlist
 from services.aml.watchlist_store import WatchlistStore
 from services.common import serving
 from services.common.auth import Role
+from services.common.paging import page_bytes
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import TokenStore
 
@@ -85,7 +86,9 @@ class AmlService:
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = AmlMetrics(self.registry)
         trail = AuditTrail.from_files(
-            settings.audit_key_file, settings.audit_checkpoint_dir, create=True
+            settings.audit_key_file,
+            settings.audit_checkpoint_dir,
+            create=settings.audit_key_create,
         )
         self.store = AlertStore.open(settings.db_url, trail, migrate=False)
         screenings = ScreeningStore(self.store)
@@ -102,6 +105,7 @@ class AmlService:
             Reviews(self.store, self.metrics),
             self.parties,
             max_batch=settings.max_batch,
+            page_bytes=page_bytes(settings.max_message_bytes),
         )
         self.server: ManagedServer = build_server(
             settings, [_registration(self.servicer)], METHOD_ROLES, self.registry, tokens=tokens

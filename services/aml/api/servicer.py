@@ -45,6 +45,7 @@ from services.aml.trade_screening import Outcome, TradeScreening
 from services.aml.watchlist import Watchlist
 from services.common.deadlines import check_deadline
 from services.common.errors import TradeGuardError, ValidationError
+from services.common.page_fit import fit_page
 
 _TRADES = ScreenTradeRenderer()
 _SCANS = ScanRenderer()
@@ -65,6 +66,7 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         parties: PartyRegistry,
         *,
         max_batch: int,
+        page_bytes: int,
     ) -> None:
         self._store = store
         self._parties = parties
@@ -73,6 +75,7 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         self._watchlist = watchlist
         self._reviews = reviews
         self._max_batch = max_batch
+        self._page_bytes = page_bytes
 
     # --- screening ------------------------------------------------------------------------
 
@@ -157,9 +160,8 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
     ) -> aml_pb2.ListWatchlistEntriesResponse:
         kind = enum_name(aml_pb2.WatchlistKind, request.list)
         page = self._watchlist.list_entries(request.page_size, request.page_token, kind)
-        return aml_pb2.ListWatchlistEntriesResponse(
-            entries=[entry_to_proto(e) for e in page.items], next_page_token=page.next_page_token
-        )
+        entries, token = fit_page(page, entry_to_proto, self._page_bytes)
+        return aml_pb2.ListWatchlistEntriesResponse(entries=entries, next_page_token=token)
 
     # --- alerts ---------------------------------------------------------------------------
 
@@ -170,10 +172,9 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         page = self._store.list_alerts(
             alert_query(request), scope, request.page_size, request.page_token, request.order_by
         )
+        alerts, token = fit_page(page, alert_to_proto, self._page_bytes)
         return aml_pb2.ListAlertsResponse(
-            alerts=[alert_to_proto(a) for a in page.items],
-            next_page_token=page.next_page_token,
-            total_size=page.total_size or 0,
+            alerts=alerts, next_page_token=token, total_size=page.total_size or 0
         )
 
     def SummarizeAlerts(
@@ -215,6 +216,5 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         page = self._store.list_events(
             request.alert_id, scope, request.page_size, request.page_token
         )
-        return aml_pb2.ListAlertEventsResponse(
-            events=[event_to_proto(e) for e in page.items], next_page_token=page.next_page_token
-        )
+        events, token = fit_page(page, event_to_proto, self._page_bytes)
+        return aml_pb2.ListAlertEventsResponse(events=events, next_page_token=token)

@@ -66,6 +66,7 @@ def _register_limits(group: argparse.ArgumentParser) -> None:
     listed = _command(commands, "list", "limits, newest first", _list_limits)
     listed.add_argument("--exporter-id", default="", help="only this exporter's limits")
     listed.add_argument("--buyer-id", default="", help="only limits on this buyer")
+    _paging_flags(listed, "limits")
     cancel = _command(commands, "cancel", "cancel a limit", _cancel_limit)
     cancel.add_argument("name", help="creditLimits/ID")
 
@@ -77,11 +78,12 @@ def _register_policies(group: argparse.ArgumentParser) -> None:
     bind.add_argument("--request-id", default=None, help="idempotency key (default: random)")
     for name, help_text, run in (
         ("get", "a policy by number", _get_policy),
-        ("events", "every change of a policy (audit trail)", _events),
+        ("events", "every change of a policy (audit trail), a page at a time", _events),
     ):
         _command(commands, name, help_text, run).add_argument(
             "policy_number", help="TGP-..., as `policy bind` printed it"
         )
+    _paging_flags(commands.choices["events"], "events")
     assign = _command(commands, "assign", "name a bank as loss payee", _assign)
     assign.add_argument("policy_number", help="TGP-..., as `policy bind` printed it")
     assign.add_argument("--loss-payee", required=True, help="the bank's tenant")
@@ -97,6 +99,13 @@ def _register_policies(group: argparse.ArgumentParser) -> None:
     cancel = _command(commands, "cancel", "cancel a policy; unearned premium refunded", _cancel)
     cancel.add_argument("policy_number", help="TGP-..., as `policy bind` printed it")
     cancel.add_argument("--at", type=iso_date, default=None, help="effective date (default: now)")
+
+
+def _paging_flags(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--page-size", type=int, default=0, help=f"{what} per page (default 50)")
+    parser.add_argument(
+        "--page-token", default="", help="next_page_token of the previous page, for the next one"
+    )
 
 
 def _call(args: argparse.Namespace, method: str, request: Any) -> int:
@@ -150,8 +159,9 @@ def _list_limits(args: argparse.Namespace) -> int:
     from services._proto.tradeguard.finance.v1 import finance_pb2
 
     request = finance_pb2.ListCreditLimitsRequest(
-        exporter_id=args.exporter_id, buyer_id=args.buyer_id
-    )
+        exporter_id=args.exporter_id, buyer_id=args.buyer_id,
+        page_size=args.page_size, page_token=args.page_token,
+    )  # fmt: skip
     return _call(args, "ListCreditLimits", request)
 
 
@@ -180,7 +190,9 @@ def _get_policy(args: argparse.Namespace) -> int:
 def _events(args: argparse.Namespace) -> int:
     from services._proto.tradeguard.finance.v1 import finance_pb2
 
-    request = finance_pb2.ListPolicyEventsRequest(policy_number=args.policy_number)
+    request = finance_pb2.ListPolicyEventsRequest(
+        policy_number=args.policy_number, page_size=args.page_size, page_token=args.page_token
+    )
     return _call(args, "ListPolicyEvents", request)
 
 

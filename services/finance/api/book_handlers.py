@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC
 
 import grpc
@@ -12,6 +10,9 @@ import grpc
 from services._proto.tradeguard.finance.v1 import finance_pb2
 from services.common import money
 from services.common.auth import require_principal
+from services.common.errors import ValidationError
+from services.common.page_fit import fit_page
+from services.common.paging import Page, PageTokens, query_scope
 from services.common.tokens import Role
 from services.common.violations import FieldViolations
 from services.finance.api import book_convert as convert
@@ -22,6 +23,10 @@ from services.finance.policy_book import Policies
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+#: Page tokens are MACed to refuse any the service did not issue (or issued for another query).
+#: The key needs no secrecy: every list is filtered to the caller's tenant, so no position in a
+#: token can show what the query itself would not.
+_TOKENS = PageTokens(b"tradeguard.finance.v1 page tokens")
 
 
 def _change(method: str = "", request: object | None = None, request_id: str = "") -> Change:
@@ -52,27 +57,22 @@ def _required(method: str, **fields: str) -> None:
     found.raise_if_any(f"invalid {method} request")
 
 
-def _page(request: finance_pb2.ListCreditLimitsRequest) -> tuple[int, int]:
+def _page_size(page_size: int, method: str) -> int:
     found = FieldViolations()
-    size = request.page_size or DEFAULT_PAGE_SIZE
+    size = page_size or DEFAULT_PAGE_SIZE
     if not 1 <= size <= MAX_PAGE_SIZE:
         found.add("page_size", f"must be 0..{MAX_PAGE_SIZE}")
-    offset = 0
-    if request.page_token:
-        try:
-            offset = int(base64.urlsafe_b64decode(request.page_token.encode()).decode())
-        except (ValueError, binascii.Error):
-            found.add("page_token", "not a token this service issued")
-    found.raise_if_any("invalid ListCreditLimits request")
-    return offset, size
+    found.raise_if_any(f"invalid {method} request")
+    return size
 
 
 class BookHandlers:
     """Credit limit and policy RPCs."""
 
-    def __init__(self, limits: CreditLimits, policies: Policies) -> None:
+    def __init__(self, limits: CreditLimits, policies: Policies, page_bytes: int) -> None:
         self._limits = limits
         self._policies = policies
+        self._page_bytes = page_bytes
 
     def RequestCreditLimit(
         self, request: finance_pb2.RequestCreditLimitRequest, context: grpc.ServicerContext
@@ -94,18 +94,16 @@ class BookHandlers:
     def ListCreditLimits(
         self, request: finance_pb2.ListCreditLimitsRequest, context: grpc.ServicerContext
     ) -> finance_pb2.ListCreditLimitsResponse:
-        offset, size = _page(request)
-        limits = self._limits.list(
-            _reader_tenant(), request.exporter_id, request.buyer_id, offset, size
+        size = _page_size(request.page_size, "ListCreditLimits")
+        tenant = _reader_tenant()
+        scope = query_scope("credit-limits", tenant, request.exporter_id, request.buyer_id)
+        offset = _TOKENS.offset(request.page_token, scope)
+        limits = self._limits.list(tenant, request.exporter_id, request.buyer_id, offset, size)
+        page = Page(
+            limits[:size], len(limits) > size, lambda i: _TOKENS.encode([offset + i + 1], scope)
         )
-        response = finance_pb2.ListCreditLimitsResponse(
-            credit_limits=[convert.credit_limit(limit) for limit in limits[:size]]
-        )
-        if len(limits) > size:
-            response.next_page_token = base64.urlsafe_b64encode(
-                str(offset + size).encode()
-            ).decode()
-        return response
+        found, token = fit_page(page, convert.credit_limit, self._page_bytes)
+        return finance_pb2.ListCreditLimitsResponse(credit_limits=found, next_page_token=token)
 
     def CancelCreditLimit(
         self, request: finance_pb2.CancelCreditLimitRequest, context: grpc.ServicerContext
@@ -179,10 +177,26 @@ class BookHandlers:
         self, request: finance_pb2.ListPolicyEventsRequest, context: grpc.ServicerContext
     ) -> finance_pb2.ListPolicyEventsResponse:
         _required("ListPolicyEvents", policy_number=request.policy_number)
-        events = self._policies.events(request.policy_number.strip(), _reader_tenant())
-        return finance_pb2.ListPolicyEventsResponse(
-            events=[convert.event_message(e) for e in events]
+        size = _page_size(request.page_size, "ListPolicyEvents")
+        number = request.policy_number.strip()
+        scope = query_scope("policy-events", number)
+        position = _TOKENS.decode(request.page_token, scope)
+        after = _sequence(position)
+        events = self._policies.events(number, _reader_tenant(), after, size + 1)
+        page = Page(
+            events[:size], len(events) > size, lambda i: _TOKENS.encode([events[i].sequence], scope)
         )
+        found, token = fit_page(page, convert.event_message, self._page_bytes)
+        return finance_pb2.ListPolicyEventsResponse(events=found, next_page_token=token)
+
+
+def _sequence(position: list[object] | None) -> int:
+    """The event sequence a page token resumes after (0: from the first event)."""
+    if position is None:
+        return 0
+    if len(position) != 1 or type(position[0]) is not int or not 0 <= position[0] < 2**62:
+        raise ValidationError.for_field("page_token", "is not a token this server issued")
+    return position[0]
 
 
 def _present(method: str, **fields: bool) -> None:

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from services._proto.tradeguard.finance.v1 import finance_pb2_grpc
 from services.common import serving
 from services.common.auth import MethodRoles
+from services.common.paging import page_bytes
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import Role, TokenStore
 from services.finance.api.book_convert import quote_terms
@@ -170,7 +171,9 @@ def build(
     limits = CreditLimits(book, uw, metrics, now)
     metrics.watch_exposure(limits.exposure)
     purger = QuotePurger(store, settings.purge_interval_seconds, now)
-    servicer = CreditInsuranceServicer(quoting, limits, policies)
+    servicer = CreditInsuranceServicer(
+        quoting, limits, policies, page_bytes(settings.max_message_bytes)
+    )
     registration = ServiceRegistration(
         add=lambda server: finance_pb2_grpc.add_CreditInsuranceServicer_to_server(servicer, server),
         names=(SERVICE_NAME,),

@@ -26,8 +26,10 @@ from services.finance.quoting import FinancingOutcome, PremiumOutcome, QuoteKey,
 class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServicer):
     """Quotes here; credit limits and policies in ``BookHandlers``."""
 
-    def __init__(self, quoting: Quoting, limits: CreditLimits, policies: Policies) -> None:
-        super().__init__(limits, policies)
+    def __init__(
+        self, quoting: Quoting, limits: CreditLimits, policies: Policies, page_bytes: int
+    ) -> None:
+        super().__init__(limits, policies, page_bytes)
         self._quoting = quoting
 
     def QuotePremium(

@@ -20,8 +20,16 @@ from services.common.errors import (
     NotFoundError,
     ValidationError,
 )
+from services.common.page_fit import fit_page
+from services.common.paging import Page, PageTokens, page_size_or_default, query_scope
 from services.risk import registry
 from services.risk.reload import ScoringRuntime
+
+MAX_PAGE_SIZE = 200
+#: Page tokens are MACed to refuse any the service did not issue; the registry holds nothing a
+#: token could reveal beyond what the listing itself shows an ADMIN, so the key needs no secrecy.
+_TOKENS = PageTokens(b"tradeguard.risk.v1 page tokens")
+_SCOPE = query_scope("models")
 
 _STATUS = {
     "CANDIDATE": risk_pb2.CANDIDATE,
@@ -60,27 +68,34 @@ def _event(event: registry.RegistryEvent) -> risk_pb2.ModelRegistryEvent:
     )
 
 
+def _registered(entry: registry.ModelEntry) -> risk_pb2.RegisteredModel:
+    return risk_pb2.RegisteredModel(
+        version=entry.version,
+        trained_at=_timestamp(entry.trained_at),
+        status=_STATUS[entry.status],
+        gates_passed=entry.gates_passed,
+        gate_failures=list(entry.gate_failures),
+    )
+
+
 class ModelRegistryRpcs:
     """The three registry handlers, bound to the folder the runtime serves from."""
 
-    def __init__(self, models_dir: Path, runtime: ScoringRuntime) -> None:
+    def __init__(self, models_dir: Path, runtime: ScoringRuntime, page_bytes: int) -> None:
         self._models = Path(models_dir)
         self._runtime = runtime
+        self._page_bytes = page_bytes
 
-    def list_models(self) -> risk_pb2.ListModelsResponse:
+    def list_models(self, request: risk_pb2.ListModelsRequest) -> risk_pb2.ListModelsResponse:
+        size = page_size_or_default(request.page_size, MAX_PAGE_SIZE)
+        offset = _TOKENS.offset(request.page_token, _SCOPE)
         entries = registry.list_models(self._models) if self._models.is_dir() else []
-        return risk_pb2.ListModelsResponse(
-            models=[
-                risk_pb2.RegisteredModel(
-                    version=e.version,
-                    trained_at=_timestamp(e.trained_at),
-                    status=_STATUS[e.status],
-                    gates_passed=e.gates_passed,
-                    gate_failures=list(e.gate_failures),
-                )
-                for e in entries
-            ]
+        rows = entries[offset : offset + size + 1]
+        page = Page(
+            rows[:size], len(rows) > size, lambda i: _TOKENS.encode([offset + i + 1], _SCOPE)
         )
+        models, token = fit_page(page, _registered, self._page_bytes)
+        return risk_pb2.ListModelsResponse(models=models, next_page_token=token)
 
     def promote(self, request: risk_pb2.PromoteModelRequest) -> risk_pb2.ModelRegistryEvent:
         _require(

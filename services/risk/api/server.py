@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from services._proto.tradeguard.risk.v1 import risk_pb2_grpc
 from services.common import serving
 from services.common.auth import MethodRoles
+from services.common.paging import page_bytes
 from services.common.server import ManagedServer, ServiceRegistration, build_server
 from services.common.tokens import Role, TokenStore
 from services.risk.api.registry import ModelRegistryRpcs
@@ -106,9 +107,15 @@ def build(
         on_swap=on_swap,
         on_failure=metrics.reload_failures.inc,
     )
-    models = ModelRegistryRpcs(settings.model_dir, runtime)
+    models = ModelRegistryRpcs(settings.model_dir, runtime, page_bytes(settings.max_message_bytes))
     servicer = RiskScoringServicer(
-        runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch, models
+        runtime,
+        metrics,
+        frozenset(USD_PER_UNIT),
+        settings.max_batch,
+        models,
+        linger=settings.batch_linger_seconds,
+        gap=settings.batch_gap_seconds,
     )
     registration = ServiceRegistration(
         add=lambda server: risk_pb2_grpc.add_RiskScoringServicer_to_server(servicer, server),

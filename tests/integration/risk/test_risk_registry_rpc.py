@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,4 +79,40 @@ def test_bad_registry_requests_get_clear_statuses(risk_server: Any) -> None:
     nothing = risk_pb2.RollbackModelRequest(approver="a", reason="r")
     assert _code(lambda: stub.RollbackModel(nothing, metadata=admin)) == (
         grpc.StatusCode.FAILED_PRECONDITION
+    )
+
+
+def test_list_models_pages_past_oversized_registry_entries(
+    risk_server_factory: Callable[..., Any],
+) -> None:
+    # Bundles whose recorded gate evidence is far beyond what a message can carry (a registry
+    # folder holds whatever training or an operator wrote): the list still pages through them.
+    limit = 64 * 1024
+    server = risk_server_factory(max_message_bytes=limit)
+    sizes = {"big-1": 30_000, "big-2": 1_000_000, "big-3": 30_000, "big-4": 30_000}
+    for index, (version, size) in enumerate(sizes.items()):
+        folder = server.models / version
+        folder.mkdir()
+        gates = {"parity": {"passed": False, "detail": "x" * size}}
+        metadata = {"version": version, "trained_at": f"2020-01-0{index + 1}T00:00:00+00:00",
+                    "metrics": {"gates": gates}}  # fmt: skip
+        (folder / "metadata.json").write_text(json.dumps(metadata))
+    admin = server.auth(Role.ADMIN)
+    seen: list[risk_pb2.RegisteredModel] = []
+    token = ""
+    while True:
+        request = risk_pb2.ListModelsRequest(page_size=50, page_token=token)
+        page = server.stub.ListModels(request, metadata=admin)
+        assert page.ByteSize() <= limit and page.models
+        seen += page.models
+        token = page.next_page_token
+        if not token:
+            break
+    assert [m.version for m in seen if m.version.startswith("big-")] == sorted(sizes, reverse=True)
+    failures = {m.version: m.gate_failures[0] for m in seen if m.version.startswith("big-")}
+    assert failures["big-2"].endswith("characters clipped]")
+    assert failures["big-1"] == "parity: " + "x" * 30_000
+    foreign = risk_pb2.ListModelsRequest(page_token="not-a-token")
+    assert _code(lambda: server.stub.ListModels(foreign, metadata=admin)) == (
+        grpc.StatusCode.INVALID_ARGUMENT
     )

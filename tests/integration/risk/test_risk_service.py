@@ -236,3 +236,16 @@ def test_a_message_over_the_batch_limit_is_refused_before_any_item_is_scored(
         next(responses)
     assert err.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "at most 3 items" in (err.value.details() or "")
+    # Only the first message's three items were ever scored.
+    assert _scored(server) == 3
+
+
+def _scored(server: Any) -> float:
+    """Requests scored so far, from the PD histogram's count over every model version."""
+    return sum(
+        sample.value
+        for metric in server.service.server.registry.collect()
+        if metric.name == "risk_probability_of_default"
+        for sample in metric.samples
+        if sample.name == "risk_probability_of_default_count"
+    )

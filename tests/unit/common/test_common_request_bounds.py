@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf import struct_pb2
+from google.protobuf.message import Message
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
@@ -68,3 +70,42 @@ def test_timestamps_outside_the_valid_range_are_found() -> None:
     assert [v.field for v in bound_violations(trade)] == ["order.ordered_at"]
     trade.order.ordered_at.nanos = 0
     assert bound_violations(trade) == []
+
+
+@pytest.mark.parametrize(
+    ("message_type", "field", "limit"),
+    [
+        (common_pb2.Money, "currency_code", 32),
+        (aml_pb2.GetAlertRequest, "alert_id", 128),
+        (aml_pb2.ScreenPartyRequest, "name", 512),
+        (aml_pb2.ListAlertsRequest, "page_token", 1024),
+        (aml_pb2.ReviewAlertRequest, "note", 4096),
+    ],
+)
+def test_a_string_one_past_its_limit_is_found_in_the_smallest_message_holding_it(
+    message_type: type[Message], field: str, limit: int
+) -> None:
+    # Strings a message is too small to push past their limit are not read: right at each
+    # size boundary the one string that is too long must still be found.
+    assert [v.field for v in bound_violations(message_type(**{field: "x" * (limit + 1)}))] == [
+        field
+    ]
+    assert bound_violations(message_type(**{field: "x" * limit})) == []
+
+
+def test_multibyte_strings_are_measured_in_characters() -> None:
+    assert bound_violations(aml_pb2.ScreenPartyRequest(name="é" * 512)) == []
+    found = bound_violations(aml_pb2.ScreenPartyRequest(name="é" * 513))
+    assert [v.field for v in found] == ["name"]
+
+
+def test_a_type_that_contains_itself_is_checked_at_every_depth() -> None:
+    inner = struct_pb2.Value(string_value="s" * 513)
+    value = struct_pb2.Value(list_value=struct_pb2.ListValue(values=[struct_pb2.Value(), inner]))
+    outer = struct_pb2.Value(list_value=struct_pb2.ListValue(values=[value]))
+    assert [v.field for v in bound_violations(outer)] == [
+        "list_value.values[0].list_value.values[1].string_value"
+    ]
+    inner.string_value = "s" * 512
+    outer = struct_pb2.Value(list_value=struct_pb2.ListValue(values=[inner]))
+    assert bound_violations(outer) == []

@@ -187,9 +187,50 @@ def wrong_service_port(docs: Docs) -> None:
     find(docs, "Service", "tradeguard-finance")["spec"]["ports"][0]["name"] = "http"
 
 
+def aml_config(docs: Docs) -> dict[str, str]:
+    data: dict[str, str] = find(docs, "ConfigMap", aml_config_name(docs))["data"]
+    return data
+
+
+def aml_volume(docs: Docs, name: str) -> Doc:
+    return next(
+        v for v in pod_volumes(find(docs, "Deployment", "tradeguard-aml")) if v["name"] == name
+    )
+
+
+def audit_key_created_in_the_pod(docs: Docs) -> None:
+    aml_config(docs)["TRADEGUARD_AML_AUDIT_KEY_CREATE"] = "true"
+
+
+def audit_key_from_an_empty_dir(docs: Docs) -> None:
+    volume = aml_volume(docs, "audit-key")
+    volume.pop("secret")
+    volume["emptyDir"] = {}
+
+
+def audit_key_elsewhere(docs: Docs) -> None:
+    aml_config(docs)["TRADEGUARD_AML_AUDIT_KEY_FILE"] = "/tmp/audit.key"
+
+
+def checkpoints_on_an_empty_dir(docs: Docs) -> None:
+    volume = aml_volume(docs, "audit-checkpoints")
+    volume.pop("persistentVolumeClaim")
+    volume["emptyDir"] = {}
+
+
+def checkpoints_beside_the_store(docs: Docs) -> None:
+    config = aml_config(docs)
+    config["TRADEGUARD_AML_DB_URL"] = "sqlite:////var/lib/tradeguard/aml-audit-checkpoints/a.db"
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
+        (audit_key_created_in_the_pod, "TRADEGUARD_AML_AUDIT_KEY_CREATE must be false"),
+        (audit_key_from_an_empty_dir, "AUDIT_KEY_FILE must be on a read-only Secret mount"),
+        (audit_key_elsewhere, "AUDIT_KEY_FILE must be on a read-only Secret mount"),
+        (checkpoints_on_an_empty_dir, "AUDIT_CHECKPOINT_DIR must be on a persistent volume"),
+        (checkpoints_beside_the_store, "must not share the alert store's volume"),
         (drop_readiness, "readinessProbe must be a native grpc probe"),
         (named_probe_port, "numeric declared container port"),
         (http_probe, "livenessProbe must be a native grpc probe"),
@@ -261,9 +302,9 @@ def test_ops_prod_runs_aml_on_postgres_from_a_secret(rendered: dict[str, Docs]) 
         "secretKeyRef": {"name": "tradeguard-aml-db", "key": "url"}
     }
     assert find(prod, "Deployment", "tradeguard-aml")["spec"]["replicas"] >= 2
-    assert not [
-        d for d in prod if d["kind"] == "PersistentVolumeClaim" and "aml" in d["metadata"]["name"]
-    ]
+    # No alert-store volume: only the audit checkpoints, which live outside the database.
+    claims = [d["metadata"]["name"] for d in prod if d["kind"] == "PersistentVolumeClaim"]
+    assert [name for name in claims if "aml" in name] == ["tradeguard-aml-audit-checkpoints"]
 
 
 def test_ops_prod_has_more_replicas_than_dev(rendered: dict[str, Docs]) -> None:
@@ -286,7 +327,8 @@ def test_ops_prod_mounts_tls_and_probes_the_health_port(
     )
     deployment = find(prod, "Deployment", f"tradeguard-{service}")
     secrets = {v["secret"]["secretName"] for v in pod_volumes(deployment) if "secret" in v}
-    assert secrets == {f"tradeguard-{service}-tls", "tradeguard-tokens"}
+    audit_key = {"tradeguard-aml-audit-key"} if service == "aml" else set()
+    assert secrets == {f"tradeguard-{service}-tls", "tradeguard-tokens", *audit_key}
 
 
 def test_ops_models_volume_is_read_only_for_services_and_written_by_training(
@@ -379,3 +421,7 @@ def test_ops_manifest_settings_load(
     assert str(settings.tokens_file) == "/etc/tradeguard/tokens/tokens.json"
     if overlay == "prod":
         assert settings.health_port == 8081 and settings.tls_client_ca_file is not None
+    if service == "aml":  # the audit key from its Secret, never made in the pod
+        assert str(settings.audit_key_file) == "/etc/tradeguard/aml-audit/audit.key"
+        assert settings.audit_key_create is False
+        assert str(settings.audit_checkpoint_dir) == "/var/lib/tradeguard/aml-audit-checkpoints"

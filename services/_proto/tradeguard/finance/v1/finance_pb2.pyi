@@ -604,10 +604,14 @@ class CancelPolicyRequest(_message.Message):
     def __init__(self, policy_number: _Optional[str] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListPolicyEventsRequest(_message.Message):
-    __slots__ = ("policy_number",)
+    __slots__ = ("policy_number", "page_size", "page_token")
     POLICY_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     policy_number: str
-    def __init__(self, policy_number: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, policy_number: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class PolicyEvent(_message.Message):
     __slots__ = ("sequence", "event", "actor", "event_time", "detail", "policy_version")
@@ -626,7 +630,9 @@ class PolicyEvent(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., event: _Optional[str] = ..., actor: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., detail: _Optional[str] = ..., policy_version: _Optional[int] = ...) -> None: ...
 
 class ListPolicyEventsResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "next_page_token")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[PolicyEvent]
-    def __init__(self, events: _Optional[_Iterable[_Union[PolicyEvent, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, events: _Optional[_Iterable[_Union[PolicyEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -209,7 +209,7 @@ class CreditInsuranceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListPolicyEvents(self, request, context):
-        """Lists every change of a policy, oldest first (the audit trail).
+        """Lists every change of a policy, oldest first (the audit trail), a page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

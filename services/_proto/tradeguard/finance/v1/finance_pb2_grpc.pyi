@@ -68,7 +68,7 @@ class CreditInsuranceStub:
     CancelPolicy: _grpc.UnaryUnaryMultiCallable[_finance_pb2.CancelPolicyRequest, _finance_pb2.Policy]
     """Cancels a policy from a date; the unearned premium is refunded."""
     ListPolicyEvents: _grpc.UnaryUnaryMultiCallable[_finance_pb2.ListPolicyEventsRequest, _finance_pb2.ListPolicyEventsResponse]
-    """Lists every change of a policy, oldest first (the audit trail)."""
+    """Lists every change of a policy, oldest first (the audit trail), a page at a time."""
 
 @_typing.type_check_only
 class CreditInsuranceAsyncStub(CreditInsuranceStub):
@@ -110,7 +110,7 @@ class CreditInsuranceAsyncStub(CreditInsuranceStub):
     CancelPolicy: _aio.UnaryUnaryMultiCallable[_finance_pb2.CancelPolicyRequest, _finance_pb2.Policy]  # type: ignore[assignment]
     """Cancels a policy from a date; the unearned premium is refunded."""
     ListPolicyEvents: _aio.UnaryUnaryMultiCallable[_finance_pb2.ListPolicyEventsRequest, _finance_pb2.ListPolicyEventsResponse]  # type: ignore[assignment]
-    """Lists every change of a policy, oldest first (the audit trail)."""
+    """Lists every change of a policy, oldest first (the audit trail), a page at a time."""
 
 class CreditInsuranceServicer(metaclass=_abc_1.ABCMeta):
     """Export credit insurance premiums for insurers, and policy financing (保单融资) for banks.
@@ -233,6 +233,6 @@ class CreditInsuranceServicer(metaclass=_abc_1.ABCMeta):
         request: _finance_pb2.ListPolicyEventsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_finance_pb2.ListPolicyEventsResponse, _abc.Awaitable[_finance_pb2.ListPolicyEventsResponse]]:
-        """Lists every change of a policy, oldest first (the audit trail)."""
+        """Lists every change of a policy, oldest first (the audit trail), a page at a time."""
 
 def add_CreditInsuranceServicer_to_server(servicer: CreditInsuranceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -395,8 +395,12 @@ class ModelInfo(_message.Message):
     def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_fingerprint: _Optional[str] = ..., metrics: _Optional[_Mapping[str, float]] = ..., features: _Optional[_Iterable[_Union[FeatureInfo, _Mapping]]] = ..., score_scaling: _Optional[_Union[ScoreScaling, _Mapping]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., calibration: _Optional[str] = ..., reference_tenor_days: _Optional[int] = ..., features_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enterprises: _Optional[int] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class RegisteredModel(_message.Message):
     __slots__ = ("version", "trained_at", "status", "gates_passed", "gate_failures")
@@ -413,10 +417,12 @@ class RegisteredModel(_message.Message):
     def __init__(self, version: _Optional[str] = ..., trained_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ModelStatus, str]] = ..., gates_passed: _Optional[bool] = ..., gate_failures: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListModelsResponse(_message.Message):
-    __slots__ = ("models",)
+    __slots__ = ("models", "next_page_token")
     MODELS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[RegisteredModel]
-    def __init__(self, models: _Optional[_Iterable[_Union[RegisteredModel, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, models: _Optional[_Iterable[_Union[RegisteredModel, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class PromoteModelRequest(_message.Message):
     __slots__ = ("version", "approver", "reason")

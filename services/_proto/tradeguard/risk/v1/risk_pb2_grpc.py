@@ -94,7 +94,8 @@ class RiskScoringServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListModels(self, request, context):
-        """Lists the trained models in the registry with their gate results and status. Role: ADMIN.
+        """Lists the trained models in the registry with their gate results and status, newest first, a page at
+        a time. Role: ADMIN.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

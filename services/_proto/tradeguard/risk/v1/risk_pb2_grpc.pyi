@@ -42,7 +42,9 @@ class RiskScoringStub:
     GetModel: _grpc.UnaryUnaryMultiCallable[_risk_pb2.GetModelRequest, _risk_pb2.ModelInfo]
     """Describes the model now serving: version, metrics, features and the score scaling."""
     ListModels: _grpc.UnaryUnaryMultiCallable[_risk_pb2.ListModelsRequest, _risk_pb2.ListModelsResponse]
-    """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+    """Lists the trained models in the registry with their gate results and status, newest first, a page at
+    a time. Role: ADMIN.
+    """
     PromoteModel: _grpc.UnaryUnaryMultiCallable[_risk_pb2.PromoteModelRequest, _risk_pb2.ModelRegistryEvent]
     """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
     the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
@@ -64,7 +66,9 @@ class RiskScoringAsyncStub(RiskScoringStub):
     GetModel: _aio.UnaryUnaryMultiCallable[_risk_pb2.GetModelRequest, _risk_pb2.ModelInfo]  # type: ignore[assignment]
     """Describes the model now serving: version, metrics, features and the score scaling."""
     ListModels: _aio.UnaryUnaryMultiCallable[_risk_pb2.ListModelsRequest, _risk_pb2.ListModelsResponse]  # type: ignore[assignment]
-    """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+    """Lists the trained models in the registry with their gate results and status, newest first, a page at
+    a time. Role: ADMIN.
+    """
     PromoteModel: _aio.UnaryUnaryMultiCallable[_risk_pb2.PromoteModelRequest, _risk_pb2.ModelRegistryEvent]  # type: ignore[assignment]
     """Makes a candidate serve, if every gate its training run recorded passed; the decision is appended to
     the registry's log with approver, reason and time. A failed gate answers FAILED_PRECONDITION. Role: ADMIN.
@@ -107,7 +111,9 @@ class RiskScoringServicer(metaclass=_abc_1.ABCMeta):
         request: _risk_pb2.ListModelsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_risk_pb2.ListModelsResponse, _abc.Awaitable[_risk_pb2.ListModelsResponse]]:
-        """Lists the trained models in the registry with their gate results and status. Role: ADMIN."""
+        """Lists the trained models in the registry with their gate results and status, newest first, a page at
+        a time. Role: ADMIN.
+        """
 
     @_abc_1.abstractmethod
     def PromoteModel(
