@@ -10,13 +10,13 @@ from google.protobuf import struct_pb2, timestamp_pb2
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
-from services.aml import domain, review
+from services.aml import review
 from services.aml.alert_records import Alert, AlertCounts, AlertEvent, AlertQuery
 from services.aml.audit import AuditReport
 from services.aml.metrics import SEVERITIES
 from services.aml.watchlist import PartyMatch
 from services.aml.watchlist_store import StoredEntry
-from services.common.money import from_float, to_float
+from services.common.money import from_float
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -48,107 +48,17 @@ def _enum_names(enum: Any) -> Callable[[int], str]:
     return name
 
 
-_INCOTERM = _enum_names(common_pb2.Incoterm)
-
-
-_PAYMENT_TERMS = _enum_names(common_pb2.PaymentTerms)
-
-
-_CHANNEL = _enum_names(common_pb2.PaymentChannel)
-
-
-_WAYBILL_STATUS = _enum_names(common_pb2.WaybillStatus)
-
-
-_CUSTOMS_STATUS = _enum_names(common_pb2.CustomsStatus)
-
-
-def _order(order: common_pb2.Order) -> domain.Order:
-    return domain.Order(
-        order_id=order.order_id,
-        enterprise_id=order.enterprise_id,
-        buyer_id=order.buyer_id,
-        ordered_at=to_datetime(order.ordered_at),
-        hs_code=order.hs_code,
-        quantity=order.quantity,
-        unit_price=to_float(order.unit_price),
-        amount=to_float(order.amount),
-        currency=order.amount.currency_code,
-        platform=order.platform,
-        unit=order.unit,
-        incoterm=_INCOTERM(order.incoterm),
-        payment_terms=_PAYMENT_TERMS(order.payment_terms),
-        credit_days=order.credit_days,
-    )
-
-
-def _payment(payment: common_pb2.Payment) -> domain.Payment:
-    return domain.Payment(
-        payment_id=payment.payment_id,
-        order_id=payment.order_id,
-        payer_name=payment.payer_name,
-        payer_country=payment.payer_country,
-        paid_at=to_datetime(payment.paid_at),
-        amount=to_float(payment.amount),
-        currency=payment.amount.currency_code,
-        payer_account=payment.payer_account,
-        channel=_CHANNEL(payment.channel),
-    )
-
-
-def _waybill(waybill: common_pb2.Waybill) -> domain.Waybill:
-    delivered = to_datetime(waybill.delivered_at) if waybill.HasField("delivered_at") else None
-    return domain.Waybill(
-        waybill_id=waybill.waybill_id,
-        order_id=waybill.order_id,
-        shipped_at=to_datetime(waybill.shipped_at),
-        destination_country=waybill.destination_country,
-        gross_weight_kg=waybill.gross_weight_kg,
-        carrier=waybill.carrier,
-        delivered_at=delivered,
-        origin=waybill.origin,
-        packages=waybill.packages,
-        status=_WAYBILL_STATUS(waybill.status),
-        quantity=waybill.quantity,
-    )
-
-
-def _declaration(declaration: common_pb2.Declaration) -> domain.Declaration:
-    return domain.Declaration(
-        declaration_id=declaration.declaration_id,
-        order_id=declaration.order_id,
-        declared_at=to_datetime(declaration.declared_at),
-        hs_code=declaration.hs_code,
-        declared_value=to_float(declaration.declared_value),
-        currency=declaration.declared_value.currency_code,
-        quantity=declaration.quantity,
-        customs_status=_CUSTOMS_STATUS(declaration.customs_status),
-    )
+# Enum numbers to contract names, for the documents of every screened trade.
+INCOTERM = _enum_names(common_pb2.Incoterm)
+PAYMENT_TERMS = _enum_names(common_pb2.PaymentTerms)
+CHANNEL = _enum_names(common_pb2.PaymentChannel)
+WAYBILL_STATUS = _enum_names(common_pb2.WaybillStatus)
+CUSTOMS_STATUS = _enum_names(common_pb2.CustomsStatus)
 
 
 def screening_as_of(request: aml_pb2.ScreenTradeRequest) -> datetime | None:
     """The moment a trade is screened as of (None: now)."""
     return to_datetime(request.as_of) if request.HasField("as_of") else None
-
-
-def _party(trade: common_pb2.Trade, name: str) -> domain.Party | None:
-    if not trade.HasField(name):
-        return None
-    party = getattr(trade, name)
-    return domain.Party(party.party_id, party.name, party.country_code)
-
-
-def trade_from_proto(trade: common_pb2.Trade) -> domain.Trade:
-    """A validated trade message as the detector's plain documents."""
-    single = (trade.declaration,) if trade.HasField("declaration") else ()
-    return domain.Trade(
-        order=_order(trade.order),
-        payments=tuple(_payment(p) for p in trade.payments),
-        waybills=tuple(_waybill(w) for w in trade.waybills),
-        declarations=tuple(_declaration(d) for d in (*single, *trade.declarations)),
-        exporter=_party(trade, "exporter"),
-        buyer=_party(trade, "buyer"),
-    )
 
 
 def _struct(values: dict[str, Any]) -> struct_pb2.Struct:

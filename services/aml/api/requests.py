@@ -10,8 +10,9 @@ from google.protobuf.message import Message
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services.aml import domain, review
 from services.aml.alert_records import Actor
-from services.aml.api.convert import screening_as_of, to_datetime, trade_from_proto
-from services.aml.api.validation import as_of_problem, check_trade, require_id
+from services.aml.api.convert import screening_as_of, to_datetime
+from services.aml.api.trade_reader import read_trade
+from services.aml.api.validation import as_of_problem, require_id
 from services.aml.data_scans import ScanRequest
 from services.aml.network import Window
 from services.aml.trade_screening import ScreeningRequest
@@ -48,14 +49,13 @@ def screening_request(
     v = FieldViolations()
     v.require_id(request.request_id, "request_id")
     v.require(request.HasField("trade"), "trade", "is required")
-    check_trade(request.trade, v, "trade")
+    trade = read_trade(request.trade, v, "trade")
     if problem := as_of_problem(request):
         v.add("as_of", problem)
     try:
         v.raise_if_any("invalid trade")
     except ValidationError as exc:
         return ScreeningRequest(request.request_id, "", None, exc)
-    trade = trade_from_proto(request.trade)
     as_of = screening_as_of(request)
     return ScreeningRequest(request.request_id, fingerprint(request.trade), trade, None, as_of)
 
