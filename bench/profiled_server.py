@@ -1,4 +1,5 @@
-"""Runs `python -m services.aml` with cProfile in every thread (the gRPC handlers run in a
+"""Runs a service (`services.aml`, or the one named by TRADEGUARD_PROFILE_SERVICE, e.g. `risk`)
+with cProfile in every thread (the gRPC handlers run in a
 thread pool, which a plain `python -m cProfile` would not see), timing each thread's own CPU
 (waits for locks, the disk or the network cost nothing), and on exit writes the merged
 statistics to the file named by TRADEGUARD_PROFILE_OUT. Used by bench/aml_stream.py.
@@ -9,6 +10,7 @@ statistics to the file named by TRADEGUARD_PROFILE_OUT. Used by bench/aml_stream
 from __future__ import annotations
 
 import cProfile
+import importlib
 import os
 import pstats
 import sys
@@ -32,7 +34,8 @@ def _profile_this_thread(_frame: FrameType, _event: str, _arg: Any) -> None:
 
 
 def main() -> int:
-    from services.aml.api.server import main as serve
+    service = os.environ.get("TRADEGUARD_PROFILE_SERVICE", "aml")
+    serve = importlib.import_module(f"services.{service}.api.server").main
 
     out = Path(os.environ["TRADEGUARD_PROFILE_OUT"])
     threading.setprofile(_profile_this_thread)

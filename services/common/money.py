@@ -34,9 +34,17 @@ def to_float(money: common_pb2.Money) -> float:
 
 
 def _from_nanos(total_nanos: int, currency: str) -> common_pb2.Money:
+    money = common_pb2.Money()
+    _write_nanos(money, total_nanos, currency)
+    return money
+
+
+def _write_nanos(target: common_pb2.Money, total_nanos: int, currency: str) -> None:
     sign = -1 if total_nanos < 0 else 1
     units, nanos = divmod(abs(total_nanos), NANOS_PER_UNIT)
-    return common_pb2.Money(currency_code=currency, units=sign * units, nanos=sign * nanos)
+    target.currency_code = currency
+    target.units = sign * units
+    target.nanos = sign * nanos
 
 
 def from_decimal(amount: Decimal, currency: str) -> common_pb2.Money:
@@ -47,3 +55,8 @@ def from_decimal(amount: Decimal, currency: str) -> common_pb2.Money:
 def from_float(amount: float, currency: str) -> common_pb2.Money:
     """Money for a float amount, rounded to the nano."""
     return _from_nanos(round(amount * NANOS_PER_UNIT), currency)
+
+
+def write_float(target: common_pb2.Money, amount: float, currency: str) -> None:
+    """`from_float` written into a message that already exists (a field of a response)."""
+    _write_nanos(target, round(amount * NANOS_PER_UNIT), currency)

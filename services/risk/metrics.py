@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from services.risk.domain import Decision, FinancingScore
+from services.risk.answers import Answers
+from services.risk.domain import Decision
 from services.risk.psi import PopulationDrift, PsiMonitor
 
 PD_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.5, 1.0)
@@ -80,14 +81,18 @@ class RiskMetrics:
         self._as_of: datetime | None = None
         self._drift_series: set[tuple[Gauge, tuple[str, ...]]] = set()
 
-    def record(self, scores: Iterable[FinancingScore]) -> None:
-        children = self._pd_children
-        for score in scores:
-            child = children.get(score.model_version)
-            if child is None:
-                child = children[score.model_version] = self.pd.labels(score.model_version)
-            child.observe(score.probability_of_default)
-            self._decisions[score.decision].inc()
+    def record_answers(self, answers: Answers) -> None:
+        """`record` of a batch's answers, without building its scores."""
+        child = self._pd_children.get(answers.model_version)
+        if child is None:
+            child = self._pd_children[answers.model_version] = self.pd.labels(answers.model_version)
+        counts = dict.fromkeys(Decision, 0)
+        for i, pd in enumerate(answers.pd.tolist()):
+            child.observe(pd)
+            counts[answers.decision(i)] += 1
+        for decision, count in counts.items():
+            if count:
+                self._decisions[decision].inc(count)
 
     def serving(self, version: str) -> None:
         if self._version and self._version != version:

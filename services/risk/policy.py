@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from services.risk.domain import Decision, Product
 
@@ -20,6 +22,24 @@ DEFAULT_ADVANCE_RATES: dict[str, float] = {
 PD_OVER_DECLINE = "PD_OVER_DECLINE"
 PD_OVER_APPROVAL = "PD_OVER_APPROVAL"
 OVER_LIMIT = "OVER_LIMIT"
+OUTCOME_BITS: tuple[tuple[str, int], ...] = (
+    (PD_OVER_DECLINE, 1),
+    (PD_OVER_APPROVAL, 2),
+    (OVER_LIMIT, 4),
+)
+"""Each outcome's bit in `DecisionPolicy.evaluate`, in the order outcomes are listed."""
+_DECLINE_BIT = 1
+
+
+def outcomes_of(flags: int) -> tuple[str, ...]:
+    """The outcomes whose bits are set in `flags`."""
+    return tuple(name for name, bit in OUTCOME_BITS if flags & bit)
+
+
+def decision_of(flags: int) -> Decision:
+    if flags & _DECLINE_BIT:
+        return Decision.DECLINE
+    return Decision.REFER if flags else Decision.APPROVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +93,10 @@ class DecisionPolicy:
             return Decision.DECLINE, notes
         return (Decision.REFER, notes) if found else (Decision.APPROVE, ())
 
+    def notes(self, flags: int, pd: float) -> tuple[str, ...]:
+        """The plain-word reasons of the outcomes in `flags` (none when approved)."""
+        return tuple(self._note(outcome, pd) for outcome in outcomes_of(flags))
+
     def _note(self, outcome: str, pd: float) -> str:
         if outcome == PD_OVER_DECLINE:
             return f"PD {pd:.2%} is at or above the decline threshold {self.decline_min_pd:.2%}"
@@ -87,6 +111,26 @@ class DecisionPolicy:
         span = min(float(tenor_days), self.max_limit_tenor_days)
         headroom = max(0.0, 1.0 - pd / self.decline_min_pd)
         return daily * span * self.advance_rates.get(product.value, 0.0) * headroom
+
+    def evaluate(
+        self,
+        pd: np.ndarray,
+        amount_usd: np.ndarray,
+        volume_usd: np.ndarray,
+        products: Sequence[Product],
+        tenor_days: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`limit_usd` and `outcomes` of every row (outcomes as OUTCOME_BITS), the same
+        arithmetic in the same order."""
+        rates = np.asarray([self.advance_rates.get(p.value, 0.0) for p in products])
+        headroom = np.maximum(0.0, 1.0 - pd / self.decline_min_pd)
+        limit = volume_usd / self.volume_window_days
+        limit *= np.minimum(tenor_days, self.max_limit_tenor_days)
+        limit *= rates
+        limit *= headroom
+        limit[~(volume_usd > 0)] = 0.0
+        other = (pd >= self.approve_max_pd) * 2 | (amount_usd > limit) * 4
+        return limit, np.where(pd >= self.decline_min_pd, _DECLINE_BIT, other)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -175,7 +175,7 @@ def policy_reason(code: ReasonCode) -> Reason:
     return Reason(feature="", contribution=0.0, message=code.sentence, value=None, code=code.code)
 
 
-_POLICY_CODES: Mapping[str, ReasonCode] = {
+POLICY_CODES: Mapping[str, ReasonCode] = {
     PD_OVER_DECLINE: POLICY_DECLINE,
     PD_OVER_APPROVAL: POLICY_REFER,
     OVER_LIMIT: POLICY_LIMIT,
@@ -186,5 +186,5 @@ def adverse_action_reasons(
     outcomes: Sequence[str], contributions: np.ndarray, specs: Sequence[FeatureSpec]
 ) -> tuple[Reason, ...]:
     """The reasons of a REFER or DECLINE: its policy codes, then the model's risk factors."""
-    policy = tuple(policy_reason(_POLICY_CODES[o]) for o in outcomes)
+    policy = tuple(policy_reason(POLICY_CODES[o]) for o in outcomes)
     return policy + model_reasons(contributions, specs)

@@ -109,7 +109,13 @@ class ScoringRuntime:
         if previous is not None and previous.version == bundle.version:
             # Only the table changed: keep the compiled model and the live PSI window.
             return ScoringSnapshot(
-                previous.bundle, table, policy, self._usd, previous.monitor, previous.explainer
+                previous.bundle,
+                table,
+                policy,
+                self._usd,
+                previous.monitor,
+                previous.explainer,
+                previous.reasons,
             )
         monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
         return ScoringSnapshot(bundle, table, policy, self._usd, monitor)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 PD_FLOOR = 1e-6
 """PDs are clipped to [PD_FLOOR, 1 - PD_FLOOR] so odds and points stay finite."""
@@ -31,6 +34,11 @@ class ScoreScaling:
     def points(self, pd: float) -> float:
         p = min(max(pd, PD_FLOOR), 1.0 - PD_FLOOR)
         return self.offset + self.factor * math.log((1.0 - p) / p)
+
+    def points_many(self, pd: np.ndarray) -> np.ndarray:
+        """`points` of every PD."""
+        p = np.clip(pd, PD_FLOOR, 1.0 - PD_FLOOR)
+        return np.asarray(self.offset + self.factor * np.log((1.0 - p) / p))
 
     def describe(self) -> str:
         return (
@@ -70,6 +78,23 @@ def grade_for(pd: float, bands: Sequence[GradeBand]) -> str:
         if pd < band.max_pd:
             return band.grade
     return bands[-1].grade
+
+
+def grades_for(pds: np.ndarray, bands: tuple[GradeBand, ...]) -> list[str]:
+    """`grade_for` of every PD."""
+    edges, names = _band_edges(bands)
+    if edges is None:  # bands out of order: the first that fits wins, as in grade_for
+        return [grade_for(pd, bands) for pd in pds.tolist()]
+    index = np.minimum(np.searchsorted(edges, pds, side="right"), len(names) - 1)
+    return [names[i] for i in index.tolist()]
+
+
+@functools.lru_cache(maxsize=8)
+def _band_edges(bands: tuple[GradeBand, ...]) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """Upper bounds in increasing order (None when they are not), and the grade names."""
+    edges = np.asarray([band.max_pd for band in bands])
+    ordered = bool(np.all(np.diff(edges) > 0))
+    return (edges if ordered else None), tuple(band.grade for band in bands)
 
 
 def bands_to_json(bands: Sequence[GradeBand]) -> list[dict[str, Any]]:

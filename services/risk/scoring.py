@@ -4,19 +4,21 @@ A snapshot pairs one bundle with one feature table. Loading it only encodes the 
 model's input matrix (plus the limit volume and PSI bins of each row); nothing the model says is
 stored. Each call, or each batch of calls scored together, runs the compiled exact TreeSHAP of the
 served booster on its rows: the contributions sum to the raw score, so PD, calibration, grade,
-policy, limit and reasons all come from that one pass and the reasons are exact for the answer.
+policy, limit and reasons all come from that one pass (`answers`) and the reasons are exact for
+the answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
 
 from services.common.errors import FailedPrecondition, NotFoundError, ValidationError
-from services.risk.domain import Decision, FinancingRequest, FinancingScore
+from services.risk.answers import Answers, answer
+from services.risk.domain import FinancingRequest, FinancingScore
 from services.risk.feature_table import AS_OF, ENTERPRISE_ID, FeatureTable, FeatureTableError
 from services.risk.features import encode
 from services.risk.model import ModelBundle
@@ -28,9 +30,8 @@ from services.risk.psi import (
     population_psi,
     score_psi,
 )
-from services.risk.reason_codes import POLICY_THIN_FILE, adverse_action_reasons, policy_reason
+from services.risk.reason_table import ReasonTable
 from services.risk.record import TradeRecord, record_features
-from services.risk.scaling import grade_for
 from services.risk.treeshap import TreeExplainer
 
 
@@ -100,6 +101,7 @@ class ScoringSnapshot:
         usd_per_unit: Mapping[str, float],
         monitor: PsiMonitor,
         explainer: TreeExplainer | None = None,
+        reasons: ReasonTable | None = None,
     ) -> None:
         self.bundle = bundle
         self.table_source = table.source
@@ -108,6 +110,7 @@ class ScoringSnapshot:
         self.usd_per_unit = dict(usd_per_unit)
         self.monitor = monitor
         self.explainer = explainer or TreeExplainer.from_booster(bundle.booster)
+        self.reasons = reasons or ReasonTable(bundle.metadata.features)
         self.inputs = model_inputs(table, bundle, policy)
         ids = table.frame.get_column(ENTERPRISE_ID).cast(str).to_list()
         self._index = {eid: i for i, eid in enumerate(ids)}
@@ -159,16 +162,22 @@ class ScoringSnapshot:
         return self.row(request.enterprise_id)
 
     def score(self, request: FinancingRequest) -> FinancingScore:
-        return self.score_rows([request], [self.accept(request)])[0]
+        return self.answer_rows([request], [self.accept(request)]).score(0)
 
     def score_rows(
         self, requests: Sequence[FinancingRequest], rows: Sequence[int]
     ) -> list[FinancingScore]:
-        """Score `requests` on their feature-table rows in one pass of the model."""
-        return self.score_inputs(requests, self.inputs.take(rows))
+        return self.answer_rows(requests, rows).scores()
 
     def score_record(self, request: FinancingRequest, record: TradeRecord) -> FinancingScore:
-        """Score an applicant on its own trade record (features computed now, not looked up)."""
+        return self.answer_record(request, record).score(0)
+
+    def answer_rows(self, requests: Sequence[FinancingRequest], rows: Sequence[int]) -> Answers:
+        """Answer `requests` on their feature-table rows in one pass of the model."""
+        return self.answer_inputs(requests, self.inputs.take(rows))
+
+    def answer_record(self, request: FinancingRequest, record: TradeRecord) -> Answers:
+        """Answer an applicant on its own trade record (features computed now, not looked up)."""
         self.check_tenor(request)
         frame = record_features(record)
         table = FeatureTable(frame, record.as_of.isoformat(), "trade record")
@@ -177,69 +186,28 @@ class ScoringSnapshot:
             inputs = model_inputs(table, self.bundle, self.policy)
         except FeatureTableError as error:  # the served model needs features records lack
             raise FailedPrecondition(f"cannot score trade records: {error}") from error
-        return self.score_inputs([request], inputs, thin)[0]
+        return self.answer_inputs([request], inputs, thin)
 
-    def score_inputs(
+    def answer_inputs(
         self,
         requests: Sequence[FinancingRequest],
         inputs: ModelInputs,
         thin_file: str | None = None,
-    ) -> list[FinancingScore]:
-        """Score `requests` on their encoded rows (`inputs`, row-aligned), features dated
+    ) -> Answers:
+        """Answer `requests` on their encoded rows (`inputs`, row-aligned), features dated
         each row's as-of; a `thin_file` note keeps every answer from approval."""
-        contrib = self.explainer.contributions(inputs.x)
-        raw = contrib.sum(axis=1)
-        tenors = np.asarray([float(r.tenor_days) for r in requests])
-        pds = self._meta.calibration.apply_at(raw, tenors)
         self.monitor.observe_many(inputs.bins)
-        scores = [
-            self._answer(
-                request,
-                float(raw[i]),
-                float(pds[i]),
-                float(inputs.volume_usd[i]),
-                contrib[i],
-                inputs.as_of[i],
-            )
-            for i, request in enumerate(requests)
-        ]
-        return scores if thin_file is None else [_thin(score, thin_file) for score in scores]
-
-    def _answer(
-        self,
-        request: FinancingRequest,
-        raw: float,
-        pd: float,
-        volume_usd: float,
-        contrib: np.ndarray,
-        as_of: str,
-    ) -> FinancingScore:
-        meta = self._meta
-        rate = self.usd_per_unit[request.currency]
-        limit_usd = self.policy.limit_usd(volume_usd, request.product, request.tenor_days, pd)
-        amount_usd = request.amount * rate
-        decision, notes = self.policy.decide(pd, amount_usd, limit_usd)
-        outcomes = self.policy.outcomes(pd, amount_usd, limit_usd)
-        reasons = (
-            ()
-            if decision == Decision.APPROVE
-            else adverse_action_reasons(outcomes, contrib[:-1], meta.features)
-        )
-        return FinancingScore(
-            request_id=request.request_id,
-            enterprise_id=request.enterprise_id,
-            probability_of_default=pd,
-            score=meta.scaling.points(pd),
-            grade=grade_for(pd, meta.grade_bands),
-            decision=decision,
-            recommended_limit=0.0 if decision == Decision.DECLINE else round(limit_usd / rate, 2),
-            currency=request.currency,
-            reasons=reasons,
-            model_version=self.version,
-            raw_score=raw,
-            base_value=float(contrib[-1]),
-            features_as_of=as_of,
-            policy_notes=notes,
+        return answer(
+            requests,
+            self.explainer.contributions(inputs.x),
+            inputs.volume_usd,
+            inputs.as_of,
+            meta=self._meta,
+            version=self.version,
+            policy=self.policy,
+            reasons=self.reasons,
+            usd_per_unit=self.usd_per_unit,
+            thin_file=thin_file,
         )
 
 
@@ -249,15 +217,3 @@ def _parse_as_of(text: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _thin(score: FinancingScore, note: str) -> FinancingScore:
-    """A thin file is never approved: at best it goes to a credit officer, with the reason."""
-    decision = Decision.REFER if score.decision == Decision.APPROVE else score.decision
-    return replace(
-        score,
-        decision=decision,
-        thin_file=True,
-        policy_notes=(*score.policy_notes, note),
-        reasons=(policy_reason(POLICY_THIN_FILE), *score.reasons),
-    )

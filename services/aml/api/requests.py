@@ -35,9 +35,13 @@ def fingerprint(message: Message) -> str:
     return hashlib.sha256(message.SerializeToString(deterministic=True)).hexdigest()
 
 
-def screening_request(request: aml_pb2.ScreenTradeRequest) -> ScreeningRequest:
-    """The trade to screen, or the validation error that keeps it from being screened."""
-    out_of_bounds = bound_violations(request)
+def screening_request(
+    request: aml_pb2.ScreenTradeRequest, *, bounds_checked: bool = False
+) -> ScreeningRequest:
+    """The trade to screen, or the validation error that keeps it from being screened.
+    `bounds_checked`: the server's message guard has already refused a request out of bounds
+    (every unary request); streamed items are checked here."""
+    out_of_bounds = [] if bounds_checked else bound_violations(request)
     if out_of_bounds:  # over-long strings, unknown enums, impossible times: nothing else to read
         error = ValidationError("invalid trade", out_of_bounds, reason="FIELD_OUT_OF_BOUNDS")
         return ScreeningRequest(request.request_id[:MAX_ID_CHARS], "", None, error)

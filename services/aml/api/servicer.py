@@ -83,7 +83,8 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
     def ScreenTrade(
         self, request: aml_pb2.ScreenTradeRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ScreenTradeResponse:
-        outcome = self._screening.screen_one(screening_request(request), actor(), _TRADES)
+        screening = screening_request(request, bounds_checked=True)
+        outcome = self._screening.screen_one(screening, actor(), _TRADES)
         if isinstance(outcome, TradeGuardError):
             raise outcome
         return outcome

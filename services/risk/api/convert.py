@@ -12,8 +12,9 @@ from google.protobuf import timestamp_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import FieldViolation, ValidationError
-from services.common.money import from_float, money_problem, to_float
-from services.risk.domain import FinancingRequest, FinancingScore, Reason
+from services.common.money import money_problem, to_float, write_float
+from services.risk.answers import Answers
+from services.risk.domain import FinancingRequest, Reason
 from services.risk.validation import validate_request
 
 _GRADES: dict[str, Any] = {name: risk_pb2.Grade.Value(name) for name in risk_pb2.Grade.keys()}
@@ -66,36 +67,66 @@ def to_reason(reason: Reason) -> risk_pb2.Reason:
 
 
 class ScoreEncoder:
-    """Writes FinancingScore messages for one snapshot (its as-of stamp converted once)."""
+    """Writes FinancingScore messages for one snapshot: as-of stamps converted once, policy
+    reasons built once, model reasons worded from the reason table."""
 
     def __init__(self, model_version: str, features_as_of: str) -> None:
         self.model_version = model_version
         self.features_as_of = features_as_of
-        self._as_of = timestamp(features_as_of)
+        self._stamps: dict[str, timestamp_pb2.Timestamp] = {}
+        self._policy: dict[Reason, risk_pb2.Reason] = {}
 
-    def fill(self, target: risk_pb2.FinancingScore, score: FinancingScore) -> None:
-        target.request_id = score.request_id
-        target.enterprise_id = score.enterprise_id
-        target.probability_of_default = score.probability_of_default
-        target.score = score.score
-        target.grade = _GRADES[score.grade]
-        target.decision = _DECISIONS[score.decision.value]
-        target.recommended_limit.CopyFrom(from_float(score.recommended_limit, score.currency))
-        target.reasons.extend([to_reason(r) for r in score.reasons])
-        target.model_version = score.model_version
-        target.raw_score = score.raw_score
-        target.base_value = score.base_value
-        if score.features_as_of == self.features_as_of:
-            target.features_as_of.CopyFrom(self._as_of)
-        else:  # scored on the request's own trade record
-            target.features_as_of.CopyFrom(timestamp(score.features_as_of))
-        if score.policy_notes:
-            target.policy_notes.extend(score.policy_notes)
-        target.thin_file = score.thin_file
+    def _stamp(self, as_of: str) -> timestamp_pb2.Timestamp:
+        stamp = self._stamps.get(as_of)
+        if stamp is None:
+            if len(self._stamps) > 64:  # trade records bring dates of their own
+                self._stamps.clear()
+            stamp = self._stamps[as_of] = timestamp(as_of)
+        return stamp
 
-    def encode(self, score: FinancingScore) -> risk_pb2.FinancingScore:
+    def _policy_reason(self, reason: Reason) -> risk_pb2.Reason:
+        message = self._policy.get(reason)
+        if message is None:
+            message = self._policy[reason] = to_reason(reason)
+        return message
+
+    def fill(self, target: risk_pb2.FinancingScore, answers: Answers, i: int) -> None:
+        """Row i of `answers` into `target`."""
+        request = answers.requests[i]
+        decision = answers.decision(i)
+        target.request_id = request.request_id
+        target.enterprise_id = request.enterprise_id
+        target.probability_of_default = answers.pd[i]
+        target.score = answers.points[i]
+        target.grade = _GRADES[answers.grades[i]]
+        target.decision = _DECISIONS[decision.value]
+        write_float(
+            target.recommended_limit, answers.recommended_limit(i, decision), request.currency
+        )
+        target.model_version = answers.model_version
+        target.raw_score = answers.raw[i]
+        target.base_value = answers.base_value
+        target.features_as_of.CopyFrom(self._stamp(answers.as_of[i]))
+        target.thin_file = answers.thin_file is not None
+        if not answers.flags[i] and answers.thin_file is None:
+            return  # approved: no reasons, no notes
+        reasons = target.reasons
+        for reason in answers.policy_reasons(i):
+            reasons.append(self._policy_reason(reason))
+        if answers.explained(i):
+            for rc, feature, total in answers.top.row(i):
+                reasons.add(
+                    feature=feature,
+                    contribution=total,
+                    message=rc.sentence,
+                    value=math.nan,
+                    code=rc.code,
+                )
+        target.policy_notes.extend(answers.notes(i))
+
+    def encode(self, answers: Answers, i: int) -> risk_pb2.FinancingScore:
         message = risk_pb2.FinancingScore()
-        self.fill(message, score)
+        self.fill(message, answers, i)
         return message
 
 

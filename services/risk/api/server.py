@@ -109,7 +109,13 @@ def build(
     )
     models = ModelRegistryRpcs(settings.model_dir, runtime, page_bytes(settings.max_message_bytes))
     servicer = RiskScoringServicer(
-        runtime, metrics, frozenset(USD_PER_UNIT), settings.max_batch, models
+        runtime,
+        metrics,
+        frozenset(USD_PER_UNIT),
+        settings.max_batch,
+        models,
+        linger=settings.batch_linger_seconds,
+        gap=settings.batch_gap_seconds,
     )
     registration = ServiceRegistration(
         add=lambda server: risk_pb2_grpc.add_RiskScoringServicer_to_server(servicer, server),

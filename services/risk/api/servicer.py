@@ -11,12 +11,13 @@ from services.common.deadlines import check_deadline
 from services.common.errors import FailedPrecondition, TradeGuardError, ValidationError
 from services.common.item_errors import item_error
 from services.common.request_bounds import check_bounds
+from services.risk.answers import Answers
 from services.risk.api import model_info
 from services.risk.api.convert import ScoreEncoder, to_request
 from services.risk.api.record_convert import to_record
 from services.risk.api.registry import ModelRegistryRpcs
 from services.risk.batching import MicroBatcher
-from services.risk.domain import FinancingRequest, FinancingScore
+from services.risk.domain import FinancingRequest
 from services.risk.metrics import RiskMetrics
 from services.risk.reload import ScoringRuntime
 from services.risk.scoring import ScoringSnapshot
@@ -30,6 +31,8 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         currencies: Container[str],
         max_batch: int = 1000,
         models: ModelRegistryRpcs | None = None,
+        linger: float = 0.002,
+        gap: float = 0.00025,
     ) -> None:
         self._runtime = runtime
         self._models = models
@@ -37,7 +40,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self._metrics = metrics
         self._currencies = currencies
         self._encoders: tuple[ScoringSnapshot, ScoreEncoder] | None = None
-        self._batcher = MicroBatcher()
+        self._batcher = MicroBatcher(on_answers=metrics.record_answers, linger=linger, gap=gap)
 
     def _encoder(self, snapshot: ScoringSnapshot) -> ScoreEncoder:
         """The encoder of `snapshot`; replaced (never mutated) when a new snapshot serves."""
@@ -52,9 +55,8 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.ScoreFinancingRequest, context: grpc.ServicerContext
     ) -> risk_pb2.FinancingScore:
         snapshot = self._runtime.snapshot
-        score = self._score_one(snapshot, request)
-        self._metrics.record((score,))
-        return self._encoder(snapshot).encode(score)
+        answers, index = self._answer_one(snapshot, request)
+        return self._encoder(snapshot).encode(answers, index)
 
     def StreamScoreFinancing(
         self,
@@ -79,14 +81,14 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         valid: list[FinancingRequest] = []
         rows: list[int] = []
         slots: list[risk_pb2.ScoreResult] = []
+        encoder = self._encoder(snapshot)
+        results = response.results
         for index, item in enumerate(requests):
-            result = response.results.add(index=index)
+            result = results.add(index=index)
             try:
                 check_bounds(item)
                 if item.HasField("trade_record"):  # its own features: scored on its own
-                    single = self._score_one(snapshot, item)
-                    self._encoder(snapshot).fill(result.score, single)
-                    self._metrics.record((single,))
+                    encoder.fill(result.score, *self._answer_one(snapshot, item))
                     continue
                 domain = to_request(item, self._currencies)
                 rows.append(snapshot.accept(domain))
@@ -95,20 +97,23 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
                 continue
             valid.append(domain)
             slots.append(result)
-        scores = snapshot.score_rows(valid, rows) if valid else []
-        encoder = self._encoder(snapshot)
-        for slot, score in zip(slots, scores, strict=True):
-            encoder.fill(slot.score, score)
-        self._metrics.record(scores)
+        if not valid:
+            return
+        answers = snapshot.answer_rows(valid, rows)
+        self._metrics.record_answers(answers)
+        for row, slot in enumerate(slots):
+            encoder.fill(slot.score, answers, row)
 
-    def _score_one(
+    def _answer_one(
         self, snapshot: ScoringSnapshot, request: risk_pb2.ScoreFinancingRequest
-    ) -> FinancingScore:
+    ) -> tuple[Answers, int]:
         domain = to_request(request, self._currencies)
         if request.HasField("trade_record"):
             record = to_record(request.trade_record, domain.enterprise_id)
-            return snapshot.score_record(domain, record)
-        return self._batcher.score(snapshot, domain)
+            answers = snapshot.answer_record(domain, record)
+            self._metrics.record_answers(answers)
+            return answers, 0
+        return self._batcher.answer(snapshot, domain)
 
     def _check_batch_size(self, count: int) -> None:
         """Before any item is looked at: one oversized message must not cost the CPU of all

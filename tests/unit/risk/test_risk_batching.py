@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from services.common.errors import NotFoundError
+from services.common.errors import NotFoundError, ValidationError
 from services.risk import model as model_io
 from services.risk.batching import MicroBatcher
 from services.risk.domain import FinancingRequest, FinancingScore, Product
@@ -40,7 +40,8 @@ def test_concurrent_calls_get_their_own_exact_answers(snapshot: ScoringSnapshot)
         start.wait()
         for i in range(worker, 240, 24):
             try:
-                results[i] = batcher.score(snapshot, _request(i))
+                answers, row = batcher.answer(snapshot, _request(i))
+                results[i] = answers.score(row)
             except NotFoundError as error:
                 results[i] = error
 
@@ -54,14 +55,17 @@ def test_concurrent_calls_get_their_own_exact_answers(snapshot: ScoringSnapshot)
         if i % 7 == 0:
             assert isinstance(got, NotFoundError)
             continue
-        alone = snapshot.score(_request(i))
-        assert isinstance(got, FinancingScore)
-        assert got.request_id == alone.request_id
-        assert got.raw_score == pytest.approx(alone.raw_score, abs=1e-12)
-        assert got.probability_of_default == pytest.approx(alone.probability_of_default)
-        assert [r.feature for r in got.reasons] == [r.feature for r in alone.reasons]
+        assert got == snapshot.score(_request(i))  # bit for bit, reasons and all
 
 
 def test_a_lone_call_is_answered_at_once(snapshot: ScoringSnapshot) -> None:
-    score = MicroBatcher().score(snapshot, _request(1))
-    assert score.enterprise_id == "ENT00001"
+    answers, row = MicroBatcher().answer(snapshot, _request(1))
+    assert (len(answers), row) == (1, 0)
+    assert answers.score(row).enterprise_id == "ENT00001"
+
+
+def test_a_tenor_outside_the_validated_range_is_refused(snapshot: ScoringSnapshot) -> None:
+    request = FinancingRequest("r", "ENT00001", Product.ORDER_FINANCING, 1000.0, "USD", 5)
+    with pytest.raises(ValidationError) as refused:
+        MicroBatcher().answer(snapshot, request)
+    assert refused.value.field_violations[0].field == "tenor_days"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from services.risk import model as model_io
-from services.risk.treeshap import TreeExplainer
+from services.risk.treeshap import BATCH_KERNEL_ROWS, TreeExplainer
 
 
 def _data(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -37,6 +37,7 @@ def _probe_rows(x: np.ndarray) -> np.ndarray:
     return odd
 
 
+@pytest.mark.parametrize("budget", [None, 0], ids=["vectors", "pattern-tables"])
 @pytest.mark.parametrize(
     "params",
     [
@@ -46,7 +47,9 @@ def _probe_rows(x: np.ndarray) -> np.ndarray:
         {"num_leaves": 7, "max_cat_to_onehot": 8},
     ],
 )
-def test_contributions_equal_lightgbm_pred_contrib(params: dict[str, object]) -> None:
+def test_contributions_equal_lightgbm_pred_contrib(
+    params: dict[str, object], budget: int | None
+) -> None:
     x, y = _data(3000, seed=1)
     dataset = lgb.Dataset(x, y, categorical_feature=[4], params={"verbose": -1})
     booster = lgb.train(
@@ -56,8 +59,16 @@ def test_contributions_equal_lightgbm_pred_contrib(params: dict[str, object]) ->
     )
     rows = np.vstack([_probe_rows(x), _data(300, seed=2)[0]])
     expected = booster.predict(rows, pred_contrib=True)
-    ours = TreeExplainer.from_booster(booster).contributions(rows)
-    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-9)
+    explainer = (
+        TreeExplainer.from_booster(booster)
+        if budget is None
+        else TreeExplainer.from_booster(booster, values_budget_bytes=budget)
+    )
+    np.testing.assert_allclose(explainer.contributions(rows), expected, rtol=0, atol=1e-9)
+    for row in range(8):  # the few-rows kernel
+        np.testing.assert_allclose(
+            explainer.contributions(rows[row]), expected[row : row + 1], rtol=0, atol=1e-9
+        )
 
 
 def test_rows_sum_to_the_raw_score_of_a_trained_bundle(bundle_dir: Path) -> None:
@@ -73,6 +84,7 @@ def test_one_row_alone_equals_the_same_row_in_a_batch() -> None:
     booster = lgb.train({"objective": "binary", "verbose": -1}, lgb.Dataset(x, y), 20)
     explainer = TreeExplainer.from_booster(booster)
     batch = explainer.contributions(x[:40])  # the batch kernel
+    assert BATCH_KERNEL_ROWS > 1
     for row in (0, 7, 39):
         np.testing.assert_allclose(
             explainer.contributions(x[row]), batch[row : row + 1], atol=1e-12

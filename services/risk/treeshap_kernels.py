@@ -1,0 +1,279 @@
+"""The compiled kernels of `treeshap`: node decisions, path masks and leaf contributions.
+
+Every kernel reads the flattened model `treeshap._Flat` builds. Nothing here branches on the data
+where it can be avoided: on this kind of processor a mispredicted branch costs as much as a
+dozen table reads, and a leaf's loops are a handful of iterations each.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+NUMERIC_NONE, NUMERIC_ZERO, NUMERIC_NAN, CATEGORICAL = 0, 1, 2, 3
+"""Node groups: numeric splits by LightGBM missing type (None: NaN is 0; Zero: 0 and NaN take
+the default side; NaN: NaN takes the default side), then categorical splits."""
+
+ZERO_BAND = 1e-35
+"""LightGBM's kZeroThreshold: values this close to 0 count as zero."""
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def decide(
+    rows: np.ndarray,
+    dec: np.ndarray,
+    group_bounds: np.ndarray,
+    group_nodes: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    default_left: np.ndarray,
+    cat_bounds: np.ndarray,
+    cat_values: np.ndarray,
+) -> None:
+    """dec[node, row] = 1 when the row goes left at the node: LightGBM's own rule
+    (Tree::NumericalDecision and CategoricalDecision), missing values included."""
+    n = rows.shape[0]
+    for g in range(4):
+        for k in range(group_bounds[g], group_bounds[g + 1]):
+            node = group_nodes[k]
+            f, t, dl = feature[node], threshold[node], default_left[node]
+            for r in range(n):
+                v = rows[r, f]
+                nan = math.isnan(v)
+                if g == NUMERIC_NONE:
+                    dec[node, r] = (0.0 if nan else v) <= t
+                elif g == NUMERIC_NAN:
+                    dec[node, r] = dl if nan else v <= t
+                elif g == NUMERIC_ZERO:
+                    z = 0.0 if nan else v
+                    dec[node, r] = dl if -ZERO_BAND <= z <= ZERO_BAND else z <= t
+                else:
+                    # C++ static_cast<int>: truncation toward zero, so -0.5 is category 0.
+                    code = -1 if nan else int(v)
+                    go = 0
+                    for c in range(cat_bounds[node], cat_bounds[node + 1]):
+                        if code >= 0 and cat_values[c] == code:
+                            go = 1
+                    dec[node, r] = go
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def explain_rows(
+    rows: np.ndarray,
+    out: np.ndarray,
+    group_bounds: np.ndarray,
+    group_nodes: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    default_left: np.ndarray,
+    cat_bounds: np.ndarray,
+    cat_values: np.ndarray,
+    tree_pos: np.ndarray,
+    tree_leaves: np.ndarray,
+    pos_parent: np.ndarray,
+    pos_node: np.ndarray,
+    pos_want: np.ndarray,
+    pos_bit: np.ndarray,
+    leaf_pos: np.ndarray,
+    slot_bounds: np.ndarray,
+    slot_feature: np.ndarray,
+    slot_ratio: np.ndarray,
+    slot_kept: np.ndarray,
+    leaf_start: np.ndarray,
+    vector_depth: int,
+    values: np.ndarray,
+) -> None:
+    """One row at a time (out is rows x features + 1): for a few rows.
+
+    A node's mask (the path features the row leaves unsatisfied) is its parent's, plus the
+    parent's bit when the row goes the other way. A leaf with at most `vector_depth` path
+    features then adds the contributions stored for its pattern; a deeper one works them out
+    from its pattern table (`_table_leaf`)."""
+    dec = np.empty((feature.shape[0], 1), np.uint8)
+    mask = np.zeros(pos_parent.shape[0], np.int64)
+    for r in range(rows.shape[0]):
+        decide(
+            rows[r : r + 1],
+            dec,
+            group_bounds,
+            group_nodes,
+            feature,
+            threshold,
+            default_left,
+            cat_bounds,
+            cat_values,
+        )
+        for t in range(tree_pos.shape[0] - 1):
+            mask[tree_pos[t]] = 0
+            for p in range(tree_pos[t] + 1, tree_pos[t + 1]):
+                mask[p] = mask[pos_parent[p]] | (dec[pos_node[p], 0] ^ pos_want[p]) * pos_bit[p]
+        for leaf in range(slot_bounds.shape[0] - 1):
+            first = slot_bounds[leaf]
+            d = slot_bounds[leaf + 1] - first
+            unmet = mask[leaf_pos[leaf]]
+            if d <= vector_depth:
+                at = leaf_start[leaf] + (((1 << d) - 1) ^ unmet) * d
+                for s in range(d):
+                    out[r, slot_feature[first + s]] += values[at + s]
+            else:
+                _table_leaf(
+                    out,
+                    r,
+                    unmet,
+                    first,
+                    d,
+                    slot_feature,
+                    slot_ratio,
+                    slot_kept,
+                    values,
+                    leaf_start[leaf],
+                )
+
+
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+def _table_leaf(
+    out: np.ndarray,
+    r: int,
+    unmet: int,
+    first: int,
+    d: int,
+    slot_feature: np.ndarray,
+    slot_ratio: np.ndarray,
+    slot_kept: np.ndarray,
+    table: np.ndarray,
+    base: int,
+) -> None:
+    """From the pattern table E: an unsatisfied feature i gets -R * E[p], a satisfied one
+    (1 - r_i) * R * E[p without i], R the product of the unsatisfied features' ratios."""
+    met = ((1 << d) - 1) ^ unmet
+    rest = 1.0
+    for s in range(d):
+        rest *= slot_ratio[first + s] if unmet >> s & 1 else 1.0
+    here = rest * table[base + met]
+    for s in range(d):
+        gain = slot_kept[first + s] * rest * table[base + (met ^ (1 << s))]
+        out[r, slot_feature[first + s]] += gain if met >> s & 1 else -here
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def explain_batch(
+    rows: np.ndarray,
+    out_t: np.ndarray,
+    group_bounds: np.ndarray,
+    group_nodes: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    default_left: np.ndarray,
+    cat_bounds: np.ndarray,
+    cat_values: np.ndarray,
+    tree_pos: np.ndarray,
+    tree_leaves: np.ndarray,
+    pos_parent: np.ndarray,
+    pos_node: np.ndarray,
+    pos_want: np.ndarray,
+    pos_bit: np.ndarray,
+    leaf_pos: np.ndarray,
+    slot_bounds: np.ndarray,
+    slot_feature: np.ndarray,
+    slot_ratio: np.ndarray,
+    slot_kept: np.ndarray,
+    leaf_start: np.ndarray,
+    vector_depth: int,
+    values: np.ndarray,
+) -> None:
+    """`explain_rows` for many rows (out_t is features + 1 x rows): tree by tree with the
+    loops over rows innermost, so a tree's values are read once for the whole batch."""
+    n = rows.shape[0]
+    dec = np.empty((feature.shape[0], n), np.uint8)
+    decide(
+        rows,
+        dec,
+        group_bounds,
+        group_nodes,
+        feature,
+        threshold,
+        default_left,
+        cat_bounds,
+        cat_values,
+    )
+    widest = 1
+    for t in range(tree_pos.shape[0] - 1):
+        widest = max(widest, tree_pos[t + 1] - tree_pos[t])
+    mask = np.empty((widest, n), np.int64)
+    at = np.empty(n, np.int64)
+    out = out_t.T
+    for t in range(tree_pos.shape[0] - 1):
+        p0 = tree_pos[t]
+        mask[0, :] = 0
+        for p in range(p0 + 1, tree_pos[t + 1]):
+            parent, node, want, bit = pos_parent[p] - p0, pos_node[p], pos_want[p], pos_bit[p]
+            for r in range(n):
+                mask[p - p0, r] = mask[parent, r] | (dec[node, r] ^ want) * bit
+        for leaf in range(tree_leaves[t], tree_leaves[t + 1]):
+            first = slot_bounds[leaf]
+            d = slot_bounds[leaf + 1] - first
+            local = leaf_pos[leaf] - p0
+            if d <= vector_depth:
+                full, base = (1 << d) - 1, leaf_start[leaf]
+                for r in range(n):
+                    at[r] = base + (full ^ mask[local, r]) * d
+                for s in range(d):
+                    f = slot_feature[first + s]
+                    for r in range(n):
+                        out_t[f, r] += values[at[r] + s]
+            else:
+                for r in range(n):
+                    _table_leaf(
+                        out,
+                        r,
+                        mask[local, r],
+                        first,
+                        d,
+                        slot_feature,
+                        slot_ratio,
+                        slot_kept,
+                        values,
+                        leaf_start[leaf],
+                    )
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def fill_vectors(
+    ratios: np.ndarray, kept: np.ndarray, table: np.ndarray, vectors: np.ndarray
+) -> None:
+    """A leaf's contributions for every pattern, d per pattern (`_table_leaf` done ahead)."""
+    d = ratios.shape[0]
+    for met in range(1 << d):
+        rest = 1.0
+        for s in range(d):
+            rest *= 1.0 if met >> s & 1 else ratios[s]
+        here = rest * table[met]
+        for s in range(d):
+            if met >> s & 1:
+                vectors[met * d + s] = kept[s] * rest * table[met ^ (1 << s)]
+            else:
+                vectors[met * d + s] = -here
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def fill_table(ratios: np.ndarray, weights: np.ndarray, table: np.ndarray) -> None:
+    """`E[p] / v` for every satisfaction pattern p of a leaf's path features:
+    sum_k w(k, d) * e_(|p|-k)(r_p), e the elementary symmetric polynomials."""
+    d = ratios.shape[0]
+    poly = np.empty(d + 1)
+    for pattern in range(1 << d):
+        poly[0] = 1.0
+        m = 0
+        for j in range(d):
+            if pattern >> j & 1:
+                m += 1
+                poly[m] = 0.0
+                for k in range(m, 0, -1):
+                    poly[k] += poly[k - 1] * ratios[j]
+        total = 0.0
+        for k in range(m + 1):
+            if k < d:
+                total += weights[k] * poly[m - k]
+        table[pattern] = total
