@@ -15,6 +15,7 @@ from datetime import datetime
 
 import polars as pl
 
+from services.aml.batch_lines import with_price_lines
 from services.aml.batch_payments import payment_columns
 from services.aml.domain import Flow, Relation
 from services.aml.graph import Edge, PartyGroups, RoundTripIndex
@@ -61,6 +62,7 @@ def base_orders(t: Tables, usd: Mapping[str, float]) -> pl.LazyFrame:
         "enterprise_id",
         "registered_at",
         "registered_capital_cny",
+        "employees",
         "industry_hs2",
         exporter_name="name",
     )
@@ -100,17 +102,22 @@ def declaration_columns(
         orders.select("order_id", "ordered_at", order_hs="hs_code", order_currency="currency"),
         on="order_id",
     )
+    # Declarations customs rejected are lodged, but their figures are set aside (as per trade).
+    stands = pl.col("customs_status") != "REJECTED"
     off_currency = (pl.col("currency") != pl.col("order_currency")) & ~pl.col("currency").is_in(
         local
     )
     return d.group_by("order_id").agg(
         n_declarations=pl.len(),
-        decl_qty=pl.col("quantity").sum(),
-        decl_usd=usd_expr("declared_value", "currency", dict(usd)).sum(),
+        decl_qty=pl.col("quantity").filter(stands).sum(),
+        decl_usd=usd_expr("declared_value", "currency", dict(usd)).filter(stands).sum(),
         first_declared_at=pl.col("declared_at").min(),
-        decl_hs_level=hs_level_expr("order_hs", "hs_code", rc.hs_digits).max().cast(pl.Float64),
-        decl_currency_off=off_currency.sum().cast(pl.Float64),
-        decl_date_bad=(pl.col("declared_at") < pl.col("ordered_at") - slack).any(),
+        decl_hs_level=hs_level_expr("order_hs", "hs_code", rc.hs_digits)
+        .filter(stands)
+        .max()
+        .cast(pl.Float64),
+        decl_currency_off=off_currency.filter(stands).sum().cast(pl.Float64),
+        decl_date_bad=(pl.col("declared_at") < pl.col("ordered_at") - slack).filter(stands).any(),
     )
 
 
@@ -136,16 +143,18 @@ def waybill_columns(t: Tables, orders: pl.LazyFrame, rules: RuleSet) -> pl.LazyF
             | (pl.col("delivered_at") < pl.col("shipped_at")).fill_null(False)
         ).any(),
         dest_risky=pl.col("destination_country").is_in(risky).any(),
+        carriers=pl.col("carrier"),
     )
 
 
 def watchlist_scores(orders: pl.LazyFrame, names: NameIndex) -> pl.LazyFrame:
-    """Best watchlist similarity per order over the exporter, buyer and payer names."""
+    """Best watchlist similarity per order over the exporter, buyer, payer and carrier names."""
     per_order = pl.concat(
         [
             orders.select("order_id", name="exporter_name"),
             orders.select("order_id", name="buyer_name"),
             orders.select("order_id", name=pl.col("payer_names")).explode("name"),
+            orders.select("order_id", name=pl.col("carriers")).explode("name"),
         ]
     ).filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
     distinct = per_order.select("name").unique().collect()
@@ -161,14 +170,17 @@ def _price_cells(
     frame: pl.LazyFrame, market: MarketReference, levels: tuple[int, ...]
 ) -> pl.LazyFrame:
     """The reference cell of each distinct (HS code, period), after the 10 -> 8 -> 6 fallback."""
-    pairs = frame.select("hs_code", "period").unique().collect()
+    pairs = frame.select("hs_code", "period", "unit").unique().collect()
     rows = []
-    for hs, period in pairs.iter_rows():
-        ref = market.price_ref_in(hs, period, levels)
-        rows.append((hs, period, ref.cell.median if ref else None, ref.cell.sigma if ref else None))
+    for hs, period, unit in pairs.iter_rows():
+        ref = market.price_ref_in(hs, period, levels, unit)
+        rows.append(
+            (hs, period, unit, ref.cell.median if ref else None, ref.cell.sigma if ref else None)
+        )
     schema = {
         "hs_code": pl.String,
         "period": pl.Int64,
+        "unit": pl.String,
         "ref_median": pl.Float64,
         "ref_sigma": pl.Float64,
     }
@@ -178,11 +190,15 @@ def _price_cells(
 def _weight_cells(
     frame: pl.LazyFrame, market: MarketReference, levels: tuple[int, ...]
 ) -> pl.LazyFrame:
-    codes = frame.select("hs_code").unique().collect()["hs_code"].to_list()
-    cells = [market.weight_cell(hs, levels) for hs in codes]
+    pairs = frame.select("hs_code", "unit").unique().collect()
+    cells = [market.weight_cell(hs, levels, unit) for hs, unit in pairs.iter_rows()]
     return pl.LazyFrame(
-        {"hs_code": codes, "weight_median": [c.median if c else None for c in cells]},
-        schema={"hs_code": pl.String, "weight_median": pl.Float64},
+        {
+            "hs_code": pairs["hs_code"],
+            "unit": pairs["unit"],
+            "weight_median": [c.median if c else None for c in cells],
+        },
+        schema={"hs_code": pl.String, "unit": pl.String, "weight_median": pl.Float64},
     )
 
 
@@ -200,8 +216,10 @@ def market_columns(frame: pl.LazyFrame, market: MarketReference, rules: RuleSet)
     levels = rules.pricing.hs_levels
     frame = frame.with_columns(period_expr("ordered_at", market.period_months))
     return (
-        frame.join(_price_cells(frame, market, levels), on=["hs_code", "period"], how="left")
-        .join(_weight_cells(frame, market, levels), on="hs_code", how="left")
+        frame.join(
+            _price_cells(frame, market, levels), on=["hs_code", "period", "unit"], how="left"
+        )
+        .join(_weight_cells(frame, market, levels), on=["hs_code", "unit"], how="left")
         .with_columns(
             log_ratio=pl.when(pl.col("unit_usd") > 0).then(
                 pl.col("unit_usd").log() - pl.col("ref_median")
@@ -212,7 +230,15 @@ def market_columns(frame: pl.LazyFrame, market: MarketReference, rules: RuleSet)
         .with_columns(
             price_z=(pl.col("log_ratio") / pl.col("sigma")).fill_null(0.0),
             price_log_ratio=pl.col("log_ratio").fill_null(0.0),
+            declared_price_log_ratio=pl.when(
+                pl.col("log_ratio").is_not_null()
+                & (pl.col("decl_usd") > 0)
+                & (pl.col("decl_qty") > 0)
+            )
+            .then((pl.col("decl_usd") / pl.col("decl_qty")).log() - pl.col("ref_median"))
+            .otherwise(0.0),
         )
+        .pipe(with_price_lines, rules)
     )
 
 
@@ -230,13 +256,20 @@ def _waiting(present: pl.Expr, rules: RuleSet, as_of: datetime) -> pl.Expr:
     return pl.when(present | start.is_null()).then(0.0).otherwise(days)
 
 
-def _declared_gap() -> pl.Expr:
-    """Vectorised :func:`services.aml.rules.lots.declared_gap`."""
+def _declared_gap(rules: RuleSet) -> pl.Expr:
+    """Vectorised :func:`services.aml.rules.lots.declared_gap` (with its freight share)."""
+    rc = rules.reconciliation
     qty, decl_qty = pl.col("quantity"), pl.col("decl_qty").fill_null(0.0)
     decl_usd = pl.col("decl_usd").fill_null(0.0)
     share = pl.when(qty > 0).then(decl_qty / qty).otherwise(1.0)
     expected = pl.col("amount_usd") * pl.when(decl_qty > 0).then(share).otherwise(1.0)
-    gap = rel_gap(decl_usd, expected)
+    freight = (
+        pl.when(pl.col("incoterm").is_in(list(rc.carriage_terms)))
+        .then(rc.freight_share)
+        .otherwise(0.0)
+    )
+    target = pl.min_horizontal(pl.max_horizontal(decl_usd, expected * (1 - freight)), expected)
+    gap = rel_gap(decl_usd, target)
     return pl.when((decl_usd == 0) & (decl_qty == 0)).then(0.0).otherwise(gap)
 
 
@@ -258,7 +291,7 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
     has_decl = pl.col("n_declarations").is_not_null()
     return [
         pl.col("amount_usd").log1p().alias("log_amount_usd"),
-        _declared_gap().alias("declared_gap"),
+        _declared_gap(rules).alias("declared_gap"),
         rel_gap(pl.col("quantity") * pl.col("unit_price"), pl.col("amount")).alias("invoice_gap"),
         _quantity_gap(rules, as_of).alias("quantity_gap"),
         pl.col("decl_hs_level").fill_null(0.0).alias("hs_mismatch"),
@@ -280,6 +313,7 @@ def _numeric(rules: RuleSet, as_of: datetime) -> list[pl.Expr]:
         pl.col("payer_country_mismatch").fill_null(False).cast(pl.Float64),
         pl.col("payer_unrelated").fill_null(False).cast(pl.Float64),
         pl.col("payer_not_platform").fill_null(False).cast(pl.Float64),
+        pl.col("payer_not_bank").fill_null(False).cast(pl.Float64),
         pl.col("near_threshold_count").fill_null(0.0),
         _days(pl.col("ordered_at") - pl.col("registered_at"))
         .fill_null(-1.0)
@@ -315,6 +349,7 @@ def _signals(rules: RuleSet, as_of: datetime, usd: Mapping[str, float]) -> dict[
         & (pl.col("hs_code").str.slice(0, 2) != pl.col("industry_hs2").str.slice(0, 2)),
         "passes_through": pl.col("passes").fill_null(False),
         "known_exporter": known,
+        "employees": pl.col("employees").fill_null(0),
         "recent_volume_usd": pl.col("recent_volume"),
         "volume_bar_usd": pl.max_horizontal(
             pl.lit(sh.volume_usd), sh.capital_multiple * capital_usd
@@ -336,6 +371,8 @@ _COLUMN_SIGNALS = (
     "weight_log_ratio",
     "price_z",
     "log_ratio",
+    "price_line_orders",
+    "price_line_log_ratio",
     "watchlist_score",
     "near_threshold_count",
     "enterprise_age_days",

@@ -18,7 +18,7 @@ from services.aml.graph import PartyGroups
 from services.aml.names import name_similarity, normalise_name
 from services.aml.rules import behaviour
 from services.aml.rules.history import Entry, MemoryWindows
-from services.aml.rules.payers import is_settlement_party, payer_is_buyer
+from services.aml.rules.payers import is_bank_name, is_settlement_party, payer_is_buyer
 from services.aml.rules.pricing import usd_expr
 from services.aml.rules.specs import near_threshold
 from services.aml.ruleset import RuleSet
@@ -50,13 +50,19 @@ def _payer_facts(pairs: pl.DataFrame, reference: ReferenceData, rules: RuleSet) 
     )
 
 
-def _payer_identities(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Vectorised :func:`services.aml.rules.behaviour.payer_identity` per distinct payer."""
+def _payer_identities(pairs: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
+    """Vectorised :func:`services.aml.rules.behaviour.payer_identity` per distinct payer, and
+    whether its name is a bank's."""
     keys = [
         f"payer:{normalise_name(n)}|{c.upper()}"
         for n, c in zip(pairs["payer_name"], pairs["payer_country"], strict=True)
     ]
-    return pairs.with_columns(payer_key=pl.Series(keys, dtype=pl.String))
+    words = rules.payer.bank_words
+    banks = [is_bank_name(n, words) for n in pairs["payer_name"]]
+    return pairs.with_columns(
+        payer_key=pl.Series(keys, dtype=pl.String),
+        payer_bank_name=pl.Series(banks, dtype=pl.Boolean),
+    )
 
 
 _FACT_KEYS = ["buyer_id", "buyer_name", "buyer_country", "payer_name", "payer_account", "channel"]
@@ -64,9 +70,12 @@ _FACT_KEYS = ["buyer_id", "buyer_name", "buyer_country", "payer_name", "payer_ac
 
 def _with_facts(p: pl.LazyFrame, reference: ReferenceData, rules: RuleSet) -> pl.LazyFrame:
     facts = _payer_facts(p.select(_FACT_KEYS).unique().collect(), reference, rules)
-    idents = _payer_identities(p.select("payer_name", "payer_country").unique().collect())
-    return p.join(facts.lazy(), on=_FACT_KEYS, how="left").join(
-        idents.lazy(), on=["payer_name", "payer_country"], how="left"
+    idents = _payer_identities(p.select("payer_name", "payer_country").unique().collect(), rules)
+    documentary = pl.col("payment_terms").is_in(list(rules.payer.bank_settled_terms))
+    return (
+        p.join(facts.lazy(), on=_FACT_KEYS, how="left")
+        .join(idents.lazy(), on=["payer_name", "payer_country"], how="left")
+        .with_columns(payer_bank=pl.col("payer_bank_name") & documentary)
     )
 
 
@@ -162,6 +171,7 @@ def payment_columns(
                 "buyer_name",
                 "buyer_country",
                 "amount_usd",
+                "payment_terms",
                 order_currency="currency",
             ),
             on="order_id",
@@ -181,6 +191,7 @@ def payment_columns(
     p = _with_facts(p, reference, rules).with_columns(
         unexplained_near=pl.col("near")
         & ~pl.col("payer_platform")
+        & ~pl.col("payer_bank")
         & ~(pl.col("payer_is_buyer") & pl.col("on_schedule"))
     )
     p = p.join(_near_counts(p, rules), on="payment_id", how="left")
@@ -201,9 +212,12 @@ def _aggregate(p: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         payer_country_mismatch=country_off.any(),
         payer_name_similarity=pl.col("payer_sim").min(),
         near_threshold_count=pl.col("near_count").max().fill_null(0.0),
-        third_party=(~pl.col("payer_is_buyer") & ~pl.col("payer_platform")).any(),
+        third_party=(
+            ~pl.col("payer_is_buyer") & ~pl.col("payer_platform") & ~pl.col("payer_bank")
+        ).any(),
         payer_unrelated=(~pl.col("payer_is_buyer")).any(),
         payer_not_platform=(~pl.col("payer_platform")).any(),
+        payer_not_bank=(~pl.col("payer_bank")).any(),
         payer_risky=pl.col("payer_country").is_in(list(rules.jurisdiction.countries)).any(),
         payer_names=pl.col("payer_name"),
     )

@@ -76,6 +76,7 @@ from services.aml.rules.context import TradeContext
 from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
 from services.aml.rules.history import WindowStore
+from services.aml.rules.price_lines import line_keys
 from services.aml.rules.pricing import MarketReference, pricing_note
 from services.aml.rules.specs import RULE_NAMES
 from services.aml.ruleset import RuleSet
@@ -306,6 +307,7 @@ class AmlDetector:
         writes: set[tuple[str, str]] = set()
         for t, k in zip(trades, keys, strict=True):
             touched = window_keys(t, k, True)
+            touched |= line_keys(t.order, k, engine.reference, engine.market, engine.rules)
             writes |= touched
             # The exporter's volume is read only where a rule or the model needs it.
             if self._model is not None or volume_read(t, engine.reference, engine.rules):

@@ -3,6 +3,10 @@
 The service converts its proto messages into these; batch code reads the same fields as polars
 columns named as in the trade-data contract. Money is a float amount plus an ISO 4217 currency;
 times are timezone-aware UTC datetimes.
+
+The trade documents are built for every screened trade, so they are plain slotted dataclasses
+(hashable by value, never changed once built) rather than frozen ones, whose constructor costs
+several times as much.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Party:
     """A named party to a trade as written on its documents."""
 
@@ -22,7 +26,7 @@ class Party:
     country: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Order:
     """An export sales order (订单)."""
 
@@ -42,7 +46,7 @@ class Order:
     credit_days: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Payment:
     """A payment received for an order (支付单)."""
 
@@ -57,7 +61,7 @@ class Payment:
     channel: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Waybill:
     """A logistics document for an order (物流单)."""
 
@@ -75,7 +79,7 @@ class Waybill:
     quantity: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Declaration:
     """An export customs declaration (报关单)."""
 
@@ -89,7 +93,7 @@ class Declaration:
     customs_status: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Trade:
     """One export trade: the order with the documents that exist so far.
 

@@ -71,6 +71,16 @@ class ReconciliationConfig(_Frozen):
         description="Days after the order by which every lot should have shipped; a remainder "
         "still unshipped after that, though paid for, is unexplained.",
     )
+    carriage_terms: tuple[str, ...] = Field(
+        default=("CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"),
+        description="Incoterms whose price includes carriage (and insurance) to the buyer.",
+    )
+    freight_share: float = Field(
+        default=0.15,
+        description="Under carriage terms the order's price includes freight and insurance that "
+        "an export declaration's (FOB) value leaves out: the declared value may fall this share "
+        "short of the order's before the gap counts.",
+    )
     local_currencies: tuple[str, ...] = Field(
         default=("CNY",),
         description="Currencies customs values may be lodged in besides the order's (the "
@@ -119,6 +129,21 @@ class PricingConfig(_Frozen):
         description="HS code lengths tried in turn for a market reference (national tariff "
         "line, then 8, then the 6-digit subheading).",
     )
+    line_window_days: float = Field(
+        default=365.0,
+        description="How far back the exporter's own orders of the goods, priced beyond the "
+        "market on the same side, are kept (its premium or economy line).",
+    )
+    line_min_orders: int = Field(
+        default=3,
+        description="Earlier orders on that side of the market that establish the exporter's "
+        "own price line for the goods.",
+    )
+    line_log_tol: float = Field(
+        default=0.3,
+        description="Largest |log(price / the line's median)| of an order on an established "
+        "line: further off, the line does not explain it.",
+    )
 
 
 def _settlement_parties() -> dict[str, tuple[str, ...]]:
@@ -147,8 +172,9 @@ def _settlement_parties() -> dict[str, tuple[str, ...]]:
 
 
 class PayerConfig(_Frozen):
-    """A2: the payer should be the buyer, a party related to it, or the platform that settles
-    the buyer's marketplace sales through its payment channel."""
+    """A2: the payer should be the buyer, a party related to it, the platform that settles the
+    buyer's marketplace sales through its payment channel, or - under a letter of credit or a
+    documentary collection - the buyer's bank."""
 
     name_similarity: float = Field(
         default=0.80,
@@ -159,6 +185,16 @@ class PayerConfig(_Frozen):
         default_factory=_settlement_parties,
         description="Per payment channel, the parties that remit under their own name for "
         "others (marketplaces, payment platforms); every word of one must appear in the payer.",
+    )
+    bank_settled_terms: tuple[str, ...] = Field(
+        default=("LC", "DP", "DA"),
+        description="Payment terms under which a bank pays the exporter for the buyer (letters "
+        "of credit, documents against payment or acceptance).",
+    )
+    bank_words: tuple[str, ...] = Field(
+        default=("bank", "banken", "banque", "banco", "banca", "bancorp", "bankasi", "sparkasse"),
+        description="Words that make a payer's name a bank's; a word of the normalised name "
+        "equal to one, or ending in one (Commerzbank, Handelsbanken), counts.",
     )
 
 
@@ -203,6 +239,11 @@ class ShellConfig(_Frozen):
     )
     max_capital_cny: float = Field(
         default=1_000_000.0, description="Registered capital at or below this is thin."
+    )
+    max_employees: int = Field(
+        default=10,
+        description="Staff at or below this cannot make or handle the goods themselves; a young "
+        "firm with more people is a real operation, whatever its capital (0 staff: not known).",
     )
     volume_window_days: float = Field(
         default=90.0, description="Window over which recent volume is summed."

@@ -56,6 +56,13 @@ def _register_generate(subparsers: Any) -> None:
         metavar="TYPOLOGY=VALUE",
         help="override a typology rate, e.g. --rate phantom_shipment=0.01",
     )
+    p.add_argument(
+        "--double-look-alikes",
+        action="store_true",
+        help="make honest trade that looks like a typology (lots, instalments, platforms and "
+        "banks paying, parents paying, price lines, ...) twice as common: a hold-out the model "
+        "was not trained on",
+    )
     add_json_flag(p)
     p.set_defaults(func=_generate)
 
@@ -115,8 +122,9 @@ def _rates(pairs: list[str]) -> dict[str, Any]:
 
 
 def _generator_config(args: argparse.Namespace) -> Any:
-    from .generator import GeneratorConfig, TypologyRates
+    from .generator import GeneratorConfig, LookAlikeRates, TypologyRates
 
+    look_alikes = LookAlikeRates()
     try:
         return GeneratorConfig(
             enterprises=args.enterprises,
@@ -126,6 +134,7 @@ def _generator_config(args: argparse.Namespace) -> Any:
             orders_per_month=args.orders_per_month,
             file_format=args.format,
             typologies=TypologyRates(**_rates(args.rate)),
+            look_alikes=look_alikes.doubled() if args.double_look_alikes else look_alikes,
         )
     except (ValueError, TypeError) as exc:
         raise CommandError(str(exc)) from exc

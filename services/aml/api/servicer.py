@@ -30,6 +30,7 @@ from services.aml.api.party_rpcs import PartyRpcs
 from services.aml.api.renderers import ScanRenderer, ScreenTradeRenderer, stream_reply
 from services.aml.api.requests import (
     actor,
+    check_parties_screening,
     check_party_screening,
     review_decision,
     scan_request,
@@ -82,7 +83,8 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
     def ScreenTrade(
         self, request: aml_pb2.ScreenTradeRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ScreenTradeResponse:
-        outcome = self._screening.screen_one(screening_request(request), actor(), _TRADES)
+        screening = screening_request(request, bounds_checked=True)
+        outcome = self._screening.screen_one(screening, actor(), _TRADES)
         if isinstance(outcome, TradeGuardError):
             raise outcome
         return outcome
@@ -133,6 +135,17 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         self, request: aml_pb2.ScreenPartyRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ScreenPartyResponse:
         check_party_screening(request)
+        return self._screen_party(request)
+
+    def ScreenParties(
+        self, request: aml_pb2.ScreenPartiesRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.ScreenPartiesResponse:
+        check_parties_screening(request)
+        return aml_pb2.ScreenPartiesResponse(
+            results=[self._screen_party(party) for party in request.parties]
+        )
+
+    def _screen_party(self, request: aml_pb2.ScreenPartyRequest) -> aml_pb2.ScreenPartyResponse:
         lists = {aml_pb2.WatchlistKind.Name(k) for k in request.lists}
         found = self._watchlist.screen_party(
             request.name, request.country_code, request.min_score, lists

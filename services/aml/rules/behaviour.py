@@ -20,6 +20,8 @@ from services.aml.rules.specs import fires, near_threshold
 from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet
 
 NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
+# An exporter's orders priced beyond the market, per goods and side (see rules.price_lines).
+LINE = "line"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +75,15 @@ def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
 
 
 def unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
-    """Payments just under the threshold that no contract explains: not a platform settlement,
-    and not the buyer's own instalment of a larger order paid on a schedule."""
+    """Payments just under the threshold that no contract explains: not a settlement by a
+    platform or by the buyer's bank under documentary terms, and not the buyer's own instalment
+    of a larger order paid on a schedule."""
     out = []
-    parties = ctx.rules.payer.settlement_parties
     for p in ctx.trade.payments:
         usd = ctx.reference.to_usd(p.amount, p.currency)
         if not is_near_threshold(usd, ctx.rules):
             continue
-        if payers.is_settlement_party(p.channel, p.payer_name, parties):
+        if payers.settles_for_buyer(ctx, p):
             continue
         if payers.is_buyer(ctx, p) and _on_schedule(ctx, p):
             continue
@@ -244,6 +246,7 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
         "known_exporter": True,
         "enterprise_age_days": age_days,
         "registered_capital_cny": ent.registered_capital_cny,
+        "employees": ent.employees,
         "recent_volume_usd": volume,
         "volume_bar_usd": bar,
     }
@@ -256,6 +259,7 @@ def shell_exporter(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit | N
         {
             "age_days": round(age_days, 1),
             "capital_cny": ent.registered_capital_cny,
+            "employees": ent.employees,
             "recent_volume_usd": round(volume, 2),
             "volume_bar_usd": round(bar, 2),
             "order_ids": [e.order_id for e in recent],
@@ -273,6 +277,7 @@ def window_spans(rules: RuleSet) -> dict[str, timedelta]:
         INFLOW: timedelta(days=2 * rules.pass_through.window_days),
         OUTFLOW: timedelta(days=2 * rules.pass_through.window_days),
         VOLUME: timedelta(days=rules.shell.volume_window_days),
+        LINE: timedelta(days=rules.pricing.line_window_days),
     }
 
 

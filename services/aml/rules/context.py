@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.aml.domain import Enterprise, Party, ReferenceData, Trade
+from services.aml.domain import Declaration, Enterprise, Party, ReferenceData, Trade
 from services.aml.rules.lots import Lots, summarise
 from services.aml.ruleset import RuleSet
+
+#: Customs refused these: such a declaration exports nothing and describes no goods.
+REJECTED = "REJECTED"
+
+
+def standing(declarations: tuple[Declaration, ...]) -> tuple[Declaration, ...]:
+    """The declarations customs did not reject (a rejected one is usually lodged again)."""
+    return tuple(d for d in declarations if d.customs_status != REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
 class TradeContext:
-    """A trade with its parties resolved against reference data and the moment of screening."""
+    """A trade with its parties resolved against reference data and the moment of screening.
+
+    `trade` carries only the declarations that stand; `rejected` are those customs refused,
+    set aside by every rule (their quantities, values and codes are not the export)."""
 
     trade: Trade
     rules: RuleSet
@@ -25,12 +36,18 @@ class TradeContext:
     amount_usd: float
     # The lots declared and shipped and the payments, summed once here.
     lots: Lots
+    rejected: tuple[Declaration, ...] = ()
 
 
 def resolve(
     trade: Trade, rules: RuleSet, reference: ReferenceData, as_of: datetime
 ) -> TradeContext:
-    """Fill the parties from the documents, else from the enterprises and buyers tables."""
+    """Fill the parties from the documents, else from the enterprises and buyers tables, and
+    set rejected declarations aside."""
+    rejected = tuple(d for d in trade.declarations if d.customs_status == REJECTED)
+    if rejected:
+        kept = standing(trade.declarations)
+        trade = replace(trade, declarations=kept)
     order = trade.order
     enterprise = reference.enterprises.get(order.enterprise_id)
     exporter = trade.exporter or Party(
@@ -43,5 +60,5 @@ def resolve(
     amount_usd = reference.to_usd(order.amount, order.currency)
     lots = summarise(trade, reference, amount_usd, rules)
     return TradeContext(
-        trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd, lots
+        trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd, lots, rejected
     )

@@ -39,7 +39,8 @@ def doc_amount_mismatch(ctx: TradeContext) -> Hit | None:
     order, lots = ctx.trade.order, ctx.lots
     tol = ctx.rules.reconciliation.amount_rel_tol
     invoice_gap = rel_gap(order.quantity * order.unit_price, order.amount)
-    declared_gap = lots_.declared_gap(lots, order.quantity, ctx.amount_usd)
+    freight = lots_.freight_share(order.incoterm, ctx.rules)
+    declared_gap = lots_.declared_gap(lots, order.quantity, ctx.amount_usd, freight)
     gap = max(invoice_gap, declared_gap)
     signals = {"invoice_gap": invoice_gap, "declared_gap": declared_gap}
     if not fires("doc_amount_mismatch", signals, ctx.rules):
@@ -54,6 +55,9 @@ def doc_amount_mismatch(ctx: TradeContext) -> Hit | None:
             ctx.amount_usd * lots.declared_qty / order.quantity if order.quantity > 0 else 0.0, 2
         ),
         "declarations": len(ctx.trade.declarations),
+        "rejected_declarations_set_aside": [d.declaration_id for d in ctx.rejected],
+        "incoterm": order.incoterm,
+        "freight_share_allowed": freight,
         "relative_gap": round(gap, 4),
         "tolerance": tol,
     }
@@ -228,7 +232,9 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
     if ctx.as_of < deadline:
         return None  # too early to say the goods never moved
     shipped = any(w.shipped_at <= deadline for w in ctx.trade.waybills)
-    declared = any(d.declared_at <= deadline for d in ctx.trade.declarations)
+    # Goods presented to customs were not made up, even if customs rejected the declaration.
+    lodged = (*ctx.trade.declarations, *ctx.rejected)
+    declared = any(d.declared_at <= deadline for d in lodged)
     missing = [name for name, ok in (("waybill", shipped), ("declaration", declared)) if not ok]
     signals = {"documents_due": True, "missing_documents": len(missing)}
     if not fires("phantom_shipment", signals, ctx.rules):

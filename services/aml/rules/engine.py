@@ -8,7 +8,7 @@ from datetime import datetime
 
 from services.aml.domain import Flow, ReferenceData, Trade
 from services.aml.graph import Edge, PartyGroups, RoundTripIndex
-from services.aml.rules import behaviour, documents, parties, pricing
+from services.aml.rules import behaviour, documents, parties, price_lines, pricing
 from services.aml.rules.base import DocRef, Evidence, Hit, hit
 from services.aml.rules.context import TradeContext, resolve
 from services.aml.rules.history import WindowStore
@@ -100,11 +100,12 @@ class RuleEngine:
         ctx = resolve(trade, self.rules, self.reference, as_of)
         keys = self.keys(trade, tenant)
         behaviour.record(ctx, self.windows, keys)
+        line = price_lines.observe(ctx, self.windows, keys, self.market).facts
         found = [rule(ctx) for rule in DOCUMENT_RULES]
         found += [
             pricing.doc_weight_anomaly(ctx, self.market),
-            pricing.over_invoicing(ctx, self.market),
-            pricing.under_invoicing(ctx, self.market),
+            pricing.over_invoicing(ctx, self.market, line),
+            pricing.under_invoicing(ctx, self.market, line),
             parties.negative_list_party(ctx, self.names),
             behaviour.structuring(ctx, self.windows, keys),
             behaviour.rapid_pass_through(ctx, self.windows, keys),

@@ -7,7 +7,7 @@ import math
 
 from services.aml.domain import Payment
 from services.aml.names import name_similarity
-from services.aml.rules import behaviour, documents, payers
+from services.aml.rules import behaviour, documents, payers, price_lines
 from services.aml.rules import lots as lots_
 from services.aml.rules.base import Hit
 from services.aml.rules.context import TradeContext
@@ -21,6 +21,9 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "log_amount_usd",
     "price_z",
     "price_log_ratio",
+    "price_line_orders",
+    "price_line_log_ratio",
+    "declared_price_log_ratio",
     "weight_log_ratio",
     "declared_gap",
     "invoice_gap",
@@ -38,6 +41,7 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "payer_country_mismatch",
     "payer_unrelated",
     "payer_not_platform",
+    "payer_not_bank",
     "near_threshold_count",
     "enterprise_age_days",
     "log_capital_cny",
@@ -54,7 +58,9 @@ def _docs(ctx: TradeContext) -> dict[str, float]:
     due = documents.completion_due(ctx)
     return {
         "log_amount_usd": math.log1p(ctx.amount_usd),
-        "declared_gap": lots_.declared_gap(lots, order.quantity, ctx.amount_usd),
+        "declared_gap": lots_.declared_gap(
+            lots, order.quantity, ctx.amount_usd, lots_.freight_share(order.incoterm, ctx.rules)
+        ),
         "invoice_gap": documents.rel_gap(order.quantity * order.unit_price, order.amount),
         "quantity_gap": lots_.unexplained_quantity(lots, order.quantity, due, tol),
         "hs_mismatch": float(
@@ -75,9 +81,10 @@ def _docs(ctx: TradeContext) -> dict[str, float]:
             )
         ),
         "has_waybill": float(bool(ctx.trade.waybills)),
-        "has_declaration": float(bool(decls)),
+        # Lodged, even if rejected: the goods were presented to customs.
+        "has_declaration": float(bool(decls or ctx.rejected)),
         "unshipped_days": _waiting(ctx, bool(ctx.trade.waybills)),
-        "undeclared_days": _waiting(ctx, bool(decls)),
+        "undeclared_days": _waiting(ctx, bool(decls or ctx.rejected)),
     }
 
 
@@ -100,11 +107,16 @@ def _payments(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -> 
         "payer_country_mismatch": float(
             any(p.payer_country != ctx.buyer.country for p in pays if ctx.buyer.country)
         ),
-        # The two halves of the third-party question, so a model weighs each on its own.
+        # The parts of the third-party question, so a model weighs each on its own.
         "payer_unrelated": float(any(not payers.is_buyer(ctx, p) for p in pays)),
         "payer_not_platform": float(any(not _platform(ctx, p) for p in pays)),
+        "payer_not_bank": float(any(not _bank(ctx, p) for p in pays)),
         "near_threshold_count": float(max(counts, default=0)),
     }
+
+
+def _bank(ctx: TradeContext, p: Payment) -> bool:
+    return payers.is_settling_bank(ctx.trade.order.payment_terms, p.payer_name, ctx.rules.payer)
 
 
 def _platform(ctx: TradeContext, p: Payment) -> bool:
@@ -123,17 +135,29 @@ def _enterprise(ctx: TradeContext, windows: WindowStore, keys: behaviour.Keys) -
     }
 
 
-def _market(ctx: TradeContext, market: MarketReference) -> dict[str, float]:
+def _market(
+    ctx: TradeContext, market: MarketReference, windows: WindowStore, keys: behaviour.Keys
+) -> dict[str, float]:
     found = price_z(ctx, market)
+    lots = ctx.lots
+    # The customs value per unit against the same reference: a second witness of the price.
+    declared = (
+        math.log(lots.declared_usd / lots.declared_qty) - found[2].cell.median
+        if found and lots.declared_usd > 0 and lots.declared_qty > 0
+        else 0.0
+    )
     return {
         "price_z": found[0] if found else 0.0,
         "price_log_ratio": found[1] if found else 0.0,
+        **price_lines.line_of(ctx, windows, keys, market).facts,
+        "declared_price_log_ratio": declared,
         "weight_log_ratio": weight_log_ratio(ctx, market) or 0.0,
     }
 
 
 def _watchlist(ctx: TradeContext, names: NameIndex) -> float:
     seen = [ctx.exporter.name, ctx.buyer.name, *(p.payer_name for p in ctx.trade.payments)]
+    seen += [w.carrier for w in ctx.trade.waybills]
     return max((names.best_score(n) for n in seen if n), default=0.0)
 
 
@@ -151,7 +175,7 @@ def trade_features(
         **_docs(ctx),
         **_payments(ctx, windows, keys),
         **_enterprise(ctx, windows, keys),
-        **_market(ctx, market),
+        **_market(ctx, market, windows, keys),
         "watchlist_score": _watchlist(ctx, names),
     }
     fired = {h.rule for h in hits}

@@ -54,15 +54,25 @@ def clock_start(lots: Lots, rules: RuleSet) -> datetime | None:
     return lots.first_paid_at + timedelta(days=max(0.0, cfg.production_days - cfg.days))
 
 
-def declared_gap(lots: Lots, order_quantity: float, amount_usd: float) -> float:
+def declared_gap(
+    lots: Lots, order_quantity: float, amount_usd: float, freight_share: float = 0.0
+) -> float:
     """Relative gap between the declared value and the order's value of the declared quantity
-    (a lot carries its share of the order, not the whole)."""
+    (a lot carries its share of the order, not the whole). Under carriage terms the order's price
+    includes freight the declared value leaves out: up to `freight_share` short is no gap."""
     if not lots.declared_usd and not lots.declared_qty:
         return 0.0
     share = lots.declared_qty / order_quantity if order_quantity > 0 else 1.0
     expected = amount_usd * (share if lots.declared_qty > 0 else 1.0)
-    top = max(abs(lots.declared_usd), abs(expected))
-    return 0.0 if top == 0 else abs(lots.declared_usd - expected) / top
+    target = min(max(lots.declared_usd, expected * (1 - freight_share)), expected)
+    top = max(abs(lots.declared_usd), abs(target))
+    return 0.0 if top == 0 else abs(lots.declared_usd - target) / top
+
+
+def freight_share(incoterm: str, rules: RuleSet) -> float:
+    """The part of the order's price a declared (FOB) value may leave out under its incoterm."""
+    rc = rules.reconciliation
+    return rc.freight_share if incoterm in rc.carriage_terms else 0.0
 
 
 def unexplained_quantity(lots: Lots, order_quantity: float, due: bool, tol: float) -> float:

@@ -1,4 +1,5 @@
-"""Rules on who the parties are: negative-list / sanctions screening (N1), line of business (T1)."""
+"""Rules on who the parties are: negative-list / sanctions screening (N1) of the exporter, the
+buyer, every payer and every carrier; line of business (T1)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def _named_parties(ctx: TradeContext) -> list[tuple[str, DocRef, str, str]]:
     parties += [
         ("PAYER", DocRef("PAYMENT", p.payment_id), p.payer_name, p.payer_country)
         for p in ctx.trade.payments
+    ]
+    # The carrier moves the goods: a listed shipping line or forwarder is a listed party too.
+    parties += [
+        ("CARRIER", DocRef("WAYBILL", w.waybill_id), w.carrier, "") for w in ctx.trade.waybills
     ]
     return [p for p in parties if p[2]]
 

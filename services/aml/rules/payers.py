@@ -1,10 +1,12 @@
-"""Who paid: the buyer itself, a party related to it, or a platform settling for it (A2)."""
+"""Who paid: the buyer itself, a party related to it, a platform settling for it, or the buyer's
+bank under documentary terms (A2)."""
 
 from __future__ import annotations
 
 from services.aml.domain import Party, Payment, ReferenceData
 from services.aml.names import best_similarity, name_similarity, normalise_name
 from services.aml.rules.context import TradeContext
+from services.aml.ruleset import PayerConfig
 
 
 def payer_is_buyer(
@@ -36,7 +38,26 @@ def is_settlement_party(channel: str, payer_name: str, parties: dict[str, tuple[
     return any(set(normalise_name(party).split()) <= words for party in parties.get(channel, ()))
 
 
+def is_bank_name(payer_name: str, words: tuple[str, ...]) -> bool:
+    """A bank's name: a word of the normalised name is, or ends in, one of `words`."""
+    return any(t.endswith(w) for t in normalise_name(payer_name).split() for w in words)
+
+
+def is_settling_bank(payment_terms: str, payer_name: str, cfg: PayerConfig) -> bool:
+    """Under a letter of credit or a documentary collection the buyer's bank pays the exporter:
+    the order's terms are documentary and the payer is a bank."""
+    return payment_terms in cfg.bank_settled_terms and is_bank_name(payer_name, cfg.bank_words)
+
+
+def settles_for_buyer(ctx: TradeContext, p: Payment) -> bool:
+    """A platform on the payment's channel, or the bank under the order's documentary terms."""
+    cfg = ctx.rules.payer
+    return is_settlement_party(p.channel, p.payer_name, cfg.settlement_parties) or (
+        is_settling_bank(ctx.trade.order.payment_terms, p.payer_name, cfg)
+    )
+
+
 def is_explained(ctx: TradeContext, p: Payment) -> bool:
-    """A payer the order's documents account for: the buyer, its relations, or its platform."""
-    parties = ctx.rules.payer.settlement_parties
-    return is_buyer(ctx, p) or is_settlement_party(p.channel, p.payer_name, parties)
+    """A payer the order's documents account for: the buyer, its relations, its platform, or
+    its bank under documentary terms."""
+    return is_buyer(ctx, p) or settles_for_buyer(ctx, p)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
+from services.aml.domain import Order, ReferenceData
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
 from services.aml.rules.specs import fires
-from services.aml.ruleset import OVER_INVOICING, THREE_DOC_MISMATCH, UNDER_INVOICING
+from services.aml.ruleset import OVER_INVOICING, THREE_DOC_MISMATCH, UNDER_INVOICING, RuleSet
 
 MAD_TO_SIGMA = 1.4826
 MIN_SIGMA = 0.05  # a cell of identical prices must not turn every small move into an outlier
@@ -101,6 +103,9 @@ class MarketReference:
     price: dict[tuple[str, int], Cell] = field(default_factory=dict)
     price_hs: dict[str, Cell] = field(default_factory=dict)
     weight_hs: dict[str, Cell] = field(default_factory=dict)
+    # The unit each code's prices and weights are quoted per (its orders' most common unit):
+    # a price per SET or per KG is no price per piece.
+    units: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def fit(
@@ -112,14 +117,17 @@ class MarketReference:
         period_months: int = 3,
         min_samples: int = 20,
     ) -> MarketReference:
-        """Learn the reference from the orders (and waybills for unit weights)."""
+        """Learn the reference from the orders (and waybills for unit weights), leaving out the
+        exporters' lines priced apart from the rest (see :func:`ordinary_lines`)."""
         priced = with_shorter_codes(
             orders.filter(pl.col("unit_price") > 0).with_columns(
                 log_price=usd_expr("unit_price", "currency", usd_rates).log(),
                 period=period_expr("ordered_at", period_months),
             )
         )
-        ref = cls(period_months, min_samples)
+        units = _quoted_units(priced)
+        ref = cls(period_months, min_samples, units=units)
+        priced = ordinary_lines(_in_quoted_unit(priced, units))
         for row in (
             _robust(priced, ["hs_code", "period"], "log_price").collect().iter_rows(named=True)
         ):
@@ -127,19 +135,29 @@ class MarketReference:
         for row in _robust(priced, ["hs_code"], "log_price").collect().iter_rows(named=True):
             ref.price_hs[row["hs_code"]] = Cell(row["median"], row["sigma"], row["n"])
         if waybills is not None:
-            ref.weight_hs = _fit_weights(orders, waybills)
+            ref.weight_hs = _fit_weights(orders, waybills, units)
         return ref
 
-    def price_ref(
-        self, hs_code: str, ts: datetime, levels: tuple[int, ...] = (10, 8, 6)
-    ) -> PriceRef | None:
-        """The most precise usable cell: per level (longest code first), the period's cell, else
-        the code's all-period cell."""
-        return self.price_ref_in(hs_code, period_index(ts, self.period_months), levels)
+    def quoted_alike(self, code: str, unit: str) -> bool:
+        """Whether an order in `unit` may be measured against `code`'s cells (an unknown unit on
+        either side is taken as the same)."""
+        quoted = self.units.get(code, "")
+        return not unit or not quoted or quoted == unit
 
-    def price_ref_in(self, hs_code: str, period: int, levels: tuple[int, ...]) -> PriceRef | None:
+    def price_ref(
+        self, hs_code: str, ts: datetime, levels: tuple[int, ...] = (10, 8, 6), unit: str = ""
+    ) -> PriceRef | None:
+        """The most precise usable cell quoted in the order's unit: per level (longest code
+        first), the period's cell, else the code's all-period cell."""
+        return self.price_ref_in(hs_code, period_index(ts, self.period_months), levels, unit)
+
+    def price_ref_in(
+        self, hs_code: str, period: int, levels: tuple[int, ...], unit: str = ""
+    ) -> PriceRef | None:
         """:meth:`price_ref` for a period index (batch scans look up each distinct pair once)."""
         for code in hs_prefixes(hs_code, levels):
+            if not self.quoted_alike(code, unit):
+                continue
             cell = self.price.get((code, period))
             if cell is not None and cell.n >= self.min_samples:
                 return PriceRef(cell, code, "PERIOD")
@@ -148,9 +166,13 @@ class MarketReference:
                 return PriceRef(wide, code, "ALL_PERIODS")
         return None
 
-    def weight_cell(self, hs_code: str, levels: tuple[int, ...] = (10, 8, 6)) -> Cell | None:
-        """Kilograms per unit of the most precise usable code level."""
+    def weight_cell(
+        self, hs_code: str, levels: tuple[int, ...] = (10, 8, 6), unit: str = ""
+    ) -> Cell | None:
+        """Kilograms per unit of the most precise usable code level quoted in the order's unit."""
         for code in hs_prefixes(hs_code, levels):
+            if not self.quoted_alike(code, unit):
+                continue
             cell = self.weight_hs.get(code)
             if cell is not None and cell.n >= self.min_samples:
                 return cell
@@ -192,6 +214,7 @@ class MarketReference:
             "price": [[hs, p, c.median, c.sigma, c.n] for (hs, p), c in self.price.items()],
             "price_hs": [[hs, c.median, c.sigma, c.n] for hs, c in self.price_hs.items()],
             "weight_hs": [[hs, c.median, c.sigma, c.n] for hs, c in self.weight_hs.items()],
+            "units": sorted(self.units.items()),
         }
         path.write_text(json.dumps(body))
 
@@ -202,7 +225,47 @@ class MarketReference:
         ref.price = {(hs, int(p)): Cell(m, s, int(n)) for hs, p, m, s, n in body["price"]}
         ref.price_hs = {hs: Cell(m, s, int(n)) for hs, m, s, n in body["price_hs"]}
         ref.weight_hs = {hs: Cell(m, s, int(n)) for hs, m, s, n in body["weight_hs"]}
+        ref.units = {hs: unit for hs, unit in body.get("units", [])}
         return ref
+
+
+def _quoted_units(priced: pl.LazyFrame) -> dict[str, str]:
+    """Each code's most common unit (ties to the first in alphabetical order)."""
+    counted = (
+        priced.group_by("hs_code", "unit")
+        .agg(n=pl.len())
+        .sort(["hs_code", "n", "unit"], descending=[False, True, False])
+        .group_by("hs_code", maintain_order=True)
+        .first()
+        .collect()
+    )
+    return dict(zip(counted["hs_code"].to_list(), counted["unit"].to_list(), strict=True))
+
+
+def _in_quoted_unit(frame: pl.LazyFrame, units: dict[str, str]) -> pl.LazyFrame:
+    """The rows quoted in their code's unit."""
+    quoted = pl.col("hs_code").replace_strict(units, default="", return_dtype=pl.String)
+    return frame.filter(pl.col("unit") == quoted)
+
+
+#: |log| distance of an exporter's own median price for a code from the code's median beyond
+#: which its line is a premium or economy range apart from the market (a factor of two).
+LINE_APART = 0.7
+
+
+def ordinary_lines(priced: pl.LazyFrame) -> pl.LazyFrame:
+    """The orders of the lines that make the market: an exporter whose own median price for a
+    code sits a factor of two or more from the code's median sells a premium or an economy
+    range; left in, one such seller in a thin cell would widen its spread until ordinary
+    mispricing hid inside it. Single mispriced orders never move an exporter's median."""
+    lines = priced.group_by("enterprise_id", "hs_code").agg(line=pl.col("log_price").median())
+    codes = priced.group_by("hs_code").agg(code=pl.col("log_price").median())
+    apart = (
+        lines.join(codes, on="hs_code")
+        .filter((pl.col("line") - pl.col("code")).abs() > LINE_APART)
+        .select("enterprise_id", "hs_code")
+    )
+    return priced.join(apart, on=["enterprise_id", "hs_code"], how="anti")
 
 
 def with_shorter_codes(frame: pl.LazyFrame, levels: tuple[int, ...] = (8, 6)) -> pl.LazyFrame:
@@ -215,7 +278,9 @@ def with_shorter_codes(frame: pl.LazyFrame, levels: tuple[int, ...] = (8, 6)) ->
     return pl.concat([frame, *shorter])
 
 
-def _fit_weights(orders: pl.LazyFrame, waybills: pl.LazyFrame) -> dict[str, Cell]:
+def _fit_weights(
+    orders: pl.LazyFrame, waybills: pl.LazyFrame, units: dict[str, str]
+) -> dict[str, Cell]:
     # As the rule measures a trade: over the lots that report a quantity, else the order.
     counted = pl.col("quantity") > 0
     shipped = waybills.group_by("order_id").agg(
@@ -229,38 +294,51 @@ def _fit_weights(orders: pl.LazyFrame, waybills: pl.LazyFrame) -> dict[str, Cell
         .otherwise(pl.col("kg_all") / pl.col("quantity"))
     )
     per_unit = with_shorter_codes(
-        orders.select("order_id", "hs_code", "quantity")
+        orders.select("order_id", "hs_code", "unit", "quantity")
         .join(shipped, on="order_id")
         .with_columns(per_unit=per)
         .filter(pl.col("per_unit").is_finite() & (pl.col("per_unit") > 0))
         .with_columns(log_kg=pl.col("per_unit").log())
     )
-    out = _robust(per_unit, ["hs_code"], "log_kg").collect()
+    out = _robust(_in_quoted_unit(per_unit, units), ["hs_code"], "log_kg").collect()
     return {r["hs_code"]: Cell(r["median"], r["sigma"], r["n"]) for r in out.iter_rows(named=True)}
 
 
-def price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, PriceRef] | None:
-    """(robust z, log ratio, reference) of the order's USD unit price, None without one."""
-    order = ctx.trade.order
-    ref = market.price_ref(order.hs_code, order.ordered_at, ctx.rules.pricing.hs_levels)
-    price = ctx.reference.to_usd(order.unit_price, order.currency)
+def order_price_z(
+    order: Order, reference: ReferenceData, market: MarketReference, rules: RuleSet
+) -> tuple[float, float, PriceRef] | None:
+    """(robust z, log ratio, reference) of an order's USD unit price, None without one."""
+    ref = market.price_ref(order.hs_code, order.ordered_at, rules.pricing.hs_levels, order.unit)
+    price = reference.to_usd(order.unit_price, order.currency)
     if ref is None or price <= 0:
         return None
     log_ratio = math.log(price) - ref.cell.median
     return log_ratio / max(ref.cell.sigma, MIN_SIGMA), log_ratio, ref
 
 
+def price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, PriceRef] | None:
+    """(robust z, log ratio, reference) of the trade's USD unit price, None without one."""
+    return order_price_z(ctx.trade.order, ctx.reference, market, ctx.rules)
+
+
 def pricing_note(ctx: TradeContext, market: MarketReference) -> dict[str, object]:
     """For an alert's evidence: which reference priced the trade, or that none could."""
     order = ctx.trade.order
-    ref = market.price_ref(order.hs_code, order.ordered_at, ctx.rules.pricing.hs_levels)
+    levels = ctx.rules.pricing.hs_levels
+    ref = market.price_ref(order.hs_code, order.ordered_at, levels, order.unit)
     if ref is None:
-        tried = hs_prefixes(order.hs_code, ctx.rules.pricing.hs_levels)
-        return {"priced": False, "reason": f"no market reference for HS {', '.join(tried)}"}
-    return {"priced": True, **ref.describe()}
+        tried = hs_prefixes(order.hs_code, levels)
+        other = sorted({market.units[c] for c in tried if not market.quoted_alike(c, order.unit)})
+        reason = f"no market reference for HS {', '.join(tried)}"
+        if other:
+            reason += f" in {order.unit} (quoted per {', '.join(other)})"
+        return {"priced": False, "reason": reason}
+    return {"priced": True, "unit": order.unit, **ref.describe()}
 
 
-def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | None:
+def _invoicing(
+    ctx: TradeContext, market: MarketReference, sign: int, line: Mapping[str, float]
+) -> Hit | None:
     found = price_z(ctx, market)
     if found is None:
         return None
@@ -269,7 +347,7 @@ def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | N
     rule, typology = (
         ("over_invoicing", OVER_INVOICING) if sign > 0 else ("under_invoicing", UNDER_INVOICING)
     )
-    if not fires(rule, {"price_z": z, "log_ratio": log_ratio}, ctx.rules):
+    if not fires(rule, {"price_z": z, "log_ratio": log_ratio, **line}, ctx.rules):
         return None
     order = ctx.trade.order
     ev = Evidence(
@@ -283,19 +361,28 @@ def _invoicing(ctx: TradeContext, market: MarketReference, sign: int) -> Hit | N
             "robust_z": round(z, 2),
             "threshold_z": cfg.robust_z,
             **ref.describe(),
+            # The exporter's own earlier orders of the goods this far from the market.
+            "own_line_orders": int(line["price_line_orders"]),
+            "own_line_log_ratio": round(line["price_line_log_ratio"], 3),
         },
     )
     return hit(rule, typology, strength(abs(z), cfg.robust_z), ev)
 
 
-def over_invoicing(ctx: TradeContext, market: MarketReference) -> Hit | None:
-    """Unit price far above the market reference: value moved to the exporter."""
-    return _invoicing(ctx, market, +1)
+def over_invoicing(
+    ctx: TradeContext, market: MarketReference, line: Mapping[str, float]
+) -> Hit | None:
+    """Unit price far above the market reference and off the exporter's own price line: value
+    moved to the exporter (`line`: the facts of :mod:`services.aml.rules.price_lines`)."""
+    return _invoicing(ctx, market, +1, line)
 
 
-def under_invoicing(ctx: TradeContext, market: MarketReference) -> Hit | None:
-    """Unit price far below the market reference: value moved to the buyer."""
-    return _invoicing(ctx, market, -1)
+def under_invoicing(
+    ctx: TradeContext, market: MarketReference, line: Mapping[str, float]
+) -> Hit | None:
+    """Unit price far below the market reference and off the exporter's own price line: value
+    moved to the buyer."""
+    return _invoicing(ctx, market, -1, line)
 
 
 def shipped_kg_per_unit(ctx: TradeContext) -> float | None:
@@ -313,7 +400,8 @@ def shipped_kg_per_unit(ctx: TradeContext) -> float | None:
 
 def weight_log_ratio(ctx: TradeContext, market: MarketReference) -> float | None:
     per_unit = shipped_kg_per_unit(ctx)
-    cell = market.weight_cell(ctx.trade.order.hs_code, ctx.rules.pricing.hs_levels)
+    order = ctx.trade.order
+    cell = market.weight_cell(order.hs_code, ctx.rules.pricing.hs_levels, order.unit)
     if per_unit is None or cell is None:
         return None
     return math.log(per_unit) - cell.median

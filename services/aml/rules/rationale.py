@@ -29,9 +29,12 @@ class Rationale:
 
 AMOUNT = Rationale(
     "D1 inconsistent contract, invoice and customs values",
-    "Orders shipped in lots, each declaration covering its share; customs values lodged in CNY.",
+    "Orders shipped in lots, each declaration covering its share; customs values lodged in CNY; "
+    "an FOB customs value under a CIF or DDP price; a rejected declaration lodged again.",
     "Each lot's declared value is compared in USD with the order's price for the quantity it "
-    "declares, never one lot with the whole order; only a gap beyond the tolerance fires.",
+    "declares, never one lot with the whole order; under carriage terms the declared value may "
+    "fall the freight share short; declarations customs rejected are set aside; only a gap "
+    "beyond the tolerance fires.",
 )
 CURRENCY = Rationale(
     "D1 inconsistent currencies across documents",
@@ -41,14 +44,18 @@ CURRENCY = Rationale(
 )
 QUANTITY = Rationale(
     "D1/D2 quantities inconsistent across documents",
-    "Partial shipments still under way; more-or-less clauses of a few percent.",
-    "Declared lots are summed against the order: more than ordered fires at once; a shortfall "
-    "only after the expected completion date and only when more was paid than declared.",
+    "Partial shipments still under way; more-or-less clauses of a few percent; a rejected "
+    "declaration lodged again.",
+    "Declared lots that customs did not reject are summed against the order: more than ordered "
+    "fires at once; a shortfall only after the expected completion date and only when more was "
+    "paid than declared.",
 )
 HS_CODE = Rationale(
     "D1 goods described differently on contract and declaration",
-    "10-digit national tariff lines of the ordered 6-digit subheading.",
-    "Codes are compared on their leading digits (6 by default); another chapter weighs more.",
+    "10-digit national tariff lines of the ordered 6-digit subheading; a declaration customs "
+    "rejected for its code and lodged again.",
+    "Codes of the declarations that stand are compared on their leading digits (6 by default); "
+    "another chapter weighs more.",
 )
 DESTINATION = Rationale(
     "D1/T3 goods routed away from the buyer",
@@ -70,14 +77,17 @@ PHANTOM = Rationale(
     "D5 goods paid for but never shipped",
     "A T/T deposit before production; the balance paid just before shipment; LC paid after it.",
     "The clock starts when the order is paid for (its settled share), or, for a deposit alone, "
-    "after the longest production time; a waybill and a declaration must exist by then.",
+    "after the longest production time; a waybill and a declaration (lodged, even if customs "
+    "rejected it: the goods were presented) must exist by then.",
 )
 THIRD_PARTY = Rationale(
     "A2 unexplained third-party payments",
     "Marketplaces and PSPs settling under their own name; a parent or affiliate paying; the "
-    "buyer's name abbreviated or transliterated by its bank.",
+    "buyer's name abbreviated or transliterated by its bank; the issuing or collecting bank "
+    "paying under a letter of credit or a documentary collection.",
     "The payer is matched with the buyer and its related parties using the watchlist's name "
-    "normalisation; configured settlement parties of the payment's channel are accepted.",
+    "normalisation; configured settlement parties of the payment's channel are accepted, and a "
+    "bank only when the order's payment terms are documentary (LC, D/P, D/A).",
 )
 JURISDICTION = Rationale(
     "S2 high-risk jurisdiction of a party, bank or route",
@@ -97,28 +107,35 @@ WEIGHT = Rationale(
 )
 OVER_PRICE = Rationale(
     "D3 over-invoicing against the market price",
-    "Premium models; a national tariff line worth more than its subheading.",
+    "Premium models and ranges an exporter sells at that price to all its buyers; a national "
+    "tariff line worth more than its subheading.",
     "A robust z-score and a minimum price ratio against the most precise reference (10, 8, "
-    "then 6 digits); the evidence names the code and level that priced the trade.",
+    "then 6 digits), measured in the order's unit; an exporter's established range (enough "
+    "earlier orders of the goods this far above the market, priced like this one) explains it; "
+    "the evidence names the code and level that priced the trade and the range it was held to.",
 )
 UNDER_PRICE = Rationale(
     "D3 under-invoicing against the market price",
-    "Volume discounts, clearance sales, prices quoted in another currency.",
-    "As for over-invoicing, in USD at reference rates, below the reference.",
+    "Volume discounts, clearance sales, an exporter's economy range of seconds or refurbished "
+    "goods, prices quoted in another currency.",
+    "As for over-invoicing, in USD at reference rates, below the reference and off the "
+    "exporter's own economy range.",
 )
 WATCHLIST = Rationale(
     "N1 sanctioned or negative-list party",
     "Firms sharing ordinary words (Golden, Trading, Pacific) with a listed name.",
-    "Names are transliterated, trade abbreviations expanded, legal forms dropped and tokens "
-    "sorted; every token must find a close match in the listed name, not only shared words.",
+    "The exporter, the buyer, every payer and every carrier are screened; names are "
+    "transliterated, trade abbreviations expanded, legal forms dropped and tokens sorted; every "
+    "token must find a close match in the listed name, not only shared words.",
 )
 STRUCTURING_WHY = Rationale(
     "A5 structuring below reporting thresholds",
-    "Instalments of a large order from the buyer's own account; platform settlements.",
+    "Instalments of a large order from the buyer's own account; platform settlements; a "
+    "letter of credit drawn lot by lot, its bank paying each drawing.",
     "Counted per payer (name and country, whatever its accounts) and per buyer (whoever pays) "
     "within any one window that holds the payment, so a payment screened late still completes "
     "the pattern; the buyer's instalments of an order above the threshold, spaced as a "
-    "schedule, and settlement parties are not counted.",
+    "schedule, settlement parties and banks paying under documentary terms are not counted.",
 )
 PASS_THROUGH = Rationale(
     "A7 rapid pass-through; many small in, one large out",
@@ -128,9 +145,10 @@ PASS_THROUGH = Rationale(
 )
 SHELL = Rationale(
     "S5/T4 new entity with volume beyond its capacity",
-    "Small honest sellers starting out; new, well-capitalised subsidiaries.",
-    "Only young, thinly capitalised firms; recent volume must exceed the larger of a floor and "
-    "a multiple of the registered capital.",
+    "Small honest sellers starting out; new, well-capitalised subsidiaries; young factories "
+    "registered with little capital but a real workforce.",
+    "Only young, thinly capitalised firms with few staff; recent volume must exceed the larger "
+    "of a floor and a multiple of the registered capital.",
 )
 LOOP = Rationale(
     "A6/S7 round-tripping among related parties",

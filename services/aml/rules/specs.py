@@ -64,14 +64,25 @@ def _payment_without_contract(s: Signals, r: RuleSet) -> Any:
     return (s["n_payments"] > 0) & ((s["amount_usd"] <= 0) | beyond)
 
 
+def _off_own_line(s: Signals, r: RuleSet) -> Any:
+    """Not priced like enough of the exporter's earlier orders of the goods on that side of the
+    market (see :mod:`services.aml.rules.price_lines`): too few of them, or another price."""
+    cfg = r.pricing
+    return (s["price_line_orders"] < cfg.line_min_orders) | (
+        abs(s["price_line_log_ratio"]) > cfg.line_log_tol
+    )
+
+
 def _over_invoicing(s: Signals, r: RuleSet) -> Any:
     cfg = r.pricing
-    return (s["price_z"] > cfg.robust_z) & (s["log_ratio"] > cfg.min_log_ratio)
+    above = (s["price_z"] > cfg.robust_z) & (s["log_ratio"] > cfg.min_log_ratio)
+    return above & _off_own_line(s, r)
 
 
 def _under_invoicing(s: Signals, r: RuleSet) -> Any:
     cfg = r.pricing
-    return (s["price_z"] < -cfg.robust_z) & (s["log_ratio"] < -cfg.min_log_ratio)
+    below = (s["price_z"] < -cfg.robust_z) & (s["log_ratio"] < -cfg.min_log_ratio)
+    return below & _off_own_line(s, r)
 
 
 def _shell_exporter(s: Signals, r: RuleSet) -> Any:
@@ -80,6 +91,7 @@ def _shell_exporter(s: Signals, r: RuleSet) -> Any:
         s["known_exporter"]
         & (s["enterprise_age_days"] <= cfg.max_age_days)
         & (s["registered_capital_cny"] <= cfg.max_capital_cny)
+        & (s["employees"] <= cfg.max_employees)
         & (s["recent_volume_usd"] >= s["volume_bar_usd"])
     )
 

@@ -24,6 +24,12 @@ def register(subparsers: Any) -> None:
     train.add_argument(
         "--holdout", type=Path, help="labelled hold-out (another seed, later period)"
     )
+    train.add_argument(
+        "--doubled-holdout",
+        type=Path,
+        help="labelled hold-out with the honest look-alikes twice as common "
+        "(tradeguard generate --double-look-alikes)",
+    )
     train.add_argument("--ruleset", type=Path, help="RuleSet JSON (default: built-in)")
     train.add_argument("--seed", type=non_negative_int, default=7, help="random seed")
     train.add_argument("--threads", type=positive_int, default=2, help="LightGBM threads")
@@ -34,6 +40,7 @@ def register(subparsers: Any) -> None:
 def _train(args: argparse.Namespace) -> int:
     from services.aml.ruleset import RuleSet
     from services.aml.training.train import (
+        RULE_ONLY,
         TrainConfig,
         dominant_features,
         feature_importance,
@@ -48,9 +55,15 @@ def _train(args: argparse.Namespace) -> int:
     model.metrics["top_features"] = feature_importance(model)
     model.metrics["gain_shares"] = gain_shares(model)
     model.metrics["dominant_features"] = dominant_features(model)
-    print(format_gain_shares(model.metrics["gain_shares"]))
-    if args.holdout is not None:
-        model.metrics["holdout"] = _evaluate(model, args.holdout, not args.json)
+    model.metrics["rule_only"] = sorted(RULE_ONLY)
+    if not args.json:
+        print(format_gain_shares(model.metrics["gain_shares"]))
+        print(f"left to the rules (no model): {', '.join(sorted(RULE_ONLY))}")
+    for key, folder in (("holdout", args.holdout), ("holdout_doubled", args.doubled_holdout)):
+        if folder is not None:
+            if not args.json:
+                print(f"{key.replace('_', ' ')}: {folder}")
+            model.metrics[key] = _evaluate(model, folder, not args.json)
     model.save(args.out)
     if args.json:
         print_json({"version": model.version, "out": args.out, "metrics": model.metrics})

@@ -22,7 +22,16 @@ from services.aml.model import AmlModel
 from services.aml.reference import load_reference
 from services.aml.rules.pricing import MarketReference
 from services.aml.rules.specs import RULE_SPECS
-from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, TRADE_TYPOLOGIES, RuleSet
+from services.aml.ruleset import (
+    NEGATIVE_LIST_PARTY,
+    PHANTOM_SHIPMENT,
+    RAPID_PASS_THROUGH,
+    SHELL_EXPORTER,
+    STRUCTURING,
+    THIRD_PARTY_PAYER,
+    TRADE_TYPOLOGIES,
+    RuleSet,
+)
 from services.aml.screening import NameIndex
 
 log = logging.getLogger("services.aml")
@@ -33,8 +42,24 @@ MAX_GAIN_SHARE = 0.5
 # Rule-only typologies. Pass-through is a structure: a handful of orders per data set, too few
 # to learn from. A shell exporter is a party, not a trade: a data set holds a few distinct
 # shells, and a model memorises their registry facts (e.g. capital alone) instead of the
-# young + thin + sudden-volume pattern the rule states.
-RULE_ONLY = frozenset({RAPID_PASS_THROUGH, SHELL_EXPORTER})
+# young + thin + sudden-volume pattern the rule states. The other four are one fact each, which
+# the rule states in full once its look-alikes are explained (a listed name's score at the
+# screening threshold; the days a paid order has gone without documents; unexplained payments
+# just under the threshold; a payer that is neither the buyer, its relation, its platform nor
+# its bank under documentary terms): a model there relearns the rule's own signal, and a
+# listed party is moreover a few distinct names whose countries it memorises. Hold-outs at the
+# training rates of look-alikes and at twice them score the same with and without those models;
+# the prices and the three documents, whose evidence is graded, keep theirs.
+RULE_ONLY = frozenset(
+    {
+        RAPID_PASS_THROUGH,
+        SHELL_EXPORTER,
+        NEGATIVE_LIST_PARTY,
+        PHANTOM_SHIPMENT,
+        STRUCTURING,
+        THIRD_PARTY_PAYER,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,8 @@ class LookAlikeRates:
     national_tariff_lines: float = 0.2  # orders and declarations under a 10-digit line
     abbreviated_names: float = 0.05  # buyers' own payments under an abbreviated name
     parent_payers: float = 0.03  # buyers' own bank payments made by their registered parent
+    price_lines: float = 0.04  # exporters' product lines priced as a premium or economy range
+    bank_settlement: float = 0.5  # documentary (LC, D/P, D/A) orders paid by the buyer's bank
 
     def __post_init__(self) -> None:
         if any(not 0.0 <= v <= 1.0 for v in asdict(self).values()):

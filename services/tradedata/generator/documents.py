@@ -294,7 +294,18 @@ def make_payments(
     )
     frame = lookalikes.abbreviate(cfg.seed, frame, own & ~psp, rates.abbreviated_names)
     eligible = own & ~psp & honest
-    return parents.parent_pays(cfg.seed, frame, c["buyer"][kept], eligible, parent_of, buyers)
+    frame = parents.parent_pays(cfg.seed, frame, c["buyer"][kept], eligible, parent_of, buyers)
+    documentary = np.isin(c["terms"][kept], [TERMS.index(t) for t in ("LC", "DP", "DA")])
+    suffixes = tuple(vocab.LEGAL_SUFFIX.get(code, "") for code in BUYER_COUNTRIES)
+    return lookalikes.settle_through_banks(
+        cfg.seed,
+        frame,
+        c["buyer"][kept],
+        eligible & documentary,
+        suffixes,
+        buyers.country[c["buyer"][kept]],
+        rates.bank_settlement,
+    )
 
 
 def _installments(

@@ -1,5 +1,7 @@
 """Honest trade that looks like a typology: lots, instalments, platform settlement, national
-tariff lines and abbreviated names, at the rates of :class:`LookAlikeRates`.
+tariff lines, abbreviated names, premium or economy product lines and banks paying under
+documentary terms, at the rates of :class:`LookAlikeRates` (registered parents paying are in
+:mod:`.parents`).
 
 Real export data is full of them; a detector trained or tuned without them learns that "three
 payments" means structuring or that "a PSP pays" means a third party. Each step draws from its
@@ -39,6 +41,27 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bCompany\b", "Co."),
 )
 NATIONAL_SUFFIXES = ("0010", "0090", "1000", "9000")
+# The buyer's bank, named as banks are: it pays under a letter of credit or a collection.
+BANK_WORDS = ("Union", "National", "First", "United", "Merchants", "Continental", "Royal")
+BANK_KINDS = ("Bank", "Commercial Bank", "Trade Bank", "Savings Bank", "Bank of Commerce")
+
+
+def price_line_factors(seed: int, products: np.ndarray, rate: float) -> np.ndarray:
+    """Per exporter and product slot (`products`: exporters x slots), the factor its line is
+    priced at against the market: a share of lines is a premium range (2.2-3.5x) or an economy
+    range of seconds and clearance stock (0.28-0.45x), priced so order after order, to every
+    buyer; the rest 1. A product in two slots of one exporter has one price."""
+    rng = stream(seed, "look-alike-price-lines")
+    shape = products.shape
+    chosen = rng.random(shape) < rate
+    premium = rng.random(shape) < 0.5
+    factor = np.where(premium, rng.uniform(2.2, 3.5, shape), rng.uniform(0.28, 0.45, shape))
+    result: np.ndarray = np.where(chosen, factor, 1.0)
+    for slot in range(1, shape[1]):
+        for earlier in range(slot):
+            same = products[:, slot] == products[:, earlier]
+            result[same, slot] = result[same, earlier]
+    return result
 
 
 def instalment_orders(
@@ -59,6 +82,35 @@ def instalment_times(
     gap = rng.integers(14 * DAY_US, 30 * DAY_US, pos.shape[0])
     paid: np.ndarray = np.maximum(ordered + pos * DAY_US, final - (k - 1 - pos) * gap)
     return paid
+
+
+def settle_through_banks(
+    seed: int,
+    payments: pl.DataFrame,
+    buyer: np.ndarray,
+    documentary: np.ndarray,
+    suffixes: tuple[str, ...],
+    country: np.ndarray,
+    rate: float,
+) -> pl.DataFrame:
+    """Payments of orders on documentary terms (letter of credit, documents against payment or
+    acceptance) remitted by the buyer's bank, in the buyer's country, under the bank's name."""
+    rng = stream(seed, "look-alike-bank-settlement")
+    chosen = pl.Series(documentary & (rng.random(buyer.shape[0]) < rate))
+    word = np.asarray(buyer % len(BANK_WORDS))
+    kind = np.asarray((buyer // len(BANK_WORDS)) % len(BANK_KINDS))
+    names = pl.Series(
+        [
+            f"{BANK_WORDS[w]} {BANK_KINDS[k]} {suffixes[c]}"
+            for w, k, c in zip(word, kind, country, strict=True)
+        ],
+        dtype=pl.String,
+    )
+    accounts = pl.Series([f"BK{b:09d}" for b in buyer], dtype=pl.String)
+    return payments.with_columns(
+        payer_name=pl.when(chosen).then(names).otherwise(pl.col("payer_name")),
+        payer_account=pl.when(chosen).then(accounts).otherwise(pl.col("payer_account")),
+    )
 
 
 def settle_on_platforms(

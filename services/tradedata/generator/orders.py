@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import fx
 from ..countries import COUNTRIES
+from . import lookalikes
 from .config import GeneratorConfig
 from .health import sigmoid
 from .parties import (
@@ -139,11 +140,14 @@ def make_orders(
     zo = z[e, m]
     t = tb.month_start_us[m] + (rng.random(n) * tb.month_len_us[m]).astype(np.int64)
     buyer = buyers.pool_start[e] + _buyer_rank(rng, buyers.pool_size[e], zo)
-    prod = ent.products[e, rng.choice(3, size=n, p=[0.6, 0.3, 0.1])]
+    slot = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    prod = ent.products[e, slot]
     wholesale = WHOLESALE[ent.model[e]]
     local = rng.random(n) < 0.2
     currency = np.where(local, _LOCAL_CURRENCY[buyers.country[buyer]], 0)
-    price_usd = PRODUCT_PRICE[prod] * np.exp(rng.normal(0.0, PRICE_NOISE_SD, n))
+    line = lookalikes.price_line_factors(cfg.seed, ent.products, cfg.look_alikes.price_lines)
+    noise = np.exp(rng.normal(0.0, PRICE_NOISE_SD, n))
+    price_usd = PRODUCT_PRICE[prod] * line[e, slot] * noise
     value = ent.order_value_usd[e] * np.exp(rng.normal(0.0, 0.6, n))
     qty = np.maximum(1.0, np.round(value / price_usd))
     price = np.round(price_usd / USD_RATE[currency], 4)

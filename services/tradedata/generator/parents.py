@@ -3,8 +3,9 @@
 Some buyers belong to a group: the register links the buyer to its parent (an ownership
 relation), and the parent's treasury pays a share of the buyer's invoices from its own account,
 its name written the way its bank writes it - upper case, abbreviated, the legal form spelled out.
-The parent shares only its brand word with the buyer, so only the relation tells an analyst
-(and the screening) that the payer is no stranger. Own random streams, so the rest of the data
+The parent shares only its brand word with the buyer and is often registered in another country
+(a holding centre), so only the relation tells an analyst (and the screening) that the payer is
+no stranger. Own random streams, so the rest of the data
 set is the same with or without them.
 """
 
@@ -16,12 +17,13 @@ import polars as pl
 from . import vocab
 from .ids import make_ids
 from .lookalikes import ABBREVIATIONS
-from .parties import BUYER_COUNTRIES, Buyers
+from .parties import BUYER_COUNTRIES, Buyers, country_index
 from .streams import stream
 from .structures import Relation
 from .timebase import DAY_US, Timebase
 
 PARENT_WORDS = ("Holding", "Group", "Capital", "Investments", "Ventures", "Partners")
+HOLDING_CENTRES = ("NL", "CH", "IE", "SG", "HK", "GB")
 # How a parent's bank writes its name on a payment (the screening's normaliser undoes each).
 WRITTEN: tuple[tuple[str, str], ...] = (
     *ABBREVIATIONS,
@@ -46,7 +48,12 @@ def register_parents(
         return parent_of, []
     brand = buyers.names.gather(owned).str.split(" ").list.first()
     word = vocab.pick(PARENT_WORDS, rng.integers(0, len(PARENT_WORDS), owned.shape[0]))
-    country = buyers.country[owned]
+    # Many groups hold their companies from another country (a holding centre).
+    centre = np.array([country_index(c) for c in HOLDING_CENTRES])
+    abroad = rng.random(owned.shape[0]) < 0.4
+    country = np.where(
+        abroad, centre[rng.integers(0, centre.shape[0], owned.shape[0])], buyers.country[owned]
+    )
     suffix = tuple(vocab.LEGAL_SUFFIX.get(c, "LLC") for c in BUYER_COUNTRIES)
     names = vocab.company_names([brand, word, vocab.pick(suffix, country)])
     parents = buyers.append(names, country, np.zeros(owned.shape[0], dtype=np.int64))

@@ -27,6 +27,8 @@ from .timebase import DAY_US, Timebase
 from .watchlist import Watchlist, make_watchlist
 
 OFFSHORE = ("AE", "HK", "TR", "RU", "KZ", "NG", "SG", "PK")
+# Share of third-party payers in the buyer's own country: not every stranger pays from abroad.
+DOMESTIC_THIRD_PARTIES = 0.3
 MIN_AGE_DAYS = 60
 
 
@@ -80,15 +82,19 @@ def _structure_payments(
 
 
 def _third_party_payers(
-    rng: np.random.Generator, book: OrderBook, buyers: Buyers, rows: np.ndarray
+    rng: np.random.Generator, seed: int, book: OrderBook, buyers: Buyers, rows: np.ndarray
 ) -> ExtraPayers:
-    """One unrelated payer per order, always from another country than the buyer."""
+    """One unrelated payer per order: mostly from an offshore centre other than the buyer's
+    country, some from the buyer's own country (a local firm or person paying for it)."""
     c = book.cols
     n = int(rows.shape[0])
     offshore = np.array([country_index(code) for code in OFFSHORE])
     pick = rng.integers(0, offshore.shape[0], n)
-    clash = offshore[pick] == buyers.country[c["buyer"][rows]]
-    country = offshore[np.where(clash, (pick + 1) % offshore.shape[0], pick)]
+    home = buyers.country[c["buyer"][rows]]
+    clash = offshore[pick] == home
+    abroad = offshore[np.where(clash, (pick + 1) % offshore.shape[0], pick)]
+    local = stream(seed, "third-party-local").random(n) < DOMESTIC_THIRD_PARTIES
+    country = np.where(local, home, abroad)
     c["payer"][rows] = np.arange(n)
     names = vocab.company_names(
         [
@@ -144,6 +150,6 @@ def inject_trade_typologies(
     c["forced_paid"][phantom] = c["t"][phantom] + rng.integers(0, 3 * DAY_US, phantom.shape[0])
     mismatch = chosen["THREE_DOC_MISMATCH"]
     c["subtype"][mismatch] = rng.integers(1, 6, mismatch.shape[0])
-    payers = _third_party_payers(rng, book, buyers, chosen["THIRD_PARTY_PAYER"])
+    payers = _third_party_payers(rng, cfg.seed, book, buyers, chosen["THIRD_PARTY_PAYER"])
     watchlist, listed = _negative_list(rng, cfg, book, buyers, chosen["NEGATIVE_LIST_PARTY"])
     return TradeInjection(payers, watchlist, listed)

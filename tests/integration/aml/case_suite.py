@@ -34,6 +34,13 @@ class Case:
     why: str
     requests: tuple[aml_pb2.ScreenTradeRequest, ...]
     setup: dict[str, list[dict[str, Any]]]
+    # Per request: the business before the case (screened, its alerts reviewed long ago and not
+    # the case's verdict).
+    history: tuple[bool, ...] = ()
+
+    def counts(self, index: int) -> bool:
+        """Whether the alerts of the index-th request count toward the case's verdict."""
+        return not (self.history and self.history[index])
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,8 @@ def _case(typology: str, indicator: str, raw: dict[str, Any], ref: Reference) ->
         _request(f"{raw['id']}#{i}", t, raw.get("as_of"), ref, setup)
         for i, t in enumerate(raw["trade"])
     )
-    return Case(typology, indicator, raw["id"], raw["expect"], raw["why"], requests, setup)
+    history = tuple(bool(t.get("history", False)) for t in raw["trade"])
+    return Case(typology, indicator, raw["id"], raw["expect"], raw["why"], requests, setup, history)
 
 
 def moment(value: str | date | datetime) -> datetime:

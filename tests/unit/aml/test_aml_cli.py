@@ -35,7 +35,10 @@ def test_scan_prints_one_structure_per_line(
 
 
 def test_train_writes_a_bundle_with_the_holdout_report(
-    generated: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    generated: tuple[Path, Path],
+    doubled_look_alikes: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "bundle"
     argv = [
@@ -47,15 +50,21 @@ def test_train_writes_a_bundle_with_the_holdout_report(
         str(out),
         "--holdout",
         str(generated[1]),
+        "--doubled-holdout",
+        str(doubled_look_alikes),
         "--threads",
         "1",
     ]
     assert _run(argv) == 0
     printed = capsys.readouterr().out
     assert "overall alert precision" in printed and "THREE_DOC_MISMATCH" in printed
-    meta = json.loads((out / "bundle.json").read_text())
-    rows = {r["typology"] for r in meta["metrics"]["holdout"]["rows"]}
-    assert "PHANTOM_SHIPMENT" in rows and "CIRCULAR_TRADING" in rows
+    assert "feature shares of gain" in printed and "left to the rules" in printed
+    metrics = json.loads((out / "bundle.json").read_text())["metrics"]
+    for report in ("holdout", "holdout_doubled"):
+        rows = {r["typology"] for r in metrics[report]["rows"]}
+        assert "PHANTOM_SHIPMENT" in rows and "CIRCULAR_TRADING" in rows
+    assert set(metrics["gain_shares"]).isdisjoint(metrics["rule_only"])
+    assert metrics["dominant_features"] == {}
     assert RuleSet.load(out / "ruleset.json") == RuleSet()
 
 

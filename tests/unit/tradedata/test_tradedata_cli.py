@@ -49,6 +49,20 @@ def test_generate_validate_features(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert frame.height == 60 and frame.columns[2:] == list(FEATURE_NAMES)
 
 
+def test_generate_with_look_alikes_doubled(tmp_path: Path) -> None:
+    import json
+
+    from services.tradedata.generator import LookAlikeRates
+
+    out = tmp_path / "doubled"
+    argv = ["generate", "--enterprises", "60", "--months", "6", "--out", str(out)]
+    assert _run(*argv, "--rate", "fan_out=1", "--double-look-alikes") == 0
+    config = json.loads((out / "labels" / "config.json").read_text())["config"]
+    doubled = LookAlikeRates().doubled()
+    assert config["look_alikes"] == {k: getattr(doubled, k) for k in config["look_alikes"]}
+    assert config["look_alikes"]["parent_payers"] == 2 * LookAlikeRates().parent_payers
+
+
 def test_features_for_points(tmp_path: Path) -> None:
     out = tmp_path / "data"
     assert (

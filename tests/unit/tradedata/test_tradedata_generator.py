@@ -122,15 +122,26 @@ def _price_ratio(data: GeneratedData) -> pl.DataFrame:
     )
 
 
-def test_invoicing_typologies_stand_out_from_normal_price_noise(small_data: GeneratedData) -> None:
-    ratio = _price_ratio(small_data)
-    over = ratio.filter(pl.col("order_id").is_in(_labelled(small_data, "OVER_INVOICING").implode()))
-    under = ratio.filter(
-        pl.col("order_id").is_in(_labelled(small_data, "UNDER_INVOICING").implode())
+def test_invoicing_typologies_stand_out_from_the_exporters_own_prices(
+    small_data: GeneratedData,
+) -> None:
+    """Mispriced orders stand 1.8x above or below what their exporter charges for the goods;
+    honest orders stay near it, though some exporters' own lines (premium or economy ranges)
+    sit far from the market."""
+    ratio = _price_ratio(small_data).with_columns(hs6=pl.col("hs_code").str.slice(0, 6))
+    labelled = small_data.trade_labels["order_id"].implode()
+    clean = ratio.filter(~pl.col("order_id").is_in(labelled))
+    lines = clean.group_by("enterprise_id", "hs6").agg(line=pl.col("ratio").median())
+    own = ratio.join(lines, on=["enterprise_id", "hs6"]).with_columns(
+        own=pl.col("ratio") / pl.col("line")
     )
-    clean = ratio.filter(~pl.col("order_id").is_in(small_data.trade_labels["order_id"].implode()))
-    assert over["ratio"].min() > 1.8 and under["ratio"].max() < 0.55
-    assert clean["ratio"].is_between(0.55, 1.8).mean() > 0.995
+    over = own.filter(pl.col("order_id").is_in(_labelled(small_data, "OVER_INVOICING").implode()))
+    under = own.filter(pl.col("order_id").is_in(_labelled(small_data, "UNDER_INVOICING").implode()))
+    honest = own.filter(~pl.col("order_id").is_in(labelled))
+    assert over["own"].min() > 1.8 and under["own"].max() < 0.55
+    assert honest["own"].is_between(0.55, 1.8).mean() > 0.995
+    off_market = ~clean["ratio"].is_between(0.55, 1.8)
+    assert 0.01 < off_market.mean() < 0.15  # premium and economy lines, honestly priced
 
 
 def test_third_party_payers_are_unrelated(small_data: GeneratedData) -> None:
@@ -143,7 +154,8 @@ def test_third_party_payers_are_unrelated(small_data: GeneratedData) -> None:
         .join(t["buyers"].select("buyer_id", "name", "country"), on="buyer_id")
     )
     assert paid.height > 0
-    assert (paid["payer_country"] != paid["country"]).all()
+    abroad = (paid["payer_country"] != paid["country"]).mean()
+    assert 0.5 < abroad < 0.9  # mostly from offshore centres, some local
     assert (paid["payer_name"] != paid["name"]).all()
 
 
