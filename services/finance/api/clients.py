@@ -24,6 +24,7 @@ from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import TradeGuardError, UnavailableError
 from services.finance.api.dependency_errors import dependency_error
+from services.finance.api.health_watch import HealthWatch
 from services.finance.domain import Party, PartyScreening, Pending, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
@@ -86,8 +87,16 @@ class _Client:
         self._channel = channel
         self._deadline = deadline_seconds
         self._metrics = metrics
+        self._watch = HealthWatch(
+            name, channel, lambda serving: metrics.dependency_serving(name, serving)
+        )
+
+    def start(self) -> None:
+        """Watch the dependency's health (which also keeps the channel's thread running)."""
+        self._watch.start()
 
     def close(self) -> None:
+        self._watch.close()
         self._channel.close()
 
     def _failed(self, error: grpc.RpcError, fields: Mapping[str, str]) -> TradeGuardError:
