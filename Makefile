@@ -20,7 +20,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 
 	--custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 # bench/risk_table.py loads the model and table bench/risk.py builds, so it runs after it.
 BENCHES := bench/tradedata.py bench/risk.py bench/risk_table.py bench/aml.py bench/finance.py \
-	bench/dask_features.py bench/console.py bench/hardening.py
+	bench/dask_features.py bench/console.py bench/hardening.py bench/architecture.py
 
 .PHONY: fuzz run test lint bench protos venv lock clean fmt system-deps
 

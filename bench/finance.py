@@ -202,10 +202,17 @@ def _own_seconds(pids: list[int]) -> float:
     return total
 
 
-def _round(stub: Any, md: Any, config: str, pids: list[int], args: Any) -> dict[str, Any]:
+def _round(
+    stub: Any, md: Any, config: str, pids: list[int], servers: dict[str, int], args: Any
+) -> dict[str, Any]:
     busy0, own0, wall0 = busy_seconds(), _own_seconds(pids), time.perf_counter()
     lat = _latencies(stub, md, config, args.calls)
+    cpu0 = {name: _own_seconds([pid]) for name, pid in servers.items()}
     qps = _throughput(stub, md, config, args.calls, args.inflight)
+    server_cpu = {
+        name: round((_own_seconds([pid]) - cpu0[name]) / args.calls * 1e6, 1)
+        for name, pid in servers.items()
+    }
     wall = time.perf_counter() - wall0
     foreign = max(0.0, (busy_seconds() - busy0) - (_own_seconds(pids) - own0)) / wall
     lat.sort()
@@ -215,14 +222,16 @@ def _round(stub: Any, md: Any, config: str, pids: list[int], args: Any) -> dict[
         "p99_ms": 1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))],
         "mean_ms": 1000 * statistics.fmean(lat),
         "quotes_per_s": qps,
+        "server_cpu_us_per_quote": server_cpu,
         "foreign_cores": foreign,
         "loadavg": os.getloadavg()[0],
     }
 
 
 def _profile(stub: Any, md: Any, config: str, pid: int, args: Any) -> dict[str, Any]:
-    """Where the finance server spends its samples under ``config``'s load (py-spy, when
-    installed): the functions most often on top of a stack, as shares of all samples."""
+    """Where the finance server spends its CPU under ``config``'s load (py-spy, when
+    installed, sampling only the thread that holds the GIL, so waits do not count): the
+    functions most often on top of a stack and most often on it, as shares of all samples."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         return {"skipped": "py-spy not installed"}
@@ -230,7 +239,7 @@ def _profile(stub: Any, md: Any, config: str, pid: int, args: Any) -> dict[str, 
     seconds = 4
     recorder = subprocess.Popen(
         [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200",
-         "--format", "raw", "--output", str(out), "--nonblocking"],
+         "--format", "raw", "--gil", "--output", str(out), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ends = time.monotonic() + seconds
@@ -240,14 +249,21 @@ def _profile(stub: Any, md: Any, config: str, pid: int, args: Any) -> dict[str, 
     if not out.exists():
         return {"skipped": "py-spy could not attach"}
     own: Counter[str] = Counter()
-    for line in out.read_text().splitlines():
+    within: Counter[str] = Counter()
+    for line in out.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if stack:
-            own[stack.rsplit(";", 1)[-1]] += int(count)
+            frames = stack.split(";")
+            own[frames[-1]] += int(count)
+            for frame in set(frames):
+                within[frame] += int(count)
     total = sum(own.values()) or 1
     return {
         "samples": total,
         "top_self": [{"frame": f, "share": round(n / total, 4)} for f, n in own.most_common(12)],
+        "top_inclusive": [
+            {"frame": f, "share": round(n / total, 4)} for f, n in within.most_common(30)
+        ],
     }
 
 
@@ -260,6 +276,10 @@ def _summary(rounds: list[dict[str, Any]], config: str) -> dict[str, Any]:
         key: statistics.median(r[key] for r in used)
         for key in ("p50_ms", "p99_ms", "mean_ms", "quotes_per_s")
     }
+    for server in used[0]["server_cpu_us_per_quote"]:
+        summary[f"{server}_cpu_us_per_quote"] = statistics.median(
+            r["server_cpu_us_per_quote"][server] for r in used
+        )
     summary["rounds_used"] = len(used)
     summary["rounds_under_load_limit"] = len(kept)
     summary["median_foreign_cores"] = statistics.median(r["foreign_cores"] for r in mine)
@@ -282,7 +302,7 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-finance-"))
     tokens_path = root / "tokens.json"
     store = TokenStore(tokens_path)
-    service_token = store.issue("finance-svc", Role.BANK)[0]
+    service_token = store.issue("tradeguard-finance", Role.SERVICE)[0]
     insurer_token = store.issue("insurer-bench", Role.INSURER)[0]
     bank_token = store.issue("bank-bench", Role.BANK)[0]
     risk, risk_port = _start(_serve_risk, str(root / "risk"), str(tokens_path))
@@ -324,7 +344,15 @@ def main() -> int:
             screened = config != "alone"  # alone says it screened nobody
             assert check.outcome == finance_pb2.QUOTED, check
             assert screened == (not check.fallbacks), check
-        rounds, dropped = _run_rounds(stubs, mds, pids, args)
+        servers = {
+            config: {
+                "finance": int((alone if config == "alone" else with_deps).pid or 0),
+                "aml": int(aml.pid or 0),
+                "risk": int(risk.pid or 0),
+            }
+            for config in CONFIGS
+        }
+        rounds, dropped = _run_rounds(stubs, mds, pids, servers, args)
         server = {"alone": alone.pid, "premium_screened": with_deps.pid}
         profiles = {
             config: _profile(stubs[config], mds[config], config, int(pid or 0), args)
@@ -345,7 +373,11 @@ def main() -> int:
 
 
 def _run_rounds(
-    stubs: dict[str, Any], mds: dict[str, Any], pids: list[int], args: Any
+    stubs: dict[str, Any],
+    mds: dict[str, Any],
+    pids: list[int],
+    servers: dict[str, dict[str, int]],
+    args: Any,
 ) -> tuple[list[dict[str, Any]], int]:
     rounds: list[dict[str, Any]] = []
     dropped = 0
@@ -353,7 +385,7 @@ def _run_rounds(
         order = CONFIGS if index % 2 == 0 else tuple(reversed(CONFIGS))
         for config in order:
             for _attempt in range(3):
-                measured = _round(stubs[config], mds[config], config, pids, args)
+                measured = _round(stubs[config], mds[config], config, pids, servers[config], args)
                 measured["kept"] = measured["foreign_cores"] <= FOREIGN_LOAD_LIMIT
                 measured["round"] = index
                 rounds.append(measured)
@@ -383,6 +415,8 @@ def _report(rounds: list[dict[str, Any]], dropped: int, args: Any) -> dict[str, 
             "rounds_per_config": args.rounds,
             "foreign_load_limit_cores": FOREIGN_LOAD_LIMIT,
             "rounds_dropped_for_foreign_load": dropped,
+            "server_cpu_per_quote": "CPU (user + system) of each server process during the "
+            "throughput phase, per quote: finance is the server the configuration calls",
             "alone": "QuotePremium, graded buyer, screening switched off: no risk or aml call",
             "premium_screened": "the same QuotePremium + aml ScreenParty of exporter and buyer, "
             "sent at once",

@@ -81,14 +81,17 @@ def measured(
 ) -> tuple[Any, dict[str, float]]:
     """Runs `fn`, repeating while foreign processes took more than FOREIGN_LIMIT cores."""
     for attempt in range(retries + 1):
+        server0 = cpu_seconds(pids)
         ours0, busy0, t0 = cpu_seconds([*pids, os.getpid()]), busy_seconds(), time.monotonic()
         result = fn()
         elapsed = time.monotonic() - t0
+        server = cpu_seconds(pids) - server0
         foreign = max(0.0, (busy_seconds() - busy0) - (cpu_seconds([*pids, os.getpid()]) - ours0))
         load = {
             "foreign_cores": foreign / elapsed,
             "attempt": attempt,
             "loadavg_1m": os.getloadavg()[0],
+            "server_cpu_s": server,
         }
         if load["foreign_cores"] <= FOREIGN_LIMIT:
             return result, load
@@ -189,6 +192,7 @@ def scenario_ours(
                 "p50_ms": r.p50_ms,
                 "p99_ms": r.p99_ms,
                 "errors": float(r.errors),
+                "items": float(r.calls),
             }
 
         return run
@@ -205,7 +209,11 @@ def scenario_ours(
             meta,
             seconds,
         )
-        return {"scores_per_s": r.scores_per_second, "errors": float(r.errors)}
+        return {
+            "scores_per_s": r.scores_per_second,
+            "errors": float(r.errors),
+            "items": float(r.scores),
+        }
 
     scenarios = {"unary_c1": unary(1), "unary_c32": unary(32), "stream": stream}
     if record_requests:
@@ -236,6 +244,7 @@ def scenario_peer(
                 "p50_ms": r.p50_ms,
                 "p99_ms": r.p99_ms,
                 "errors": float(r.errors),
+                "items": float(r.calls),
             }
 
         return run
@@ -313,17 +322,19 @@ def median_of(rounds: list[dict[str, Any]], system: str, scenario: str, key: str
 def summarize(
     rounds: list[dict[str, Any]], floor: dict[str, float], peers: list[str]
 ) -> dict[str, Any]:
+    unary_keys = ("calls_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_item")
     ours = {
-        s: {k: median_of(rounds, "ours", s, k) for k in ("calls_per_s", "p50_ms", "p99_ms")}
+        s: {k: median_of(rounds, "ours", s, k) for k in unary_keys}
         for s in ("unary_c1", "unary_c32")
     }
-    ours["stream"] = {"scores_per_s": median_of(rounds, "ours", "stream", "scores_per_s")}
-    ours["record_c1"] = {
-        k: median_of(rounds, "ours", "record_c1", k) for k in ("calls_per_s", "p50_ms", "p99_ms")
+    ours["stream"] = {
+        k: median_of(rounds, "ours", "stream", k)
+        for k in ("scores_per_s", "server_cpu_us_per_item")
     }
+    ours["record_c1"] = {k: median_of(rounds, "ours", "record_c1", k) for k in unary_keys}
     peer = {
         p: {
-            s: {k: median_of(rounds, p, s, k) for k in ("calls_per_s", "p50_ms", "p99_ms")}
+            s: {k: median_of(rounds, p, s, k) for k in unary_keys}
             for s in ("unary_c1", "unary_c32")
         }
         for p in peers
@@ -340,6 +351,10 @@ def summarize(
         for scenario in ("unary_c1", "unary_c32"):
             best = max(peer[p][scenario]["calls_per_s"] for p in peers)
             ratios[f"{scenario}_calls_per_s_over_best_peer"] = ours[scenario]["calls_per_s"] / best
+            leanest = min(peer[p][scenario]["server_cpu_us_per_item"] for p in peers)
+            ratios[f"{scenario}_leanest_peer_cpu_over_ours"] = (
+                leanest / ours[scenario]["server_cpu_us_per_item"]
+            )
     summary["ratios"] = ratios
     summary["targets"] = {
         "stream_scores_per_s_ge_20000": ours["stream"]["scores_per_s"] >= 20_000,
@@ -381,6 +396,10 @@ def run_rounds(
                 if scenario not in scen:
                     continue
                 result, load = measured(scen[scenario], [pids[system]])
+                items = result.pop("items", 0.0)
+                result["server_cpu_us_per_item"] = (
+                    load["server_cpu_s"] / items * 1e6 if items else float("nan")
+                )
                 results.append(
                     {
                         "round": round_no,

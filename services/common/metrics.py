@@ -62,25 +62,49 @@ class GrpcServerMetrics:
         self.shed.labels(info.service, info.method).inc()
 
 
+class _MethodSeries:
+    """One method's series, looked up once (a label lookup costs more than the update)."""
+
+    __slots__ = ("labels", "started", "seconds", "handled")
+
+    def __init__(self, metrics: GrpcServerMetrics, labels: tuple[str, str, str]) -> None:
+        self.labels = labels
+        self.started = metrics.started.labels(*labels)
+        self.seconds = metrics.handling_seconds.labels(*labels)
+        self.handled: dict[str, Any] = {}
+
+
 class MetricsStage:
     """Counts and times every call; outermost stage, so it sees the final status code."""
 
     def __init__(self, metrics: GrpcServerMetrics) -> None:
         self._metrics = metrics
+        self._series: dict[str, _MethodSeries] = {}
+
+    def _method(self, call: ActiveCall) -> _MethodSeries:
+        info = call.info
+        series = self._series.get(info.full_method)
+        if series is None or series.labels[0] != info.grpc_type:
+            series = _MethodSeries(self._metrics, (info.grpc_type, info.service, info.method))
+            self._series[info.full_method] = series
+        return series
 
     def enter(self, call: ActiveCall) -> None:
-        info = call.info
-        labels = (info.grpc_type, info.service, info.method)
-        call.state["metrics_labels"] = labels
+        series = self._method(call)
+        call.state["metrics_series"] = series
         call.state["metrics_start"] = time.perf_counter()
-        self._metrics.started.labels(*labels).inc()
-        self._count_stream_messages(call, labels)
+        series.started.inc()
+        self._count_stream_messages(call, series.labels)
 
     def exit(self, call: ActiveCall, error: BaseException | None) -> None:
-        labels = call.state["metrics_labels"]
+        series: _MethodSeries = call.state["metrics_series"]
         elapsed = time.perf_counter() - call.state["metrics_start"]
-        self._metrics.handled.labels(*labels, status_code(call, error).name).inc()
-        self._metrics.handling_seconds.labels(*labels).observe(elapsed)
+        code = status_code(call, error).name
+        handled = series.handled.get(code)
+        if handled is None:
+            handled = series.handled[code] = self._metrics.handled.labels(*series.labels, code)
+        handled.inc()
+        series.seconds.observe(elapsed)
 
     def _count_stream_messages(self, call: ActiveCall, labels: tuple[str, str, str]) -> None:
         if call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):

@@ -10,6 +10,10 @@ unchanged.
 
 A list (:func:`any_of`) is one parameter whatever its length, so a statement's text never
 changes: ``col IN (SELECT value FROM json_each(?))`` on SQLite, ``col = ANY(%s)`` on PostgreSQL.
+
+A statement made with ``typed=True`` passes values that need their column type's conversion
+(a datetime, which SQLite stores as text), converted by that type once per value, and
+:meth:`Prepared.rows` reads a SELECT's columns back the same way.
 """
 
 from __future__ import annotations
@@ -59,15 +63,29 @@ def any_of(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
     return _AnyOf(column, name)
 
 
+_Convert = Callable[[Any], Any]
+
+
+def _bind_converter(kind: sa.types.TypeEngine[Any], dialect: Dialect) -> _Convert | None:
+    """How the column type turns a value into what the driver stores (None: as it is)."""
+    convert: _Convert | None = kind.dialect_impl(dialect).bind_processor(dialect)
+    return convert
+
+
 class Prepared:
     """One statement, compiled on first use with each dialect, its parameters in one order.
 
     ``lists`` names the parameters that carry a list (see :func:`any_of`)."""
 
-    def __init__(self, statement: ClauseElement, lists: Iterable[str] = ()) -> None:
+    def __init__(
+        self, statement: ClauseElement, lists: Iterable[str] = (), *, typed: bool = False
+    ) -> None:
         self._statement = statement
         self._lists = frozenset(lists)
+        self._typed = typed
         self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._bind: dict[str, tuple[tuple[int, _Convert], ...]] = {}
+        self._read: dict[str, tuple[_Convert | None, ...]] = {}
 
     def _text(self, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
         found = self._compiled.get(dialect.name)
@@ -78,12 +96,22 @@ class Prepared:
             compiled = self._statement.compile(dialect=positional)
             assert isinstance(compiled, SQLCompiler)
             found = (compiled.string, tuple(compiled.positiontup or ()))
+            if self._typed:  # the positions whose type converts the value, and how
+                converters = [_bind_converter(compiled.binds[n].type, dialect) for n in found[1]]
+                self._bind[dialect.name] = tuple(
+                    (index, convert) for index, convert in enumerate(converters) if convert
+                )
             self._compiled[dialect.name] = found
         return found
 
     def _row(
         self, dialect: Dialect, names: tuple[str, ...], values: Mapping[str, Any]
     ) -> tuple[Any, ...]:
+        if self._typed:
+            row = [values[name] for name in names]
+            for index, convert in self._bind[dialect.name]:
+                row[index] = convert(row[index])
+            return tuple(row)
         if not self._lists:
             return tuple(values[name] for name in names)
         as_json = dialect.name == "sqlite"
@@ -101,6 +129,55 @@ class Prepared:
         dialect = connection.dialect
         text, names = self._text(dialect)
         return connection.exec_driver_sql(text, self._row(dialect, names, values))
+
+    def rows(self, connection: sa.Connection, **values: Any) -> list[tuple[Any, ...]]:
+        """Run a SELECT once with these values; each column is read as its type reads it (a
+        SQLite timestamp's text becomes a datetime, say). Only for ``typed`` statements."""
+        cursor = self.execute(connection, **values)
+        return self._typed_rows(connection.dialect, cursor.cursor.description, cursor.fetchall())
+
+    def read(self, engine: sa.Engine, **values: Any) -> list[tuple[Any, ...]]:
+        """:meth:`rows` of a lone SELECT on a pooled connection of its own, outside any
+        transaction: no BEGIN and ROLLBACK statements around it. A driver error comes as
+        SQLAlchemy's, as from any other statement."""
+        dialect = engine.dialect
+        text, names = self._text(dialect)
+        parameters = self._row(dialect, names, values)
+        driver_error = dialect.loaded_dbapi.Error
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(text, parameters)
+                description, found = cursor.description, cursor.fetchall()
+            finally:
+                cursor.close()
+        except driver_error as error:
+            raise sa.exc.DBAPIError.instance(text, parameters, error, driver_error) from error
+        finally:
+            connection.close()  # back to the pool, which ends any transaction the read began
+        return self._typed_rows(dialect, description, found)
+
+    def _typed_rows(
+        self, dialect: Dialect, description: Any, found: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        converters = self._read.get(dialect.name)
+        if converters is None:
+            assert isinstance(self._statement, sa.Select)
+            # The driver's type code of each column, as SQLAlchemy's own result reading uses.
+            codes = [column[1] for column in description]
+            converters = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, code)
+                for c, code in zip(self._statement.selected_columns, codes, strict=True)
+            )
+            self._read[dialect.name] = converters
+        return [
+            tuple(
+                v if convert is None else convert(v)
+                for v, convert in zip(row, converters, strict=True)
+            )
+            for row in found
+        ]
 
     def execute_many(self, connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row (the driver's executemany); nothing happens without rows."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -25,7 +25,8 @@ TOP_BUYER_RANKS = 5
 
 
 class FinanceMetrics:
-    """finance_quotes_total, finance_premium_rate, finance_dependency_errors_total."""
+    """finance_quotes_total, finance_premium_rate, finance_dependency_errors_total,
+    finance_dependency_serving."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.quotes = Counter(
@@ -47,8 +48,15 @@ class FinanceMetrics:
             ["dependency"],
             registry=registry,
         )
+        self.dependency_up = Gauge(
+            "finance_dependency_serving",
+            "1 while the dependency (risk or aml) reports SERVING on its health stream.",
+            ["dependency"],
+            registry=registry,
+        )
         for dependency in ("risk", "aml"):
             self.dependency_errors.labels(dependency=dependency)
+            self.dependency_up.labels(dependency=dependency)
         self.limit_decisions = Counter(
             "finance_credit_limit_decisions_total",
             "Credit limit decisions, by decision (APPROVED, REDUCED, DECLINED).",
@@ -64,6 +72,9 @@ class FinanceMetrics:
 
     def dependency_error(self, dependency: str) -> None:
         self.dependency_errors.labels(dependency=dependency).inc()
+
+    def dependency_serving(self, dependency: str, serving: bool) -> None:
+        self.dependency_up.labels(dependency=dependency).set(1 if serving else 0)
 
     def limit_decided(self, decision: str) -> None:
         self.limit_decisions.labels(decision=decision).inc()

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.database import READ_ONLY, store_engine
 from services.common.errors import AlreadyExists, NotFoundError, UnavailableError
 from services.common.group_commit import GroupCommit
 from services.common.idempotency import check_same_body
+from services.common.prepared import Prepared
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
@@ -75,6 +77,37 @@ def _row(row: Any) -> StoredQuote:
     return StoredQuote(**values)
 
 
+_FIELDS = tuple(f.name for f in fields(StoredQuote))
+# The statements every quote runs (its replay check, then the check and insert in the shared
+# commit), compiled once: building them per call cost more than the database work itself.
+_BY_REQUEST = Prepared(
+    sa.select(*(quotes.c[name] for name in _FIELDS)).where(
+        quotes.c.tenant == sa.bindparam("tenant"),
+        quotes.c.request_id == sa.bindparam("request_id"),
+    ),
+    typed=True,
+)
+#: INSERT ... ON CONFLICT DO NOTHING, by dialect: a new quote (the common case) is one
+#: statement; only a request id already stored is read back.
+_INSERT = {
+    "sqlite": Prepared(sqlite.insert(quotes).on_conflict_do_nothing(), typed=True),
+    "postgresql": Prepared(postgresql.insert(quotes).on_conflict_do_nothing(), typed=True),
+}
+
+
+def _by_request(conn: Connection, tenant: str, request_id: str) -> StoredQuote | None:
+    rows = _BY_REQUEST.rows(conn, tenant=tenant, request_id=request_id)
+    return _quote(rows[0]) if rows else None
+
+
+def _quote(row: tuple[Any, ...]) -> StoredQuote:
+    values = dict(zip(_FIELDS, row, strict=True))
+    values["payload"] = bytes(values["payload"])
+    values["created_at"] = _utc(values["created_at"])
+    values["valid_until"] = _utc(values["valid_until"])
+    return StoredQuote(**values)
+
+
 class QuoteStore:
     """Quotes by id and by (tenant, request_id); database failures become UnavailableError."""
 
@@ -107,12 +140,11 @@ class QuoteStore:
 
     def find_by_request(self, tenant: str, request_id: str) -> StoredQuote | None:
         """The quote already answered for this request id, if any."""
-        query = sa.select(quotes).where(
-            quotes.c.tenant == tenant, quotes.c.request_id == request_id
-        )
-        with self._connect(self._reader) as conn:
-            row = conn.execute(query).first()
-        return _row(row) if row is not None else None
+        try:
+            rows = _BY_REQUEST.read(self._engine, tenant=tenant, request_id=request_id)
+        except UNREACHABLE as error:
+            raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
+        return _quote(rows[0]) if rows else None
 
     def save(self, quote: StoredQuote) -> StoredQuote:
         """Store ``quote``, or return the one an identical request stored first; returns once
@@ -151,17 +183,16 @@ class QuoteStore:
 
 
 def _insert_or_existing(conn: Connection, quote: StoredQuote) -> StoredQuote:
-    """The quote already stored under its request id (the same request only), else ``quote``
-    inserted. Checked first inside the shared transaction, so two identical requests in one
-    group store one quote, and a refusal comes before anything is written."""
-    query = sa.select(quotes).where(
-        quotes.c.tenant == quote.tenant, quotes.c.request_id == quote.request_id
-    )
-    row = conn.execute(query).first()
-    if row is not None:
-        return check_same_request(_row(row), quote.fingerprint)
-    conn.execute(sa.insert(quotes).values(**asdict(quote)))
-    return quote
+    """``quote`` inserted, else the quote already stored under its request id (the same
+    request only): two identical requests in one group store one quote, and a refusal comes
+    with nothing written (the conflicting insert did nothing)."""
+    values = {name: getattr(quote, name) for name in _FIELDS}
+    if _INSERT[conn.dialect.name].execute(conn, **values).rowcount:
+        return quote
+    existing = _by_request(conn, quote.tenant, quote.request_id)
+    if existing is None:  # the conflict was on the random quote id, not the request id
+        raise RuntimeError(f"quote id {quote.quote_id!r} is taken")
+    return check_same_request(existing, quote.fingerprint)
 
 
 def check_same_request(existing: StoredQuote, fingerprint: str) -> StoredQuote:

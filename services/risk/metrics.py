@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter as Tally
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -86,13 +87,14 @@ class RiskMetrics:
         child = self._pd_children.get(answers.model_version)
         if child is None:
             child = self._pd_children[answers.model_version] = self.pd.labels(answers.model_version)
-        counts = dict.fromkeys(Decision, 0)
-        for i, pd in enumerate(answers.pd.tolist()):
+        for pd in answers.pd:
             child.observe(pd)
-            counts[answers.decision(i)] += 1
-        for decision, count in counts.items():
-            if count:
-                self._decisions[decision].inc(count)
+        decisions = answers.decisions
+        if len(decisions) == 1:
+            self._decisions[decisions[0]].inc()
+            return
+        for decision, count in Tally(decisions).items():
+            self._decisions[decision].inc(count)
 
     def serving(self, version: str) -> None:
         if self._version and self._version != version:

@@ -29,11 +29,17 @@ OUTCOME_BITS: tuple[tuple[str, int], ...] = (
 )
 """Each outcome's bit in `DecisionPolicy.evaluate`, in the order outcomes are listed."""
 _DECLINE_BIT = 1
+_BITS = dict(OUTCOME_BITS)
 
 
 def outcomes_of(flags: int) -> tuple[str, ...]:
     """The outcomes whose bits are set in `flags`."""
     return tuple(name for name, bit in OUTCOME_BITS if flags & bit)
+
+
+def outcome_flags(policy: DecisionPolicy, pd: float, amount_usd: float, limit_usd: float) -> int:
+    """`policy.outcomes` as bits (OUTCOME_BITS)."""
+    return sum(_BITS[outcome] for outcome in policy.outcomes(pd, amount_usd, limit_usd))
 
 
 def decision_of(flags: int) -> Decision:

@@ -35,11 +35,6 @@ class ScoreScaling:
         p = min(max(pd, PD_FLOOR), 1.0 - PD_FLOOR)
         return self.offset + self.factor * math.log((1.0 - p) / p)
 
-    def points_many(self, pd: np.ndarray) -> np.ndarray:
-        """`points` of every PD."""
-        p = np.clip(pd, PD_FLOOR, 1.0 - PD_FLOOR)
-        return np.asarray(self.offset + self.factor * np.log((1.0 - p) / p))
-
     def describe(self) -> str:
         return (
             f"score = {self.offset:.4f} + {self.factor:.4f} * ln((1 - PD) / PD): "

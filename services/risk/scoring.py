@@ -109,9 +109,10 @@ class ScoringSnapshot:
         self.policy = policy
         self.usd_per_unit = dict(usd_per_unit)
         self.monitor = monitor
-        self.explainer = explainer or TreeExplainer.from_booster(bundle.booster)
         self.reasons = reasons or ReasonTable(bundle.metadata.features)
         self.inputs = model_inputs(table, bundle, policy)
+        explainer = explainer or TreeExplainer.from_booster(bundle.booster)
+        self.explainer = explainer.with_patterns_of(self.inputs.x)
         ids = table.frame.get_column(ENTERPRISE_ID).cast(str).to_list()
         self._index = {eid: i for i, eid in enumerate(ids)}
         self._meta = bundle.metadata

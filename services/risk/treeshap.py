@@ -16,6 +16,11 @@ over the tree's nodes (each node's pattern is its parent's plus one bit) and d a
 leaf, instead of TreeSHAP's O(d^2) per leaf. Leaves too deep for their vectors to fit
 `VALUES_BUDGET_BYTES` keep only the pattern table and work the d values out per row.
 
+A batch is walked tree by tree, so each leaf's block is read once for all its rows. A lone row
+reads one vector from every leaf, scattered over megabytes: its cost is cache misses. So the
+commonest patterns of each leaf among the served rows (`with_patterns_of`) are also kept leaf
+after leaf in a few hundred kilobytes, where most of a lone row's reads then fall.
+
 The kernels (`treeshap_kernels`) are compiled once per process; the arrays once per model.
 """
 
@@ -23,8 +28,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -41,11 +46,43 @@ leaves past it keep the 2^d pattern table alone."""
 BATCH_KERNEL_ROWS = 3
 """From this many rows on, the batch kernel reads each tree once for all rows."""
 
+FREQUENT_PATTERNS = 4
+"""Patterns per leaf whose contributions are kept together for the few-rows kernel."""
+
+PATTERN_SAMPLE_ROWS = 4096
+"""Rows of a served table that decide each leaf's commonest patterns."""
+
 _GROUPS = {
     ("<=", "None"): kernels.NUMERIC_NONE,
     ("<=", "Zero"): kernels.NUMERIC_ZERO,
     ("<=", "NaN"): kernels.NUMERIC_NAN,
 }
+
+
+class Model(NamedTuple):
+    """The flattened model: the kernels' arguments after the rows and the output, in order."""
+
+    group_bounds: np.ndarray
+    group_nodes: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    default_left: np.ndarray
+    cat_bounds: np.ndarray
+    cat_values: np.ndarray
+    tree_pos: np.ndarray
+    tree_leaves: np.ndarray
+    pos_parent: np.ndarray
+    pos_node: np.ndarray
+    pos_want: np.ndarray
+    pos_bit: np.ndarray
+    leaf_pos: np.ndarray
+    slot_bounds: np.ndarray
+    slot_feature: np.ndarray
+    slot_ratio: np.ndarray
+    slot_kept: np.ndarray
+    leaf_start: np.ndarray
+    vector_depth: int
+    values: np.ndarray
 
 
 class ExplainerError(ValueError):
@@ -147,7 +184,10 @@ class TreeExplainer:
 
     n_features: int
     expected_value: float
-    arrays: tuple[Any, ...]
+    arrays: Model
+    frequent: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """Each leaf's commonest patterns, their offsets and their contributions, leaf after leaf
+    (none until `with_patterns_of`)."""
 
     @classmethod
     def from_booster(
@@ -160,7 +200,13 @@ class TreeExplainer:
         for tree in dump["tree_info"]:
             builder.add_tree(tree["tree_structure"])
         arrays = _flatten(builder, values_budget_bytes)
-        explainer = cls(booster.num_feature(), builder.expected, arrays)
+        leaves = len(builder.leaves)
+        none = (
+            np.full((leaves, FREQUENT_PATTERNS), -1, np.int64),
+            np.zeros(leaves, np.int64),
+            np.zeros(0),
+        )
+        explainer = cls(booster.num_feature(), builder.expected, arrays, none)
         for rows in (1, BATCH_KERNEL_ROWS):  # compile both kernels before serving
             explainer.contributions(np.zeros((rows, explainer.n_features)))
         return explainer
@@ -171,7 +217,7 @@ class TreeExplainer:
         rows = np.ascontiguousarray(x, dtype=np.float64).reshape(-1, self.n_features)
         if rows.shape[0] < BATCH_KERNEL_ROWS:
             out = np.zeros((rows.shape[0], self.n_features + 1))
-            kernels.explain_rows(rows, out, *self.arrays)
+            kernels.explain_rows(rows, out, *self.arrays, *self.frequent)
             out[:, -1] = self.expected_value
             return out
         out_t = np.zeros((self.n_features + 1, rows.shape[0]))
@@ -180,9 +226,45 @@ class TreeExplainer:
         # Row-major like the few-rows kernel's, so row sums are taken in the same order.
         return np.ascontiguousarray(out_t.T)
 
+    def with_patterns_of(self, x: np.ndarray) -> TreeExplainer:
+        """This explainer with each leaf's commonest patterns among the rows of `x` (up to
+        PATTERN_SAMPLE_ROWS of them, evenly spread) kept together: a lone row then finds most
+        of its contributions in a few hundred kilobytes instead of megabytes."""
+        rows = np.asarray(x, dtype=np.float64).reshape(-1, self.n_features)
+        if len(rows) > PATTERN_SAMPLE_ROWS:
+            rows = rows[np.linspace(0, len(rows) - 1, PATTERN_SAMPLE_ROWS).astype(np.intp)]
+        rows = np.ascontiguousarray(rows)
+        m = self.arrays
+        frequent = np.full((len(m.leaf_pos), FREQUENT_PATTERNS), -1, np.int64)
+        if len(rows):
+            kernels.commonest_patterns(
+                rows,
+                frequent,
+                m.group_bounds,
+                m.group_nodes,
+                m.feature,
+                m.threshold,
+                m.default_left,
+                m.cat_bounds,
+                m.cat_values,
+                m.tree_pos,
+                m.pos_parent,
+                m.pos_node,
+                m.pos_want,
+                m.pos_bit,
+                m.leaf_pos,
+            )
+        depths = np.diff(m.slot_bounds).astype(np.int64)
+        sizes = np.where(depths <= m.vector_depth, depths * FREQUENT_PATTERNS, 0)
+        start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        gathered = np.zeros(int(sizes.sum()))
+        kernels.gather_frequent(
+            frequent, m.slot_bounds, m.leaf_start, m.vector_depth, m.values, start, gathered
+        )
+        return replace(self, frequent=(frequent, start, gathered))
 
-def _flatten(b: _Builder, budget_bytes: int) -> tuple[Any, ...]:
-    """The kernels' arguments after the rows and the output, in their order."""
+
+def _flatten(b: _Builder, budget_bytes: int) -> Model:
     i32 = np.int32
     groups = np.asarray(b.group, np.int8)
     order = np.argsort(groups, kind="stable").astype(i32)
@@ -193,7 +275,7 @@ def _flatten(b: _Builder, budget_bytes: int) -> tuple[Any, ...]:
     ratios = np.asarray([r for leaf in b.leaves for r in leaf.ratios], np.float64)
     sizes = [(1 << d) * d if d <= depth else 1 << d for d in depths]
     leaf_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    values = np.empty(int(leaf_start[-1]))
+    values = _page_aligned(int(leaf_start[-1]))
     for index, leaf in enumerate(b.leaves):
         table = leaf.value * _pattern_table(np.asarray(leaf.ratios))
         start, size = leaf_start[index], sizes[index]
@@ -202,7 +284,7 @@ def _flatten(b: _Builder, budget_bytes: int) -> tuple[Any, ...]:
             kernels.fill_vectors(r, 1.0 - r, table, values[start : start + size])
         else:
             values[start : start + size] = table
-    return (
+    return Model(
         group_bounds,
         order,
         np.asarray(b.feature, i32),
@@ -225,6 +307,19 @@ def _flatten(b: _Builder, budget_bytes: int) -> tuple[Any, ...]:
         depth,
         values,
     )
+
+
+HUGE_PAGE = 2 * 1024 * 1024
+
+
+def _page_aligned(size: int) -> np.ndarray:
+    """A float64 array starting on a 2 MiB boundary: numpy asks the kernel for huge pages on
+    large buffers, and an aligned array then spans a few of them, not a thousand 4 KiB pages
+    a row's scattered reads would each need a TLB entry for."""
+    room = HUGE_PAGE // 8
+    buffer = np.empty(size + room)
+    skip = (-buffer.ctypes.data % HUGE_PAGE) // 8
+    return buffer[skip : skip + size]
 
 
 def _vector_depth(depths: list[int], budget_bytes: int) -> int:

@@ -60,6 +60,43 @@ def decide(
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
+def _masks(
+    row: np.ndarray,
+    dec: np.ndarray,
+    mask: np.ndarray,
+    group_bounds: np.ndarray,
+    group_nodes: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    default_left: np.ndarray,
+    cat_bounds: np.ndarray,
+    cat_values: np.ndarray,
+    tree_pos: np.ndarray,
+    pos_parent: np.ndarray,
+    pos_node: np.ndarray,
+    pos_want: np.ndarray,
+    pos_bit: np.ndarray,
+) -> None:
+    """mask[p]: the path features one row (1 x features) leaves unsatisfied at position p,
+    its parent's plus the parent's bit when the row goes the other way."""
+    decide(
+        row,
+        dec,
+        group_bounds,
+        group_nodes,
+        feature,
+        threshold,
+        default_left,
+        cat_bounds,
+        cat_values,
+    )
+    for t in range(tree_pos.shape[0] - 1):
+        mask[tree_pos[t]] = 0
+        for p in range(tree_pos[t] + 1, tree_pos[t + 1]):
+            mask[p] = mask[pos_parent[p]] | (dec[pos_node[p], 0] ^ pos_want[p]) * pos_bit[p]
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
 def explain_rows(
     rows: np.ndarray,
     out: np.ndarray,
@@ -84,19 +121,26 @@ def explain_rows(
     leaf_start: np.ndarray,
     vector_depth: int,
     values: np.ndarray,
+    frequent: np.ndarray,
+    frequent_start: np.ndarray,
+    frequent_values: np.ndarray,
 ) -> None:
     """One row at a time (out is rows x features + 1): for a few rows.
 
-    A node's mask (the path features the row leaves unsatisfied) is its parent's, plus the
-    parent's bit when the row goes the other way. A leaf with at most `vector_depth` path
-    features then adds the contributions stored for its pattern; a deeper one works them out
-    from its pattern table (`_table_leaf`)."""
+    A leaf with at most `vector_depth` path features adds the contributions stored for the
+    row's pattern: from `frequent_values` when the pattern is one of the leaf's commonest
+    (`frequent[leaf]`, laid out leaf after leaf in a few hundred kilobytes), else from its own
+    block of `values`. A single row reads one vector from every leaf of the model, so where
+    those reads land decides its cost. A deeper leaf works them out from its pattern table
+    (`_table_leaf`)."""
     dec = np.empty((feature.shape[0], 1), np.uint8)
     mask = np.zeros(pos_parent.shape[0], np.int64)
+    kinds = frequent.shape[1]
     for r in range(rows.shape[0]):
-        decide(
+        _masks(
             rows[r : r + 1],
             dec,
+            mask,
             group_bounds,
             group_nodes,
             feature,
@@ -104,19 +148,25 @@ def explain_rows(
             default_left,
             cat_bounds,
             cat_values,
+            tree_pos,
+            pos_parent,
+            pos_node,
+            pos_want,
+            pos_bit,
         )
-        for t in range(tree_pos.shape[0] - 1):
-            mask[tree_pos[t]] = 0
-            for p in range(tree_pos[t] + 1, tree_pos[t + 1]):
-                mask[p] = mask[pos_parent[p]] | (dec[pos_node[p], 0] ^ pos_want[p]) * pos_bit[p]
         for leaf in range(slot_bounds.shape[0] - 1):
             first = slot_bounds[leaf]
             d = slot_bounds[leaf + 1] - first
             unmet = mask[leaf_pos[leaf]]
             if d <= vector_depth:
                 at = leaf_start[leaf] + (((1 << d) - 1) ^ unmet) * d
+                source = values
+                for k in range(kinds):
+                    if frequent[leaf, k] == unmet:
+                        at = frequent_start[leaf] + k * d
+                        source = frequent_values
                 for s in range(d):
-                    out[r, slot_feature[first + s]] += values[at + s]
+                    out[r, slot_feature[first + s]] += source[at + s]
             else:
                 _table_leaf(
                     out,
@@ -130,6 +180,69 @@ def explain_rows(
                     values,
                     leaf_start[leaf],
                 )
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def commonest_patterns(
+    rows: np.ndarray,
+    frequent: np.ndarray,
+    group_bounds: np.ndarray,
+    group_nodes: np.ndarray,
+    feature: np.ndarray,
+    threshold: np.ndarray,
+    default_left: np.ndarray,
+    cat_bounds: np.ndarray,
+    cat_values: np.ndarray,
+    tree_pos: np.ndarray,
+    pos_parent: np.ndarray,
+    pos_node: np.ndarray,
+    pos_want: np.ndarray,
+    pos_bit: np.ndarray,
+    leaf_pos: np.ndarray,
+) -> None:
+    """frequent[leaf, k]: the k-th commonest pattern of the leaf among `rows` (ties to the
+    smaller pattern), -1 past the last one seen."""
+    n = rows.shape[0]
+    dec = np.empty((feature.shape[0], 1), np.uint8)
+    mask = np.zeros(pos_parent.shape[0], np.int64)
+    seen = np.empty((leaf_pos.shape[0], n), np.int64)
+    for r in range(n):
+        _masks(
+            rows[r : r + 1],
+            dec,
+            mask,
+            group_bounds,
+            group_nodes,
+            feature,
+            threshold,
+            default_left,
+            cat_bounds,
+            cat_values,
+            tree_pos,
+            pos_parent,
+            pos_node,
+            pos_want,
+            pos_bit,
+        )
+        for leaf in range(leaf_pos.shape[0]):
+            seen[leaf, r] = mask[leaf_pos[leaf]]
+    frequent[:, :] = -1
+    counts = np.zeros(frequent.shape[1], np.int64)
+    for leaf in range(leaf_pos.shape[0]):
+        column = np.sort(seen[leaf])
+        counts[:] = 0
+        start = 0
+        for i in range(1, n + 1):
+            if i < n and column[i] == column[start]:
+                continue
+            run, pattern = i - start, column[start]
+            for k in range(frequent.shape[1]):  # keep the top counts, first seen first
+                if run > counts[k]:
+                    for m in range(frequent.shape[1] - 1, k, -1):
+                        counts[m], frequent[leaf, m] = counts[m - 1], frequent[leaf, m - 1]
+                    counts[k], frequent[leaf, k] = run, pattern
+                    break
+            start = i
 
 
 @njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
@@ -277,3 +390,28 @@ def fill_table(ratios: np.ndarray, weights: np.ndarray, table: np.ndarray) -> No
             if k < d:
                 total += weights[k] * poly[m - k]
         table[pattern] = total
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def gather_frequent(
+    frequent: np.ndarray,
+    slot_bounds: np.ndarray,
+    leaf_start: np.ndarray,
+    vector_depth: int,
+    values: np.ndarray,
+    frequent_start: np.ndarray,
+    frequent_values: np.ndarray,
+) -> None:
+    """Copies each vector leaf's commonest patterns' contributions, leaf after leaf
+    (`frequent_start` must hold the offsets: the leaf's depth times the patterns kept)."""
+    for leaf in range(frequent.shape[0]):
+        d = slot_bounds[leaf + 1] - slot_bounds[leaf]
+        if d > vector_depth:
+            continue
+        for k in range(frequent.shape[1]):
+            pattern = frequent[leaf, k]
+            if pattern < 0:
+                continue
+            source = leaf_start[leaf] + (((1 << d) - 1) ^ pattern) * d
+            target = frequent_start[leaf] + k * d
+            frequent_values[target : target + d] = values[source : source + d]

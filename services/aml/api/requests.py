@@ -80,12 +80,31 @@ def scan_request(request: aml_pb2.ScanTradeDataRequest) -> ScanRequest:
     )
 
 
+#: Most names one ScreenParties call may carry.
+MAX_PARTIES = 16
+
+
 def check_party_screening(request: aml_pb2.ScreenPartyRequest) -> None:
     v = FieldViolations()
-    v.require(bool(request.name.strip()), "name", "is required")
-    v.require(len(request.name) <= 512, "name", "must be at most 512 characters")
-    v.require(0.0 <= request.min_score <= 1.0, "min_score", "must be within [0, 1]")
+    _check_party(request, v, "")
     v.raise_if_any("invalid party screening request")
+
+
+def check_parties_screening(request: aml_pb2.ScreenPartiesRequest) -> None:
+    """Every name's problems at once, each at its path ``parties[i].field``."""
+    v = FieldViolations()
+    v.require(
+        1 <= len(request.parties) <= MAX_PARTIES, "parties", f"must hold 1..{MAX_PARTIES} names"
+    )
+    for index, party in enumerate(request.parties[:MAX_PARTIES]):
+        _check_party(party, v, f"parties[{index}].")
+    v.raise_if_any("invalid party screening request")
+
+
+def _check_party(request: aml_pb2.ScreenPartyRequest, v: FieldViolations, prefix: str) -> None:
+    v.require(bool(request.name.strip()), f"{prefix}name", "is required")
+    v.require(len(request.name) <= 512, f"{prefix}name", "must be at most 512 characters")
+    v.require(0.0 <= request.min_score <= 1.0, f"{prefix}min_score", "must be within [0, 1]")
 
 
 def watchlist_entry(entry: aml_pb2.WatchlistEntry) -> domain.WatchlistEntry:

@@ -48,6 +48,7 @@ ROLES_BY_METHOD: dict[str, frozenset[Role]] = {
     "StreamScreenTrades": frozenset({_B}),
     "ScanTradeData": frozenset({_B, _R}),
     "ScreenParty": frozenset({_B, _I, _R, _A, _S}),
+    "ScreenParties": frozenset({_B, _I, _R, _A, _S}),
     "UpsertWatchlistEntry": frozenset({_R, _A}),
     "DeleteWatchlistEntry": frozenset({_R, _A}),
     "ListWatchlistEntries": frozenset({_R, _A}),

@@ -30,6 +30,7 @@ from services.aml.api.party_rpcs import PartyRpcs
 from services.aml.api.renderers import ScanRenderer, ScreenTradeRenderer, stream_reply
 from services.aml.api.requests import (
     actor,
+    check_parties_screening,
     check_party_screening,
     review_decision,
     scan_request,
@@ -134,6 +135,17 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
         self, request: aml_pb2.ScreenPartyRequest, context: grpc.ServicerContext
     ) -> aml_pb2.ScreenPartyResponse:
         check_party_screening(request)
+        return self._screen_party(request)
+
+    def ScreenParties(
+        self, request: aml_pb2.ScreenPartiesRequest, context: grpc.ServicerContext
+    ) -> aml_pb2.ScreenPartiesResponse:
+        check_parties_screening(request)
+        return aml_pb2.ScreenPartiesResponse(
+            results=[self._screen_party(party) for party in request.parties]
+        )
+
+    def _screen_party(self, request: aml_pb2.ScreenPartyRequest) -> aml_pb2.ScreenPartyResponse:
         lists = {aml_pb2.WatchlistKind.Name(k) for k in request.lists}
         found = self._watchlist.screen_party(
             request.name, request.country_code, request.min_score, lists

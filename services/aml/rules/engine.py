@@ -100,8 +100,7 @@ class RuleEngine:
         ctx = resolve(trade, self.rules, self.reference, as_of)
         keys = self.keys(trade, tenant)
         behaviour.record(ctx, self.windows, keys)
-        price_lines.record(ctx, self.windows, keys, self.market)
-        line = price_lines.line_of(ctx, self.windows, keys, self.market).facts
+        line = price_lines.observe(ctx, self.windows, keys, self.market).facts
         found = [rule(ctx) for rule in DOCUMENT_RULES]
         found += [
             pricing.doc_weight_anomaly(ctx, self.market),

@@ -67,22 +67,28 @@ def line_keys(
     return {(LINE, _key(order, side, keys))} if side else set()
 
 
-def record(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> None:
-    """Keep an order priced beyond the market test in its exporter's line window."""
-    order = ctx.trade.order
-    side = _side(order, ctx.reference, market, ctx.rules)
-    if side:
-        unit = ctx.reference.to_usd(order.unit_price, order.currency)
-        entry = Entry(order.ordered_at, order.order_id, order.order_id, unit, order.buyer_id)
-        store.add(LINE, _key(order, side, keys), entry)
-
-
-def line_of(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
-    """The order's place against the exporter's earlier orders on its side of the market."""
+def observe(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
+    """Keep an order priced beyond the market test in its exporter's line window, and return
+    its place on the line (what :func:`line_of` reads)."""
     order = ctx.trade.order
     side = _side(order, ctx.reference, market, ctx.rules)
     if not side:
         return WITHIN_MARKET
+    unit = ctx.reference.to_usd(order.unit_price, order.currency)
+    entry = Entry(order.ordered_at, order.order_id, order.order_id, unit, order.buyer_id)
+    store.add(LINE, _key(order, side, keys), entry)
+    return _read(ctx, store, keys, side)
+
+
+def line_of(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
+    """The order's place against the exporter's earlier orders on its side of the market."""
+    side = _side(ctx.trade.order, ctx.reference, market, ctx.rules)
+    return _read(ctx, store, keys, side) if side else WITHIN_MARKET
+
+
+def _read(ctx: TradeContext, store: WindowStore, keys: Keys, side: int) -> Line:
+    """The exporter's earlier orders of the goods on `side` within the window, against this one."""
+    order = ctx.trade.order
     at = order.ordered_at
     start = at - timedelta(days=ctx.rules.pricing.line_window_days)
     earlier = [

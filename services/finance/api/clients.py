@@ -24,6 +24,7 @@ from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import TradeGuardError, UnavailableError
 from services.finance.api.dependency_errors import dependency_error
+from services.finance.api.health_watch import HealthWatch
 from services.finance.domain import Party, PartyScreening, Pending, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
@@ -86,8 +87,16 @@ class _Client:
         self._channel = channel
         self._deadline = deadline_seconds
         self._metrics = metrics
+        self._watch = HealthWatch(
+            name, channel, lambda serving: metrics.dependency_serving(name, serving)
+        )
+
+    def start(self) -> None:
+        """Watch the dependency's health (which also keeps the channel's thread running)."""
+        self._watch.start()
 
     def close(self) -> None:
+        self._watch.close()
         self._channel.close()
 
     def _failed(self, error: grpc.RpcError, fields: Mapping[str, str]) -> TradeGuardError:
@@ -139,18 +148,50 @@ class RiskClient(_Client):
 
 
 class AmlClient(_Client):
-    """Watchlist screening of party names (aml ScreenParty), the parties in parallel."""
+    """Watchlist screening of party names: every party of a quote in one aml ScreenParties
+    call (a call costs both services far more than the matching does). An aml that does not
+    know ScreenParties yet (during a rolling upgrade) is asked with one ScreenParty call per
+    party, sent at once."""
 
     def __init__(self, channel: grpc.Channel, deadline: float, metrics: FinanceMetrics) -> None:
         super().__init__("aml", channel, deadline, metrics)
         self._stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+        self._batched = True
 
     def ask_screening(
         self, parties: Sequence[Party], min_score: float
     ) -> Pending[list[PartyScreening]]:
-        """Every party's call sent now (one deadline for all); the returned function waits for
-        their screenings, in the order given."""
+        """The parties' screening sent now; the returned function waits for their
+        screenings, in the order given."""
         timeout = call_timeout(self._deadline)
+        if not self._batched:
+            return self._one_by_one(parties, min_score, timeout)
+        request = aml_pb2.ScreenPartiesRequest(
+            parties=[_screen_request(party, min_score) for party in parties]
+        )
+        call = self._stub.ScreenParties.future(request, timeout=timeout)
+
+        def result() -> list[PartyScreening]:
+            try:
+                response = call.result()
+            except grpc.RpcError as error:
+                if error.code() is grpc.StatusCode.UNIMPLEMENTED:
+                    self._batched = False
+                    return self._one_by_one(parties, min_score, call_timeout(self._deadline))()
+                failure = self._failed(error, _batch_fields(parties))
+                if not isinstance(failure, UnavailableError):
+                    raise failure from error  # the caller's input: no fallback may hide it
+                return [PartyScreening(party, (), failure) for party in parties]
+            return [
+                PartyScreening(party, _hits(party, found, min_score), None)
+                for party, found in zip(parties, response.results, strict=True)
+            ]
+
+        return result
+
+    def _one_by_one(
+        self, parties: Sequence[Party], min_score: float, timeout: float
+    ) -> Pending[list[PartyScreening]]:
         screen = self._stub.ScreenParty.future
         calls = [
             (party, screen(_screen_request(party, min_score), timeout=timeout)) for party in parties
@@ -165,18 +206,32 @@ class AmlClient(_Client):
             if not isinstance(failure, UnavailableError):
                 raise failure from error  # the caller's input: no fallback may hide it
             return PartyScreening(party, (), failure)
-        hits = tuple(
-            WatchlistHit(
-                party=party.role,
-                entry_id=m.entry_id,
-                entry_name=m.name,
-                list_name=aml_pb2.WatchlistKind.Name(m.list),
-                score=m.score,
-            )
-            for m in response.matches
-            if m.score >= min_score
+        return PartyScreening(party, _hits(party, response, min_score), None)
+
+
+def _hits(
+    party: Party, response: aml_pb2.ScreenPartyResponse, min_score: float
+) -> tuple[WatchlistHit, ...]:
+    return tuple(
+        WatchlistHit(
+            party=party.role,
+            entry_id=m.entry_id,
+            entry_name=m.name,
+            list_name=aml_pb2.WatchlistKind.Name(m.list),
+            score=m.score,
         )
-        return PartyScreening(party, hits, None)
+        for m in response.matches
+        if m.score >= min_score
+    )
+
+
+def _batch_fields(parties: Sequence[Party]) -> dict[str, str]:
+    """ScreenParties' field paths (``parties[1].name``) as the caller's fields."""
+    return {
+        f"parties[{index}].{field}": caller
+        for index, party in enumerate(parties)
+        for field, caller in _PARTY_FIELDS.get(party.role, {}).items()
+    }
 
 
 def _screen_request(party: Party, min_score: float) -> aml_pb2.ScreenPartyRequest:

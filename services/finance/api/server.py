@@ -81,9 +81,12 @@ class FinanceService:
     purger: QuotePurger
 
     def start(self, *, metrics: bool = True) -> FinanceService:
-        """Serve, and purge expired quotes every ``purge_interval_seconds``."""
+        """Serve, purge expired quotes every ``purge_interval_seconds``, and watch the
+        dependencies' health."""
         self.server.start(metrics=metrics)
         self.purger.start()
+        self.risk.start()
+        self.aml.start()
         return self
 
     def stop(self, grace: float | None = None) -> None:

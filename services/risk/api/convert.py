@@ -12,8 +12,7 @@ from google.protobuf import timestamp_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
 from services.common.errors import FieldViolation, ValidationError
-from services.common.money import money_problem, to_float, write_float
-from services.risk.answers import Answers
+from services.common.money import money_problem, to_float
 from services.risk.domain import FinancingRequest, Reason
 from services.risk.validation import validate_request
 
@@ -64,70 +63,6 @@ def to_reason(reason: Reason) -> risk_pb2.Reason:
         value=math.nan if reason.value is None else reason.value,
         code=reason.code,
     )
-
-
-class ScoreEncoder:
-    """Writes FinancingScore messages for one snapshot: as-of stamps converted once, policy
-    reasons built once, model reasons worded from the reason table."""
-
-    def __init__(self, model_version: str, features_as_of: str) -> None:
-        self.model_version = model_version
-        self.features_as_of = features_as_of
-        self._stamps: dict[str, timestamp_pb2.Timestamp] = {}
-        self._policy: dict[Reason, risk_pb2.Reason] = {}
-
-    def _stamp(self, as_of: str) -> timestamp_pb2.Timestamp:
-        stamp = self._stamps.get(as_of)
-        if stamp is None:
-            if len(self._stamps) > 64:  # trade records bring dates of their own
-                self._stamps.clear()
-            stamp = self._stamps[as_of] = timestamp(as_of)
-        return stamp
-
-    def _policy_reason(self, reason: Reason) -> risk_pb2.Reason:
-        message = self._policy.get(reason)
-        if message is None:
-            message = self._policy[reason] = to_reason(reason)
-        return message
-
-    def fill(self, target: risk_pb2.FinancingScore, answers: Answers, i: int) -> None:
-        """Row i of `answers` into `target`."""
-        request = answers.requests[i]
-        decision = answers.decision(i)
-        target.request_id = request.request_id
-        target.enterprise_id = request.enterprise_id
-        target.probability_of_default = answers.pd[i]
-        target.score = answers.points[i]
-        target.grade = _GRADES[answers.grades[i]]
-        target.decision = _DECISIONS[decision.value]
-        write_float(
-            target.recommended_limit, answers.recommended_limit(i, decision), request.currency
-        )
-        target.model_version = answers.model_version
-        target.raw_score = answers.raw[i]
-        target.base_value = answers.base_value
-        target.features_as_of.CopyFrom(self._stamp(answers.as_of[i]))
-        target.thin_file = answers.thin_file is not None
-        if not answers.flags[i] and answers.thin_file is None:
-            return  # approved: no reasons, no notes
-        reasons = target.reasons
-        for reason in answers.policy_reasons(i):
-            reasons.append(self._policy_reason(reason))
-        if answers.explained(i):
-            for rc, feature, total in answers.top.row(i):
-                reasons.add(
-                    feature=feature,
-                    contribution=total,
-                    message=rc.sentence,
-                    value=math.nan,
-                    code=rc.code,
-                )
-        target.policy_notes.extend(answers.notes(i))
-
-    def encode(self, answers: Answers, i: int) -> risk_pb2.FinancingScore:
-        message = risk_pb2.FinancingScore()
-        self.fill(message, answers, i)
-        return message
 
 
 def grade_value(name: str) -> Any:

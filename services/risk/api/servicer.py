@@ -13,9 +13,10 @@ from services.common.item_errors import item_error
 from services.common.request_bounds import check_bounds
 from services.risk.answers import Answers
 from services.risk.api import model_info
-from services.risk.api.convert import ScoreEncoder, to_request
+from services.risk.api.convert import to_request
 from services.risk.api.record_convert import to_record
 from services.risk.api.registry import ModelRegistryRpcs
+from services.risk.api.score_encoder import ScoreEncoder
 from services.risk.batching import MicroBatcher
 from services.risk.domain import FinancingRequest
 from services.risk.metrics import RiskMetrics
@@ -88,7 +89,8 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
             try:
                 check_bounds(item)
                 if item.HasField("trade_record"):  # its own features: scored on its own
-                    encoder.fill(result.score, *self._answer_one(snapshot, item))
+                    answers, row = self._answer_one(snapshot, item)
+                    encoder.fill_rows([result.score], answers, (row,))
                     continue
                 domain = to_request(item, self._currencies)
                 rows.append(snapshot.accept(domain))
@@ -101,8 +103,7 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
             return
         answers = snapshot.answer_rows(valid, rows)
         self._metrics.record_answers(answers)
-        for row, slot in enumerate(slots):
-            encoder.fill(slot.score, answers, row)
+        encoder.fill_rows([slot.score for slot in slots], answers)
 
     def _answer_one(
         self, snapshot: ScoringSnapshot, request: risk_pb2.ScoreFinancingRequest

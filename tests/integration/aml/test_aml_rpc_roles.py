@@ -18,6 +18,9 @@ REQUESTS: dict[str, Callable[[], Any]] = {
     "ScreenTrade": aml_pb2.ScreenTradeRequest,
     "ScanTradeData": aml_pb2.ScanTradeDataRequest,
     "ScreenParty": lambda: aml_pb2.ScreenPartyRequest(name="Golden Crescent"),
+    "ScreenParties": lambda: aml_pb2.ScreenPartiesRequest(
+        parties=[aml_pb2.ScreenPartyRequest(name="Golden Crescent")]
+    ),
     "UpsertWatchlistEntry": aml_pb2.UpsertWatchlistEntryRequest,
     "DeleteWatchlistEntry": aml_pb2.DeleteWatchlistEntryRequest,
     "ListWatchlistEntries": aml_pb2.ListWatchlistEntriesRequest,
@@ -31,6 +34,7 @@ ALLOWED = {
     "StreamScreenTrades": {"bank-1"},
     "ScanTradeData": {"bank-1", "regulator-1"},
     "ScreenParty": set(CALLERS),
+    "ScreenParties": set(CALLERS),
     "UpsertWatchlistEntry": {"regulator-1", "admin-1"},
     "DeleteWatchlistEntry": {"regulator-1", "admin-1"},
     "ListWatchlistEntries": {"regulator-1", "admin-1"},

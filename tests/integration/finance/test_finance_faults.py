@@ -127,3 +127,23 @@ def test_quote_is_not_found_once_expired(own_stack: Stack, tmp_path: Path) -> No
     finally:
         channel.close()
         timed.stop(0)
+
+
+def _serving(stack: Stack, dependency: str) -> float:
+    return stack.sample("finance_dependency_serving", {"dependency": dependency})
+
+
+def _until(check: object, attempts: int = 150) -> None:
+    """Poll until ``check()`` holds (the health stream reports within moments)."""
+    for _ in range(attempts):
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError("never happened")
+
+
+def test_finance_watches_each_dependency_serving_and_going_away(own_stack: Stack) -> None:
+    _until(lambda: _serving(own_stack, "aml") == 1 and _serving(own_stack, "risk") == 1)
+    own_stack.aml.stop(0)
+    _until(lambda: _serving(own_stack, "aml") == 0)
+    assert _serving(own_stack, "risk") == 1

@@ -1,14 +1,16 @@
-"""Exporter and buyer are both screened through aml ScreenParty; a hit on either declines the
-quote with a reason naming the party."""
+"""Exporter and buyer are both screened by aml (one ScreenParties call); a hit on either declines
+the quote with a reason naming the party."""
 
 from __future__ import annotations
 
 import socket
+from concurrent import futures
 from pathlib import Path
 
 import grpc
 import pytest
 
+from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 
 from .conftest import (
@@ -21,6 +23,7 @@ from .conftest import (
 
 SANCTIONED = "Golden Crescent Holdings"  # W-1, SANCTIONS
 NEGATIVE = "Ivan Petrov Trading"  # W-2, NEGATIVE_LIST
+AML_SERVICE = "tradeguard.aml.v1.AmlMonitoring"
 
 
 def test_sanctioned_exporter_declines_the_premium_quote(stack: Stack) -> None:
@@ -110,3 +113,39 @@ def test_aml_fallback_flags_both_parties_as_not_screened(stack: Stack, tmp_path:
         "aml: unavailable, buyer not screened; screen before binding",
         "aml: unavailable, exporter not screened; screen before binding",
     ]
+
+
+def test_an_aml_without_screen_parties_is_asked_one_party_at_a_time(
+    stack: Stack, tmp_path: Path
+) -> None:
+    # During a rolling upgrade finance may meet an aml that predates ScreenParties: the real
+    # AML screening served without that method.
+    servicer = stack.aml.servicer
+    older = grpc.server(futures.ThreadPoolExecutor(4))
+    handler = grpc.unary_unary_rpc_method_handler(
+        servicer.ScreenParty,
+        request_deserializer=aml_pb2.ScreenPartyRequest.FromString,
+        response_serializer=aml_pb2.ScreenPartyResponse.SerializeToString,
+    )
+    older.add_generic_rpc_handlers(
+        [grpc.method_handlers_generic_handler(AML_SERVICE, {"ScreenParty": handler})]
+    )
+    port = older.add_insecure_port("127.0.0.1:0")
+    older.start()
+    finance = start_finance(tmp_path, stack.tokens, stack.risk.server.port, port)
+    channel = grpc.insecure_channel(f"127.0.0.1:{finance.server.port}")
+    try:
+        stub = finance_pb2_grpc.CreditInsuranceStub(channel)
+        buyer = finance_pb2.Buyer(name=NEGATIVE, country_code="RU", grade=4)
+        for attempt in ("old-1", "old-2"):  # the second goes one by one at once
+            quote = stub.QuotePremium(
+                short_term_request(attempt, exporter_name=SANCTIONED, buyer=buyer),
+                metadata=stack.md(),
+                timeout=10,
+            )
+            assert quote.outcome == finance_pb2.DECLINED and not quote.fallbacks
+            assert [r.split()[0] for r in quote.decline_reasons] == ["exporter", "buyer"]
+    finally:
+        channel.close()
+        finance.stop(0)
+        older.stop(0)

@@ -166,3 +166,14 @@ def test_unreachable_database_is_unavailable(tmp_path: Path) -> None:
     blocked.write_text("not a folder")
     with pytest.raises(UnavailableError):
         QuoteStore.open(f"sqlite:///{blocked / 'finance.db'}")
+
+
+def test_a_replay_check_the_database_cannot_answer_is_unavailable(tmp_path: Path) -> None:
+    # The replay check reads on a bare pooled connection; a driver error must still come out
+    # as the store being unavailable, never as an unexpected error.
+    store = QuoteStore.open(f"sqlite:///{tmp_path / 'finance.db'}")
+    with store._engine.begin() as conn:  # noqa: SLF001 - breaking the store is the point
+        conn.execute(sa.text("DROP TABLE finance_quotes"))
+    with pytest.raises(UnavailableError):
+        store.find_by_request("bank-1", "r-1")
+    store.close()

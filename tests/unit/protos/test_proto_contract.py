@@ -46,6 +46,7 @@ def test_aml_service_methods() -> None:
         "StreamScreenTrades",
         "ScanTradeData",
         "ScreenParty",
+        "ScreenParties",
         "UpsertWatchlistEntry",
         "DeleteWatchlistEntry",
         "ListWatchlistEntries",

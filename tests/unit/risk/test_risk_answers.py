@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from services.risk import model as model_io
+from services.risk.answers import ARRAY_ROWS
 from services.risk.domain import Decision, FinancingRequest, Product
 from services.risk.feature_table import from_frame
 from services.risk.features import FeatureSpec
@@ -17,7 +18,7 @@ from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
 from services.risk.reason_codes import adverse_action_reasons, model_reasons
 from services.risk.reason_table import ReasonTable
-from services.risk.scaling import DEFAULT_GRADE_BANDS, ScoreScaling, grade_for, grades_for
+from services.risk.scaling import DEFAULT_GRADE_BANDS, grade_for, grades_for
 from services.risk.scoring import ScoringSnapshot
 from services.risk.training import synthetic
 
@@ -50,13 +51,11 @@ def test_batch_reasons_equal_the_one_row_rule(layout: str) -> None:
         assert top.reasons(i) == model_reasons(contributions[i, :-1], specs), i
 
 
-def test_vectorised_points_and_grades_equal_the_scalar_ones() -> None:
+def test_vectorised_grades_equal_the_one_row_rule() -> None:
     pds = np.concatenate([[0.0, 1e-9, 0.001, 0.0025, 0.03, 0.5, 1.0], np.geomspace(1e-5, 1, 200)])
-    scaling = ScoreScaling(600, 50, 20)
-    np.testing.assert_allclose(
-        scaling.points_many(pds), [scaling.points(p) for p in pds], rtol=1e-13
-    )
     assert grades_for(pds, DEFAULT_GRADE_BANDS) == [grade_for(p, DEFAULT_GRADE_BANDS) for p in pds]
+    shuffled = (DEFAULT_GRADE_BANDS[3], *DEFAULT_GRADE_BANDS[:3], *DEFAULT_GRADE_BANDS[4:])
+    assert grades_for(pds, shuffled) == [grade_for(p, shuffled) for p in pds]
 
 
 def _requests(count: int) -> list[FinancingRequest]:
@@ -106,7 +105,23 @@ def test_each_answer_follows_the_one_row_rules(bundle_dir: Path) -> None:
         assert got.recommended_limit == (
             0.0 if decision == Decision.DECLINE else round(limit / rate, 2)
         )
-        assert got.score == pytest.approx(meta.scaling.points(pd), rel=1e-13)
+        assert got.score == meta.scaling.points(pd)
         assert got.grade == grade_for(pd, meta.grade_bands)
         decisions.add(decision)
     assert decisions == set(Decision)  # every branch of the policy was taken
+
+
+def test_a_few_rows_get_the_answers_they_get_in_a_large_batch(bundle_dir: Path) -> None:
+    bundle = model_io.load(bundle_dir)
+    policy = DecisionPolicy(
+        approve_max_pd=0.02, decline_min_pd=0.08, volume_feature=synthetic.VOLUME_FEATURE
+    )
+    table = from_frame(synthetic.feature_table(), "test", "2026-01-01")
+    snap = ScoringSnapshot(bundle, table, policy, FX, PsiMonitor(bundle.metadata.references))
+    requests = _requests(120)
+    rows = [snap.row(r.enterprise_id) for r in requests]
+    together = snap.score_rows(requests, rows)
+    assert ARRAY_ROWS > 1
+    for start in range(0, len(requests), ARRAY_ROWS - 1):
+        end = start + ARRAY_ROWS - 1
+        assert snap.score_rows(requests[start:end], rows[start:end]) == together[start:end]

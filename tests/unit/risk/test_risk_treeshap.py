@@ -65,10 +65,12 @@ def test_contributions_equal_lightgbm_pred_contrib(
         else TreeExplainer.from_booster(booster, values_budget_bytes=budget)
     )
     np.testing.assert_allclose(explainer.contributions(rows), expected, rtol=0, atol=1e-9)
-    for row in range(8):  # the few-rows kernel
-        np.testing.assert_allclose(
-            explainer.contributions(rows[row]), expected[row : row + 1], rtol=0, atol=1e-9
-        )
+    # The few-rows kernel, without and with each leaf's commonest patterns kept together.
+    for ready in (explainer, explainer.with_patterns_of(rows[::3])):
+        for row in range(12):
+            np.testing.assert_allclose(
+                ready.contributions(rows[row]), expected[row : row + 1], rtol=0, atol=1e-9
+            )
 
 
 def test_rows_sum_to_the_raw_score_of_a_trained_bundle(bundle_dir: Path) -> None:

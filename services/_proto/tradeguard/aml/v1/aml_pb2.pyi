@@ -290,6 +290,18 @@ class ScreenPartyRequest(_message.Message):
     lists: _containers.RepeatedScalarFieldContainer[WatchlistKind]
     def __init__(self, name: _Optional[str] = ..., country_code: _Optional[str] = ..., min_score: _Optional[float] = ..., lists: _Optional[_Iterable[_Union[WatchlistKind, str]]] = ...) -> None: ...
 
+class ScreenPartiesRequest(_message.Message):
+    __slots__ = ("parties",)
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    parties: _containers.RepeatedCompositeFieldContainer[ScreenPartyRequest]
+    def __init__(self, parties: _Optional[_Iterable[_Union[ScreenPartyRequest, _Mapping]]] = ...) -> None: ...
+
+class ScreenPartiesResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[ScreenPartyResponse]
+    def __init__(self, results: _Optional[_Iterable[_Union[ScreenPartyResponse, _Mapping]]] = ...) -> None: ...
+
 class PartyMatch(_message.Message):
     __slots__ = ("entry_id", "name", "list", "score", "matched_name", "country_code", "reason")
     ENTRY_ID_FIELD_NUMBER: _ClassVar[int]

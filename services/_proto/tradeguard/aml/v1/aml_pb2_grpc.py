@@ -58,6 +58,11 @@ class AmlMonitoringStub:
                 request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyRequest.SerializeToString,
                 response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyResponse.FromString,
                 _registered_method=True)
+        self.ScreenParties = channel.unary_unary(
+                '/tradeguard.aml.v1.AmlMonitoring/ScreenParties',
+                request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesRequest.SerializeToString,
+                response_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesResponse.FromString,
+                _registered_method=True)
         self.UpsertWatchlistEntry = channel.unary_unary(
                 '/tradeguard.aml.v1.AmlMonitoring/UpsertWatchlistEntry',
                 request_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.UpsertWatchlistEntryRequest.SerializeToString,
@@ -150,6 +155,14 @@ class AmlMonitoringServicer:
 
     def ScreenParty(self, request, context):
         """Fuzzy-matches a name against the watchlist (negative list, sanctions).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScreenParties(self, request, context):
+        """Screens several names in one call (1..16, e.g. a deal's exporter and buyer), each exactly as
+        ScreenParty would; the results come in the request's order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -264,6 +277,11 @@ def add_AmlMonitoringServicer_to_server(servicer, server):
                     servicer.ScreenParty,
                     request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyRequest.FromString,
                     response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyResponse.SerializeToString,
+            ),
+            'ScreenParties': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScreenParties,
+                    request_deserializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesRequest.FromString,
+                    response_serializer=tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesResponse.SerializeToString,
             ),
             'UpsertWatchlistEntry': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertWatchlistEntry,
@@ -437,6 +455,33 @@ class AmlMonitoring:
             '/tradeguard.aml.v1.AmlMonitoring/ScreenParty',
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyRequest.SerializeToString,
             tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScreenParties(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tradeguard.aml.v1.AmlMonitoring/ScreenParties',
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesRequest.SerializeToString,
+            tradeguard_dot_aml_dot_v1_dot_aml__pb2.ScreenPartiesResponse.FromString,
             options,
             channel_credentials,
             insecure,

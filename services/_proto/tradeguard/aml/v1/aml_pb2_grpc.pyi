@@ -47,6 +47,10 @@ class AmlMonitoringStub:
     """Runs the network typologies (circular trading, fan-in, fan-out, pass-through) over a trade data set."""
     ScreenParty: _grpc.UnaryUnaryMultiCallable[_aml_pb2.ScreenPartyRequest, _aml_pb2.ScreenPartyResponse]
     """Fuzzy-matches a name against the watchlist (negative list, sanctions)."""
+    ScreenParties: _grpc.UnaryUnaryMultiCallable[_aml_pb2.ScreenPartiesRequest, _aml_pb2.ScreenPartiesResponse]
+    """Screens several names in one call (1..16, e.g. a deal's exporter and buyer), each exactly as
+    ScreenParty would; the results come in the request's order.
+    """
     UpsertWatchlistEntry: _grpc.UnaryUnaryMultiCallable[_aml_pb2.UpsertWatchlistEntryRequest, _aml_pb2.WatchlistEntry]
     """Creates or replaces a watchlist entry. REGULATOR, ADMIN."""
     DeleteWatchlistEntry: _grpc.UnaryUnaryMultiCallable[_aml_pb2.DeleteWatchlistEntryRequest, _empty_pb2.Empty]
@@ -96,6 +100,10 @@ class AmlMonitoringAsyncStub(AmlMonitoringStub):
     """Runs the network typologies (circular trading, fan-in, fan-out, pass-through) over a trade data set."""
     ScreenParty: _aio.UnaryUnaryMultiCallable[_aml_pb2.ScreenPartyRequest, _aml_pb2.ScreenPartyResponse]  # type: ignore[assignment]
     """Fuzzy-matches a name against the watchlist (negative list, sanctions)."""
+    ScreenParties: _aio.UnaryUnaryMultiCallable[_aml_pb2.ScreenPartiesRequest, _aml_pb2.ScreenPartiesResponse]  # type: ignore[assignment]
+    """Screens several names in one call (1..16, e.g. a deal's exporter and buyer), each exactly as
+    ScreenParty would; the results come in the request's order.
+    """
     UpsertWatchlistEntry: _aio.UnaryUnaryMultiCallable[_aml_pb2.UpsertWatchlistEntryRequest, _aml_pb2.WatchlistEntry]  # type: ignore[assignment]
     """Creates or replaces a watchlist entry. REGULATOR, ADMIN."""
     DeleteWatchlistEntry: _aio.UnaryUnaryMultiCallable[_aml_pb2.DeleteWatchlistEntryRequest, _empty_pb2.Empty]  # type: ignore[assignment]
@@ -166,6 +174,16 @@ class AmlMonitoringServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_aml_pb2.ScreenPartyResponse, _abc.Awaitable[_aml_pb2.ScreenPartyResponse]]:
         """Fuzzy-matches a name against the watchlist (negative list, sanctions)."""
+
+    @_abc_1.abstractmethod
+    def ScreenParties(
+        self,
+        request: _aml_pb2.ScreenPartiesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_aml_pb2.ScreenPartiesResponse, _abc.Awaitable[_aml_pb2.ScreenPartiesResponse]]:
+        """Screens several names in one call (1..16, e.g. a deal's exporter and buyer), each exactly as
+        ScreenParty would; the results come in the request's order.
+        """
 
     @_abc_1.abstractmethod
     def UpsertWatchlistEntry(
