@@ -10,6 +10,7 @@ statistics to the file named by TRADEGUARD_PROFILE_OUT. Used by bench/aml_stream
 from __future__ import annotations
 
 import cProfile
+import functools
 import importlib
 import os
 import pstats
@@ -27,8 +28,12 @@ _profiles: list[cProfile.Profile] = []
 
 
 def _profile_this_thread(_frame: FrameType, _event: str, _arg: Any) -> None:
-    """Called once in each new thread: swaps itself for a profiler of that thread."""
-    profile = cProfile.Profile(time.thread_time)
+    """Called once in each new thread: swaps itself for a profiler of that thread. Its clock is
+    that thread's CPU clock by id, not `time.thread_time`: the statistics are gathered in the
+    main thread at exit, and calls still waiting then (an idle worker's queue read) would
+    otherwise be timed with the main thread's CPU."""
+    clock = time.pthread_getcpuclockid(threading.get_ident())
+    profile = cProfile.Profile(functools.partial(time.clock_gettime, clock))
     _profiles.append(profile)
     profile.enable()
 
