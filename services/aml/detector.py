@@ -105,7 +105,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ShadowResult:
     """What a shadow rule set would have done with the trade; recorded, never alerted."""
 
@@ -117,7 +117,7 @@ class ShadowResult:
     removed: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ScreeningResult:
     """The outcome of screening one trade."""
 
@@ -137,7 +137,7 @@ class ScanReport:
     flows_scanned: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Scored:
     risk: float
     hits: tuple[Hit, ...]

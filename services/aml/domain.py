@@ -153,7 +153,7 @@ class Relation:
     relation: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Flow:
     """A money flow between two parties, one edge of a network structure."""
 

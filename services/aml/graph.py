@@ -59,7 +59,7 @@ class PartyGroups:
         return {p: self.find(p) for p in self._parent}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Edge:
     """One dated flow between two party groups."""
 

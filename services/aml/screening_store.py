@@ -42,7 +42,7 @@ class ShadowRecord:
     removed: Sequence[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ScreeningWrite:
     """One screened trade to commit: its alerts, and how to render the stored response.
 
@@ -58,7 +58,7 @@ class ScreeningWrite:
     shadow: ShadowRecord | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ScreeningOutcome:
     """The committed (or replayed) response of one screening."""
 
@@ -68,7 +68,7 @@ class ScreeningOutcome:
     raised: tuple[RaisedAlert, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class StoredScreening:
     """A response already stored for a request id."""
 

@@ -32,7 +32,7 @@ R = TypeVar("R")
 S_contra = TypeVar("S_contra", contravariant=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ScreeningRequest:
     """One trade to screen: its request id, a digest of the request body (for idempotency),
     and the trade, or the error found while reading it."""
@@ -45,7 +45,7 @@ class ScreeningRequest:
     as_of: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Screened:
     """What screening one trade found, with its alerts as stored (ids known)."""
 

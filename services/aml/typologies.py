@@ -15,7 +15,7 @@ SCREENING = "SCREENING"
 SCAN = "SCAN"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TypologyScore:
     """A typology's rule score in [0, 1] and the hits behind it."""
 
@@ -24,7 +24,7 @@ class TypologyScore:
     hits: tuple[Hit, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AlertCandidate:
     """An alert to store for review; the store keeps one per dedup key."""
 

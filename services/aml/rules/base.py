@@ -1,4 +1,9 @@
-"""What every rule returns: a named hit with severity, score and evidence."""
+"""What every rule returns: a named hit with severity, score and evidence.
+
+Values made for every screened trade (these, history entries, flow edges, screening results)
+are slotted dataclasses hashed by value and never changed once built, not frozen ones: a frozen
+dataclass's constructor costs several times as much.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ class Severity(StrEnum):
 _RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DocRef:
     """A document named in evidence: ORDER, PAYMENT, WAYBILL, DECLARATION, ENTERPRISE, BUYER."""
 
@@ -39,7 +44,7 @@ class DocRef:
     document_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Evidence:
     """What a rule saw: one sentence, the documents, and the figures that disagree."""
 
@@ -58,7 +63,7 @@ class Evidence:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Hit:
     """One rule that fired on a trade or structure."""
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Entry:
     """One dated amount in a key's history."""
 
