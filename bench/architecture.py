@@ -13,7 +13,7 @@ not the layout.
   the same core and alternates StreamScreenTrades rounds between them (250 trades per message,
   one durable SQLite commit per message); the figure is trades/s and server CPU per trade.
 - Risk: both trees' own `bench/risk.py --no-peer` serve one model and feature table (trained once
-  by the parent's code), alternating whole runs parent, commit, parent, commit...; the figures are
+  by the parent's code), alternating whole runs (parent, commit, then commit, parent, ...); the figures are
   ScoreFinancing calls/s at 1 and 32 in flight and StreamScoreFinancing scores/s.
 
 Both trees come from `git archive` into var/architecture/ and run on one virtualenv of their own
@@ -148,8 +148,10 @@ def risk_pair(pair: Pair, rounds: int, seconds: float) -> dict[str, Any]:
     cache = parent / "var" / "bench" / "risk"
     served = ["--models", str(cache / "models"), "--features", str(cache / "features.parquet")]
     runs: dict[str, list[dict[str, Any]]] = {"parent": [], "commit": []}
-    for _ in range(rounds):
-        for side, src in (("parent", parent), ("commit", commit)):
+    sides = (("parent", parent), ("commit", commit))
+    for index in range(rounds):
+        # Which tree runs first alternates, so neither always meets the other's exit.
+        for side, src in sides if index % 2 == 0 else sides[::-1]:
             flags = ["--no-peer", "--rounds", "1", "--seconds", str(seconds), *served]
             runs[side].append(run_script(src, "risk.py", flags))
     load = {side: [r["rounds"][0]["load"] for r in side_runs] for side, side_runs in runs.items()}
