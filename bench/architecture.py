@@ -13,8 +13,8 @@ not the layout.
   the same core and alternates StreamScreenTrades rounds between them (250 trades per message,
   one durable SQLite commit per message); the figure is trades/s and server CPU per trade.
 - Risk: both trees' own `bench/risk.py --no-peer` serve one model and feature table (trained once
-  by the parent's code), alternating whole runs (parent, commit, then commit, parent, ...); the figures are
-  ScoreFinancing calls/s at 1 and 32 in flight and StreamScoreFinancing scores/s.
+  by the parent's code), alternating whole runs (parent, commit, then commit, parent, ...); the
+  figures are ScoreFinancing calls/s at 1 and 32 in flight and StreamScoreFinancing scores/s.
 
 Both trees come from `git archive` into var/architecture/ and run on one virtualenv of their own
 (var/architecture/venv: this checkout's pinned dev requirements plus what the older trees' own
