@@ -13,11 +13,11 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from services.aml.domain import Flow, Relation
-from services.aml.ruleset import RoundTripConfig
+from services.aml.ruleset import RoundTripConfig, days
 
 S = TypeVar("S")
 
@@ -113,7 +113,7 @@ class RoundTripIndex:
     def _search(self, closing: Edge) -> list[Edge] | None:
         """Depth-first from the closing flow's receiver back to its sender, time-ordered."""
         cfg = self.config
-        start = closing.at - timedelta(days=cfg.window_days)
+        start = closing.at - days(cfg.window_days)
         tol = cfg.amount_rel_tol
 
         def expand(path: Sequence[Edge]) -> Iterator[Edge]:

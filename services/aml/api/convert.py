@@ -19,11 +19,13 @@ from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def to_datetime(value: timestamp_pb2.Timestamp) -> datetime:
-    # Plain arithmetic: several times faster than Timestamp.ToDatetime on the hot path.
-    return _EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)
+    # Plain integer arithmetic: several times faster than Timestamp.ToDatetime, and than a
+    # timedelta built from keywords, on the hot path (every document of every trade).
+    return _EPOCH + _MICROSECOND * (value.seconds * 1_000_000 + value.nanos // 1000)
 
 
 def to_timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
