@@ -13,8 +13,8 @@ not the layout.
   the same core and alternates StreamScreenTrades rounds between them (250 trades per message,
   one durable SQLite commit per message); the figure is trades/s and server CPU per trade.
 - Risk: both trees' own `bench/risk.py --no-peer` serve one model and feature table (trained once
-  by the parent's code), alternating whole runs parent, commit, parent, commit...; the figures are
-  ScoreFinancing calls/s at 1 and 32 in flight and StreamScoreFinancing scores/s.
+  by the parent's code), alternating whole runs (parent, commit, then commit, parent, ...); the
+  figures are ScoreFinancing calls/s at 1 and 32 in flight and StreamScoreFinancing scores/s.
 
 Both trees come from `git archive` into var/architecture/ and run on one virtualenv of their own
 (var/architecture/venv: this checkout's pinned dev requirements plus what the older trees' own
@@ -132,7 +132,13 @@ def aml_pair(pair: Pair, rounds: int, quick: bool) -> dict[str, Any]:
         "stream_trades_per_s": summary["stream_speedup_over_baseline"],
         "server_cpu_per_trade": summary["stream_cpu_ratio_to_baseline"],
     }
-    return {"figures": figures, "ratios_commit_over_parent": ratios, "raw": result}
+    paired = {"stream_trades_per_s": asdict(Spread.of(list(summary["paired_speedups"])))}
+    return {
+        "figures": figures,
+        "ratios_commit_over_parent": ratios,
+        "paired_ratios": paired,
+        "raw": result,
+    }
 
 
 def risk_pair(pair: Pair, rounds: int, seconds: float) -> dict[str, Any]:
@@ -142,22 +148,68 @@ def risk_pair(pair: Pair, rounds: int, seconds: float) -> dict[str, Any]:
     cache = parent / "var" / "bench" / "risk"
     served = ["--models", str(cache / "models"), "--features", str(cache / "features.parquet")]
     runs: dict[str, list[dict[str, Any]]] = {"parent": [], "commit": []}
-    for _ in range(rounds):
-        for side, src in (("parent", parent), ("commit", commit)):
+    sides = (("parent", parent), ("commit", commit))
+    for index in range(rounds):
+        # Which tree runs first alternates, so neither always meets the other's exit.
+        for side, src in sides if index % 2 == 0 else sides[::-1]:
             flags = ["--no-peer", "--rounds", "1", "--seconds", str(seconds), *served]
             runs[side].append(run_script(src, "risk.py", flags))
+    load = {side: [r["rounds"][0]["load"] for r in side_runs] for side, side_runs in runs.items()}
+    return {**risk_summary(runs), "load": load, "raw": runs}
+
+
+def risk_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Medians per side, and each round's commit/parent ratio: the two runs of a round are back
+    to back, so their ratio cancels load that drifts over the minutes of a pair."""
     figures: dict[str, float] = {}
     ratios: dict[str, float] = {}
+    spread: dict[str, Spread] = {}
     for name, (scenario, key) in RISK_METRICS.items():
-        medians = {
-            side: statistics.median(r["summary"]["ours"][scenario][key] for r in side_runs)
+        values = {
+            side: [r["summary"]["ours"][scenario][key] for r in side_runs]
             for side, side_runs in runs.items()
         }
-        figures[f"parent_{name}"] = medians["parent"]
-        figures[f"commit_{name}"] = medians["commit"]
-        ratios[name] = medians["commit"] / medians["parent"]
-    load = {side: [r["rounds"][0]["load"] for r in side_runs] for side, side_runs in runs.items()}
-    return {"figures": figures, "ratios_commit_over_parent": ratios, "load": load, "raw": runs}
+        figures[f"parent_{name}"] = statistics.median(values["parent"])
+        figures[f"commit_{name}"] = statistics.median(values["commit"])
+        ratios[name] = figures[f"commit_{name}"] / figures[f"parent_{name}"]
+        spread[name] = Spread.of(
+            [new / old for new, old in zip(values["commit"], values["parent"], strict=True)]
+        )
+    return {
+        "figures": figures,
+        "ratios_commit_over_parent": ratios,
+        "paired_ratios": {name: asdict(s) for name, s in spread.items()},
+    }
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Per-round commit/parent ratios: their median, range, and whether the range holds 1 (a
+    difference smaller than the round-to-round noise)."""
+
+    rounds: list[float]
+    median: float
+    low: float
+    high: float
+    within_noise: bool
+
+    @classmethod
+    def of(cls, ratios: list[float]) -> Spread:
+        low, high = min(ratios), max(ratios)
+        return cls(ratios, statistics.median(ratios), low, high, low <= 1.0 <= high)
+
+
+PAIR_FIELDS = ("service", "parent", "commit", "change")
+
+
+def kept_pairs(out: Path, only: str | None) -> list[dict[str, Any]]:
+    """With --only, the other service's pairs of an earlier run of the same PAIRS stay in the
+    report (each pair records the command that measured it)."""
+    if only is None or not out.exists():
+        return []
+    known = {p.commit for p in PAIRS}
+    earlier = json.loads(out.read_text()).get("pairs", [])
+    return [r for r in earlier if r["service"] != only and r["commit"] in known and "command" in r]
 
 
 def main() -> int:
@@ -170,7 +222,8 @@ def main() -> int:
     rounds = args.rounds or (1 if args.quick else 3)
     pairs = [p for p in PAIRS if args.only in (None, p.service)]
     historic_venv([tree(rev) for p in pairs for rev in (p.parent, p.commit)])
-    results = []
+    command = " ".join([Path(sys.executable).name, *sys.argv])
+    results = kept_pairs(args.out, args.only)
     for pair in pairs:
         print(f"==> {pair.service} {pair.parent} -> {pair.commit}: {pair.change}", flush=True)
         if pair.service == "aml":
@@ -178,13 +231,13 @@ def main() -> int:
         else:
             measured = risk_pair(pair, rounds, 2.0 if args.quick else 4.0)
         print(json.dumps(measured["ratios_commit_over_parent"]), flush=True)
-        results.append({**asdict(pair), **measured})
+        method = {"rounds_per_pair": rounds, "quick": args.quick}
+        results.append({**asdict(pair), "command": command, "method": method, **measured})
     report = {
         "benchmark": "architecture",
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": command,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "method": {"rounds_per_pair": rounds, "quick": args.quick},
-        "pairs": results,
+        "pairs": sorted(results, key=lambda r: PAIRS.index(Pair(*(r[f] for f in PAIR_FIELDS)))),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))

@@ -7,9 +7,11 @@ Sides (the same server, model and requests; only the checks differ):
   off  the same server with a plain global concurrency limit (one semaphore, as before fair
        share) and no bound checks.
 Workloads: unary ScoreFinancing from 8 client threads, and StreamScoreFinancing with messages of
-100 requests on one stream. Each round runs a side for a fixed time; rounds alternate on/off and
-the medians are compared. Server CPU per scored request (psutil, server process only) is
-reported beside throughput, since throughput on this shared machine moves with other load.
+100 requests on one stream. Each round runs both sides for a fixed time, each on a freshly
+started server, and which side goes first alternates from round to round; the medians are
+compared, with each round's on/off throughput ratio beside them. Server CPU per scored request
+(psutil, server process only) is reported beside throughput, since throughput on this shared
+machine moves with other load.
 Server on CPU 1, client on CPU 0 (BENCHMARKING.md).
 
   .venv/bin/python bench/hardening.py [--rounds 3] [--seconds 3] [--quick]
@@ -220,8 +222,10 @@ def main() -> None:
     raw: dict[str, dict[str, list[dict[str, float]]]] = {
         w: {"on": [], "off": []} for w in WORKLOADS
     }
-    for _ in range(rounds):
-        for checks in ("on", "off"):
+    for index in range(rounds):
+        # The side that runs first in a round alternates, so neither always meets a freshly
+        # started machine state (page cache, frequency, the other side's exit) first.
+        for checks in ("on", "off") if index % 2 == 0 else ("off", "on"):
             process, port = _start(str(work), str(work / "tokens.json"), checks)
             try:
                 for workload in WORKLOADS:
@@ -258,6 +262,10 @@ def _compare(sides: dict[str, list[dict[str, float]]]) -> dict[str, float]:
         "on_server_cpu_us_per_item": round(on_cpu, 1),
         "off_server_cpu_us_per_item": round(off_cpu, 1),
         "cpu_cost_pct": round((on_cpu / off_cpu - 1) * 100, 2),
+        "per_round_on_over_off": [
+            round(on["items_per_s"] / off["items_per_s"], 3)
+            for on, off in zip(sides["on"], sides["off"], strict=True)
+        ],
         "median_loadavg_1m": round(
             statistics.median(r["loadavg_1m"] for side in sides.values() for r in side), 2
         ),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -57,32 +57,6 @@ _GROUPS = {
     ("<=", "Zero"): kernels.NUMERIC_ZERO,
     ("<=", "NaN"): kernels.NUMERIC_NAN,
 }
-
-
-class Model(NamedTuple):
-    """The flattened model: the kernels' arguments after the rows and the output, in order."""
-
-    group_bounds: np.ndarray
-    group_nodes: np.ndarray
-    feature: np.ndarray
-    threshold: np.ndarray
-    default_left: np.ndarray
-    cat_bounds: np.ndarray
-    cat_values: np.ndarray
-    tree_pos: np.ndarray
-    tree_leaves: np.ndarray
-    pos_parent: np.ndarray
-    pos_node: np.ndarray
-    pos_want: np.ndarray
-    pos_bit: np.ndarray
-    leaf_pos: np.ndarray
-    slot_bounds: np.ndarray
-    slot_feature: np.ndarray
-    slot_ratio: np.ndarray
-    slot_kept: np.ndarray
-    leaf_start: np.ndarray
-    vector_depth: int
-    values: np.ndarray
 
 
 class ExplainerError(ValueError):
@@ -184,10 +158,9 @@ class TreeExplainer:
 
     n_features: int
     expected_value: float
-    arrays: Model
-    frequent: tuple[np.ndarray, np.ndarray, np.ndarray]
-    """Each leaf's commonest patterns, their offsets and their contributions, leaf after leaf
-    (none until `with_patterns_of`)."""
+    trees: kernels.Trees
+    frequent: kernels.Frequent
+    """Each leaf's commonest patterns and their contributions (none until `with_patterns_of`)."""
 
     @classmethod
     def from_booster(
@@ -199,14 +172,14 @@ class TreeExplainer:
         builder = _Builder()
         for tree in dump["tree_info"]:
             builder.add_tree(tree["tree_structure"])
-        arrays = _flatten(builder, values_budget_bytes)
+        trees = _flatten(builder, values_budget_bytes)
         leaves = len(builder.leaves)
-        none = (
+        none = kernels.Frequent(
             np.full((leaves, FREQUENT_PATTERNS), -1, np.int64),
             np.zeros(leaves, np.int64),
             np.zeros(0),
         )
-        explainer = cls(booster.num_feature(), builder.expected, arrays, none)
+        explainer = cls(booster.num_feature(), builder.expected, trees, none)
         for rows in (1, BATCH_KERNEL_ROWS):  # compile both kernels before serving
             explainer.contributions(np.zeros((rows, explainer.n_features)))
         return explainer
@@ -217,11 +190,11 @@ class TreeExplainer:
         rows = np.ascontiguousarray(x, dtype=np.float64).reshape(-1, self.n_features)
         if rows.shape[0] < BATCH_KERNEL_ROWS:
             out = np.zeros((rows.shape[0], self.n_features + 1))
-            kernels.explain_rows(rows, out, *self.arrays, *self.frequent)
+            kernels.explain_rows(rows, out, self.trees, self.frequent)
             out[:, -1] = self.expected_value
             return out
         out_t = np.zeros((self.n_features + 1, rows.shape[0]))
-        kernels.explain_batch(rows, out_t, *self.arrays)
+        kernels.explain_batch(rows, out_t, self.trees)
         out_t[-1] = self.expected_value
         # Row-major like the few-rows kernel's, so row sums are taken in the same order.
         return np.ascontiguousarray(out_t.T)
@@ -234,37 +207,19 @@ class TreeExplainer:
         if len(rows) > PATTERN_SAMPLE_ROWS:
             rows = rows[np.linspace(0, len(rows) - 1, PATTERN_SAMPLE_ROWS).astype(np.intp)]
         rows = np.ascontiguousarray(rows)
-        m = self.arrays
+        m = self.trees
         frequent = np.full((len(m.leaf_pos), FREQUENT_PATTERNS), -1, np.int64)
         if len(rows):
-            kernels.commonest_patterns(
-                rows,
-                frequent,
-                m.group_bounds,
-                m.group_nodes,
-                m.feature,
-                m.threshold,
-                m.default_left,
-                m.cat_bounds,
-                m.cat_values,
-                m.tree_pos,
-                m.pos_parent,
-                m.pos_node,
-                m.pos_want,
-                m.pos_bit,
-                m.leaf_pos,
-            )
+            kernels.commonest_patterns(rows, frequent, m)
         depths = np.diff(m.slot_bounds).astype(np.int64)
         sizes = np.where(depths <= m.vector_depth, depths * FREQUENT_PATTERNS, 0)
         start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        gathered = np.zeros(int(sizes.sum()))
-        kernels.gather_frequent(
-            frequent, m.slot_bounds, m.leaf_start, m.vector_depth, m.values, start, gathered
-        )
-        return replace(self, frequent=(frequent, start, gathered))
+        found = kernels.Frequent(frequent, start, np.zeros(int(sizes.sum())))
+        kernels.gather_frequent(m, found)
+        return replace(self, frequent=found)
 
 
-def _flatten(b: _Builder, budget_bytes: int) -> Model:
+def _flatten(b: _Builder, budget_bytes: int) -> kernels.Trees:
     i32 = np.int32
     groups = np.asarray(b.group, np.int8)
     order = np.argsort(groups, kind="stable").astype(i32)
@@ -284,7 +239,7 @@ def _flatten(b: _Builder, budget_bytes: int) -> Model:
             kernels.fill_vectors(r, 1.0 - r, table, values[start : start + size])
         else:
             values[start : start + size] = table
-    return Model(
+    return kernels.Trees(
         group_bounds,
         order,
         np.asarray(b.feature, i32),

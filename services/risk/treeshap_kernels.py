@@ -1,13 +1,15 @@
 """The compiled kernels of `treeshap`: node decisions, path masks and leaf contributions.
 
-Every kernel reads the flattened model `treeshap._Flat` builds. Nothing here branches on the data
-where it can be avoided: on this kind of processor a mispredicted branch costs as much as a
-dozen table reads, and a leaf's loops are a handful of iterations each.
+Every kernel reads the flattened model (`Trees`, built by `treeshap`) as one typed tuple.
+Nothing here branches on the data where it can be avoided: on this kind of processor a
+mispredicted branch costs as much as a dozen table reads, and a leaf's loops are a handful of
+iterations each.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -20,20 +22,59 @@ ZERO_BAND = 1e-35
 """LightGBM's kZeroThreshold: values this close to 0 count as zero."""
 
 
+class Trees(NamedTuple):
+    """A booster flattened for the kernels (numba passes it as one typed tuple)."""
+
+    group_bounds: np.ndarray
+    """Split nodes of group g are group_nodes[group_bounds[g]:group_bounds[g + 1]]."""
+    group_nodes: np.ndarray
+    feature: np.ndarray
+    """Per split node: its feature, threshold, default side and categories
+    (cat_values[cat_bounds[node]:cat_bounds[node + 1]])."""
+    threshold: np.ndarray
+    default_left: np.ndarray
+    cat_bounds: np.ndarray
+    cat_values: np.ndarray
+    tree_pos: np.ndarray
+    """Tree t's node positions are tree_pos[t]:tree_pos[t + 1], its leaves
+    tree_leaves[t]:tree_leaves[t + 1]."""
+    tree_leaves: np.ndarray
+    pos_parent: np.ndarray
+    """Per position: its parent's position, the parent's split node, whether it is the left
+    side, and the parent's split feature's bit on the path."""
+    pos_node: np.ndarray
+    pos_want: np.ndarray
+    pos_bit: np.ndarray
+    leaf_pos: np.ndarray
+    """Per leaf: its position, and its path features slot_bounds[leaf]:slot_bounds[leaf + 1]
+    (feature, cover ratio, 1 - ratio), its block of `values` from leaf_start[leaf]."""
+    slot_bounds: np.ndarray
+    slot_feature: np.ndarray
+    slot_ratio: np.ndarray
+    slot_kept: np.ndarray
+    leaf_start: np.ndarray
+    vector_depth: int
+    """Leaves with at most this many path features keep a contribution vector per pattern,
+    deeper ones their pattern table alone."""
+    values: np.ndarray
+
+
+class Frequent(NamedTuple):
+    """Each leaf's commonest patterns (-1 for none) and their contributions, leaf after leaf
+    from start[leaf]."""
+
+    patterns: np.ndarray
+    start: np.ndarray
+    values: np.ndarray
+
+
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def decide(
-    rows: np.ndarray,
-    dec: np.ndarray,
-    group_bounds: np.ndarray,
-    group_nodes: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    default_left: np.ndarray,
-    cat_bounds: np.ndarray,
-    cat_values: np.ndarray,
-) -> None:
+def decide(rows: np.ndarray, dec: np.ndarray, m: Trees) -> None:
     """dec[node, row] = 1 when the row goes left at the node: LightGBM's own rule
     (Tree::NumericalDecision and CategoricalDecision), missing values included."""
+    group_bounds, group_nodes, feature = m.group_bounds, m.group_nodes, m.feature
+    threshold, default_left = m.threshold, m.default_left
+    cat_bounds, cat_values = m.cat_bounds, m.cat_values
     n = rows.shape[0]
     for g in range(4):
         for k in range(group_bounds[g], group_bounds[g + 1]):
@@ -60,35 +101,16 @@ def decide(
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def _masks(
-    row: np.ndarray,
-    dec: np.ndarray,
-    mask: np.ndarray,
-    group_bounds: np.ndarray,
-    group_nodes: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    default_left: np.ndarray,
-    cat_bounds: np.ndarray,
-    cat_values: np.ndarray,
-    tree_pos: np.ndarray,
-    pos_parent: np.ndarray,
-    pos_node: np.ndarray,
-    pos_want: np.ndarray,
-    pos_bit: np.ndarray,
-) -> None:
+def _masks(row: np.ndarray, dec: np.ndarray, mask: np.ndarray, m: Trees) -> None:
     """mask[p]: the path features one row (1 x features) leaves unsatisfied at position p,
     its parent's plus the parent's bit when the row goes the other way."""
-    decide(
-        row,
-        dec,
-        group_bounds,
-        group_nodes,
-        feature,
-        threshold,
-        default_left,
-        cat_bounds,
-        cat_values,
+    decide(row, dec, m)
+    tree_pos, pos_parent, pos_node, pos_want, pos_bit = (
+        m.tree_pos,
+        m.pos_parent,
+        m.pos_node,
+        m.pos_want,
+        m.pos_bit,
     )
     for t in range(tree_pos.shape[0] - 1):
         mask[tree_pos[t]] = 0
@@ -97,63 +119,23 @@ def _masks(
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def explain_rows(
-    rows: np.ndarray,
-    out: np.ndarray,
-    group_bounds: np.ndarray,
-    group_nodes: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    default_left: np.ndarray,
-    cat_bounds: np.ndarray,
-    cat_values: np.ndarray,
-    tree_pos: np.ndarray,
-    tree_leaves: np.ndarray,
-    pos_parent: np.ndarray,
-    pos_node: np.ndarray,
-    pos_want: np.ndarray,
-    pos_bit: np.ndarray,
-    leaf_pos: np.ndarray,
-    slot_bounds: np.ndarray,
-    slot_feature: np.ndarray,
-    slot_ratio: np.ndarray,
-    slot_kept: np.ndarray,
-    leaf_start: np.ndarray,
-    vector_depth: int,
-    values: np.ndarray,
-    frequent: np.ndarray,
-    frequent_start: np.ndarray,
-    frequent_values: np.ndarray,
-) -> None:
+def explain_rows(rows: np.ndarray, out: np.ndarray, m: Trees, f: Frequent) -> None:
     """One row at a time (out is rows x features + 1): for a few rows.
 
     A leaf with at most `vector_depth` path features adds the contributions stored for the
-    row's pattern: from `frequent_values` when the pattern is one of the leaf's commonest
-    (`frequent[leaf]`, laid out leaf after leaf in a few hundred kilobytes), else from its own
-    block of `values`. A single row reads one vector from every leaf of the model, so where
+    row's pattern: from `f.values` when the pattern is one of the leaf's commonest
+    (`f.patterns[leaf]`, laid out leaf after leaf in a few hundred kilobytes), else from its
+    own block of `values`. A single row reads one vector from every leaf of the model, so where
     those reads land decides its cost. A deeper leaf works them out from its pattern table
     (`_table_leaf`)."""
-    dec = np.empty((feature.shape[0], 1), np.uint8)
-    mask = np.zeros(pos_parent.shape[0], np.int64)
+    leaf_pos, slot_bounds, slot_feature = m.leaf_pos, m.slot_bounds, m.slot_feature
+    leaf_start, vector_depth, values = m.leaf_start, m.vector_depth, m.values
+    frequent, frequent_start, frequent_values = f.patterns, f.start, f.values
+    dec = np.empty((m.feature.shape[0], 1), np.uint8)
+    mask = np.zeros(m.pos_parent.shape[0], np.int64)
     kinds = frequent.shape[1]
     for r in range(rows.shape[0]):
-        _masks(
-            rows[r : r + 1],
-            dec,
-            mask,
-            group_bounds,
-            group_nodes,
-            feature,
-            threshold,
-            default_left,
-            cat_bounds,
-            cat_values,
-            tree_pos,
-            pos_parent,
-            pos_node,
-            pos_want,
-            pos_bit,
-        )
+        _masks(rows[r : r + 1], dec, mask, m)
         for leaf in range(slot_bounds.shape[0] - 1):
             first = slot_bounds[leaf]
             d = slot_bounds[leaf + 1] - first
@@ -168,62 +150,20 @@ def explain_rows(
                 for s in range(d):
                     out[r, slot_feature[first + s]] += source[at + s]
             else:
-                _table_leaf(
-                    out,
-                    r,
-                    unmet,
-                    first,
-                    d,
-                    slot_feature,
-                    slot_ratio,
-                    slot_kept,
-                    values,
-                    leaf_start[leaf],
-                )
+                _table_leaf(out, r, unmet, first, d, m, leaf_start[leaf])
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def commonest_patterns(
-    rows: np.ndarray,
-    frequent: np.ndarray,
-    group_bounds: np.ndarray,
-    group_nodes: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    default_left: np.ndarray,
-    cat_bounds: np.ndarray,
-    cat_values: np.ndarray,
-    tree_pos: np.ndarray,
-    pos_parent: np.ndarray,
-    pos_node: np.ndarray,
-    pos_want: np.ndarray,
-    pos_bit: np.ndarray,
-    leaf_pos: np.ndarray,
-) -> None:
+def commonest_patterns(rows: np.ndarray, frequent: np.ndarray, m: Trees) -> None:
     """frequent[leaf, k]: the k-th commonest pattern of the leaf among `rows` (ties to the
     smaller pattern), -1 past the last one seen."""
     n = rows.shape[0]
-    dec = np.empty((feature.shape[0], 1), np.uint8)
-    mask = np.zeros(pos_parent.shape[0], np.int64)
+    leaf_pos = m.leaf_pos
+    dec = np.empty((m.feature.shape[0], 1), np.uint8)
+    mask = np.zeros(m.pos_parent.shape[0], np.int64)
     seen = np.empty((leaf_pos.shape[0], n), np.int64)
     for r in range(n):
-        _masks(
-            rows[r : r + 1],
-            dec,
-            mask,
-            group_bounds,
-            group_nodes,
-            feature,
-            threshold,
-            default_left,
-            cat_bounds,
-            cat_values,
-            tree_pos,
-            pos_parent,
-            pos_node,
-            pos_want,
-            pos_bit,
-        )
+        _masks(rows[r : r + 1], dec, mask, m)
         for leaf in range(leaf_pos.shape[0]):
             seen[leaf, r] = mask[leaf_pos[leaf]]
     frequent[:, :] = -1
@@ -238,8 +178,8 @@ def commonest_patterns(
             run, pattern = i - start, column[start]
             for k in range(frequent.shape[1]):  # keep the top counts, first seen first
                 if run > counts[k]:
-                    for m in range(frequent.shape[1] - 1, k, -1):
-                        counts[m], frequent[leaf, m] = counts[m - 1], frequent[leaf, m - 1]
+                    for j in range(frequent.shape[1] - 1, k, -1):
+                        counts[j], frequent[leaf, j] = counts[j - 1], frequent[leaf, j - 1]
                     counts[k], frequent[leaf, k] = run, pattern
                     break
             start = i
@@ -247,19 +187,17 @@ def commonest_patterns(
 
 @njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
 def _table_leaf(
-    out: np.ndarray,
-    r: int,
-    unmet: int,
-    first: int,
-    d: int,
-    slot_feature: np.ndarray,
-    slot_ratio: np.ndarray,
-    slot_kept: np.ndarray,
-    table: np.ndarray,
-    base: int,
+    out: np.ndarray, r: int, unmet: int, first: int, d: int, m: Trees, base: int
 ) -> None:
-    """From the pattern table E: an unsatisfied feature i gets -R * E[p], a satisfied one
-    (1 - r_i) * R * E[p without i], R the product of the unsatisfied features' ratios."""
+    """From the pattern table E (m.values from `base`): an unsatisfied feature i gets
+    -R * E[p], a satisfied one (1 - r_i) * R * E[p without i], R the product of the
+    unsatisfied features' ratios."""
+    slot_feature, slot_ratio, slot_kept, table = (
+        m.slot_feature,
+        m.slot_ratio,
+        m.slot_kept,
+        m.values,
+    )
     met = ((1 << d) - 1) ^ unmet
     rest = 1.0
     for s in range(d):
@@ -271,46 +209,16 @@ def _table_leaf(
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def explain_batch(
-    rows: np.ndarray,
-    out_t: np.ndarray,
-    group_bounds: np.ndarray,
-    group_nodes: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    default_left: np.ndarray,
-    cat_bounds: np.ndarray,
-    cat_values: np.ndarray,
-    tree_pos: np.ndarray,
-    tree_leaves: np.ndarray,
-    pos_parent: np.ndarray,
-    pos_node: np.ndarray,
-    pos_want: np.ndarray,
-    pos_bit: np.ndarray,
-    leaf_pos: np.ndarray,
-    slot_bounds: np.ndarray,
-    slot_feature: np.ndarray,
-    slot_ratio: np.ndarray,
-    slot_kept: np.ndarray,
-    leaf_start: np.ndarray,
-    vector_depth: int,
-    values: np.ndarray,
-) -> None:
+def explain_batch(rows: np.ndarray, out_t: np.ndarray, m: Trees) -> None:
     """`explain_rows` for many rows (out_t is features + 1 x rows): tree by tree with the
     loops over rows innermost, so a tree's values are read once for the whole batch."""
+    tree_pos, tree_leaves, leaf_pos = m.tree_pos, m.tree_leaves, m.leaf_pos
+    pos_parent, pos_node, pos_want, pos_bit = m.pos_parent, m.pos_node, m.pos_want, m.pos_bit
+    slot_bounds, slot_feature, leaf_start = m.slot_bounds, m.slot_feature, m.leaf_start
+    vector_depth, values = m.vector_depth, m.values
     n = rows.shape[0]
-    dec = np.empty((feature.shape[0], n), np.uint8)
-    decide(
-        rows,
-        dec,
-        group_bounds,
-        group_nodes,
-        feature,
-        threshold,
-        default_left,
-        cat_bounds,
-        cat_values,
-    )
+    dec = np.empty((m.feature.shape[0], n), np.uint8)
+    decide(rows, dec, m)
     widest = 1
     for t in range(tree_pos.shape[0] - 1):
         widest = max(widest, tree_pos[t + 1] - tree_pos[t])
@@ -338,18 +246,7 @@ def explain_batch(
                         out_t[f, r] += values[at[r] + s]
             else:
                 for r in range(n):
-                    _table_leaf(
-                        out,
-                        r,
-                        mask[local, r],
-                        first,
-                        d,
-                        slot_feature,
-                        slot_ratio,
-                        slot_kept,
-                        values,
-                        leaf_start[leaf],
-                    )
+                    _table_leaf(out, r, mask[local, r], first, d, m, leaf_start[leaf])
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
@@ -393,17 +290,16 @@ def fill_table(ratios: np.ndarray, weights: np.ndarray, table: np.ndarray) -> No
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
-def gather_frequent(
-    frequent: np.ndarray,
-    slot_bounds: np.ndarray,
-    leaf_start: np.ndarray,
-    vector_depth: int,
-    values: np.ndarray,
-    frequent_start: np.ndarray,
-    frequent_values: np.ndarray,
-) -> None:
-    """Copies each vector leaf's commonest patterns' contributions, leaf after leaf
-    (`frequent_start` must hold the offsets: the leaf's depth times the patterns kept)."""
+def gather_frequent(m: Trees, f: Frequent) -> None:
+    """Fills f.values with each vector leaf's commonest patterns' contributions, leaf after
+    leaf (f.start must hold the offsets: the leaf's depth times the patterns kept)."""
+    slot_bounds, leaf_start, vector_depth, values = (
+        m.slot_bounds,
+        m.leaf_start,
+        m.vector_depth,
+        m.values,
+    )
+    frequent, frequent_start, frequent_values = f.patterns, f.start, f.values
     for leaf in range(frequent.shape[0]):
         d = slot_bounds[leaf + 1] - slot_bounds[leaf]
         if d > vector_depth:

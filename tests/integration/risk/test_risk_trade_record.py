@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf import json_format
 
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
+from services.cli import main as cli_main
+from services.common.tokens import Role
 from services.risk.api.record_convert import to_message
 from services.risk.record import TradeRecord, extract_record
 from services.risk.training.dataset import training_data_from_dir
@@ -102,3 +106,84 @@ def test_a_record_without_as_of_is_invalid(served: tuple[RiskServer, TradeDatase
         server.stub.ScoreFinancing(_request(enterprise, message), metadata=server.auth())
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violations(caught.value) == ["trade_record.as_of"]
+
+
+def _score_cli(
+    server: RiskServer, enterprise: str, record: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    argv = [
+        "score",
+        "--enterprise",
+        enterprise,
+        "--amount",
+        "5000",
+        "--tenor",
+        "90",
+        "--product",
+        "ORDER_FINANCING",
+        "--record",
+        str(record),
+        "--target",
+        f"127.0.0.1:{server.service.server.port}",
+        f"--token={server.tokens[Role.BANK]}",
+    ]
+    try:
+        code = cli_main(argv)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_score_command_sends_a_record_file(
+    served: tuple[RiskServer, TradeDataset],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, ds = served
+    enterprise = _busy(ds)
+    message = to_message(_record(ds, enterprise))
+    by_record = server.stub.ScoreFinancing(_request(enterprise, message), metadata=server.auth())
+    path = tmp_path / "record.json"
+    path.write_text(json_format.MessageToJson(message))
+    code, out, err = _score_cli(server, enterprise, path, capsys)
+    assert code == 0, err
+    assert f"model version       {by_record.model_version}" in out
+    assert f"{by_record.probability_of_default:.4%}" in out
+    assert "thin file" not in out
+
+
+def test_the_score_command_shows_a_thin_file(
+    served: tuple[RiskServer, TradeDataset],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, ds = served
+    enterprise = _busy(ds)
+    message = to_message(_record(ds, enterprise))
+    del message.orders[3:]  # three orders: far fewer than the policy's minimum
+    kept = {order.order_id for order in message.orders}
+    for name in ("payments", "waybills", "declarations"):
+        documents = [d for d in getattr(message, name) if d.order_id in kept]
+        message.ClearField(name)
+        getattr(message, name).extend(documents)
+    path = tmp_path / "thin.json"
+    path.write_text(json_format.MessageToJson(message))
+    code, out, err = _score_cli(server, enterprise, path, capsys)
+    assert code == 0, err
+    assert "thin file           yes" in out
+    assert "decision            APPROVE" not in out
+
+
+def test_the_score_command_names_a_file_that_is_not_a_record(
+    served: tuple[RiskServer, TradeDataset],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, ds = served
+    path = tmp_path / "bad.json"
+    path.write_text('{"orders": [{"amount": "lots"}]}')
+    code, out, err = _score_cli(server, _busy(ds), path, capsys)
+    assert code == 2
+    assert err.startswith(f"error: {path} is not a trade record") and "Traceback" not in err
+    assert out == ""
