@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from services.commandline.errors import CommandError
@@ -91,13 +91,14 @@ def step(title: str, argv: Sequence[str], log: Path) -> None:
 
 
 def extract_end(data: Path) -> str:
-    """The day after the last order: the feature table then sees the whole extract."""
+    """The day after the last order, or today when the extract runs past it: the feature
+    table then sees the whole extract known so far (an as-of still to come is refused)."""
     import polars as pl
 
     last = (
         pl.scan_parquet(data / "orders.parquet").select(pl.col("ordered_at").max()).collect().item()
     )
-    return str((last.date() + timedelta(days=1)).isoformat())
+    return str(min(last.date() + timedelta(days=1), datetime.now(UTC).date()).isoformat())
 
 
 def prepare(paths: DemoPaths, enterprises: int, months: int, seed: int) -> None:

@@ -38,13 +38,38 @@ def latest_table_path(path: Path) -> Path:
     return files[-1]
 
 
-def read_feature_table(path: Path) -> FeatureTable:
+def read_feature_table(path: Path, now: datetime | None = None) -> FeatureTable:
+    """The served table at ``path``; refused while its as-of lies after ``now`` (the clock)."""
     file = latest_table_path(path)
     try:
         frame = pl.read_parquet(file)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise FeatureTableError(f"cannot read feature table {file}: {exc}") from exc
-    return from_frame(frame, str(file), _file_date(file))
+    table = from_frame(frame, str(file), _file_date(file))
+    _not_ahead_of(table, now or datetime.now(UTC))
+    return table
+
+
+def as_of_moment(text: str) -> datetime | None:
+    """An as-of as an aware moment (a bare date is its midnight UTC); None when unparseable."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _not_ahead_of(table: FeatureTable, now: datetime) -> None:
+    """Features describe what was known before their as-of, so an as-of after the clock is a
+    wrong clock or a wrong features job: serving it would score on a claimed future and report
+    a negative table age. It is refused (the previous snapshot keeps serving) until the clock
+    reaches it."""
+    moment = as_of_moment(table.as_of)
+    if moment is not None and moment > now:
+        raise FeatureTableError(
+            f"feature table {table.source} is as of {table.as_of}, after the current time "
+            f"{now.isoformat(timespec='seconds')}; it is served once that time has come"
+        )
 
 
 def from_frame(frame: pl.DataFrame, source: str, default_as_of: str = "") -> FeatureTable:

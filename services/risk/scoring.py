@@ -12,14 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import numpy as np
 
 from services.common.errors import FailedPrecondition, NotFoundError, ValidationError
 from services.risk.answers import Answers, answer
 from services.risk.domain import FinancingRequest, FinancingScore
-from services.risk.feature_table import AS_OF, ENTERPRISE_ID, FeatureTable, FeatureTableError
+from services.risk.feature_table import (
+    AS_OF,
+    ENTERPRISE_ID,
+    FeatureTable,
+    FeatureTableError,
+    as_of_moment,
+)
 from services.risk.features import encode
 from services.risk.model import ModelBundle
 from services.risk.policy import DecisionPolicy
@@ -144,7 +150,7 @@ class ScoringSnapshot:
             self.version,
             population_psi(meta.references, self.inputs.bins),
             score,
-            _parse_as_of(self.features_as_of),
+            as_of_moment(self.features_as_of),
         )
 
     def check_tenor(self, request: FinancingRequest) -> None:
@@ -210,11 +216,3 @@ class ScoringSnapshot:
             usd_per_unit=self.usd_per_unit,
             thin_file=thin_file,
         )
-
-
-def _parse_as_of(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -6,7 +6,7 @@ import argparse
 import time
 from collections.abc import Callable
 from dataclasses import asdict, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,6 +179,7 @@ def _features_incremental(args: argparse.Namespace) -> int:
         raise CommandError("--incremental needs --data, --as-of and the --out table to update")
     if not args.out.is_file():
         raise CommandError(f"--incremental updates an existing table; {args.out} does not exist")
+    _not_ahead_of_clock(args.as_of)
     previous = pl.read_parquet(args.out)
     try:
         frame, recomputed = bring_forward(load_dataset(args.data), previous, args.as_of)
@@ -190,6 +191,20 @@ def _features_incremental(args: argparse.Namespace) -> int:
     else:
         print(f"updated {args.out}: {recomputed} of {frame.height} enterprises recomputed")
     return 0
+
+
+def _not_ahead_of_clock(as_of: datetime | None) -> None:
+    """A table holds what was known before its as-of; a moment still to come is refused (the
+    served table's age would be negative and its features a claim about the future)."""
+    if as_of is None:
+        return
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    if moment > now:
+        raise CommandError(
+            f"--as-of {as_of.isoformat()} is after the current time "
+            f"({now.isoformat(timespec='seconds')}); features can only be as of a moment passed"
+        )
 
 
 def _compute_locally(args: argparse.Namespace, ds: TradeDataset) -> pl.DataFrame:
@@ -218,6 +233,7 @@ def run_features(args: argparse.Namespace, compute: FeatureCompute) -> int:
         raise CommandError("--incremental computes locally: drop --dask")
     if (args.as_of is None) == (args.points is None) or args.data is None or args.out is None:
         raise CommandError("give --data, --out and exactly one of --as-of and --points")
+    _not_ahead_of_clock(args.as_of)
     ds = load_dataset(args.data)
     # The coverage rule on whatever computed the table (locally or on a cluster).
     frame = cover_table(ds, compute(args, ds), extract_start(ds))

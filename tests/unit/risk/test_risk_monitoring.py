@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 from prometheus_client import CollectorRegistry
 
-from services.risk.feature_table import latest_table_path
+from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
 from services.risk.metrics import RiskMetrics
 from services.risk.psi import PopulationDrift
 from services.risk.registry import promote
@@ -94,3 +95,33 @@ def test_the_table_with_the_latest_as_of_is_served_not_the_newest_file(tmp_path:
     write_feature_table(earlier, tmp_path / "january.parquet")
     os.utime(tmp_path / "january.parquet", (2e9, 2e9))
     assert latest_table_path(tmp_path) == tmp_path / "march.parquet"
+
+
+def test_a_table_dated_after_the_clock_is_not_served_and_the_age_never_goes_negative(
+    sources: tuple[Path, Path],
+) -> None:
+    registry = CollectorRegistry()
+    metrics = RiskMetrics(registry)
+    runtime = ScoringRuntime(
+        *sources,
+        FX,
+        on_swap=lambda s: _publish(metrics, s),
+        on_failure=metrics.reload_failures.inc,
+    )
+    assert runtime.reload()
+    before = runtime.snapshot
+    # A table claiming an as-of a day ahead of the clock (a features job run "as of" a date
+    # that has not come): it is the latest as-of, yet it cannot describe what is known now.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    ahead = synthetic.feature_table().with_columns(as_of=pl.lit(tomorrow))
+    write_feature_table(ahead, sources[1] / "ahead.parquet")
+    assert runtime.poll_once() is False
+    assert runtime.snapshot is before
+    assert _value(registry, "risk_reload_failures_total") == 1.0
+    age = _value(registry, "risk_feature_table_age_seconds")
+    assert age is not None and age > 0
+    with pytest.raises(FeatureTableError, match="after the current time"):
+        read_feature_table(sources[1])
+    # Once its time has come, the same file serves.
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert read_feature_table(sources[1], now=later).as_of == tomorrow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -143,3 +144,17 @@ def test_feature_list_prints_the_registry(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert out.count("\n") == len(FEATURE_NAMES) + 2
     assert "| `overdue_share_12m` |" in out
+
+
+def test_an_as_of_still_to_come_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A table's as-of is the moment its features were known: one in the future would be served
+    # with a negative age, so the features job refuses to write it.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    out = tmp_path / "f.parquet"
+    assert _run("features", "--data", str(tmp_path), "--as-of", tomorrow, "--out", str(out)) == (
+        EXIT_USAGE
+    )
+    assert "after the current time" in capsys.readouterr().err
+    assert not out.exists()
