@@ -39,7 +39,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.aml.batch import joined_trades, row_rules, trade_frame  # noqa: E402
+from services.aml.batch import collect_rows, joined_trades, row_rules, trade_frame  # noqa: E402
 from services.aml.detector import AmlDetector  # noqa: E402
 from services.aml.network import scan  # noqa: E402
 from services.aml.reference import load_reference  # noqa: E402
@@ -110,7 +110,7 @@ def batch_sections(fx: Fixture, n: int) -> dict[str, Any]:
     joined = joined_trades(fx.data, fx.rules, fx.names, fx.usd, fx.data.relations).collect()
     frame = joined.lazy()
     rows = joined.height
-    row = rounds(lambda: row_rules(frame, fx.rules, fx.market, fx.as_of, fx.usd).collect(), n)
+    row = rounds(lambda: collect_rows(row_rules(frame, fx.rules, fx.market, fx.as_of, fx.usd)), n)
     e2e = rounds(
         lambda: trade_frame(
             fx.data,

@@ -316,7 +316,9 @@ class AmlDetector:
                 wanted |= {w for w in touched if w[0] != VOLUME}
         engine.windows.prefetch(wanted, batch_since(trades, engine.rules), writes)
         try:
-            evaluated = [engine.evaluate(t, w, tenant) for t, w in zip(trades, when, strict=True)]
+            evaluated = [
+                engine.evaluate(t, w, tenant, k) for t, w, k in zip(trades, when, keys, strict=True)
+            ]
             probs = self._probabilities(engine, evaluated, tenant)
         finally:
             engine.windows.flush()

@@ -13,11 +13,11 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from services.aml.domain import Flow, Relation
-from services.aml.ruleset import RoundTripConfig
+from services.aml.ruleset import RoundTripConfig, days
 
 S = TypeVar("S")
 
@@ -29,22 +29,28 @@ class PartyGroups:
         self._parent: dict[str, str] = {}
         for rel in relations:
             self._union(rel.party_a, rel.party_b)
+        # Each grouped party's root, resolved once: every screened trade looks its parties up
+        # several times, and the groups never change once built.
+        self._root = {party: self._find(party) for party in list(self._parent)}
         self._members: dict[str, list[str]] = defaultdict(list)
-        for party in list(self._parent):
-            self._members[self.find(party)].append(party)
+        for party, root in self._root.items():
+            self._members[root].append(party)
 
     def find(self, party: str) -> str:
+        return self._root.get(party, party)
+
+    def _find(self, party: str) -> str:
         parent = self._parent.get(party, party)
         if parent == party:
             return party
-        root = self.find(parent)
+        root = self._find(parent)
         self._parent[party] = root
         return root
 
     def _union(self, a: str, b: str) -> None:
         self._parent.setdefault(a, a)
         self._parent.setdefault(b, b)
-        ra, rb = self.find(a), self.find(b)
+        ra, rb = self._find(a), self._find(b)
         if ra != rb:
             self._parent[max(ra, rb)] = min(ra, rb)  # smallest id is the stable root
 
@@ -56,7 +62,7 @@ class PartyGroups:
         return sorted(self._members.get(group, [group]))
 
     def mapping(self) -> dict[str, str]:
-        return {p: self.find(p) for p in self._parent}
+        return dict(self._root)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -112,8 +118,10 @@ class RoundTripIndex:
 
     def _search(self, closing: Edge) -> list[Edge] | None:
         """Depth-first from the closing flow's receiver back to its sender, time-ordered."""
+        if not self._out.get(closing.dst):
+            return None  # the receiver has paid nobody: no loop starts (most orders)
         cfg = self.config
-        start = closing.at - timedelta(days=cfg.window_days)
+        start = closing.at - days(cfg.window_days)
         tol = cfg.amount_rel_tol
 
         def expand(path: Sequence[Edge]) -> Iterator[Edge]:

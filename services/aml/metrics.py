@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -62,7 +62,3 @@ class AmlMetrics:
             age = (now - entry.oldest).total_seconds() if entry else 0.0
             self.alerts_open.labels(severity).set(count)
             self.oldest_open_age.labels(severity).set(max(age, 0.0))
-
-    def count_hits(self, rules: Iterable[str]) -> None:
-        for rule in rules:
-            self.rule_hits.labels(rule).inc()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -144,6 +146,13 @@ class PricingConfig(_Frozen):
         description="Largest |log(price / the line's median)| of an order on an established "
         "line: further off, the line does not explain it.",
     )
+
+
+@lru_cache(maxsize=1024)
+def days(count: float) -> timedelta:
+    """``timedelta(days=count)``, built once per count: the rules turn their configured day counts
+    into spans for every trade, and a timedelta made from a float costs more than most rules."""
+    return timedelta(days=count)
 
 
 def _settlement_parties() -> dict[str, tuple[str, ...]]:

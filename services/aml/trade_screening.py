@@ -13,7 +13,8 @@ respond; a disk flush).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar
@@ -153,8 +154,10 @@ class TradeScreening:
         if pending:
             writes = [item.write for item in pending if item.write is not None]
             outcomes = self._screenings.commit(batch.actor.tenant, writes, batch.actor)
+            tally = _Tally()
             for item, outcome in zip(pending, outcomes, strict=True):
-                self._settle(item, outcome, batch.renderer)
+                self._settle(item, outcome, batch.renderer, tally)
+            tally.publish(self._metrics)
         return [item.final() for item in batch.items]
 
     def _replay_stored(self, items: Sequence[_Item[R]], batch: PreparedBatch[R]) -> None:
@@ -196,7 +199,11 @@ class TradeScreening:
             return None
 
     def _settle(
-        self, item: _Item[R], outcome: ScreeningOutcome, renderer: Renderer[Screened, R]
+        self,
+        item: _Item[R],
+        outcome: ScreeningOutcome,
+        renderer: Renderer[Screened, R],
+        tally: _Tally,
     ) -> None:
         if outcome.replayed and outcome.fingerprint != item.request.fingerprint:
             item.outcome = request_id_reused(item.request.request_id)
@@ -206,13 +213,29 @@ class TradeScreening:
         else:
             item.outcome = item.rendered
         if not outcome.replayed:
-            self._count(item.rules, [r.alert for r in outcome.raised if r.created])
-        self._metrics.trades_screened.labels("REPLAYED" if outcome.replayed else "SCREENED").inc()
+            tally.hits.update(item.rules)
+            tally.alerts.update(
+                (r.alert.typology, r.alert.severity) for r in outcome.raised if r.created
+            )
+        tally.trades["REPLAYED" if outcome.replayed else "SCREENED"] += 1
 
-    def _count(self, rules: Iterable[str], created: Iterable[Alert]) -> None:
-        self._metrics.count_hits(rules)
-        for alert in created:
-            self._metrics.alerts_raised.labels(alert.typology, alert.severity).inc()
+
+@dataclass(slots=True)
+class _Tally:
+    """A batch's metric counts, published once per label (a labelled counter's look-up costs
+    more than its increment, and a batch holds up to a thousand trades)."""
+
+    trades: Counter[str] = field(default_factory=Counter)
+    hits: Counter[str] = field(default_factory=Counter)
+    alerts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def publish(self, metrics: AmlMetrics) -> None:
+        for outcome, count in self.trades.items():
+            metrics.trades_screened.labels(outcome).inc(count)
+        for rule, count in self.hits.items():
+            metrics.rule_hits.labels(rule).inc(count)
+        for (typology, severity), count in self.alerts.items():
+            metrics.alerts_raised.labels(typology, severity).inc(count)
 
 
 def _write_for(

@@ -159,7 +159,7 @@ def answer(
         base_value=float(contributions[0, -1]) if len(requests) else 0.0,
         raw=raw.tolist(),
         pd=pd,
-        points=[meta.scaling.points(p) for p in pd],
+        points=meta.scaling.points_of(pd),
         grades=grades,
         flags=flags,
         limits_usd=limits,

@@ -32,9 +32,16 @@ _DECLINE_BIT = 1
 _BITS = dict(OUTCOME_BITS)
 
 
+def _outcomes_of(flags: int) -> tuple[str, ...]:
+    return tuple(name for name, bit in OUTCOME_BITS if flags & bit)
+
+
+_OUTCOMES = tuple(_outcomes_of(flags) for flags in range(1 << len(OUTCOME_BITS)))
+
+
 def outcomes_of(flags: int) -> tuple[str, ...]:
     """The outcomes whose bits are set in `flags`."""
-    return tuple(name for name, bit in OUTCOME_BITS if flags & bit)
+    return _OUTCOMES[flags]
 
 
 def outcome_flags(policy: DecisionPolicy, pd: float, amount_usd: float, limit_usd: float) -> int:

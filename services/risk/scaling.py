@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,16 @@ class ScoreScaling:
     def points(self, pd: float) -> float:
         p = min(max(pd, PD_FLOOR), 1.0 - PD_FLOOR)
         return self.offset + self.factor * math.log((1.0 - p) / p)
+
+    def points_of(self, pds: Iterable[float]) -> list[float]:
+        """`points` of every PD (the same arithmetic, the constants worked out once)."""
+        offset, factor, low, high = self.offset, self.factor, PD_FLOOR, 1.0 - PD_FLOOR
+        log = math.log
+        found = []
+        for pd in pds:
+            p = min(max(pd, low), high)
+            found.append(offset + factor * log((1.0 - p) / p))
+        return found
 
     def describe(self) -> str:
         return (

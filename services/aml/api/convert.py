@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf import timestamp_pb2
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
@@ -19,11 +19,13 @@ from services.aml.watchlist_store import StoredEntry
 from services.common.money import from_float
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def to_datetime(value: timestamp_pb2.Timestamp) -> datetime:
-    # Plain arithmetic: several times faster than Timestamp.ToDatetime on the hot path.
-    return _EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)
+    # Plain integer arithmetic: several times faster than Timestamp.ToDatetime, and than a
+    # timedelta built from keywords, on the hot path (every document of every trade).
+    return _EPOCH + _MICROSECOND * (value.seconds * 1_000_000 + value.nanos // 1000)
 
 
 def to_timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
@@ -61,48 +63,43 @@ def screening_as_of(request: aml_pb2.ScreenTradeRequest) -> datetime | None:
     return to_datetime(request.as_of) if request.HasField("as_of") else None
 
 
-def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(values)
-    return struct
-
-
-def evidence_to_proto(evidence: dict[str, Any]) -> aml_pb2.Evidence:
-    details = {k: v for k, v in evidence.items() if k not in ("summary", "documents", "hits")}
-    documents = [
-        aml_pb2.DocumentRef(document_type=d["document_type"], document_id=d["document_id"])
-        for d in evidence.get("documents", [])
-    ]
-    return aml_pb2.Evidence(
-        summary=str(evidence.get("summary", "")), documents=documents, details=_struct(details)
+def fill_evidence(message: aml_pb2.Evidence, evidence: dict[str, Any]) -> None:
+    """Write `evidence` into a message in place (a submessage built apart and handed to its
+    parent is copied through a serialisation; this runs for every hit of every trade)."""
+    message.SetInParent()
+    message.summary = str(evidence.get("summary", ""))
+    documents = message.documents
+    for d in evidence.get("documents", []):
+        documents.add(document_type=d["document_type"], document_id=d["document_id"])
+    message.details.SetInParent()
+    message.details.update(
+        {k: v for k, v in evidence.items() if k not in ("summary", "documents", "hits")}
     )
 
 
-def hit_to_proto(hit: dict[str, Any]) -> aml_pb2.RuleHit:
-    return aml_pb2.RuleHit(
-        rule=hit["rule"],
-        typology=hit["typology"],
-        severity=hit["severity"],
-        score=hit["score"],
-        evidence=evidence_to_proto(hit["evidence"]),
-    )
+def fill_hit(message: aml_pb2.RuleHit, hit: dict[str, Any]) -> None:
+    """Write a rule hit (see :func:`services.aml.alert_drafts.hit_dict`) into a message in place."""
+    message.rule = hit["rule"]
+    message.typology = hit["typology"]
+    message.severity = hit["severity"]
+    message.score = hit["score"]
+    fill_evidence(message.evidence, hit["evidence"])
 
 
-def _flow_proto(flow: dict[str, Any]) -> aml_pb2.Flow:
-    message = aml_pb2.Flow(
-        from_party_id=str(flow.get("from_party_id", "")),
-        to_party_id=str(flow.get("to_party_id", "")),
-        amount=from_float(float(flow.get("amount", 0.0)), str(flow.get("currency", ""))),
-        document_id=str(flow.get("document_id", "")),
+def _fill_flow(message: aml_pb2.Flow, flow: dict[str, Any]) -> None:
+    message.from_party_id = str(flow.get("from_party_id", ""))
+    message.to_party_id = str(flow.get("to_party_id", ""))
+    message.amount.CopyFrom(
+        from_float(float(flow.get("amount", 0.0)), str(flow.get("currency", "")))
     )
+    message.document_id = str(flow.get("document_id", ""))
     if flow.get("at"):
         message.at.CopyFrom(to_timestamp(datetime.fromisoformat(str(flow["at"]))))
-    return message
 
 
 def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
     """A stored alert as the API shows it."""
-    return aml_pb2.Alert(
+    message = aml_pb2.Alert(
         alert_id=alert.alert_id,
         tenant=alert.tenant,
         enterprise_id=alert.enterprise_id,
@@ -110,13 +107,8 @@ def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
         severity=alert.severity,
         risk_score=alert.risk_score,
         status=alert.status.value,
-        evidence=evidence_to_proto(alert.evidence),
-        created_at=to_timestamp(alert.created_at),
-        updated_at=to_timestamp(alert.updated_at),
         version=alert.version,
-        hits=[hit_to_proto(h) for h in alert.evidence.get("hits", [])],
         members=alert.members,
-        flows=[_flow_proto(f) for f in alert.flows],
         dedup_key=alert.dedup_key,
         source=alert.source,
         ruleset_version=alert.ruleset_version,
@@ -124,6 +116,15 @@ def alert_to_proto(alert: Alert) -> aml_pb2.Alert:
         last_note=alert.last_note,
         allowed_decisions=[d.value for d in review.allowed_decisions(alert.status)],
     )
+    # Submessages written in place (see fill_evidence).
+    fill_evidence(message.evidence, alert.evidence)
+    message.created_at.CopyFrom(to_timestamp(alert.created_at))
+    message.updated_at.CopyFrom(to_timestamp(alert.updated_at))
+    for h in alert.evidence.get("hits", []):
+        fill_hit(message.hits.add(), h)
+    for f in alert.flows:
+        _fill_flow(message.flows.add(), f)
+    return message
 
 
 def event_to_proto(event: AlertEvent) -> aml_pb2.AlertEvent:

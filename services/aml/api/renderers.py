@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services.aml.alert_drafts import hit_dict
 from services.aml.alert_records import Alert
-from services.aml.api.convert import SEVERITY_RANK, alert_to_proto, hit_to_proto
+from services.aml.api.convert import SEVERITY_RANK, alert_to_proto, fill_hit
 from services.aml.data_scans import ScanFindings
 from services.aml.trade_screening import Outcome, Screened
 from services.common.errors import TradeGuardError
@@ -26,20 +26,23 @@ class ScreenTradeRenderer:
         response = aml_pb2.ScreenTradeResponse(
             request_id=found.request_id,
             risk_score=float(result.risk_score),
-            hits=[hit_to_proto(hit_dict(h)) for h in result.hits],
-            alerts=[alert_to_proto(a) for a in stored],
             ruleset_version=result.ruleset_version,
         )
+        # Hits and alerts are written in place: a message handed to its parent is copied.
+        hits = response.hits
+        for h in result.hits:
+            fill_hit(hits.add(), hit_dict(h))
+        response.alerts.extend(alert_to_proto(a) for a in stored)
         worst = _most_severe(stored)
         if worst is not None:
             response.alert.CopyFrom(response.alerts[stored.index(worst)])
         if result.shadow is not None:
-            response.shadow.append(
-                aml_pb2.ShadowResult(
-                    ruleset_version=result.shadow.ruleset_version,
-                    risk_score=float(result.shadow.risk_score),
-                    would_alert_typologies=sorted({c.typology for c in result.shadow.would_alert}),
-                )
+            shadow = response.shadow.add(
+                ruleset_version=result.shadow.ruleset_version,
+                risk_score=float(result.shadow.risk_score),
+            )
+            shadow.would_alert_typologies.extend(
+                sorted({c.typology for c in result.shadow.would_alert})
             )
         return response
 
@@ -78,11 +81,14 @@ class ScanRenderer:
 def stream_reply(
     outcomes: Sequence[Outcome[aml_pb2.ScreenTradeResponse]],
 ) -> aml_pb2.StreamScreenTradesResponse:
-    """One stream message's answers, in request order: a response or the item's error."""
-    results = []
+    """One stream message's answers, in request order: a response or the item's error (each
+    copied into its place, not passed to a constructor, which copies through a serialisation)."""
+    reply = aml_pb2.StreamScreenTradesResponse()
+    results = reply.results
     for index, outcome in enumerate(outcomes):
+        result = results.add(index=index)
         if isinstance(outcome, TradeGuardError):
-            results.append(aml_pb2.ScreenTradeResult(index=index, error=item_error(outcome, index)))
+            result.error.CopyFrom(item_error(outcome, index))
         else:
-            results.append(aml_pb2.ScreenTradeResult(index=index, response=outcome))
-    return aml_pb2.StreamScreenTradesResponse(results=results)
+            result.response.CopyFrom(outcome)
+    return reply

@@ -17,7 +17,7 @@ from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, MemoryWindows, WindowStore
 from services.aml.rules.specs import fires, near_threshold
-from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet
+from services.aml.ruleset import RAPID_PASS_THROUGH, SHELL_EXPORTER, STRUCTURING, RuleSet, days
 
 NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
 # An exporter's orders priced beyond the market, per goods and side (see rules.price_lines).
@@ -69,7 +69,7 @@ def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
     cfg = ctx.rules.structuring
     if ctx.amount_usd < cfg.threshold_usd:
         return False
-    gap = timedelta(days=cfg.instalment_gap_days)
+    gap = days(cfg.instalment_gap_days)
     others = [q.paid_at for q in ctx.trade.payments if q.payment_id != p.payment_id]
     return all(abs(p.paid_at - at) >= gap for at in others)
 
@@ -129,7 +129,7 @@ def densest_span(entries: list[Entry], at: datetime, window: timedelta) -> list[
 def near_counts(ctx: TradeContext, store: WindowStore, keys: Keys) -> list[list[Entry]]:
     """For each unexplained near-threshold payment, the longer of its payer's and its buyer's
     near-threshold payments within a window that holds it."""
-    window = timedelta(days=ctx.rules.structuring.window_days)
+    window = days(ctx.rules.structuring.window_days)
     found = []
     for p, _ in unexplained_near(ctx):
         start, end = p.paid_at - window, p.paid_at + window
@@ -168,7 +168,7 @@ def _passes(ctx: TradeContext, store: WindowStore, group: str, at: datetime) -> 
     """Money into `group` within the window before `at` and paid on by it since the first of
     it came in, for about the same total: one in one out, many in one out, or the reverse."""
     cfg = ctx.rules.pass_through
-    ins = store.between(INFLOW, group, at - timedelta(days=cfg.window_days), at)
+    ins = store.between(INFLOW, group, at - days(cfg.window_days), at)
     if not ins:
         return None
     outs = [e for e in store.between(OUTFLOW, group, ins[0].at, at) if e.at >= ins[0].at]
@@ -186,7 +186,7 @@ def rapid_pass_through(ctx: TradeContext, store: WindowStore, keys: Keys) -> Hit
     documents arriving out of order, money into the exporter's group that it had already paid on."""
     if keys.buyer_group == keys.exporter_group or not keys.flow_keys():
         return None
-    window = timedelta(days=ctx.rules.pass_through.window_days)
+    window = days(ctx.rules.pass_through.window_days)
     buyer_group, exporter_group = keys.scoped(keys.buyer_group), keys.scoped(keys.exporter_group)
     for p in ctx.trade.payments:
         found = _passes(ctx, store, buyer_group, p.paid_at)
@@ -220,7 +220,7 @@ def _pass_through_hit(ins: list[Entry], outs: list[Entry]) -> Hit:
 
 def recent_volume(ctx: TradeContext, store: WindowStore, keys: Keys) -> list[Entry]:
     order = ctx.trade.order
-    start = order.ordered_at - timedelta(days=ctx.rules.shell.volume_window_days)
+    start = order.ordered_at - days(ctx.rules.shell.volume_window_days)
     return store.between(VOLUME, keys.scoped(order.enterprise_id), start, order.ordered_at)
 
 

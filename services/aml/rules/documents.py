@@ -5,7 +5,6 @@ jurisdictions (S2)."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 from services.aml.rules import lots as lots_
 from services.aml.rules import payers
@@ -17,6 +16,7 @@ from services.aml.ruleset import (
     PHANTOM_SHIPMENT,
     THIRD_PARTY_PAYER,
     THREE_DOC_MISMATCH,
+    days,
 )
 
 
@@ -95,8 +95,7 @@ def doc_currency_mismatch(ctx: TradeContext) -> Hit | None:
 
 def completion_due(ctx: TradeContext) -> bool:
     """Whether every lot should have shipped by now."""
-    days = ctx.rules.reconciliation.completion_days
-    return ctx.as_of >= ctx.trade.order.ordered_at + timedelta(days=days)
+    return ctx.as_of >= ctx.trade.order.ordered_at + days(ctx.rules.reconciliation.completion_days)
 
 
 def doc_quantity_mismatch(ctx: TradeContext) -> Hit | None:
@@ -173,7 +172,7 @@ def doc_party_mismatch(ctx: TradeContext) -> Hit | None:
 def doc_date_order(ctx: TradeContext) -> Hit | None:
     """Shipment or declaration dated well before the order, or delivery before shipment."""
     order = ctx.trade.order
-    earliest = order.ordered_at - timedelta(days=ctx.rules.reconciliation.max_days_before_order)
+    earliest = order.ordered_at - days(ctx.rules.reconciliation.max_days_before_order)
     docs = [
         DocRef("WAYBILL", w.waybill_id)
         for w in ctx.trade.waybills
@@ -228,7 +227,7 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
     start = lots_.clock_start(ctx.lots, ctx.rules)
     if start is None:
         return None
-    deadline = start + timedelta(days=ctx.rules.phantom.days)
+    deadline = start + days(ctx.rules.phantom.days)
     if ctx.as_of < deadline:
         return None  # too early to say the goods never moved
     shipped = any(w.shipped_at <= deadline for w in ctx.trade.waybills)

@@ -94,11 +94,13 @@ class RuleEngine:
         )
 
     def evaluate(
-        self, trade: Trade, as_of: datetime, tenant: str = ""
+        self, trade: Trade, as_of: datetime, tenant: str = "", keys: behaviour.Keys | None = None
     ) -> tuple[TradeContext, list[Hit]]:
-        """All hits of the trade; feeds the trade into the tenant's history windows first."""
+        """All hits of the trade; feeds the trade into the tenant's history windows first.
+        `keys`: the trade's window keys when the caller has them already (`keys(trade, tenant)`)."""
         ctx = resolve(trade, self.rules, self.reference, as_of)
-        keys = self.keys(trade, tenant)
+        if keys is None:
+            keys = self.keys(trade, tenant)
         behaviour.record(ctx, self.windows, keys)
         line = price_lines.observe(ctx, self.windows, keys, self.market).facts
         found = [rule(ctx) for rule in DOCUMENT_RULES]

@@ -7,10 +7,10 @@ deposit and a balance. The rules compare these sums with the order, never one lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.aml.domain import ReferenceData, Trade
-from services.aml.ruleset import RuleSet
+from services.aml.ruleset import RuleSet, days
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def clock_start(lots: Lots, rules: RuleSet) -> datetime | None:
     if lots.first_paid_at is None:
         return None
     cfg = rules.phantom
-    return lots.first_paid_at + timedelta(days=max(0.0, cfg.production_days - cfg.days))
+    return lots.first_paid_at + days(max(0.0, cfg.production_days - cfg.days))
 
 
 def declared_gap(

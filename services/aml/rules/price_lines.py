@@ -13,14 +13,13 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
 
 from services.aml.domain import Order, ReferenceData
 from services.aml.rules.behaviour import LINE, Keys
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, WindowStore
 from services.aml.rules.pricing import MarketReference, order_price_z
-from services.aml.ruleset import RuleSet
+from services.aml.ruleset import RuleSet, days
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +89,7 @@ def _read(ctx: TradeContext, store: WindowStore, keys: Keys, side: int) -> Line:
     """The exporter's earlier orders of the goods on `side` within the window, against this one."""
     order = ctx.trade.order
     at = order.ordered_at
-    start = at - timedelta(days=ctx.rules.pricing.line_window_days)
+    start = at - days(ctx.rules.pricing.line_window_days)
     earlier = [
         e
         for e in store.between(LINE, _key(order, side, keys), start, at)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -26,6 +27,9 @@ from services.aml.ruleset import OVER_INVOICING, THREE_DOC_MISMATCH, UNDER_INVOI
 
 MAD_TO_SIGMA = 1.4826
 MIN_SIGMA = 0.05  # a cell of identical prices must not turn every small move into an outlier
+#: Distinct lookups a market reference remembers (codes x periods x units seen; bounded, since
+#: a caller may send any code).
+_LOOKUPS_KEPT = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,15 @@ class MarketReference:
     # The unit each code's prices and weights are quoted per (its orders' most common unit):
     # a price per SET or per KG is no price per piece.
     units: dict[str, str] = field(default_factory=dict)
+    # Lookups remembered per (code, period or None, levels, unit): every trade asks for its cell
+    # several times (price lines, both invoicing rules, its evidence). The cells are set once,
+    # when the reference is fitted or loaded, before anything is looked up.
+    _price_refs: Callable[..., PriceRef | None] = field(init=False, repr=False, compare=False)
+    _weight_cells: Callable[..., Cell | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._price_refs = lru_cache(maxsize=_LOOKUPS_KEPT)(self._find_price_ref)
+        self._weight_cells = lru_cache(maxsize=_LOOKUPS_KEPT)(self._find_weight_cell)
 
     @classmethod
     def fit(
@@ -155,6 +168,11 @@ class MarketReference:
         self, hs_code: str, period: int, levels: tuple[int, ...], unit: str = ""
     ) -> PriceRef | None:
         """:meth:`price_ref` for a period index (batch scans look up each distinct pair once)."""
+        return self._price_refs(hs_code, period, levels, unit)
+
+    def _find_price_ref(
+        self, hs_code: str, period: int, levels: tuple[int, ...], unit: str
+    ) -> PriceRef | None:
         for code in hs_prefixes(hs_code, levels):
             if not self.quoted_alike(code, unit):
                 continue
@@ -170,6 +188,9 @@ class MarketReference:
         self, hs_code: str, levels: tuple[int, ...] = (10, 8, 6), unit: str = ""
     ) -> Cell | None:
         """Kilograms per unit of the most precise usable code level quoted in the order's unit."""
+        return self._weight_cells(hs_code, levels, unit)
+
+    def _find_weight_cell(self, hs_code: str, levels: tuple[int, ...], unit: str) -> Cell | None:
         for code in hs_prefixes(hs_code, levels):
             if not self.quoted_alike(code, unit):
                 continue

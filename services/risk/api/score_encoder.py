@@ -50,10 +50,14 @@ class ScoreEncoder:
         pds, points, raws = answers.pd, answers.points, answers.raw
         flags, decisions = answers.flags, answers.decisions
         limits, grades, as_of = answers.recommended_limits, answers.grades, answers.as_of
-        codes, totals, leaders = answers.top.codes, answers.top.totals, answers.top.leaders
-        _, sentences, names, features = self._words(answers.top.table)
+        top = answers.top
+        # Whole columns to Python lists once: a row's slice of an array costs more than its
+        # reasons.
+        codes, totals, leaders = top.codes.tolist(), top.totals.tolist(), top.leaders.tolist()
+        _, sentences, names, features = self._words(top.table)
         thin = answers.thin_file is not None
         version, base = answers.model_version, answers.base_value
+        nan = math.nan
         for k, target in enumerate(targets):
             i = k if rows is None else rows[k]
             request = requests[i]
@@ -75,16 +79,15 @@ class ScoreEncoder:
             reasons = target.reasons
             reasons.extend(self._policy_reasons(answers, i, outcome, thin))
             if outcome:  # the model's reasons, for a REFER or DECLINE on the policy's terms
-                for code, total, leader in zip(
-                    codes[i].tolist(), totals[i].tolist(), leaders[i].tolist(), strict=True
-                ):
+                add = reasons.add
+                for code, total, leader in zip(codes[i], totals[i], leaders[i], strict=True):
                     if code < 0:
                         break
-                    reasons.add(
+                    add(
                         feature=features[leader],
                         contribution=total,
                         message=sentences[code],
-                        value=math.nan,
+                        value=nan,
                         code=names[code],
                     )
             target.policy_notes.extend(answers.notes(i))

@@ -35,3 +35,9 @@ def test_grades_worsen_with_pd() -> None:
     ]
     assert grades == order
     assert grade_for(1.0, DEFAULT_GRADE_BANDS) == "CCC"
+
+
+def test_points_of_many_pds_equal_points_of_each() -> None:
+    scaling = ScoreScaling(base_points=650.0, base_odds=30.0, pdo=25.0)
+    pds = [0.0, 1e-9, 0.0004, 0.02, 0.5, 0.97, 1.0]
+    assert scaling.points_of(pds) == [scaling.points(pd) for pd in pds]  # bit for bit
