@@ -118,6 +118,8 @@ class RoundTripIndex:
 
     def _search(self, closing: Edge) -> list[Edge] | None:
         """Depth-first from the closing flow's receiver back to its sender, time-ordered."""
+        if not self._out.get(closing.dst):
+            return None  # the receiver has paid nobody: no loop starts (most orders)
         cfg = self.config
         start = closing.at - days(cfg.window_days)
         tol = cfg.amount_rel_tol

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +16,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from services.risk.calibration import PLATT
 from services.risk.features import FeatureSpec
 from services.risk.training import calibration
+from services.risk.training.crossfit import FitScore, out_of_fold, pooled
 
 
 class Labelled(Protocol):
@@ -67,14 +68,17 @@ def fit_logistic_baseline(
     method: str = PLATT,
 ) -> np.ndarray:
     """Test-period PDs of a logistic regression fitted on the same development period as the
-    tree model and recalibrated the same way on the same calibration period (with the tenor
-    term), so the two are compared on equal terms."""
-    model = baseline_pipeline(specs)
-    model.fit(development.x, development.y)
-    return calibrated_test_pd(
-        _margin(model.predict_proba(calibration_period.x)[:, 1]),
-        calibration_period.y,
-        _margin(model.predict_proba(test.x)[:, 1]),
+    tree model and recalibrated the same way (out-of-fold development scores plus the
+    calibration period, with the tenor term), so the two are compared on equal terms."""
+
+    def fit_score(x: np.ndarray, y: np.ndarray, held_out: np.ndarray) -> np.ndarray:
+        return _margin(baseline_pipeline(specs).fit(x, y).predict_proba(held_out)[:, 1])
+
+    model = baseline_pipeline(specs).fit(development.x, development.y)
+    return cross_fitted_test_pd(
+        fit_score,
+        lambda x: _margin(model.predict_proba(x)[:, 1]),
+        (development, calibration_period, test),
         tenors,
         method,
     )
@@ -85,15 +89,21 @@ def _margin(pd: np.ndarray) -> np.ndarray:
     return np.asarray(logit(np.clip(pd, 1e-9, 1.0 - 1e-9)), dtype=np.float64)
 
 
-def calibrated_test_pd(
-    raw_calibration: np.ndarray,
-    labels: np.ndarray,
-    raw_test: np.ndarray,
+def cross_fitted_test_pd(
+    fit_score: FitScore,
+    score: Callable[[np.ndarray], np.ndarray],
+    splits: tuple[Labelled, Labelled, Labelled],
     tenors: Sequence[np.ndarray | None],
     method: str = PLATT,
 ) -> np.ndarray:
-    """A challenger's raw scores through the champion's calibration recipe."""
-    horizon = float(np.median(tenors[1])) if tenors[1] is not None else 90.0
-    calibrator = calibration.fit(method, raw_calibration, labels, horizon, tenors[1])
+    """A challenger through the champion's calibration recipe: calibrated on its out-of-fold
+    development scores and its final model's calibration-period scores, applied to the test
+    period's."""
+    development, calibration_period, test = splits
+    raw = np.concatenate([out_of_fold(development, fit_score), score(calibration_period.x)])
+    labels = np.concatenate([development.y, calibration_period.y])
+    calibration_tenors = pooled(tenors[:2])
+    horizon = float(np.median(calibration_tenors)) if calibration_tenors is not None else 90.0
+    calibrator = calibration.fit(method, raw, labels, horizon, calibration_tenors)
     test_tenors = tenors[2] if tenors[2] is not None else horizon
-    return calibrator.apply_at(raw_test, test_tenors)
+    return calibrator.apply_at(score(test.x), test_tenors)

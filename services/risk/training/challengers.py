@@ -1,7 +1,8 @@
 """Challenger models and the evidence that compares them with the champion.
 
 Two challengers, both fitted on the champion's development period and recalibrated with the
-champion's recipe on its calibration period, then scored on the same test period:
+champion's recipe (out-of-fold development scores plus the calibration period), then scored on
+the same test period:
 
 - a logistic regression on the same features (``baseline``);
 - a binned-logistic scorecard: optbinning's optimal monotone binning of every feature into
@@ -15,7 +16,7 @@ champion is not shown to beat that challenger, and the report says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from services.risk.features import FeatureSpec
-from services.risk.training.baseline import Labelled, calibrated_test_pd, fit_logistic_baseline
+from services.risk.training.baseline import (
+    Labelled,
+    cross_fitted_test_pd,
+    fit_logistic_baseline,
+)
 
 BOOTSTRAP_ROUNDS = 1000
 LOGISTIC = "logistic regression"
@@ -36,6 +41,25 @@ def _frame(x: np.ndarray, specs: Sequence[FeatureSpec]) -> pd.DataFrame:
     return pd.DataFrame(x, columns=[s.name for s in specs])
 
 
+def _scorecard(
+    x: np.ndarray, y: np.ndarray, specs: Sequence[FeatureSpec]
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Optimal WoE binning + logistic regression fitted on (x, y); returns its margin."""
+    binning = BinningProcess(
+        [s.name for s in specs],
+        categorical_variables=[s.name for s in specs if s.is_categorical],
+        min_bin_size=0.05,
+    )
+    woe = binning.fit_transform(_frame(x, specs), y, metric="woe")
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(woe, y)
+
+    def margin(rows: np.ndarray) -> np.ndarray:
+        values = binning.transform(_frame(rows, specs), metric="woe")
+        return np.asarray(model.decision_function(values), dtype=np.float64)
+
+    return margin
+
+
 def scorecard_test_pd(
     development: Labelled,
     calibration_period: Labelled,
@@ -44,21 +68,11 @@ def scorecard_test_pd(
     tenors: Sequence[np.ndarray | None],
 ) -> np.ndarray:
     """Optimal WoE binning + logistic regression, recalibrated like the champion."""
-    names = [s.name for s in specs]
-    binning = BinningProcess(
-        names,
-        categorical_variables=[s.name for s in specs if s.is_categorical],
-        min_bin_size=0.05,
-    )
-    woe_dev = binning.fit_transform(_frame(development.x, specs), development.y, metric="woe")
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(woe_dev, development.y)
-
-    def margin(split: Labelled) -> np.ndarray:
-        woe = binning.transform(_frame(split.x, specs), metric="woe")
-        return np.asarray(model.decision_function(woe), dtype=np.float64)
-
-    return calibrated_test_pd(
-        margin(calibration_period), calibration_period.y, margin(test), tenors
+    return cross_fitted_test_pd(
+        lambda x, y, held_out: _scorecard(x, y, specs)(held_out),
+        _scorecard(development.x, development.y, specs),
+        (development, calibration_period, test),
+        tenors,
     )
 
 

@@ -9,7 +9,10 @@
   latest serving population (``services.risk.parity``, which also reports the mean raw-score
   gap); a run without a serving population has no parity evidence and fails;
 - **challengers**: the champion is not significantly worse (paired bootstrap 95 % interval of
-  the AUC difference entirely below zero) than any challenger.
+  the AUC difference entirely below zero) than any challenger. Each comparison fails a champion
+  as good as its challenger with probability 2.5 % (one side of the interval), so with two
+  challengers the gate fails an equally good champion at most 5 % of the time; it fails only
+  when a challenger is shown to be better, never because the champion is not shown to win.
 
 The results go into the bundle's metrics; the registry reads them when asked to promote.
 """

@@ -1,7 +1,8 @@
 """Training a PD model: an out-of-time split into development, calibration and test periods;
 LightGBM with monotone constraints and native categoricals, its rounds chosen by early stopping
 on the latest slice of development and then refitted on all of development; calibration (with
-the PD term structure) on the later calibration period; a test-period report against
+the PD term structure) on every labelled row before the test period (out-of-fold development
+scores and the calibration period's); a test-period report against
 challengers calibrated the same way; a parity check against the serving population; and a
 candidate model bundle."""
 
@@ -20,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from services.risk import model as model_io
-from services.risk.calibration import PLATT
+from services.risk.calibration import PLATT, Calibrator
 from services.risk.features import (
     FeatureSpec,
     categorical_indices,
@@ -40,6 +41,7 @@ from services.risk.training.challengers import (
     score_histogram,
     segment_performance,
 )
+from services.risk.training.crossfit import FitScore, out_of_fold, pooled
 from services.risk.training.evaluation import Evaluation, evaluate
 from services.risk.training.gates import all_gates, spiegelhalter_p
 
@@ -176,14 +178,6 @@ def fingerprint(frame: pl.DataFrame) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _horizon_days(frame: pl.DataFrame) -> float:
-    if TENOR in frame.columns and len(frame):
-        median = frame.get_column(TENOR).cast(pl.Float64).median()
-        if isinstance(median, float) and median > 0:
-            return median
-    return 90.0
-
-
 def json_safe(value: Any) -> Any:
     """JSON-safe metrics: NaN/inf become None."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -238,6 +232,43 @@ def fit_and_refit(
     return booster
 
 
+def fixed_rounds_scorer(
+    specs: Sequence[FeatureSpec], options: TrainingOptions, rounds: int, fit: FitBooster
+) -> FitScore:
+    """Fits a booster of ``rounds`` rounds (the final model's) on some rows, scores others."""
+    fixed = replace(options, max_rounds=rounds, early_stopping_rounds=rounds + 1)
+
+    def fit_score(x: np.ndarray, y: np.ndarray, held_out: np.ndarray) -> np.ndarray:
+        rows = Split(x, y, "", "")
+        booster = fit(rows, rows, specs, fixed)
+        raw = booster.predict(held_out, raw_score=True, num_iteration=rounds)
+        return np.asarray(raw, dtype=np.float64)
+
+    return fit_score
+
+
+def fit_calibration(
+    booster: lgb.Booster,
+    splits: tuple[Split, Split],
+    tenors: Sequence[np.ndarray | None],
+    options: TrainingOptions,
+    fit: FitBooster,
+    specs: Sequence[FeatureSpec],
+) -> Calibrator:
+    """The PD calibration, fitted on every labelled row before the test period: out-of-fold
+    development scores (boosters of the final model's rounds on the other time blocks) and the
+    final booster's scores of the calibration period."""
+    development, calibration_period = splits
+    scorer = fixed_rounds_scorer(specs, options, booster.best_iteration, fit)
+    raw = np.concatenate(
+        [out_of_fold(development, scorer), raw_scores(booster, calibration_period)]
+    )
+    labels = np.concatenate([development.y, calibration_period.y])
+    pooled_tenors = pooled(tenors[:2])
+    horizon = float(np.median(pooled_tenors)) if pooled_tenors is not None else 90.0
+    return calibration.fit(options.calibration_method, raw, labels, horizon, pooled_tenors)
+
+
 def train(
     data: TrainingData,
     models_dir: Path,
@@ -251,19 +282,18 @@ def train(
     dev_s, cal_s, test_s = (_split(p, data, vocab) for p in parts)
     booster = fit_and_refit(dev_s, data.specs, options, fit)
     tenors = [_tenors(p) for p in parts]
-    calibrator = calibration.fit(
-        options.calibration_method,
-        raw_scores(booster, cal_s),
-        cal_s.y,
-        _horizon_days(parts[1]),
-        tenors[1],
-    )
+    calibrator = fit_calibration(booster, (dev_s, cal_s), tenors, options, fit, data.specs)
     validation = evaluate(cal_s.y, calibrator.apply_at(raw_scores(booster, cal_s), tenors[1]))
     test_pd = calibrator.apply_at(raw_scores(booster, test_s), tenors[2])
     test = evaluate(test_s.y, test_pd)
     rivals = challenger_test_pds(dev_s, cal_s, test_s, data.specs, tenors)
     baseline = evaluate(test_s.y, rivals[LOGISTIC])
     metrics = _metrics(booster, test, baseline, validation, (dev_s, cal_s, test_s))
+    metrics["calibration_sample"] = {
+        "rows": len(dev_s.y) + len(cal_s.y),
+        "defaults": int(dev_s.y.sum() + cal_s.y.sum()),
+        "out_of_fold_rows": len(dev_s.y),
+    }
     comparison = bootstrap_comparison(
         test_s.y, test_pd, rivals, options.seed, options.bootstrap_rounds
     )
