@@ -1,7 +1,7 @@
 """What the layout changes cost: each commit that moved code into the api/, training/ and domain
 rooms, measured against its own parent in the same run.
 
-    python bench/architecture.py [--quick] [--rounds N] [--only aml|risk] [--out FILE]
+    python bench/architecture.py [--quick] [--rounds N] [--only aml|risk|COMMIT] [--out FILE]
 
 A commit and its parent do the same work (the commits below moved code, they did not change what
 a request computes), so their throughput must agree within noise. Later commits did change the
@@ -202,28 +202,33 @@ class Spread:
 PAIR_FIELDS = ("service", "parent", "commit", "change")
 
 
-def kept_pairs(out: Path, only: str | None) -> list[dict[str, Any]]:
-    """With --only, the other service's pairs of an earlier run of the same PAIRS stay in the
-    report (each pair records the command that measured it)."""
-    if only is None or not out.exists():
+def kept_pairs(out: Path, measured: list[Pair]) -> list[dict[str, Any]]:
+    """The pairs of an earlier run (same PAIRS) that this run does not measure again stay in the
+    report; each pair records the command that measured it."""
+    if not out.exists():
         return []
-    known = {p.commit for p in PAIRS}
+    again = {p.commit for p in measured}
+    known = {p.commit for p in PAIRS} - again
     earlier = json.loads(out.read_text()).get("pairs", [])
-    return [r for r in earlier if r["service"] != only and r["commit"] in known and "command" in r]
+    return [r for r in earlier if r["commit"] in known and "command" in r]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
     parser.add_argument("--rounds", type=int, help="rounds per pair (default 3, quick 1)")
-    parser.add_argument("--only", choices=("aml", "risk"), help="measure one service's pairs")
+    parser.add_argument(
+        "--only", help="measure one service's pairs (aml, risk) or one pair (its commit)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/architecture.json")
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 3)
-    pairs = [p for p in PAIRS if args.only in (None, p.service)]
+    pairs = [p for p in PAIRS if args.only in (None, p.service, p.commit)]
+    if not pairs:
+        parser.error(f"--only {args.only}: neither a service nor a commit of the measured pairs")
     historic_venv([tree(rev) for p in pairs for rev in (p.parent, p.commit)])
     command = " ".join([Path(sys.executable).name, *sys.argv])
-    results = kept_pairs(args.out, args.only)
+    results = kept_pairs(args.out, pairs) if args.only else []
     for pair in pairs:
         print(f"==> {pair.service} {pair.parent} -> {pair.commit}: {pair.change}", flush=True)
         if pair.service == "aml":

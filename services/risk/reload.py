@@ -9,11 +9,13 @@ Building a snapshot of a large table takes seconds of CPU on the watcher thread.
 threads come first meanwhile: the watcher runs at the lowest scheduling priority (its numpy,
 numba and polars stretches without the interpreter lock yield the processor to calls), and
 while it builds the interpreter hands the lock over every `BUILD_SWITCH_SECONDS` instead of
-every 5 ms, so a call waits for the builder's Python stretches a fraction of a millisecond.
+every 5 ms, so a call waits for the builder's Python stretches a fraction of a millisecond;
+no cyclic collection runs meanwhile (`_short_switches`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -182,9 +184,18 @@ def _lowest_priority() -> None:
 
 @contextmanager
 def _short_switches() -> Iterator[None]:
+    """While a snapshot builds: short interpreter switches, and no cyclic collection (a full
+    one over the millions of objects a large table's index holds would stop every call for
+    seconds, and none of them is garbage); what the build made is then frozen out of the
+    collector's reach, as start-up's objects are."""
     previous = sys.getswitchinterval()
+    collecting = gc.isenabled()
     sys.setswitchinterval(BUILD_SWITCH_SECONDS)
+    gc.disable()
     try:
         yield
     finally:
         sys.setswitchinterval(previous)
+        if collecting:
+            gc.freeze()
+            gc.enable()
