@@ -196,6 +196,50 @@ def _round(port: int, pid: int, md: Any, workload: str, seconds: float) -> dict[
     }
 
 
+def _handler_rounds(root: str, rounds: int, messages: int) -> dict[str, Any]:
+    """What the stream's per-item bound check costs the handler itself, without two server
+    processes between the sides: one servicer in this process scores the same message of
+    ``BATCH`` requests ``messages`` times with the check as shipped, then with it replaced by a
+    no-op, alternating; CPU time per scored request (this thread's clock)."""
+    from prometheus_client import CollectorRegistry
+
+    import services.risk.api.servicer as risk_servicer
+    from services.risk.metrics import RiskMetrics
+    from services.risk.reload import ScoringRuntime
+    from services.tradedata.fx import USD_PER_UNIT
+
+    runtime = ScoringRuntime(Path(root) / "models", Path(root) / "features", USD_PER_UNIT)
+    if not runtime.poll_once():
+        raise RuntimeError("no model or feature table to score with")
+    servicer = risk_servicer.RiskScoringServicer(
+        runtime, RiskMetrics(CollectorRegistry()), frozenset(USD_PER_UNIT)
+    )
+    batch = risk_pb2.StreamScoreFinancingRequest(requests=[_request(i) for i in range(BATCH)])
+    shipped = risk_servicer.check_bounds
+    sides: dict[str, Callable[..., None]] = {"on": shipped, "off": lambda *_a, **_k: None}
+    per_item: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for index in range(rounds):
+            for side in ("on", "off") if index % 2 == 0 else ("off", "on"):
+                risk_servicer.check_bounds = sides[side]  # type: ignore[attr-defined]
+                list(servicer.StreamScoreFinancing(iter([batch] * 5), None))  # type: ignore[arg-type]
+                started = time.thread_time()
+                for _ in servicer.StreamScoreFinancing(iter([batch] * messages), None):  # type: ignore[arg-type]
+                    pass
+                per_item[side].append((time.thread_time() - started) / (messages * BATCH) * 1e6)
+    finally:
+        risk_servicer.check_bounds = shipped  # type: ignore[attr-defined]
+    on, off = statistics.median(per_item["on"]), statistics.median(per_item["off"])
+    return {
+        "what": "StreamScoreFinancing handler in process, bound check as shipped vs a no-op",
+        "messages_per_round": messages,
+        "cpu_us_per_item": per_item,
+        "on_cpu_us_per_item": round(on, 2),
+        "off_cpu_us_per_item": round(off, 2),
+        "cpu_cost_pct": round((on / off - 1) * 100, 2),
+    }
+
+
 def _start(root: str, tokens: str, checks: str) -> tuple[Any, int]:
     receive, send = mp.Pipe(duplex=False)
     process = mp.get_context("spawn").Process(
@@ -233,7 +277,8 @@ def main() -> None:
             finally:
                 process.terminate()
                 process.join(10)
-    summary = {w: _compare(sides) for w, sides in raw.items()}
+    summary: dict[str, Any] = {w: _compare(sides) for w, sides in raw.items()}
+    summary["stream_handler"] = _handler_rounds(str(work), max(rounds, 4), 10 if args.quick else 60)
     result = {
         "benchmark": "hardening: fair share and request bounds, on vs off",
         "command": " ".join([sys.executable, *sys.argv]),
