@@ -35,6 +35,10 @@ class ChannelConfig:
     backoff_multiplier: float = 2.0
     max_message_bytes: int = 4 * 1024 * 1024
     keepalive_time_ms: int = 60_000
+    #: Longest wait between attempts to reach a server that is down. grpc's default grows to
+    #: two minutes, so a dependency that restarts slowly (a large model or feature table to
+    #: load) stayed unreachable long after it was serving; a second costs one connect attempt.
+    max_reconnect_backoff_seconds: float = 1.0
 
 
 def service_config(config: ChannelConfig) -> dict[str, Any]:
@@ -67,6 +71,8 @@ def channel_options(config: ChannelConfig) -> list[tuple[str, Any]]:
         ("grpc.max_send_message_length", config.max_message_bytes),
         ("grpc.keepalive_time_ms", config.keepalive_time_ms),
         ("grpc.keepalive_timeout_ms", 10_000),
+        ("grpc.initial_reconnect_backoff_ms", round(config.max_reconnect_backoff_seconds * 1000)),
+        ("grpc.max_reconnect_backoff_ms", round(config.max_reconnect_backoff_seconds * 1000)),
     ]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import grpc
 import pytest
 
@@ -65,3 +68,19 @@ def test_default_deadline_applies_per_call(start_echo, tokens_file) -> None:
         with pytest.raises(grpc.RpcError) as err:
             channel.unary_unary("/tradeguard.testing.v1.Echo/Slow")(b"5000")
     assert err.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_a_server_that_comes_up_late_is_reached_within_a_second(start_echo, tokens_file) -> None:
+    with socket.socket() as probe:  # a free port, with nothing listening on it yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ChannelConfig(f"127.0.0.1:{port}", token=tokens_file.tokens[Role.REGULATOR])
+    with connect(config) as channel:
+        channel.subscribe(lambda _state: None, try_to_connect=True)
+        # Six seconds of refused connects: grpc's own backoff would be 4+ s between attempts.
+        time.sleep(6.0)
+        start_echo(port=port)
+        time.sleep(1.5)
+        assert channel.unary_unary("/tradeguard.testing.v1.Echo/WhoAmI")(b"", timeout=0.5) == (
+            b"regulator-1:REGULATOR"
+        )
