@@ -99,11 +99,10 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
                 continue
             valid.append(domain)
             slots.append(result)
-        if not valid:
-            return
-        answers = snapshot.answer_rows(valid, rows)
-        self._metrics.record_answers(answers)
-        encoder.fill_rows([slot.score for slot in slots], answers)
+        if valid:
+            answers = snapshot.answer_rows(valid, rows)
+            self._metrics.record_answers(answers)
+            encoder.fill_rows([slot.score for slot in slots], answers)
 
     def _answer_one(
         self, snapshot: ScoringSnapshot, request: risk_pb2.ScoreFinancingRequest
