@@ -44,7 +44,12 @@ from measure import busy_seconds  # noqa: E402
 
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc  # noqa: E402
-from services.common.tokens import Role, TokenStore  # noqa: E402
+from services.common.errors import ResourceExhausted  # noqa: E402
+from services.common.limits import ConcurrencyLimitStage  # noqa: E402
+from services.common.message_guard import MessageGuardStage  # noqa: E402
+from services.common.pipeline import ActiveCall, CallInfo  # noqa: E402
+from services.common.settings import ConcurrencyLimits  # noqa: E402
+from services.common.tokens import Principal, Role, TokenStore  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = 1, 0
 CLIENT_THREADS = 8
@@ -56,35 +61,35 @@ def _pin(cpu: int) -> None:
         os.sched_setaffinity(0, {cpu})
 
 
+class GlobalLimitOnly:
+    """The 'off' side's limit: one global semaphore, as before fair share."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def enter(self, call: ActiveCall) -> None:
+        if call.info.is_open:
+            return
+        if not self._slots.acquire(blocking=False):
+            raise ResourceExhausted("server is at its limit")
+        call.state["slot_held"] = True
+
+    def exit(self, call: ActiveCall, error: BaseException | None) -> None:
+        if call.state.pop("slot_held", False):
+            self._slots.release()
+
+
 def _checks_off() -> None:
     """Replace fair share by one global semaphore and drop every bound check."""
     import services.common.server as server_module
     import services.risk.api.servicer as risk_servicer
-    from services.common.errors import ResourceExhausted
-    from services.common.message_guard import MessageGuardStage
-    from services.common.pipeline import ActiveCall
-
-    class GlobalLimitOnly:
-        def __init__(self, limit: int) -> None:
-            self._slots = threading.BoundedSemaphore(limit)
-
-        def enter(self, call: ActiveCall) -> None:
-            if call.info.is_open:
-                return
-            if not self._slots.acquire(blocking=False):
-                raise ResourceExhausted("server is at its limit")
-            call.state["slot_held"] = True
-
-        def exit(self, call: ActiveCall, error: BaseException | None) -> None:
-            if call.state.pop("slot_held", False):
-                self._slots.release()
 
     shipped = server_module.default_stages
 
     def stages(settings: Any, *args: Any, **kwargs: Any) -> list[Any]:
         built: list[Any] = []
         for stage in shipped(settings, *args, **kwargs):
-            if type(stage).__name__ == "ConcurrencyLimitStage":
+            if isinstance(stage, ConcurrencyLimitStage):
                 built.append(GlobalLimitOnly(settings.max_concurrent_rpcs))
             elif isinstance(stage, MessageGuardStage):
                 built.append(_without_bounds(stage))
@@ -196,6 +201,44 @@ def _round(port: int, pid: int, md: Any, workload: str, seconds: float) -> dict[
     }
 
 
+def _stage_rounds(rounds: int, calls: int) -> dict[str, Any]:
+    """What fair share and the unary bound check cost per call, in process: the shipped
+    ConcurrencyLimitStage and MessageGuardStage entering and leaving ``calls`` unary
+    ScoreFinancing calls of one BANK token, against the 'off' side's global semaphore and a
+    guard that skips bounds, alternating; CPU time per call (this thread's clock)."""
+    service = "tradeguard.risk.v1.RiskScoring"
+    info = CallInfo(f"/{service}/ScoreFinancing", service, "ScoreFinancing", "UNARY", ())
+    principal = Principal("bench-bank", Role.BANK, "token-1")
+    limits = ConcurrencyLimits(64, 32, 16)
+    sides = {
+        "on": (ConcurrencyLimitStage(limits, lambda _info: None), MessageGuardStage(60.0)),
+        "off": (GlobalLimitOnly(limits.total), _without_bounds(MessageGuardStage(60.0))),
+    }
+    requests = [_request(i) for i in range(calls)]
+    per_call: dict[str, list[float]] = {"on": [], "off": []}
+    for index in range(rounds):
+        for side in ("on", "off") if index % 2 == 0 else ("off", "on"):
+            stages = sides[side]
+            started = time.thread_time()
+            for request in requests:
+                call = ActiveCall(info, None, request, state={"principal": principal})  # type: ignore[arg-type]
+                for stage in stages:
+                    stage.enter(call)
+                for stage in reversed(stages):
+                    stage.exit(call, None)
+            per_call[side].append((time.thread_time() - started) / calls * 1e6)
+    on, off = statistics.median(per_call["on"]), statistics.median(per_call["off"])
+    return {
+        "what": "fair-share stage + unary bound check entering and leaving a call, in process, "
+        "shipped vs global semaphore and no bounds",
+        "calls_per_round": calls,
+        "cpu_us_per_call": per_call,
+        "on_cpu_us_per_call": round(on, 2),
+        "off_cpu_us_per_call": round(off, 2),
+        "extra_cpu_us_per_call": round(on - off, 2),
+    }
+
+
 def _handler_rounds(root: str, rounds: int, messages: int) -> dict[str, Any]:
     """What the stream's per-item bound check costs the handler itself, without two server
     processes between the sides: one servicer in this process scores the same message of
@@ -278,6 +321,7 @@ def main() -> None:
                 process.terminate()
                 process.join(10)
     summary: dict[str, Any] = {w: _compare(sides) for w, sides in raw.items()}
+    summary["unary_stages"] = _stage_rounds(max(rounds, 4), 2_000 if args.quick else 20_000)
     summary["stream_handler"] = _handler_rounds(str(work), max(rounds, 4), 10 if args.quick else 60)
     result = {
         "benchmark": "hardening: fair share and request bounds, on vs off",
