@@ -75,7 +75,7 @@ from services.aml.rules.behaviour import VOLUME, batch_since, volume_read, windo
 from services.aml.rules.context import TradeContext
 from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
-from services.aml.rules.history import WindowStore
+from services.aml.rules.history import StagedEntries, WindowStore, commit_alone
 from services.aml.rules.price_lines import line_keys
 from services.aml.rules.pricing import MarketReference, pricing_note
 from services.aml.rules.specs import RULE_NAMES
@@ -252,19 +252,45 @@ class AmlDetector:
         as_of: datetime | Sequence[datetime | None] | None = None,
     ) -> list[ScreeningResult]:
         """Screen several trades in order; the model runs once over all of them. `as_of` is one
-        moment for all, or one per trade (None: now)."""
+        moment for all, or one per trade (None: now). The history entries the trades add are
+        durable when it returns."""
+        results, staged = self.screen_staged(trades, principal_tenant, as_of=as_of)
+        for entries in staged:
+            commit_alone(entries)
+        return results
+
+    def screen_staged(
+        self,
+        trades: Sequence[Trade],
+        principal_tenant: str,
+        *,
+        as_of: datetime | Sequence[datetime | None] | None = None,
+    ) -> tuple[list[ScreeningResult], list[StagedEntries]]:
+        """:meth:`screen_many`, handing back the history entries the trades add, not yet
+        durable and holding their keys: the caller writes them in the transaction that commits
+        what the trades raised, then releases them (see :class:`StagedEntries`)."""
         now = datetime.now(UTC)
         moments = as_of if isinstance(as_of, Sequence) else [as_of] * len(trades)
         when = [m or now for m in moments]
         for trade in trades:
             if not trade.order.order_id:
                 raise ValueError("trade.order.order_id is required")
-        live = self._score(self._engine(False, principal_tenant), trades, principal_tenant, when)
-        shadow = (
-            self._score(self._engine(True, principal_tenant), trades, principal_tenant, when)
-            if self._shadow
-            else [None] * len(trades)
+        live, staged = self._score(
+            self._engine(False, principal_tenant), trades, principal_tenant, when
         )
+        shadow: list[_Scored | None] = [None] * len(trades)
+        if self._shadow:
+            try:
+                engine = self._engine(True, principal_tenant)
+                scored, more = self._score(engine, trades, principal_tenant, when)
+            except BaseException:
+                commit_alone(staged)
+                raise
+            shadow = list(scored)
+            return self._results(live, shadow), [staged, more]
+        return self._results(live, shadow), [staged]
+
+    def _results(self, live: list[_Scored], shadow: list[_Scored | None]) -> list[ScreeningResult]:
         return [self._result(lv, sh) for lv, sh in zip(live, shadow, strict=True)]
 
     def _result(self, live: _Scored, shadow: _Scored | None) -> ScreeningResult:
@@ -301,7 +327,8 @@ class AmlDetector:
 
     def _score(
         self, engine: RuleEngine, trades: Sequence[Trade], tenant: str, when: Sequence[datetime]
-    ) -> list[_Scored]:
+    ) -> tuple[list[_Scored], StagedEntries]:
+        """The trades scored, and the history entries they add (staged, keys held)."""
         keys = [engine.keys(t, tenant) for t in trades]
         wanted: set[tuple[str, str]] = set()
         writes: set[tuple[str, str]] = set()
@@ -320,12 +347,14 @@ class AmlDetector:
                 engine.evaluate(t, w, tenant, k) for t, w, k in zip(trades, when, keys, strict=True)
             ]
             probs = self._probabilities(engine, evaluated, tenant)
-        finally:
-            engine.windows.flush()
-        return [
-            self._scored(engine, ctx, hits, p, tenant)
-            for (ctx, hits), p in zip(evaluated, probs, strict=True)
-        ]
+            scored = [
+                self._scored(engine, ctx, hits, p, tenant)
+                for (ctx, hits), p in zip(evaluated, probs, strict=True)
+            ]
+        except BaseException:
+            commit_alone(engine.windows.flush())
+            raise
+        return scored, engine.windows.flush()
 
     def _probabilities(
         self, engine: RuleEngine, evaluated: list[tuple[TradeContext, list[Hit]]], tenant: str

@@ -6,9 +6,11 @@ entries live in ``history_entries`` (SQLite or PostgreSQL), keyed by kind, tenan
 document id, so re-screening never counts a payment twice.
 
 A batch of trades is screened against one snapshot: :meth:`SqlWindows.prefetch` loads the keys
-the batch touches in one query per kind, the rules read and add in memory, and
-:meth:`SqlWindows.flush` writes the batch's new entries in one transaction. Per-trade queries
-would cost tens of microseconds each, several per trade; per batch they cost one round trip.
+the batch touches in one query (all kinds at once), the rules read and add in memory, and
+:meth:`SqlWindows.flush` hands the batch's new entries over: on SQLite they are written in the
+transaction that commits the batch's screenings (one commit, one flush for both), on PostgreSQL
+in the transaction holding their advisory locks (below). Per-trade queries would cost tens of
+microseconds each, several per trade; per batch they cost one round trip.
 
 Two batches in flight that touch one party must not both read its window before either has
 written: a structuring pattern split across them would be seen by neither. So a batch holds its
@@ -25,9 +27,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,20 +39,20 @@ from services.aml.key_locks import KeyLocks
 from services.aml.migrations.schema import history_entries
 from services.aml.persistence import guard, new_rows, to_datetime, to_micros
 from services.aml.rules.behaviour import window_spans
-from services.aml.rules.history import Entry, MemoryWindows
-from services.aml.store import AlertStore, Transaction
+from services.aml.rules.history import NOTHING_STAGED, Entry, MemoryWindows, StagedEntries
+from services.aml.store import AlertStore
 from services.common.prepared import Prepared, any_of
 
 _H = history_entries.c
 # Keys per IN list: well under SQLite's bound variables and PostgreSQL's plan-friendly sizes.
 _CHUNK = 500
+# Every kind's entries in one statement: the (kind, key) pairs not wanted and the entries older
+# than their kind's window are left out as the rows are read.
 _ENTRIES = Prepared(
-    sa.select(_H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
-    .where(
-        (_H.kind == sa.bindparam("kind")) & any_of(_H.key, "keys") & (_H.at > sa.bindparam("start"))
-    )
-    .order_by(_H.key, _H.at, _H.doc_id),
-    ["keys"],
+    sa.select(_H.kind, _H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
+    .where(any_of(_H.kind, "kinds") & any_of(_H.key, "keys") & (_H.at > sa.bindparam("start")))
+    .order_by(_H.kind, _H.key, _H.at, _H.doc_id),
+    ["kinds", "keys"],
 )
 # Advisory locks in key order, one statement per chunk (unnest keeps the array's order).
 _ADVISORY = sa.text(
@@ -150,28 +153,29 @@ class SqlWindows:
         since: datetime,
         windows: MemoryWindows,
     ) -> None:
-        by_kind: dict[str, set[str]] = defaultdict(set)
-        for kind, key in wanted:
-            by_kind[kind].add(key)
+        """The entries of every wanted (kind, key) its window can reach from `since`, read in
+        one statement per chunk of keys whatever the kinds."""
+        if not wanted:
+            return
         earliest = since + max(self._spans.values())
+        kinds = {self._kind(kind): kind for kind in {kind for kind, _ in wanted}}
+        starts = {kind: to_micros(earliest - self._spans[kind]) for kind in kinds.values()}
+        keys = sorted({key for _, key in wanted})
+        found: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         with guard():
-            for kind, keys in by_kind.items():
-                start = to_micros(earliest - self._spans[kind])
-                for key, entries in self._read(connection, kind, sorted(keys), start).items():
-                    windows.load(kind, key, entries)
-
-    def _read(
-        self, connection: sa.Connection, kind: str, keys: list[str], start: int
-    ) -> dict[str, list[Entry]]:
-        """Entries of `keys` after `start`, per key, sorted by (at, doc_id)."""
-        found: dict[str, list[Entry]] = defaultdict(list)
-        for i in range(0, len(keys), _CHUNK):
-            rows = _ENTRIES.execute(
-                connection, kind=self._kind(kind), keys=keys[i : i + _CHUNK], start=start
-            )
-            for key, at, doc, order, usd, party in rows:
-                found[key].append(Entry(to_datetime(at), doc, order, usd, party))
-        return found
+            for i in range(0, len(keys), _CHUNK):
+                rows = _ENTRIES.execute(
+                    connection,
+                    kinds=sorted(kinds),
+                    keys=keys[i : i + _CHUNK],
+                    start=min(starts.values()),
+                )
+                for stored_kind, key, at, doc, order, usd, party in rows:
+                    kind = kinds[stored_kind]
+                    if at > starts[kind] and (kind, key) in wanted:
+                        found[kind, key].append(Entry(to_datetime(at), doc, order, usd, party))
+        for (kind, key), entries in found.items():
+            windows.load(kind, key, entries)
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         batch = self._batch
@@ -191,29 +195,24 @@ class SqlWindows:
     def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
         return self._batch.windows.between(kind, key, start, end)
 
-    def flush(self) -> None:
-        """Write the batch's new entries (idempotent per document), then release its keys and
-        end the batch. On SQLite the write shares its commit with concurrent writers (see
-        `AlertStore.write`); on PostgreSQL it commits the transaction holding the locks."""
+    def flush(self) -> StagedEntries:
+        """End the batch and hand over its new entries (idempotent per document). On SQLite
+        they join the transaction that commits the batch's screenings (see `AlertStore.write`),
+        and the keys stay held until it ends; on PostgreSQL the transaction holding the
+        advisory locks commits them here, which releases the locks, and the keys are freed."""
         batch = self._batch
         self._local.batch = None
+        if batch.connection is None:
+            return _Staged(self._store, batch, self._end)
         try:
-            if batch.connection is not None:
-                with guard():
-                    new_rows(batch.connection, history_entries).execute_many(
-                        batch.connection, batch.pending
-                    )
-                    batch.connection.commit()
-            elif batch.pending:
-                pending = batch.pending
-
-                def insert_all(tx: Transaction) -> None:
-                    connection = tx[0]
-                    new_rows(connection, history_entries).execute_many(connection, pending)
-
-                self._store.write(insert_all)
+            with guard():
+                new_rows(batch.connection, history_entries).execute_many(
+                    batch.connection, batch.pending
+                )
+                batch.connection.commit()
         finally:
             self._end(batch)
+        return NOTHING_STAGED
 
     def _end(self, batch: _Batch) -> None:
         """Roll back what was not committed (releasing the advisory locks) and free the keys."""
@@ -230,6 +229,29 @@ class SqlWindows:
                 history_entries.delete().where(_H.at < to_micros(before))
             ).rowcount
         return int(done or 0)
+
+
+class _Staged:
+    """A SQLite batch's entries waiting for the commit of its screenings, its keys held."""
+
+    def __init__(self, store: AlertStore, batch: _Batch, end: Callable[[_Batch], None]) -> None:
+        self._store = store
+        self._batch: _Batch | None = batch
+        self._end = end
+
+    def write_in(self, transaction: Any) -> None:
+        connection: sa.Connection = transaction[0]
+        if self._batch is not None:
+            new_rows(connection, history_entries).execute_many(connection, self._batch.pending)
+
+    def commit(self) -> None:
+        if self._batch is not None and self._batch.pending:
+            self._store.write(self.write_in)
+
+    def release(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            self._end(batch)
 
 
 def keep_history_in_database(detector: AmlDetector, store: AlertStore) -> SqlWindows:

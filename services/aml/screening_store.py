@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from services.aml.alert_records import Actor, NewAlert, RaisedAlert
 from services.aml.migrations.schema import screenings, shadow_results
 from services.aml.persistence import dumps, guard, new_rows
+from services.aml.rules.history import StagedEntries
 from services.aml.store import AlertStore, Transaction, raise_alerts_in
 from services.common.prepared import Prepared, any_of
 
@@ -99,17 +100,28 @@ class ScreeningStore:
             return _stored(connection, tenant, request_ids)
 
     def commit(
-        self, tenant: str, writes: Sequence[ScreeningWrite], actor: Actor
+        self,
+        tenant: str,
+        writes: Sequence[ScreeningWrite],
+        actor: Actor,
+        history: Sequence[StagedEntries] = (),
     ) -> list[ScreeningOutcome]:
-        """Commit a batch of screened trades atomically: alerts, events, responses, shadows.
+        """Commit a batch of screened trades atomically: alerts, events, responses, shadows,
+        and the history entries the trades add (`history`, written whatever is replayed:
+        entries are idempotent per document).
 
         A request id seen before (earlier, or earlier in this batch) gets the stored response
         back and changes nothing.
         """
-        return self._store.write(lambda tx: self._commit_in(tx, tenant, writes, actor))
+        return self._store.write(lambda tx: self._commit_in(tx, tenant, writes, actor, history))
 
     def _commit_in(
-        self, tx: Transaction, tenant: str, writes: Sequence[ScreeningWrite], actor: Actor
+        self,
+        tx: Transaction,
+        tenant: str,
+        writes: Sequence[ScreeningWrite],
+        actor: Actor,
+        history: Sequence[StagedEntries],
     ) -> list[ScreeningOutcome]:
         connection, chain = tx
         stored = _stored(connection, tenant, [w.request_id for w in writes])
@@ -118,6 +130,8 @@ class ScreeningStore:
         raised = raise_alerts_in(connection, chain, new, actor)
         chosen = [writes[i] for i in fresh]
         done = self._save_fresh(connection, tenant, chosen, raised, chain.now_us)
+        for entries in history:
+            entries.write_in(tx)
         return _outcomes_in_order(writes, stored, dict(zip(fresh, done, strict=True)))
 
     def _save_fresh(

@@ -24,6 +24,7 @@ from services.aml.alert_records import Actor, Alert, RaisedAlert
 from services.aml.detector import AmlDetector, ScreeningResult
 from services.aml.domain import Trade
 from services.aml.metrics import AmlMetrics
+from services.aml.rules.history import StagedEntries
 from services.aml.screening_store import ScreeningOutcome, ScreeningStore, ScreeningWrite
 from services.common.errors import TradeGuardError, ValidationError
 from services.common.group_commit import Gathered
@@ -88,11 +89,13 @@ class _Item(Generic[R]):
 
 @dataclass(slots=True)
 class PreparedBatch(Generic[R]):
-    """A batch validated, replayed and screened, waiting for its commit."""
+    """A batch validated, replayed and screened, waiting for its commit; `history` holds the
+    history entries its trades add, committed with it (their keys held until then)."""
 
     actor: Actor
     renderer: Renderer[Screened, R]
     items: list[_Item[R]] = field(default_factory=list)
+    history: list[StagedEntries] = field(default_factory=list)
 
     def writes(self) -> list[_Item[R]]:
         return [item for item in self.items if item.write is not None and item.outcome is None]
@@ -144,21 +147,41 @@ class TradeScreening:
         """Answer invalid and known requests, and screen the rest (one model call)."""
         batch = PreparedBatch(actor, renderer, [_Item(r, r.error) for r in requests])
         valid = [item for item in batch.items if item.outcome is None]
-        self._replay_stored(valid, batch)
-        self._detect([item for item in valid if item.outcome is None], batch)
+        try:
+            self._replay_stored(valid, batch)
+            self._detect([item for item in valid if item.outcome is None], batch)
+        except BaseException:
+            self.abandon(batch)
+            raise
         return batch
 
     def finish(self, batch: PreparedBatch[R]) -> list[Outcome[R]]:
-        """Commit the screened trades in one transaction; one outcome per request, in order."""
-        pending = batch.writes()
-        if pending:
-            writes = [item.write for item in pending if item.write is not None]
-            outcomes = self._screenings.commit(batch.actor.tenant, writes, batch.actor)
-            tally = _Tally()
-            for item, outcome in zip(pending, outcomes, strict=True):
-                self._settle(item, outcome, batch.renderer, tally)
-            tally.publish(self._metrics)
+        """Commit the screened trades and the history entries they add in one transaction; one
+        outcome per request, in order."""
+        try:
+            pending = batch.writes()
+            if pending:
+                writes = [item.write for item in pending if item.write is not None]
+                outcomes = self._screenings.commit(
+                    batch.actor.tenant, writes, batch.actor, batch.history
+                )
+                tally = _Tally()
+                for item, outcome in zip(pending, outcomes, strict=True):
+                    self._settle(item, outcome, batch.renderer, tally)
+                tally.publish(self._metrics)
+            else:
+                for staged in batch.history:
+                    staged.commit()
+        finally:
+            self.abandon(batch)
         return [item.final() for item in batch.items]
+
+    def abandon(self, batch: PreparedBatch[R]) -> None:
+        """Free the history keys a prepared batch holds (after its commit, or instead of it
+        when it will not be committed: its trades are then never answered)."""
+        staged, batch.history = batch.history, []
+        for entries in staged:
+            entries.release()
 
     def _replay_stored(self, items: Sequence[_Item[R]], batch: PreparedBatch[R]) -> None:
         ids = [item.request.request_id for item in items]
@@ -179,10 +202,10 @@ class TradeScreening:
             return
         trades = [_trade_of(item) for item in pending]
         tenant = batch.actor.tenant
-        results: list[ScreeningResult | None]
+        results: Sequence[ScreeningResult | None]
         try:
             moments = [item.request.as_of for item in pending]
-            results = list(self._detector.screen_many(trades, tenant, as_of=moments))
+            results, batch.history = self._detector.screen_staged(trades, tenant, as_of=moments)
         except ValueError:
             # One bad trade must not sink its batch: screen them one by one to find it.
             results = [self._screen_one(item, tenant) for item in pending]

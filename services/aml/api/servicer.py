@@ -105,8 +105,12 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
                     self._check_batch(message)
                     requests = [screening_request(r) for r in message.requests]
                     batch = self._screening.prepare(requests, caller, _TRADES)
-                    if previous is not None:
-                        yield stream_reply(previous.result())
+                    try:
+                        if previous is not None:
+                            yield stream_reply(previous.result())
+                    except BaseException:  # the stream ends here: this batch is never answered
+                        self._screening.abandon(batch)
+                        raise
                     previous = committer.submit(self._screening.finish, batch)
             except TradeGuardError:
                 # The client's next message was refused: what was committed is still answered

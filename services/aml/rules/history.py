@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -96,13 +96,60 @@ class WindowState:
 _order = attrgetter("at", "doc_id")
 
 
+class StagedEntries(Protocol):
+    """A screened batch's new entries, handed over by :meth:`WindowStore.flush` to be made
+    durable, with the keys the batch still holds.
+
+    They are written either inside the transaction that commits what the batch screened
+    (:meth:`write_in`, so one commit and one flush hold both) or in a commit of their own
+    (:meth:`commit`); :meth:`release` then frees the keys, once that transaction has ended,
+    committed or not, so a batch waiting for them reads what was written."""
+
+    def write_in(self, transaction: Any) -> None:
+        """Add the entries to the store's open write transaction (not yet committed)."""
+        ...
+
+    def commit(self) -> None:
+        """Make the entries durable in a transaction of their own."""
+        ...
+
+    def release(self) -> None:
+        """Free the batch's keys (idempotent)."""
+        ...
+
+
+class NothingStaged:
+    """Entries already durable or never kept durable (in-process windows): nothing to write."""
+
+    def write_in(self, transaction: Any) -> None:
+        """Nothing to add."""
+
+    def commit(self) -> None:
+        """Nothing to commit."""
+
+    def release(self) -> None:
+        """No key held."""
+
+
+NOTHING_STAGED = NothingStaged()
+
+
+def commit_alone(staged: StagedEntries) -> None:
+    """Make staged entries durable in a commit of their own, then free their keys."""
+    try:
+        staged.commit()
+    finally:
+        staged.release()
+
+
 class WindowStore(Protocol):
     """Where history windows live: add entries, read a key's entries in a time range.
 
     A batch of trades is screened between :meth:`prefetch` (the keys it reads, from `since` on,
-    and the keys it may write) and :meth:`flush` (its new entries made durable); a shared store
-    holds those keys in between, so that a batch beside it waits and then reads what this one
-    wrote. An in-process store needs neither and ignores them."""
+    and the keys it may write) and :meth:`flush` (its new entries handed over to be made
+    durable, see :class:`StagedEntries`); a shared store holds those keys until they are, so
+    that a batch beside it waits and then reads what this one wrote. An in-process store needs
+    neither and ignores them."""
 
     def prefetch(
         self,
@@ -111,7 +158,7 @@ class WindowStore(Protocol):
         writes: Iterable[tuple[str, str]] = (),
     ) -> None: ...
 
-    def flush(self) -> None: ...
+    def flush(self) -> StagedEntries: ...
 
     def add(self, kind: str, key: str, entry: Entry) -> None: ...
 
@@ -134,8 +181,9 @@ class MemoryWindows:
     ) -> None:
         """Everything is at hand already (and each key is read and added under its own lock)."""
 
-    def flush(self) -> None:
+    def flush(self) -> StagedEntries:
         """Nothing to make durable: the windows live and die with the process."""
+        return NOTHING_STAGED
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         self._states[kind].add(key, entry)
