@@ -19,6 +19,7 @@ import numpy as np
 from services.common.errors import FailedPrecondition, NotFoundError, ValidationError
 from services.risk.answers import Answers, answer
 from services.risk.domain import FinancingRequest, FinancingScore
+from services.risk.enterprise_index import EnterpriseIndex
 from services.risk.feature_table import (
     AS_OF,
     ENTERPRISE_ID,
@@ -48,13 +49,24 @@ class ModelInputs:
     x: np.ndarray
     volume_usd: np.ndarray
     bins: np.ndarray
-    as_of: tuple[str, ...]
-    """Each row's feature as-of (ISO 8601): an incrementally updated table keeps older rows."""
+    as_of_codes: np.ndarray
+    as_of_names: tuple[str, ...]
+    """Row i's feature as-of (ISO 8601) is as_of_names[as_of_codes[i]]: an incrementally
+    updated table keeps older rows, and holds a handful of distinct dates."""
 
     def take(self, rows: Sequence[int]) -> ModelInputs:
         index = np.asarray(rows, dtype=np.intp)
-        as_of = tuple(self.as_of[i] for i in rows)
-        return ModelInputs(self.x[index], self.volume_usd[index], self.bins[index], as_of)
+        return ModelInputs(
+            self.x[index],
+            self.volume_usd[index],
+            self.bins[index],
+            self.as_of_codes[index],
+            self.as_of_names,
+        )
+
+    def as_of(self) -> list[str]:
+        names = self.as_of_names
+        return [names[code] for code in self.as_of_codes.tolist()]
 
 
 def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolicy) -> ModelInputs:
@@ -66,21 +78,25 @@ def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolic
         raise FeatureTableError(f"feature table {table.source} lacks model features {missing}")
     x = encode(frame, meta.features, meta.categories)
     bins = np.column_stack([ref.bin_index(x[:, j]) for j, ref in enumerate(meta.references)])
+    codes, names = _row_as_of(table)
     return ModelInputs(
         x=x,
         volume_usd=_volume(table, policy),
         bins=bins.reshape(len(x), len(meta.references)).astype(np.int16),
-        as_of=_row_as_of(table),
+        as_of_codes=codes,
+        as_of_names=names,
     )
 
 
-def _row_as_of(table: FeatureTable) -> tuple[str, ...]:
-    """Per-row as-of, shared strings: a table holds a handful of distinct dates."""
+def _row_as_of(table: FeatureTable) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per-row as-of as codes into the table's distinct dates (code 0: none, the table's as-of),
+    made without a Python object per row."""
     if AS_OF not in table.frame.columns:
-        return (table.as_of,) * table.frame.height
+        return np.zeros(table.frame.height, np.int32), (table.as_of,)
     column = table.frame.get_column(AS_OF)
-    names = {value: _iso(value, table.as_of) for value in column.unique().to_list()}
-    return tuple(names[value] for value in column.to_list())
+    distinct = column.drop_nulls().unique().sort().to_list()
+    codes = column.rank("dense").fill_null(0).to_numpy().astype(np.int32)
+    return codes, (table.as_of, *(_iso(value, table.as_of) for value in distinct))
 
 
 def _iso(value: object, default: str) -> str:
@@ -119,8 +135,7 @@ class ScoringSnapshot:
         self.inputs = model_inputs(table, bundle, policy)
         explainer = explainer or TreeExplainer.from_booster(bundle.booster)
         self.explainer = explainer.with_patterns_of(self.inputs.x)
-        ids = table.frame.get_column(ENTERPRISE_ID).cast(str).to_list()
-        self._index = {eid: i for i, eid in enumerate(ids)}
+        self._index = EnterpriseIndex(table.frame.get_column(ENTERPRISE_ID))
         self._meta = bundle.metadata
 
     @property
@@ -132,8 +147,8 @@ class ScoringSnapshot:
         return len(self._index)
 
     def row(self, enterprise_id: str) -> int:
-        index = self._index.get(enterprise_id)
-        if index is None:
+        index = self._index.row(enterprise_id)
+        if index < 0:
             raise NotFoundError(f"enterprise {enterprise_id!r} not found in the feature table")
         return index
 
@@ -208,7 +223,7 @@ class ScoringSnapshot:
             requests,
             self.explainer.contributions(inputs.x),
             inputs.volume_usd,
-            inputs.as_of,
+            inputs.as_of(),
             meta=self._meta,
             version=self.version,
             policy=self.policy,
