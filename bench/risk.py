@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import busy_seconds, free_port  # noqa: E402
+from measure import busy_seconds, free_port, start_risk_server  # noqa: E402
 from peer import mlserver  # noqa: E402
 from peer.load import run_stream, run_unary  # noqa: E402
 
@@ -119,35 +119,14 @@ def floor_us(booster: lgb.Booster, x: np.ndarray, calls: int = 3000) -> dict[str
 
 
 def start_ours(models: Path, features: Path, tokens: Path, work: Path) -> tuple[Any, str]:
-    port, metrics = free_port(), free_port()
-    cmd = [
-        "taskset",
-        "-c",
-        SERVER_CPU,
-        sys.executable,
-        "-m",
-        "services.risk",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--metrics-port",
-        str(metrics),
-        "--model-dir",
-        str(models),
-        "--features",
-        str(features),
-        "--log-level",
-        "WARNING",
-        "--max-concurrent-rpcs",
-        "200",
-        "--max-workers",
-        "256",
-    ]
-    env = {**os.environ, "TRADEGUARD_TOKENS_FILE": str(tokens), "OMP_NUM_THREADS": "1"}
-    log = (work / "ours.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    target = f"127.0.0.1:{port}"
+    proc, target = start_risk_server(
+        models,
+        features,
+        tokens,
+        work / "ours.log",
+        cpu=SERVER_CPU,
+        extra=("--max-concurrent-rpcs", "200", "--max-workers", "256"),
+    )
     grpc.channel_ready_future(grpc.insecure_channel(target)).result(timeout=120)
     return proc, target
 

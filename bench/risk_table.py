@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import free_port  # noqa: E402
+from measure import start_risk_server  # noqa: E402
 
 from services._proto.tradeguard.common.v1 import common_pb2  # noqa: E402
 from services._proto.tradeguard.risk.v1 import risk_pb2, risk_pb2_grpc  # noqa: E402
@@ -101,37 +101,15 @@ def _latencies_ms(values: list[float]) -> dict[str, float]:
 def _start_server(served: Path, work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     store = TokenStore(work / "tokens.json")
     token, _ = store.issue("bench", Role.BANK)
-    port = free_port()
-    cmd = [
-        "taskset",
-        "-c",
-        SERVER_CPU,
-        sys.executable,
-        "-m",
-        "services.risk",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--metrics-port",
-        str(free_port()),
-        "--model-dir",
-        str(model_io.latest_bundle_dir(CACHE / "models")),  # the bundle itself: pinned
-        "--features",
-        str(served),
-        "--reload-seconds",
-        "0.5",
-        "--log-level",
-        "WARNING",
-    ]
-    env = {
-        **os.environ,
-        "TRADEGUARD_TOKENS_FILE": str(work / "tokens.json"),
-        "OMP_NUM_THREADS": "1",
-    }
-    log = (work / "server.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return proc, f"127.0.0.1:{port}", token
+    proc, target = start_risk_server(
+        model_io.latest_bundle_dir(CACHE / "models"),  # the bundle itself: pinned
+        served,
+        work / "tokens.json",
+        work / "server.log",
+        cpu=SERVER_CPU,
+        extra=("--reload-seconds", "0.5"),
+    )
+    return proc, target, token
 
 
 def swap_latency(table: Path, steady_seconds: float) -> dict[str, Any]:
@@ -199,7 +177,7 @@ def swap_latency(table: Path, steady_seconds: float) -> dict[str, Any]:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    result = {
+    result: dict[str, Any] = {
         "concurrency": 1,
         "steady": _latencies_ms(steady),
         "during_swap": _latencies_ms(during),
