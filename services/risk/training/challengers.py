@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from optbinning import BinningProcess
+from optbinning import OptimalBinning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -35,27 +34,36 @@ from services.risk.training.baseline import (
 BOOTSTRAP_ROUNDS = 1000
 LOGISTIC = "logistic regression"
 SCORECARD = "binned-logistic scorecard"
-
-
-def _frame(x: np.ndarray, specs: Sequence[FeatureSpec]) -> pd.DataFrame:
-    return pd.DataFrame(x, columns=[s.name for s in specs])
+MIN_BIN_SIZE = 0.05
+"""Least share of the development rows in any scorecard bin."""
 
 
 def _scorecard(
     x: np.ndarray, y: np.ndarray, specs: Sequence[FeatureSpec]
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """Optimal WoE binning + logistic regression fitted on (x, y); returns its margin."""
-    binning = BinningProcess(
-        [s.name for s in specs],
-        categorical_variables=[s.name for s in specs if s.is_categorical],
-        min_bin_size=0.05,
-    )
-    woe = binning.fit_transform(_frame(x, specs), y, metric="woe")
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(woe, y)
+    """Optimal WoE binning + logistic regression fitted on (x, y); returns its margin.
+
+    Each feature is binned on its own with optbinning's ``OptimalBinning`` (what its
+    ``BinningProcess`` runs per variable, with the same settings), without the process's
+    variable-selection statistics, which the scorecard does not use and which cost as much as a
+    third of the fit."""
+    binnings = [
+        OptimalBinning(
+            name=s.name,
+            dtype="categorical" if s.is_categorical else "numerical",
+            min_bin_size=MIN_BIN_SIZE,
+        ).fit(x[:, j], y)
+        for j, s in enumerate(specs)
+    ]
+
+    def woe(rows: np.ndarray) -> np.ndarray:
+        columns = [b.transform(rows[:, j], metric="woe") for j, b in enumerate(binnings)]
+        return np.column_stack(columns).astype(np.float64)
+
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(woe(x), y)
 
     def margin(rows: np.ndarray) -> np.ndarray:
-        values = binning.transform(_frame(rows, specs), metric="woe")
-        return np.asarray(model.decision_function(values), dtype=np.float64)
+        return np.asarray(model.decision_function(woe(rows)), dtype=np.float64)
 
     return margin
 
