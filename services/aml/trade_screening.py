@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar
@@ -109,10 +108,7 @@ class TradeScreening:
         self._screenings = screenings
         self._detector = detector
         self._metrics = metrics
-        self._single: Gathered[_Single, _Committing] = Gathered(self._screen_gathered)
-        # Commits the gathered batches in order, one at a time, while the next batch is
-        # gathered and screened (the disk flush overlaps that work, as a stream's does).
-        self._committer = ThreadPoolExecutor(1, thread_name_prefix="aml-unary-commit")
+        self._single: Gathered[_Single, Any] = Gathered(self._screen_gathered)
 
     def screen_one(
         self, request: ScreeningRequest, actor: Actor, renderer: Renderer[Screened, R]
@@ -120,39 +116,24 @@ class TradeScreening:
         """One call's trade, screened together with the calls in flight beside it: concurrent
         calls make one batch (one model call, one history read, one commit), as a stream
         message does, and each call is answered once that batch is committed."""
-        committing, position = self._single.run((request, actor, renderer))
-        outcome: Outcome[R] = committing.result()[position]
+        outcome: Outcome[R] = self._single.run((request, actor, renderer))
         return outcome
 
     def _screen_gathered(self, items: list[_Single]) -> list[tuple[Any, BaseException | None]]:
-        """Screens the gathered calls caller by caller (alerts and replays are per tenant) and
-        hands each caller's batch to the committer; each call gets its batch's commit to wait
-        for and its place in it. A failure of the store fails that caller's calls alone."""
+        """Screens the gathered calls caller by caller (alerts and replays are per tenant)."""
         by_caller: dict[tuple[Actor, int], list[int]] = {}
         for index, (_, actor, renderer) in enumerate(items):
             by_caller.setdefault((actor, id(renderer)), []).append(index)
         outcomes: list[tuple[Any, BaseException | None]] = [(None, None)] * len(items)
         for (actor, _), indexes in by_caller.items():
             renderer = items[indexes[0]][2]
-            committing = self._committed_later([items[i][0] for i in indexes], actor, renderer)
-            for position, index in enumerate(indexes):
-                outcomes[index] = ((committing, position), None)
+            try:
+                answers = self.screen([items[i][0] for i in indexes], actor, renderer)
+            except Exception as failure:  # the store is down: this caller's calls fail alone
+                answers = [failure] * len(indexes)
+            for index, answer in zip(indexes, answers, strict=True):
+                outcomes[index] = (None, answer) if _raised(answer) else (answer, None)
         return outcomes
-
-    def _committed_later(
-        self, requests: list[ScreeningRequest], actor: Actor, renderer: Renderer[Screened, Any]
-    ) -> Future[list[Any]]:
-        try:
-            batch = self.prepare(requests, actor, renderer)
-        except Exception as failure:  # the store is down
-            failed: Future[list[Any]] = Future()
-            failed.set_exception(failure)
-            return failed
-        try:
-            return self._committer.submit(self.finish, batch)
-        except BaseException:
-            self.abandon(batch)
-            raise
 
     def screen(
         self, requests: Sequence[ScreeningRequest], actor: Actor, renderer: Renderer[Screened, R]
@@ -196,8 +177,8 @@ class TradeScreening:
         return [item.final() for item in batch.items]
 
     def abandon(self, batch: PreparedBatch[R]) -> None:
-        """Free the history keys a prepared batch holds (after its commit, or instead of it
-        when it will not be committed: its trades are then never answered)."""
+        """Let go of the history entries a prepared batch handed over (after its commit, or
+        instead of it when it will not be committed: its trades are then never answered)."""
         staged, batch.history = batch.history, []
         for entries in staged:
             entries.release()
@@ -309,8 +290,11 @@ def _rendering(
 
 #: A unary call waiting to be screened with others: its request, caller and renderer.
 _Single = tuple[ScreeningRequest, Actor, "Renderer[Screened, Any]"]
-#: A screened call's batch on its way to the disk, and the call's place in it.
-_Committing = tuple["Future[list[Any]]", int]
+
+
+def _raised(answer: object) -> bool:
+    """An error the store raised, as opposed to an error that is a request's answer."""
+    return isinstance(answer, Exception) and not isinstance(answer, TradeGuardError)
 
 
 def _trade_of(item: _Item[R]) -> Trade:
