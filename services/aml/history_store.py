@@ -14,12 +14,14 @@ microseconds each, several per trade; per batch they cost one round trip.
 
 Two batches in flight that touch one party must not both read its window before either has
 written: a structuring pattern split across them would be seen by neither. So a batch holds its
-keys from the read until its entries are committed, and a batch that needs one of them waits,
-then reads what the first wrote. Within a process the keys are held in :class:`KeyLocks` (on
-SQLite, whose single writer is this process, that is all it takes); on PostgreSQL every replica
-also takes a transaction-scoped advisory lock per key, in one sorted order so that two replicas
-never wait for each other, reads and writes the entries in that transaction, and commits, which
-releases them.
+keys from the read until its entries are handed over, and a batch that needs one of them waits,
+then reads what the first wrote. Within a process the keys are held in :class:`KeyLocks`. On
+SQLite, whose single writer is this process, that is all it takes: a batch's entries are handed
+over in memory, where the batches read after it find them until the commit that writes them has
+ended (then the database has them), so the next batch never waits for a disk flush. On
+PostgreSQL every replica also takes a transaction-scoped advisory lock per key, in one sorted
+order so that two replicas never wait for each other, reads and writes the entries in that
+transaction, and commits, which releases them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +47,8 @@ from services.aml.store import AlertStore
 from services.common.prepared import Prepared, any_of
 
 _H = history_entries.c
+#: The order of a key's entries (as `ORDER BY at, doc_id` gives them).
+_ORDER = attrgetter("at", "doc_id")
 # Keys per IN list: well under SQLite's bound variables and PostgreSQL's plan-friendly sizes.
 _CHUNK = 500
 # Every kind's entries in one statement: the (kind, key) pairs not wanted and the entries older
@@ -77,6 +82,10 @@ class _Batch:
     held: frozenset[str]
     connection: sa.Connection | None = None
     pending: list[dict[str, object]] = field(default_factory=list)
+    # The added entries as the database gives them back (time in whole microseconds, the
+    # counterparty clipped), with that time, by (kind, key): read by batches beside this one
+    # until its commit has ended.
+    added: dict[tuple[str, str], list[tuple[int, Entry]]] = field(default_factory=dict)
 
 
 class SqlWindows:
@@ -94,6 +103,10 @@ class SqlWindows:
         self._local = threading.local()
         self._locks = KeyLocks()
         self._advisory = store.engine.dialect.name == "postgresql"
+        # SQLite: the entries of batches handed over by flush() whose commit has not ended yet,
+        # by (kind, key); a batch read meanwhile takes them as if committed.
+        self._in_flight: dict[int, dict[tuple[str, str], list[tuple[int, Entry]]]] = {}
+        self._in_flight_lock = threading.Lock()
 
     def _kind(self, kind: str) -> str:
         return f"{self._namespace}:{kind}"
@@ -123,10 +136,13 @@ class SqlWindows:
                 batch.connection = self._locked_transaction(names)
                 self._load(batch.connection, wanted, since, batch.windows)
             else:
+                # Entries of batches still committing, taken before the read: a commit that
+                # ends in between is then read from the database instead.
+                staged = self._staged_entries(wanted)
                 # A read-only connection: on SQLite it takes no write lock, so it never waits
                 # for the commit in flight.
                 with guard(), self._store.reader.connect() as connection:
-                    self._load(connection, wanted, since, batch.windows)
+                    self._load(connection, wanted, since, batch.windows, staged)
         except BaseException:
             self._end(batch)
             raise
@@ -146,12 +162,25 @@ class SqlWindows:
                 raise
         return connection
 
+    def _staged_entries(
+        self, wanted: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[tuple[int, Entry]]]:
+        """The wanted pairs' entries in batches whose commit has not ended, oldest batch first."""
+        with self._in_flight_lock:
+            batches = list(self._in_flight.values())
+        found: dict[tuple[str, str], list[tuple[int, Entry]]] = defaultdict(list)
+        for added in batches:
+            for pair in wanted & added.keys():
+                found[pair] += added[pair]
+        return found
+
     def _load(
         self,
         connection: sa.Connection,
         wanted: set[tuple[str, str]],
         since: datetime,
         windows: MemoryWindows,
+        staged: dict[tuple[str, str], list[tuple[int, Entry]]] | None = None,
     ) -> None:
         """The entries of every wanted (kind, key) its window can reach from `since`, read in
         one statement per chunk of keys whatever the kinds."""
@@ -174,23 +203,38 @@ class SqlWindows:
                     kind = kinds[stored_kind]
                     if at > starts[kind] and (kind, key) in wanted:
                         found[kind, key].append(Entry(to_datetime(at), doc, order, usd, party))
+        for (kind, key), in_flight in (staged or {}).items():
+            # As the database would keep them: one entry per document, the first committed.
+            known = {e.doc_id: e for e in found[kind, key]}
+            for at, entry in in_flight:
+                if at > starts[kind]:
+                    known.setdefault(entry.doc_id, entry)
+            if len(known) > len(found[kind, key]):
+                found[kind, key] = sorted(known.values(), key=_ORDER)
         for (kind, key), entries in found.items():
-            windows.load(kind, key, entries)
+            if entries:
+                windows.load(kind, key, entries)
 
     def add(self, kind: str, key: str, entry: Entry) -> None:
         batch = self._batch
         batch.windows.add(kind, key, entry)
+        at, counterparty = to_micros(entry.at), entry.counterparty[:300]
         batch.pending.append(
             {
                 "kind": self._kind(kind),
                 "key": key,
                 "doc_id": entry.doc_id,
-                "at": to_micros(entry.at),
+                "at": at,
                 "order_id": entry.order_id,
                 "amount_usd": entry.amount_usd,
-                "counterparty": entry.counterparty[:300],
+                "counterparty": counterparty,
             }
         )
+        if batch.connection is None:
+            stored = Entry(
+                to_datetime(at), entry.doc_id, entry.order_id, entry.amount_usd, counterparty
+            )
+            batch.added.setdefault((kind, key), []).append((at, stored))
 
     def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
         return self._batch.windows.between(kind, key, start, end)
@@ -203,7 +247,13 @@ class SqlWindows:
         batch = self._batch
         self._local.batch = None
         if batch.connection is None:
-            return _Staged(self._store, batch, self._end)
+            # Readers take the entries from here until the commit has ended, so the keys are
+            # free at once: the next batch need not wait for this one's disk flush.
+            staged = _Staged(self._store, batch.pending, self._settled)
+            with self._in_flight_lock:
+                self._in_flight[id(staged)] = batch.added
+            self._end(batch)
+            return staged
         try:
             with guard():
                 new_rows(batch.connection, history_entries).execute_many(
@@ -213,6 +263,11 @@ class SqlWindows:
         finally:
             self._end(batch)
         return NOTHING_STAGED
+
+    def _settled(self, staged: _Staged) -> None:
+        """A handed-over batch's commit has ended: its entries are read from the database."""
+        with self._in_flight_lock:
+            self._in_flight.pop(id(staged), None)
 
     def _end(self, batch: _Batch) -> None:
         """Roll back what was not committed (releasing the advisory locks) and free the keys."""
@@ -232,26 +287,31 @@ class SqlWindows:
 
 
 class _Staged:
-    """A SQLite batch's entries waiting for the commit of its screenings, its keys held."""
+    """A SQLite batch's entries waiting for the commit of its screenings (read by batches
+    beside it meanwhile, see `SqlWindows.flush`)."""
 
-    def __init__(self, store: AlertStore, batch: _Batch, end: Callable[[_Batch], None]) -> None:
+    def __init__(
+        self,
+        store: AlertStore,
+        rows: list[dict[str, object]],
+        settled: Callable[[_Staged], None],
+    ) -> None:
         self._store = store
-        self._batch: _Batch | None = batch
-        self._end = end
+        self._rows = rows
+        self._settled: Callable[[_Staged], None] | None = settled
 
     def write_in(self, transaction: Any) -> None:
         connection: sa.Connection = transaction[0]
-        if self._batch is not None:
-            new_rows(connection, history_entries).execute_many(connection, self._batch.pending)
+        new_rows(connection, history_entries).execute_many(connection, self._rows)
 
     def commit(self) -> None:
-        if self._batch is not None and self._batch.pending:
+        if self._rows:
             self._store.write(self.write_in)
 
     def release(self) -> None:
-        batch, self._batch = self._batch, None
-        if batch is not None:
-            self._end(batch)
+        settled, self._settled = self._settled, None
+        if settled is not None:
+            settled(self)
 
 
 def keep_history_in_database(detector: AmlDetector, store: AlertStore) -> SqlWindows:

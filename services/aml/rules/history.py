@@ -98,12 +98,13 @@ _order = attrgetter("at", "doc_id")
 
 class StagedEntries(Protocol):
     """A screened batch's new entries, handed over by :meth:`WindowStore.flush` to be made
-    durable, with the keys the batch still holds.
+    durable.
 
     They are written either inside the transaction that commits what the batch screened
     (:meth:`write_in`, so one commit and one flush hold both) or in a commit of their own
-    (:meth:`commit`); :meth:`release` then frees the keys, once that transaction has ended,
-    committed or not, so a batch waiting for them reads what was written."""
+    (:meth:`commit`); :meth:`release` says that transaction has ended, committed or not (a
+    store that kept the entries at hand for the batches read meanwhile, or held their keys,
+    lets them go)."""
 
     def write_in(self, transaction: Any) -> None:
         """Add the entries to the store's open write transaction (not yet committed)."""
@@ -114,7 +115,7 @@ class StagedEntries(Protocol):
         ...
 
     def release(self) -> None:
-        """Free the batch's keys (idempotent)."""
+        """The commit has ended (idempotent)."""
         ...
 
 
@@ -128,7 +129,7 @@ class NothingStaged:
         """Nothing to commit."""
 
     def release(self) -> None:
-        """No key held."""
+        """Nothing kept."""
 
 
 NOTHING_STAGED = NothingStaged()
@@ -147,9 +148,9 @@ class WindowStore(Protocol):
 
     A batch of trades is screened between :meth:`prefetch` (the keys it reads, from `since` on,
     and the keys it may write) and :meth:`flush` (its new entries handed over to be made
-    durable, see :class:`StagedEntries`); a shared store holds those keys until they are, so
-    that a batch beside it waits and then reads what this one wrote. An in-process store needs
-    neither and ignores them."""
+    durable, see :class:`StagedEntries`); a shared store holds those keys in between, so that a
+    batch beside it waits and then reads what this one wrote. An in-process store needs neither
+    and ignores them."""
 
     def prefetch(
         self,
