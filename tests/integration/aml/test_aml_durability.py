@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import grpc
 import pytest
+import sqlalchemy as sa
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
@@ -117,6 +118,17 @@ def test_kill_9_mid_stream_loses_no_acknowledged_alert(
     store.close()
 
 
+def _history_documents(url: str) -> set[str]:
+    """The documents the behaviour rules' history windows hold, read from the store's file."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT doc_id FROM history_entries"))
+            return {str(doc_id) for (doc_id,) in rows}
+    finally:
+        engine.dispose()
+
+
 def _requests(count: int) -> list[aml_pb2.ScreenTradeRequest]:
     """Every other trade is a phantom shipment, so half of them raise an alert."""
     return [screen(f"U-{i}", shipped=(i % 2 == 0)) for i in range(count)]
@@ -163,6 +175,9 @@ def test_kill_9_under_concurrent_unary_calls_loses_no_acknowledged_write(
             server, calls, [r.request_id for r in requests], kill_after=40
         )
     assert 40 <= len(screened) < 240
+    # What an answered screening added to the history windows is as durable as its alerts.
+    recorded = _history_documents(url)
+    assert all(r.request_id.removeprefix("req-") in recorded for r in screened.values())
     server.start()
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = aml_pb2_grpc.AmlMonitoringStub(channel)
