@@ -115,12 +115,17 @@ class PsiMonitor:
                 self._count += 1
 
     def observe_many(self, bins: np.ndarray) -> None:
-        """Record the rows of one scored batch (shape [rows, features])."""
+        """Record the rows of one scored batch (shape [rows, features]), in order: row k goes
+        where `observe` of the rows one by one would put it."""
+        n = len(bins)
+        if not n:
+            return
+        kept = min(n, self._window)  # rows a longer batch's later rows overwrite are skipped
         with self._lock:
-            for row in bins:
-                self._buffer[self._next] = row
-                self._next = (self._next + 1) % self._window
-            self._count = min(self._window, self._count + len(bins))
+            at = (self._next + np.arange(n - kept, n)) % self._window
+            self._buffer[at] = bins[n - kept :]
+            self._next = (self._next + n) % self._window
+            self._count = min(self._window, self._count + n)
 
     @property
     def observations(self) -> int:

@@ -8,12 +8,13 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Histogram
 
 from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
-from services.risk.metrics import RiskMetrics
+from services.risk.metrics import PD_BUCKETS, RiskMetrics, observe_all
 from services.risk.psi import PopulationDrift
 from services.risk.registry import promote
 from services.risk.reload import ScoringRuntime
@@ -125,3 +126,28 @@ def test_a_table_dated_after_the_clock_is_not_served_and_the_age_never_goes_nega
     # Once its time has come, the same file serves.
     later = datetime.now(UTC) + timedelta(days=2)
     assert read_feature_table(sources[1], now=later).as_of == tomorrow
+
+
+@pytest.mark.parametrize("count", [3, 40, 500])
+def test_a_batch_of_pds_counts_as_each_observed_alone(count: int) -> None:
+    bounds = list(PD_BUCKETS)
+    values = [
+        *bounds,
+        0.0,
+        0.0005,
+        0.07,
+        0.3,
+        0.999,
+        1.0,
+        *np.random.default_rng(count).random(count),
+    ]
+    alone, batched = CollectorRegistry(), CollectorRegistry()
+    one = Histogram("pd", "pd", buckets=PD_BUCKETS, registry=alone)
+    for value in values:
+        one.observe(value)
+    observe_all(Histogram("pd", "pd", buckets=PD_BUCKETS, registry=batched), values)
+    for bound in [*bounds, float("inf")]:
+        le = {"le": str(bound) if bound != float("inf") else "+Inf"}
+        assert _value(batched, "pd_bucket", **le) == _value(alone, "pd_bucket", **le)
+    assert _value(batched, "pd_count") == len(values)
+    assert _value(batched, "pd_sum") == pytest.approx(_value(alone, "pd_sum"), rel=1e-12)

@@ -44,3 +44,18 @@ def test_monitor_psi_rises_with_shift_and_memory_is_bounded() -> None:
     assert monitor.observations == 500
     assert stable < 0.1
     assert shifted > 0.5
+
+
+@pytest.mark.parametrize("sizes", [[3, 4], [7, 9, 2], [25], [1, 30, 5], [10, 10]])
+def test_batches_land_where_rows_one_by_one_would(sizes: list[int]) -> None:
+    rng = np.random.default_rng(len(sizes))
+    refs = [reference_bins(NUMERIC, rng.normal(0, 1, 500)) for _ in range(2)]
+    one_by_one, batched = PsiMonitor(refs, window=10), PsiMonitor(refs, window=10)
+    for size in sizes:
+        bins = rng.integers(0, refs[0].size, (size, 2)).astype(np.int16)
+        for row in bins:
+            one_by_one.observe(row)
+        batched.observe_many(bins)
+        assert batched.observations == one_by_one.observations
+        assert batched.compute() == one_by_one.compute()
+        assert np.array_equal(batched._buffer, one_by_one._buffer)
