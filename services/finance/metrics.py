@@ -64,11 +64,21 @@ class FinanceMetrics:
             registry=registry,
         )
         self._registry = registry
+        self._quote_series: dict[tuple[str, str], Counter] = {}
+        self._rate_series: dict[str, Histogram] = {}
 
     def quote(self, policy_type: str, outcome: str, rate: float | None) -> None:
-        self.quotes.labels(policy_type=policy_type, outcome=outcome).inc()
+        # A label lookup costs more than the update; the few series are looked up once.
+        counted = self._quote_series.get((policy_type, outcome))
+        if counted is None:
+            counted = self.quotes.labels(policy_type=policy_type, outcome=outcome)
+            self._quote_series[(policy_type, outcome)] = counted
+        counted.inc()
         if rate is not None:
-            self.premium_rate.labels(policy_type=policy_type).observe(rate)
+            rates = self._rate_series.get(policy_type)
+            if rates is None:
+                rates = self._rate_series[policy_type] = self.premium_rate.labels(policy_type)
+            rates.observe(rate)
 
     def dependency_error(self, dependency: str) -> None:
         self.dependency_errors.labels(dependency=dependency).inc()

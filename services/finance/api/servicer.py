@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 import grpc
+from google.protobuf.message import Message
 
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services.common.auth import require_principal
@@ -22,6 +25,8 @@ from services.finance.credit_limits import CreditLimits
 from services.finance.policy_book import Policies
 from services.finance.quoting import FinancingOutcome, PremiumOutcome, QuoteKey, Quoting
 
+Q = TypeVar("Q", bound=Message)
+
 
 class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServicer):
     """Quotes here; credit limits and policies in ``BookHandlers``."""
@@ -37,27 +42,28 @@ class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServ
     ) -> finance_pb2.PremiumQuote:
         key = _key(request.request_id, fingerprint("QuotePremium", request))
         domain = premium_request(request)
+        built = _Built(finance_pb2.PremiumQuote)
 
         def encode(outcome: PremiumOutcome) -> bytes:
-            return premium_quote(request, outcome).SerializeToString()
+            return built.keep(premium_quote(request, outcome))
 
         named = quote_parties(request.exporter_id, request.exporter_name, request.buyer)
         stored = self._quoting.premium(key, domain, named, encode)
-        return finance_pb2.PremiumQuote.FromString(_expect(stored.kind, "premium", stored.payload))
+        return built.answer(stored.quote_id, _expect(stored.kind, "premium", stored.payload))
 
     def QuotePolicyFinancing(
         self, request: finance_pb2.QuotePolicyFinancingRequest, context: grpc.ServicerContext
     ) -> finance_pb2.PolicyFinancingQuote:
         key = _key(request.request_id, fingerprint("QuotePolicyFinancing", request))
         application = financing_application(request)
+        built = _Built(finance_pb2.PolicyFinancingQuote)
 
         def encode(outcome: FinancingOutcome) -> bytes:
-            return financing_quote(request, outcome).SerializeToString()
+            return built.keep(financing_quote(request, outcome))
 
         named = quote_parties(request.exporter_id, request.exporter_name, request.buyer)
         stored = self._quoting.financing(key, application, named, encode)
-        payload = _expect(stored.kind, "financing", stored.payload)
-        return finance_pb2.PolicyFinancingQuote.FromString(payload)
+        return built.answer(stored.quote_id, _expect(stored.kind, "financing", stored.payload))
 
     def GetQuote(
         self, request: finance_pb2.GetQuoteRequest, context: grpc.ServicerContext
@@ -74,6 +80,26 @@ class CreditInsuranceServicer(BookHandlers, finance_pb2_grpc.CreditInsuranceServ
             )
         financing = finance_pb2.PolicyFinancingQuote.FromString(stored.payload)
         return finance_pb2.Quote(policy_financing_quote=financing)
+
+
+class _Built(Generic[Q]):
+    """The quote message built for this call: answered as it is when it was the one stored,
+    so a fresh quote is not parsed back from the bytes just made of it; a replayed or
+    concurrently stored quote is read from its stored bytes."""
+
+    def __init__(self, kind: type[Q]) -> None:
+        self._kind = kind
+        self._quote: Q | None = None
+
+    def keep(self, quote: Q) -> bytes:
+        self._quote = quote
+        return quote.SerializeToString()
+
+    def answer(self, stored_id: str, payload: bytes) -> Q:
+        quote = self._quote
+        if quote is not None and getattr(quote, "quote_id", None) == stored_id:
+            return quote
+        return self._kind.FromString(payload)
 
 
 def _key(request_id: str, fingerprint: str) -> QuoteKey:
