@@ -184,10 +184,10 @@ def _lowest_priority() -> None:
 
 @contextmanager
 def _short_switches() -> Iterator[None]:
-    """While a snapshot builds: short interpreter switches, and no cyclic collection (a full
-    one over the millions of objects a large table's index holds would stop every call for
-    seconds, and none of them is garbage); what the build made is then frozen out of the
-    collector's reach, as start-up's objects are."""
+    """While a snapshot builds: short interpreter switches, and no cyclic collection (the
+    build's temporary objects are not garbage yet, and a full collection meanwhile would walk
+    every object the process holds while calls wait); what the build made is then frozen out
+    of the collector's reach, as start-up's objects are."""
     previous = sys.getswitchinterval()
     collecting = gc.isenabled()
     sys.setswitchinterval(BUILD_SWITCH_SECONDS)
