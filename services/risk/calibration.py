@@ -57,7 +57,9 @@ class Calibrator:
         Platt, else constant hazard."""
         values = np.asarray(raw, dtype=np.float64)
         days = self.horizon_days if tenor_days is None else tenor_days
-        tenor = np.broadcast_to(np.asarray(days, dtype=np.float64), values.shape)
+        tenor = np.asarray(days, dtype=np.float64)
+        if tenor.shape != values.shape:  # a batch's own tenors need no broadcast view
+            tenor = np.broadcast_to(tenor, values.shape)
         ratio = tenor / self.horizon_days
         if self.method == PLATT and self.tenor_coef != 0.0:
             pd = expit(self.a * values + self.b + self.tenor_coef * np.log(ratio))

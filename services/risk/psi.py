@@ -118,7 +118,9 @@ class PsiMonitor:
         """Record the rows of one scored batch (shape [rows, features]), in order: row k goes
         where `observe` of the rows one by one would put it."""
         n = len(bins)
-        if not n:
+        if n <= 1:  # a lone call's row: one assignment, no index arrays
+            if n:
+                self.observe(bins[0])
             return
         kept = min(n, self._window)  # rows a longer batch's later rows overwrite are skipped
         with self._lock:
