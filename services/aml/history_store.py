@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -40,7 +41,7 @@ import sqlalchemy as sa
 from services.aml.detector import AmlDetector
 from services.aml.key_locks import KeyLocks
 from services.aml.migrations.schema import history_entries
-from services.aml.persistence import guard, new_rows, to_datetime, to_micros
+from services.aml.persistence import guard, new_rows, read_alone, to_datetime, to_micros
 from services.aml.rules.behaviour import window_spans
 from services.aml.rules.history import NOTHING_STAGED, Entry, MemoryWindows, StagedEntries
 from services.aml.store import AlertStore
@@ -134,15 +135,18 @@ class SqlWindows:
         try:
             if self._advisory:
                 batch.connection = self._locked_transaction(names)
-                self._load(batch.connection, wanted, since, batch.windows)
+                self._load(
+                    partial(_ENTRIES.execute, batch.connection), wanted, since, batch.windows
+                )
             else:
                 # Entries of batches still committing, taken before the read: a commit that
                 # ends in between is then read from the database instead.
                 staged = self._staged_entries(wanted)
-                # A read-only connection: on SQLite it takes no write lock, so it never waits
-                # for the commit in flight.
-                with guard(), self._store.reader.connect() as connection:
-                    self._load(connection, wanted, since, batch.windows, staged)
+                # Lone SELECTs on a read-only connection outside any transaction: on SQLite
+                # they take no write lock, so they never wait for the commit in flight. Each
+                # reads whole keys, and the keys are held: no entry of theirs can be missed.
+                reader = partial(read_alone, _ENTRIES, self._store.reader)
+                self._load(reader, wanted, since, batch.windows, staged)
         except BaseException:
             self._end(batch)
             raise
@@ -176,7 +180,7 @@ class SqlWindows:
 
     def _load(
         self,
-        connection: sa.Connection,
+        read: Callable[..., Iterable[Any]],
         wanted: set[tuple[str, str]],
         since: datetime,
         windows: MemoryWindows,
@@ -193,8 +197,7 @@ class SqlWindows:
         found: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         with guard():
             for i in range(0, len(keys), _CHUNK):
-                rows = _ENTRIES.execute(
-                    connection,
+                rows = read(
                     kinds=sorted(kinds),
                     keys=keys[i : i + _CHUNK],
                     start=min(starts.values()),
