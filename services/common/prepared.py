@@ -107,20 +107,21 @@ class Prepared:
     def _row(
         self, dialect: Dialect, names: tuple[str, ...], values: Mapping[str, Any]
     ) -> tuple[Any, ...]:
-        if self._typed:
-            row = [values[name] for name in names]
-            for index, convert in self._bind[dialect.name]:
-                row[index] = convert(row[index])
-            return tuple(row)
         if not self._lists:
-            return tuple(values[name] for name in names)
-        as_json = dialect.name == "sqlite"
-        return tuple(
-            (json.dumps(list(values[n])) if as_json else list(values[n]))
-            if n in self._lists
-            else values[n]
-            for n in names
-        )
+            row = [values[name] for name in names]
+        else:
+            as_json = dialect.name == "sqlite"
+            row = [
+                (json.dumps(list(values[n])) if as_json else list(values[n]))
+                if n in self._lists
+                else values[n]
+                for n in names
+            ]
+        if self._typed:
+            for index, convert in self._bind[dialect.name]:
+                if names[index] not in self._lists:
+                    row[index] = convert(row[index])
+        return tuple(row)
 
     def execute(
         self, connection: sa.Connection, **values: Any
@@ -129,6 +130,24 @@ class Prepared:
         dialect = connection.dialect
         text, names = self._text(dialect)
         return connection.exec_driver_sql(text, self._row(dialect, names, values))
+
+    def run(self, connection: sa.Connection, **values: Any) -> int:
+        """Run a write once with these values on the connection's own transaction, straight
+        through the driver's cursor (no result object); returns the rows it changed. A driver
+        error comes as SQLAlchemy's, as from :meth:`execute`."""
+        dialect = connection.dialect
+        text, names = self._text(dialect)
+        parameters = self._row(dialect, names, values)
+        driver_error = dialect.loaded_dbapi.Error
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(text, parameters)
+                return int(cursor.rowcount)
+            finally:
+                cursor.close()
+        except driver_error as error:
+            raise sa.exc.DBAPIError.instance(text, parameters, error, driver_error) from error
 
     def rows(self, connection: sa.Connection, **values: Any) -> list[tuple[Any, ...]]:
         """Run a SELECT once with these values; each column is read as its type reads it (a

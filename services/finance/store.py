@@ -187,7 +187,7 @@ def _insert_or_existing(conn: Connection, quote: StoredQuote) -> StoredQuote:
     request only): two identical requests in one group store one quote, and a refusal comes
     with nothing written (the conflicting insert did nothing)."""
     values = {name: getattr(quote, name) for name in _FIELDS}
-    if _INSERT[conn.dialect.name].execute(conn, **values).rowcount:
+    if _INSERT[conn.dialect.name].run(conn, **values):
         return quote
     existing = _by_request(conn, quote.tenant, quote.request_id)
     if existing is None:  # the conflict was on the random quote id, not the request id

@@ -1,0 +1,87 @@
+"""Prepared statements on real SQLite and PostgreSQL: writes straight through the driver's cursor
+report the rows they changed, stay inside the caller's transaction, and fail as SQLAlchemy's
+errors do; lists and typed reads come back as the column types say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.database import store_engine
+from services.common.prepared import Prepared, any_of
+
+METADATA = sa.MetaData()
+ITEMS = sa.Table(
+    "items",
+    METADATA,
+    sa.Column("item_id", sa.String, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+INSERT = {
+    "sqlite": Prepared(sqlite.insert(ITEMS).on_conflict_do_nothing(), typed=True),
+    "postgresql": Prepared(postgresql.insert(ITEMS).on_conflict_do_nothing(), typed=True),
+}
+BY_IDS = Prepared(
+    sa.select(ITEMS.c.item_id, ITEMS.c.seen_at).where(any_of(ITEMS.c.item_id, "ids")),
+    lists=("ids",),
+    typed=True,
+)
+SEEN = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'items.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    made = store_engine(url, busy_timeout_ms=2000, connect_timeout_s=3)
+    METADATA.create_all(made)
+    yield made
+    made.dispose()
+
+
+def _insert(connection: sa.Connection, item_id: str, name: str | None) -> int:
+    statement = INSERT[connection.dialect.name]
+    return statement.run(connection, item_id=item_id, name=name, seen_at=SEEN)
+
+
+def test_run_reports_the_rows_a_write_changed(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        assert _insert(connection, "a", "first") == 1
+        assert _insert(connection, "a", "again") == 0  # the conflict did nothing
+        assert _insert(connection, "b", "second") == 1
+    with engine.connect() as connection:
+        names = connection.execute(sa.select(ITEMS.c.name).order_by(ITEMS.c.item_id)).scalars()
+        assert list(names) == ["first", "second"]
+
+
+def test_run_writes_inside_the_callers_transaction(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        assert _insert(connection, "gone", "rolled back") == 1
+        transaction.rollback()
+    assert BY_IDS.read(engine, ids=["gone"]) == []
+
+
+def test_a_driver_error_comes_as_sqlalchemys(engine: sa.Engine) -> None:
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        _insert(connection, "nameless", None)
+    assert BY_IDS.read(engine, ids=["nameless"]) == []
+
+
+def test_typed_reads_of_a_list_parameter(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        for item_id in ("x", "y", "z"):
+            _insert(connection, item_id, item_id.upper())
+        rows = BY_IDS.rows(connection, ids=["x", "z", "missing"])
+    found = BY_IDS.read(engine, ids=["y"])
+    assert sorted(item_id for item_id, _ in rows) == ["x", "z"]
+    assert found[0][0] == "y"
+    assert found[0][1].replace(tzinfo=found[0][1].tzinfo or UTC) == SEEN
