@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from services.aml.detector import AmlDetector
 from services.aml.key_locks import KeyLocks
 from services.aml.migrations.schema import history_entries
-from services.aml.persistence import guard, new_rows, read_alone, to_datetime, to_micros
+from services.aml.persistence import guard, new_rows, to_datetime, to_micros
 from services.aml.rules.behaviour import window_spans
 from services.aml.rules.history import NOTHING_STAGED, Entry, MemoryWindows, StagedEntries
 from services.aml.store import AlertStore
@@ -145,7 +145,7 @@ class SqlWindows:
                 # Lone SELECTs on a read-only connection outside any transaction: on SQLite
                 # they take no write lock, so they never wait for the commit in flight. Each
                 # reads whole keys, and the keys are held: no entry of theirs can be missed.
-                reader = partial(read_alone, _ENTRIES, self._store.reader)
+                reader = partial(_ENTRIES.read, self._store.reader)
                 self._load(reader, wanted, since, batch.windows, staged)
         except BaseException:
             self._end(batch)

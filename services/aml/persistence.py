@@ -104,16 +104,3 @@ def new_rows(connection: sa.Connection, table: sa.Table) -> Prepared:
     if found is None:
         found = _NEW_ROWS[key] = Prepared(insert_ignoring_duplicates(connection, table))
     return found
-
-
-def read_alone(statement: Prepared, engine: sa.Engine, **values: Any) -> list[tuple[Any, ...]]:
-    """`statement.read(engine, ...)`: one SELECT on a pooled connection outside any transaction.
-    A database that cannot be reached fails as SQLAlchemy reports it (so :func:`guard` answers
-    UNAVAILABLE), also when the connection itself cannot be opened."""
-    driver_error = engine.dialect.loaded_dbapi.Error
-    try:
-        return statement.read(engine, **values)
-    except driver_error as error:
-        raise sa.exc.DBAPIError.instance(
-            "connect", None, error, driver_error, dialect=engine.dialect
-        ) from error

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from services.aml.alert_records import Actor, NewAlert, RaisedAlert
 from services.aml.migrations.schema import screenings, shadow_results
-from services.aml.persistence import dumps, guard, new_rows, read_alone
+from services.aml.persistence import dumps, guard, new_rows
 from services.aml.rules.history import StagedEntries
 from services.aml.store import AlertStore, Transaction, raise_alerts_in
 from services.common.prepared import Prepared, any_of
@@ -102,7 +102,7 @@ class ScreeningStore:
         # One lone SELECT on a pooled connection, outside any transaction (no BEGIN, no
         # ROLLBACK): a unary batch runs it once per handful of calls.
         with guard():
-            rows = read_alone(_STORED, self._store.reader, tenant=tenant, request_ids=wanted)
+            rows = _STORED.read(self._store.reader, tenant=tenant, request_ids=wanted)
         return {rid: StoredScreening(fingerprint, bytes(body)) for rid, fingerprint, body in rows}
 
     def commit(

@@ -158,12 +158,18 @@ class Prepared:
     def read(self, engine: sa.Engine, **values: Any) -> list[tuple[Any, ...]]:
         """:meth:`rows` of a lone SELECT on a pooled connection of its own, outside any
         transaction: no BEGIN and ROLLBACK statements around it. A driver error comes as
-        SQLAlchemy's, as from any other statement."""
+        SQLAlchemy's, as from any other statement, also when no connection can be opened (the
+        pool hands the driver's error on as it is)."""
         dialect = engine.dialect
         text, names = self._text(dialect)
         parameters = self._row(dialect, names, values)
         driver_error = dialect.loaded_dbapi.Error
-        connection = engine.raw_connection()
+        try:
+            connection = engine.raw_connection()
+        except driver_error as error:
+            raise sa.exc.DBAPIError.instance(
+                "connect", None, error, driver_error, dialect=dialect
+            ) from error
         try:
             cursor = connection.cursor()
             try:

@@ -85,3 +85,16 @@ def test_typed_reads_of_a_list_parameter(engine: sa.Engine) -> None:
     assert sorted(item_id for item_id, _ in rows) == ["x", "z"]
     assert found[0][0] == "y"
     assert found[0][1].replace(tzinfo=found[0][1].tzinfo or UTC) == SEEN
+
+
+def test_a_read_that_cannot_connect_fails_as_sqlalchemys() -> None:
+    """Nothing listens on port 1: the pool's connect error must not reach a store as the
+    driver's own (stores answer UNAVAILABLE for SQLAlchemy's OperationalError only)."""
+    unreachable = store_engine(
+        "postgresql://postgres@127.0.0.1:1/none", busy_timeout_ms=1000, connect_timeout_s=1
+    )
+    try:
+        with pytest.raises(sa.exc.OperationalError):
+            BY_IDS.read(unreachable, ids=["a"])
+    finally:
+        unreachable.dispose()
