@@ -168,7 +168,10 @@ def test_not_ready_until_a_model_and_table_appear(
         server.stub.ScoreFinancing(request("ENT00001"), metadata=server.auth(), timeout=5)
     assert error.value.code() == grpc.StatusCode.UNAVAILABLE
     bundle_trainer(server.models, 3)
-    write_atomically(synthetic.feature_table(), server.features / "features-1.parquet")
+    table = synthetic.feature_table()
+    write_atomically(table, server.features / "features-1.parquet")
     wait_for(lambda: status() == health_pb2.HealthCheckResponse.SERVING)
-    score = server.stub.ScoreFinancing(request("ENT00001"), metadata=server.auth(), timeout=5)
+    # The most overdue exporter is referred or declined, so its answer carries reasons.
+    riskiest = f"ENT{int(np.argmax(table['overdue_share_6m'].to_numpy())):05d}"
+    score = server.stub.ScoreFinancing(request(riskiest), metadata=server.auth(), timeout=5)
     assert score.reasons
