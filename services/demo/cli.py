@@ -42,7 +42,9 @@ def register(subparsers: Any) -> None:
         "--enterprises", type=positive_int, default=300, help="exporters in the generated data"
     )
     parser.add_argument("--months", type=positive_int, default=36, help="months of trade")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="generator seed")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="generator seed (its default, 0)"
+    )
     parser.add_argument(
         "--grpc-ports",
         default=None,
