@@ -52,9 +52,8 @@ class PartyScreening:
     error: UnavailableError | None
 
 
-#: A dependency call, sent already or when awaited: calling it waits for the result (or raises
-#: UnavailableError). Asking every dependency first and waiting after lets them run at the same
-#: time (a client may make the last one a blocking call at the wait).
+#: A call already sent: calling it waits for the result (or raises UnavailableError). Sending
+#: every dependency call first and waiting after lets them run at the same time.
 Pending = Callable[[], _T]
 
 

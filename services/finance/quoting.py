@@ -194,7 +194,7 @@ class Quoting:
         validate_request(request, self._fx.current())
         fallbacks: list[str] = []
         screening = self._ask_screening(parties.screened())
-        default = self._buyer_default(request, parties.buyer_id)  # in process
+        default = self._buyer_default(request, parties.buyer_id)  # in process, meanwhile
         declines = self._screen(screening, fallbacks)
         pricing = None
         if not declines:
@@ -226,13 +226,12 @@ class Quoting:
         if covered is None:
             self._check_premium_quote(key, application)
         fallbacks: list[str] = []
-        # Both dependencies are asked before either is awaited, so they run at once, each call
-        # with its own deadline (the screening is made when awaited, risk's call is in flight).
+        # Both dependencies are asked at once, each call with its own deadline.
+        screening = self._ask_screening(parties.screened())
         exporter_pd = self._risk.ask_probability_of_default(
             application.exporter_id, application.receivable, application.currency,
             application.tenor_days, request_id=key.request_id,
         )  # fmt: skip
-        screening = self._ask_screening(parties.screened())
         declines = self._screen(screening, fallbacks)
         if covered is not None and covered.overdue_amount > 0:
             declines.append(f"buyer {covered.buyer.buyer_id!r} is overdue under the policy")

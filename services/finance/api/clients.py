@@ -161,20 +161,19 @@ class AmlClient(_Client):
     def ask_screening(
         self, parties: Sequence[Party], min_score: float
     ) -> Pending[list[PartyScreening]]:
-        """The parties' screening; the returned function makes the call and waits for their
-        screenings, in the order given. It is one blocking call made when the caller waits,
-        not a future sent now: grpc's Python client spends about 150 µs more CPU on a future
-        (its answer crosses threads), and a caller that asks its other dependencies first
-        still has them all in flight at once."""
+        """The parties' screening sent now; the returned function waits for their
+        screenings, in the order given."""
+        timeout = call_timeout(self._deadline)
         if not self._batched:
-            return self._one_by_one(parties, min_score, call_timeout(self._deadline))
+            return self._one_by_one(parties, min_score, timeout)
         request = aml_pb2.ScreenPartiesRequest(
             parties=[_screen_request(party, min_score) for party in parties]
         )
+        call = self._stub.ScreenParties.future(request, timeout=timeout)
 
         def result() -> list[PartyScreening]:
             try:
-                response = self._stub.ScreenParties(request, timeout=call_timeout(self._deadline))
+                response = call.result()
             except grpc.RpcError as error:
                 if error.code() is grpc.StatusCode.UNIMPLEMENTED:
                     self._batched = False
