@@ -22,6 +22,7 @@ from services.risk.training.trainer import TrainingOptions, train, with_policy
 from services.tradedata.features import compute_features
 from services.tradedata.generator import GeneratorConfig, generate
 from services.tradedata.loading import TradeDataset, load_dataset
+from tests.integration.risk.applicants import DISTRESSED, STEADY, Applicant, trade_record
 from tests.integration.risk.conftest import RiskServer, start_server, stop_server
 from tests.integration.risk.test_risk_service import violations
 
@@ -187,3 +188,28 @@ def test_the_score_command_names_a_file_that_is_not_a_record(
     assert code == 2
     assert err.startswith(f"error: {path} is not a trade record") and "Traceback" not in err
     assert out == ""
+
+
+def _score_applicant(server: RiskServer, applicant: Applicant) -> risk_pb2.ScoreFinancingResponse:
+    request = _request(applicant.enterprise_id, to_message(trade_record(applicant)))
+    request.request_id = f"hand-written-{applicant.enterprise_id}"
+    return server.stub.ScoreFinancing(request, metadata=server.auth())
+
+
+def test_hand_written_applicants_are_told_apart_as_an_officer_would(
+    served: tuple[RiskServer, TradeDataset],
+) -> None:
+    """Two exporters written by hand, not by the generator: a steady, diversified one whose
+    buyers pay on time, and one whose volume is falling, whose main buyer pays late or not at
+    all and whose last loan defaulted. The model must approve the first, put the second well
+    above it, and name late payments among the reasons it refuses the second."""
+    server, _ = served
+    steady = _score_applicant(server, STEADY)
+    distressed = _score_applicant(server, DISTRESSED)
+    assert not steady.thin_file and not distressed.thin_file
+    assert distressed.probability_of_default > 2 * steady.probability_of_default
+    assert distressed.raw_score > steady.raw_score
+    assert steady.decision == risk_pb2.APPROVE
+    assert distressed.decision in (risk_pb2.REFER, risk_pb2.DECLINE)
+    assert "R01" in [reason.code for reason in distressed.reasons]
+    assert all(reason.contribution > 0 for reason in distressed.reasons if reason.feature)
