@@ -54,6 +54,8 @@ def score_typologies(hits: Iterable[Hit], rules: RuleSet) -> dict[str, TypologyS
     """Weighted sum of the hits' scores per typology, capped at 1."""
     by_rule: dict[str, Hit] = {h.rule: h for h in hits}
     scores: dict[str, TypologyScore] = {}
+    if not by_rule:  # most trades: nothing fired
+        return scores
     for name, cfg in rules.typologies.items():
         used = tuple(by_rule[r] for r in cfg.weights if r in by_rule)
         if used:

@@ -77,10 +77,14 @@ def _on_schedule(ctx: TradeContext, p: Payment) -> bool:
 def unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
     """Payments just under the threshold that no contract explains: not a settlement by a
     platform or by the buyer's bank under documentary terms, and not the buyer's own instalment
-    of a larger order paid on a schedule."""
+    of a larger order paid on a schedule (found once per trade: recording and structuring,
+    and the model's features, all read them)."""
+    return ctx.memo("unexplained_near", lambda: _unexplained_near(ctx))
+
+
+def _unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
     out = []
-    for p in ctx.trade.payments:
-        usd = ctx.reference.to_usd(p.amount, p.currency)
+    for p, usd in zip(ctx.trade.payments, ctx.paid_usd, strict=True):
         if not is_near_threshold(usd, ctx.rules):
             continue
         if payers.settles_for_buyer(ctx, p):
@@ -99,8 +103,8 @@ def record(ctx: TradeContext, store: WindowStore, keys: Keys) -> None:
         store.add(NEAR, keys.scoped(payer_identity(p)), entry)
         store.add(NEAR, keys.scoped(beneficiary(ctx)), entry)
     flows = keys.flow_keys() if keys.exporter_group != keys.buyer_group else []
-    for p in ctx.trade.payments if flows else ():  # within one group passes through nobody
-        usd = ctx.reference.to_usd(p.amount, p.currency)
+    # Within one group money passes through nobody.
+    for p, usd in zip(ctx.trade.payments, ctx.paid_usd, strict=True) if flows else ():
         entry = Entry(p.paid_at, p.payment_id, order.order_id, usd, p.payer_name)
         for kind, key in flows:
             store.add(kind, key, entry)

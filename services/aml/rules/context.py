@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from services.aml.domain import Declaration, Enterprise, Party, ReferenceData, Trade
 from services.aml.rules.lots import Lots, summarise
 from services.aml.ruleset import RuleSet
+
+T = TypeVar("T")
 
 #: Customs refused these: such a declaration exports nothing and describes no goods.
 REJECTED = "REJECTED"
@@ -18,12 +22,16 @@ def standing(declarations: tuple[Declaration, ...]) -> tuple[Declaration, ...]:
     return tuple(d for d in declarations if d.customs_status != REJECTED)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class TradeContext:
     """A trade with its parties resolved against reference data and the moment of screening.
 
     `trade` carries only the declarations that stand; `rejected` are those customs refused,
-    set aside by every rule (their quantities, values and codes are not the export)."""
+    set aside by every rule (their quantities, values and codes are not the export).
+
+    Built for every screened trade, so slotted and not frozen (a frozen constructor costs
+    several times as much); never changed once built, except the figures several rules derive
+    from it, remembered on first use (see :meth:`memo`)."""
 
     trade: Trade
     rules: RuleSet
@@ -37,6 +45,19 @@ class TradeContext:
     # The lots declared and shipped and the payments, summed once here.
     lots: Lots
     rejected: tuple[Declaration, ...] = ()
+    # Each payment's amount in USD, in the order of `trade.payments`.
+    paid_usd: tuple[float, ...] = ()
+    # Figures derived from the trade by the first rule that needs them (see `memo`).
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()` the first time `name` is asked for on this trade, then the same value:
+        several rules read one trade's market price or near-threshold payments."""
+        try:
+            return cast(T, self._memo[name])
+        except KeyError:
+            value = self._memo[name] = compute()
+            return value
 
 
 def resolve(
@@ -58,7 +79,18 @@ def resolve(
         order.buyer_id, known.name if known else "", known.country if known else ""
     )
     amount_usd = reference.to_usd(order.amount, order.currency)
-    lots = summarise(trade, reference, amount_usd, rules)
+    paid_usd = tuple(reference.to_usd(p.amount, p.currency) for p in trade.payments)
+    lots = summarise(trade, reference, amount_usd, rules, paid_usd)
     return TradeContext(
-        trade, rules, reference, as_of, exporter, buyer, enterprise, amount_usd, lots, rejected
+        trade,
+        rules,
+        reference,
+        as_of,
+        exporter,
+        buyer,
+        enterprise,
+        amount_usd,
+        lots,
+        rejected,
+        paid_usd,
     )

@@ -196,7 +196,7 @@ def doc_date_order(ctx: TradeContext) -> Hit | None:
 def payment_without_contract(ctx: TradeContext) -> Hit | None:
     """Received funds exceed the order: the excess has no contract behind it (A9)."""
     order = ctx.trade.order
-    paid = sum(ctx.reference.to_usd(p.amount, p.currency) for p in ctx.trade.payments)
+    paid = sum(ctx.paid_usd)
     tol = ctx.rules.reconciliation.amount_rel_tol
     signals = {
         "n_payments": len(ctx.trade.payments),

@@ -25,11 +25,22 @@ class Lots:
     settled_at: datetime | None  # when the payments reached the settled share of the order
 
 
-def summarise(trade: Trade, reference: ReferenceData, amount_usd: float, rules: RuleSet) -> Lots:
+def summarise(
+    trade: Trade,
+    reference: ReferenceData,
+    amount_usd: float,
+    rules: RuleSet,
+    paid_usd: tuple[float, ...] | None = None,
+) -> Lots:
+    """`paid_usd`: each payment in USD, in the trade's order, when the caller has them."""
     decls = trade.declarations
+    if paid_usd is None:
+        paid_usd = tuple(reference.to_usd(p.amount, p.currency) for p in trade.payments)
     paid, settled_at = 0.0, None
-    for p in sorted(trade.payments, key=lambda p: (p.paid_at, p.payment_id)):
-        paid += reference.to_usd(p.amount, p.currency)
+    for p, usd in sorted(
+        zip(trade.payments, paid_usd, strict=True), key=lambda pu: (pu[0].paid_at, pu[0].payment_id)
+    ):
+        paid += usd
         if settled_at is None and paid >= rules.phantom.settled_share * amount_usd:
             settled_at = p.paid_at
     return Lots(

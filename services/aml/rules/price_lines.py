@@ -18,7 +18,7 @@ from services.aml.domain import Order, ReferenceData
 from services.aml.rules.behaviour import LINE, Keys
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, WindowStore
-from services.aml.rules.pricing import MarketReference, order_price_z
+from services.aml.rules.pricing import MarketReference, order_price_z, price_z
 from services.aml.ruleset import RuleSet, days
 
 
@@ -53,6 +53,11 @@ def _side(order: Order, reference: ReferenceData, market: MarketReference, rules
     return market_side(found[0], found[1], rules) if found else 0
 
 
+def _ctx_side(ctx: TradeContext, market: MarketReference) -> int:
+    found = price_z(ctx, market)
+    return market_side(found[0], found[1], ctx.rules) if found else 0
+
+
 def _key(order: Order, side: int, keys: Keys) -> str:
     sign = "+" if side > 0 else "-"
     return keys.scoped(f"line:{order.enterprise_id}|{order.hs_code[:6]}|{sign}")
@@ -70,7 +75,7 @@ def observe(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketRef
     """Keep an order priced beyond the market test in its exporter's line window, and return
     its place on the line (what :func:`line_of` reads)."""
     order = ctx.trade.order
-    side = _side(order, ctx.reference, market, ctx.rules)
+    side = _ctx_side(ctx, market)
     if not side:
         return WITHIN_MARKET
     unit = ctx.reference.to_usd(order.unit_price, order.currency)
@@ -81,7 +86,7 @@ def observe(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketRef
 
 def line_of(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
     """The order's place against the exporter's earlier orders on its side of the market."""
-    side = _side(ctx.trade.order, ctx.reference, market, ctx.rules)
+    side = _ctx_side(ctx, market)
     return _read(ctx, store, keys, side) if side else WITHIN_MARKET
 
 
