@@ -9,7 +9,7 @@ list of stages costs one handler wrap per call, not one per concern.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import grpc
@@ -115,6 +115,9 @@ class PipelineInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     ) -> None:
         self._stages = tuple(stages)
         self._max_stream_message_bytes = max_stream_message_bytes
+        # Full method -> (the handler found, its wrapped handler). Built once per method: this
+        # runs on grpcio's one polling thread for every call, so it must stay short.
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     def intercept_service(
         self,
@@ -124,9 +127,23 @@ class PipelineInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        info = call_info(handler_call_details, handler)
+        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        known = self._wrapped.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        # The call's own metadata is read in the worker thread (see `_call`).
+        info = replace(call_info(handler_call_details, handler), metadata=())
         max_bytes = self._max_stream_message_bytes if handler.request_streaming else None
-        return _rewrap(handler, info, self._stages, max_bytes)
+        wrapped = _rewrap(handler, info, self._stages, max_bytes)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+
+def _call(info: CallInfo, context: grpc.ServicerContext, request: Any) -> ActiveCall:
+    """A call with the method's facts and this call's metadata."""
+    metadata = tuple(context.invocation_metadata() or ())
+    own = CallInfo(info.full_method, info.service, info.method, info.grpc_type, metadata)
+    return ActiveCall(own, context, request)
 
 
 def _rewrap(
@@ -143,8 +160,21 @@ def _rewrap(
     return factory(
         wrapped,
         request_deserializer=guarded_deserializer(handler.request_deserializer, max_message_bytes),
-        response_serializer=handler.response_serializer,
+        response_serializer=_passing_bytes(handler.response_serializer),
     )
+
+
+def _passing_bytes(serializer: Callable[[Any], bytes] | None) -> Callable[[Any], bytes] | None:
+    """``serializer`` that sends a response already serialised (bytes) as it is, so a handler
+    holding its answer's bytes (a stored response) need not decode them to be encoded again."""
+    if serializer is None:
+        return None
+    encode = serializer
+
+    def serialize(response: Any) -> bytes:
+        return response if type(response) is bytes else encode(response)
+
+    return serialize
 
 
 def _behavior_and_factory(handler: grpc.RpcMethodHandler) -> tuple[Callable[..., Any], Any]:
@@ -185,7 +215,7 @@ def _unary(
     behavior: Callable[..., Any], info: CallInfo, stages: tuple[Stage, ...]
 ) -> Callable[[Any, grpc.ServicerContext], Any]:
     def run(request: Any, context: grpc.ServicerContext) -> Any:
-        call = ActiveCall(info, context, request)
+        call = _call(info, context, request)
         entered = _enter(stages, call)
         if entered < len(stages):
             _exit(stages, entered, call, call.state.pop("refused_by"))  # re-raises
@@ -204,7 +234,7 @@ def _streaming(
     behavior: Callable[..., Any], info: CallInfo, stages: tuple[Stage, ...]
 ) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
     def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        call = ActiveCall(info, context, request)
+        call = _call(info, context, request)
         entered = _enter(stages, call)
         if entered < len(stages):
             _exit(stages, entered, call, call.state.pop("refused_by"))  # re-raises

@@ -53,6 +53,24 @@ class ScreenTradeRenderer:
         return aml_pb2.ScreenTradeResponse.FromString(stored)
 
 
+class EncodedScreenTradeRenderer:
+    """Screened trade -> the ScreenTradeResponse's bytes, as stored for replays: a unary call
+    answers with them as they are (the pipeline sends bytes unchanged), so the response is
+    serialised once, and a replay sends the stored bytes without decoding them."""
+
+    def __init__(self, messages: ScreenTradeRenderer) -> None:
+        self._messages = messages
+
+    def render(self, found: Screened) -> bytes:
+        return self._messages.encode(self._messages.render(found))
+
+    def encode(self, response: bytes) -> bytes:
+        return response
+
+    def decode(self, stored: bytes) -> bytes:
+        return stored
+
+
 class ScanRenderer:
     """Scan findings -> ScanTradeDataResponse: structures found, and the alerts raised or matched
     (their ids and the alerts themselves, in one order)."""

@@ -27,7 +27,12 @@ from services.aml.api.convert import (
     party_match_to_proto,
 )
 from services.aml.api.party_rpcs import PartyRpcs
-from services.aml.api.renderers import ScanRenderer, ScreenTradeRenderer, stream_reply
+from services.aml.api.renderers import (
+    EncodedScreenTradeRenderer,
+    ScanRenderer,
+    ScreenTradeRenderer,
+    stream_reply,
+)
 from services.aml.api.requests import (
     actor,
     check_parties_screening,
@@ -49,6 +54,7 @@ from services.common.errors import TradeGuardError, ValidationError
 from services.common.page_fit import fit_page
 
 _TRADES = ScreenTradeRenderer()
+_ENCODED_TRADES = EncodedScreenTradeRenderer(_TRADES)
 _SCANS = ScanRenderer()
 
 _Screened: TypeAlias = Outcome[aml_pb2.ScreenTradeResponse]
@@ -80,11 +86,13 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
 
     # --- screening ------------------------------------------------------------------------
 
-    def ScreenTrade(
+    # The answer is the ScreenTradeResponse's bytes as stored; the pipeline sends them as they
+    # are (services.common.pipeline), hence the override of the generated return type.
+    def ScreenTrade(  # type: ignore[override]
         self, request: aml_pb2.ScreenTradeRequest, context: grpc.ServicerContext
-    ) -> aml_pb2.ScreenTradeResponse:
+    ) -> bytes:
         screening = screening_request(request, bounds_checked=True)
-        outcome = self._screening.screen_one(screening, actor(), _TRADES)
+        outcome = self._screening.screen_one(screening, actor(), _ENCODED_TRADES)
         if isinstance(outcome, TradeGuardError):
             raise outcome
         return outcome
