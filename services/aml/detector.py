@@ -330,11 +330,13 @@ class AmlDetector:
     ) -> tuple[list[_Scored], StagedEntries]:
         """The trades scored, and the history entries they add (staged, keys held)."""
         keys = [engine.keys(t, tenant) for t in trades]
+        # Resolved once: the keys below and the rules read the same figures of each trade.
+        contexts = [engine.resolve(t, w) for t, w in zip(trades, when, strict=True)]
         wanted: set[tuple[str, str]] = set()
         writes: set[tuple[str, str]] = set()
-        for t, k in zip(trades, keys, strict=True):
+        for t, k, ctx in zip(trades, keys, contexts, strict=True):
             touched = window_keys(t, k, True)
-            touched |= line_keys(t.order, k, engine.reference, engine.market, engine.rules)
+            touched |= line_keys(ctx, k, engine.market)
             writes |= touched
             # The exporter's volume is read only where a rule or the model needs it.
             if self._model is not None or volume_read(t, engine.reference, engine.rules):
@@ -344,7 +346,8 @@ class AmlDetector:
         engine.windows.prefetch(wanted, batch_since(trades, engine.rules), writes)
         try:
             evaluated = [
-                engine.evaluate(t, w, tenant, k) for t, w, k in zip(trades, when, keys, strict=True)
+                (ctx, engine.evaluate_resolved(ctx, k))
+                for ctx, k in zip(contexts, keys, strict=True)
             ]
             probs = self._probabilities(engine, evaluated, tenant)
             scored = [

@@ -49,6 +49,7 @@ class NameIndex:
         self._country = {e.entry_id: e.country for e in self.entries}
         self._cached = lru_cache(maxsize=65_536)(self._search_key)
         self._best = lru_cache(maxsize=65_536)(self._best_key)
+        self._top = lru_cache(maxsize=65_536)(self._top_match)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -72,6 +73,21 @@ class NameIndex:
             or self._country.get(m.entry_id, "") in ("", country)
         ]
         return matches[:limit]
+
+    def top_match(
+        self, name: str, country: str, threshold: float, country_must_match: bool
+    ) -> Match | None:
+        """The best entry :meth:`search` finds for a raw name (None below `threshold`),
+        remembered per name: every screened trade names its parties again."""
+        return self._top(name, country, threshold, country_must_match)
+
+    def _top_match(
+        self, name: str, country: str, threshold: float, country_must_match: bool
+    ) -> Match | None:
+        found = self.search(
+            name, country, threshold=threshold, limit=1, country_must_match=country_must_match
+        )
+        return found[0] if found else None
 
     def _search_key(self, key: str, threshold: float) -> tuple[Match, ...]:
         if not key or not self._keys:

@@ -98,9 +98,17 @@ class RuleEngine:
     ) -> tuple[TradeContext, list[Hit]]:
         """All hits of the trade; feeds the trade into the tenant's history windows first.
         `keys`: the trade's window keys when the caller has them already (`keys(trade, tenant)`)."""
-        ctx = resolve(trade, self.rules, self.reference, as_of)
+        ctx = self.resolve(trade, as_of)
         if keys is None:
             keys = self.keys(trade, tenant)
+        return ctx, self.evaluate_resolved(ctx, keys)
+
+    def resolve(self, trade: Trade, as_of: datetime) -> TradeContext:
+        """The trade's parties and figures resolved against this engine's reference data."""
+        return resolve(trade, self.rules, self.reference, as_of)
+
+    def evaluate_resolved(self, ctx: TradeContext, keys: behaviour.Keys) -> list[Hit]:
+        """:meth:`evaluate` of a trade already resolved (:meth:`resolve`) with its keys."""
         behaviour.record(ctx, self.windows, keys)
         line = price_lines.observe(ctx, self.windows, keys, self.market).facts
         found = [rule(ctx) for rule in DOCUMENT_RULES]
@@ -114,21 +122,25 @@ class RuleEngine:
             behaviour.shell_exporter(ctx, self.windows, keys),
             self.round_trip(ctx, keys),
         ]
-        return ctx, [h for h in found if h is not None]
+        return [h for h in found if h is not None]
 
-    def order_edge(self, ctx: TradeContext, keys: behaviour.Keys, groups: PartyGroups) -> Edge:
-        """The goods flow of the order, from the exporter's group to the buyer's group."""
+    def order_edge(
+        self, ctx: TradeContext, keys: behaviour.Keys, groups: PartyGroups, flow: Flow | None = None
+    ) -> Edge:
+        """The goods flow of the order, from the exporter's group to the buyer's group
+        (`flow`: the order's flow when the caller has it already)."""
         order = ctx.trade.order
         src = keys.scoped(groups.find(order.enterprise_id))
         dst = keys.scoped(groups.find(order.buyer_id))
-        flow = Flow(
-            order.enterprise_id,
-            order.buyer_id,
-            order.amount,
-            order.currency,
-            order.ordered_at,
-            order.order_id,
-        )
+        if flow is None:
+            flow = Flow(
+                order.enterprise_id,
+                order.buyer_id,
+                order.amount,
+                order.currency,
+                order.ordered_at,
+                order.order_id,
+            )
         return Edge(src, dst, order.ordered_at, ctx.amount_usd, order.order_id, flow)
 
     def round_trip(self, ctx: TradeContext, keys: behaviour.Keys) -> Hit | None:
@@ -136,7 +148,8 @@ class RuleEngine:
         or among related groups (A6/S7)?"""
         edge = self.order_edge(ctx, keys, self.groups)
         chain = self.round_trips.check_and_add(edge)
-        related = self.order_edge(ctx, keys, self.related)
+        # One order, one flow (never changed once built), whichever grouping it is seen in.
+        related = self.order_edge(ctx, keys, self.related, edge.flow)
         chain_related = self.related_round_trips.check_and_add(related)
         if chain is None and chain_related is None:
             return None

@@ -10,42 +10,30 @@ from services.aml.ruleset import NEGATIVE_LIST_PARTY, SHELL_EXPORTER
 from services.aml.screening import Match, NameIndex
 
 
-def _named_parties(ctx: TradeContext) -> list[tuple[str, DocRef, str, str]]:
-    """(role, document, name, country) of every party named on the trade."""
+def _named_parties(ctx: TradeContext) -> list[tuple[str, str, str, str, str]]:
+    """(role, document type, document id, name, country) of every party named on the trade."""
+    exporter, buyer = ctx.exporter, ctx.buyer
     parties = [
-        (
-            "EXPORTER",
-            DocRef("ENTERPRISE", ctx.exporter.party_id),
-            ctx.exporter.name,
-            ctx.exporter.country,
-        ),
-        ("BUYER", DocRef("BUYER", ctx.buyer.party_id), ctx.buyer.name, ctx.buyer.country),
+        ("EXPORTER", "ENTERPRISE", exporter.party_id, exporter.name, exporter.country),
+        ("BUYER", "BUYER", buyer.party_id, buyer.name, buyer.country),
     ]
     parties += [
-        ("PAYER", DocRef("PAYMENT", p.payment_id), p.payer_name, p.payer_country)
+        ("PAYER", "PAYMENT", p.payment_id, p.payer_name, p.payer_country)
         for p in ctx.trade.payments
     ]
     # The carrier moves the goods: a listed shipping line or forwarder is a listed party too.
-    parties += [
-        ("CARRIER", DocRef("WAYBILL", w.waybill_id), w.carrier, "") for w in ctx.trade.waybills
-    ]
-    return [p for p in parties if p[2]]
+    parties += [("CARRIER", "WAYBILL", w.waybill_id, w.carrier, "") for w in ctx.trade.waybills]
+    return [p for p in parties if p[3]]
 
 
 def negative_list_party(ctx: TradeContext, index: NameIndex) -> Hit | None:
     """A party whose name fuzzily matches a negative-list or sanctions entry."""
     cfg = ctx.rules.screening
     found: list[tuple[str, DocRef, str, Match]] = []
-    for role, doc, name, country in _named_parties(ctx):
-        matches = index.search(
-            name,
-            country,
-            threshold=cfg.threshold,
-            limit=1,
-            country_must_match=cfg.country_must_match,
-        )
-        if matches:
-            found.append((role, doc, name, matches[0]))
+    for role, doc_type, doc_id, name, country in _named_parties(ctx):
+        match = index.top_match(name, country, cfg.threshold, cfg.country_must_match)
+        if match is not None:
+            found.append((role, DocRef(doc_type, doc_id), name, match))
     top = max((m.score for *_, m in found), default=0.0)
     if not fires("negative_list_party", {"watchlist_score": top}, ctx.rules):
         return None

@@ -14,11 +14,11 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from services.aml.domain import Order, ReferenceData
+from services.aml.domain import Order
 from services.aml.rules.behaviour import LINE, Keys
 from services.aml.rules.context import TradeContext
 from services.aml.rules.history import Entry, WindowStore
-from services.aml.rules.pricing import MarketReference, order_price_z, price_z
+from services.aml.rules.pricing import MarketReference, price_z
 from services.aml.ruleset import RuleSet, days
 
 
@@ -48,12 +48,7 @@ def market_side(z: float, log_ratio: float, rules: RuleSet) -> int:
     return 0
 
 
-def _side(order: Order, reference: ReferenceData, market: MarketReference, rules: RuleSet) -> int:
-    found = order_price_z(order, reference, market, rules)
-    return market_side(found[0], found[1], rules) if found else 0
-
-
-def _ctx_side(ctx: TradeContext, market: MarketReference) -> int:
+def _side(ctx: TradeContext, market: MarketReference) -> int:
     found = price_z(ctx, market)
     return market_side(found[0], found[1], ctx.rules) if found else 0
 
@@ -63,19 +58,17 @@ def _key(order: Order, side: int, keys: Keys) -> str:
     return keys.scoped(f"line:{order.enterprise_id}|{order.hs_code[:6]}|{sign}")
 
 
-def line_keys(
-    order: Order, keys: Keys, reference: ReferenceData, market: MarketReference, rules: RuleSet
-) -> set[tuple[str, str]]:
+def line_keys(ctx: TradeContext, keys: Keys, market: MarketReference) -> set[tuple[str, str]]:
     """The window an order reads and feeds: none for a price within the market."""
-    side = _side(order, reference, market, rules)
-    return {(LINE, _key(order, side, keys))} if side else set()
+    side = _side(ctx, market)
+    return {(LINE, _key(ctx.trade.order, side, keys))} if side else set()
 
 
 def observe(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
     """Keep an order priced beyond the market test in its exporter's line window, and return
     its place on the line (what :func:`line_of` reads)."""
     order = ctx.trade.order
-    side = _ctx_side(ctx, market)
+    side = _side(ctx, market)
     if not side:
         return WITHIN_MARKET
     unit = ctx.reference.to_usd(order.unit_price, order.currency)
@@ -86,7 +79,7 @@ def observe(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketRef
 
 def line_of(ctx: TradeContext, store: WindowStore, keys: Keys, market: MarketReference) -> Line:
     """The order's place against the exporter's earlier orders on its side of the market."""
-    side = _ctx_side(ctx, market)
+    side = _side(ctx, market)
     return _read(ctx, store, keys, side) if side else WITHIN_MARKET
 
 
