@@ -21,6 +21,10 @@ reads one vector from every leaf, scattered over megabytes: its cost is cache mi
 commonest patterns of each leaf among the served rows (`with_patterns_of`) are also kept leaf
 after leaf in a few hundred kilobytes, where most of a lone row's reads then fall.
 
+A small tree (at most `STATE_NODES` split nodes, as in a 4-leaf model) goes further: its
+contributions depend only on its nodes' decisions, so a table holds them summed over its leaves
+for each state of those decisions, and a row costs its decisions and one read per tree.
+
 The kernels (`treeshap_kernels`) are compiled once per process; the arrays once per model.
 """
 
@@ -51,6 +55,11 @@ FREQUENT_PATTERNS = 4
 
 PATTERN_SAMPLE_ROWS = 4096
 """Rows of a served table that decide each leaf's commonest patterns."""
+
+STATE_NODES = 4
+"""Trees with at most this many split nodes get a state table (2^nodes entries of at most
+nodes values): a row then costs its node decisions and one table read per tree, instead of a
+pass over the tree's positions and one vector read per leaf."""
 
 _GROUPS = {
     ("<=", "None"): kernels.NUMERIC_NONE,
@@ -89,6 +98,7 @@ class _Builder:
         self.pos_bit: list[int] = []
         self.tree_pos: list[int] = [0]
         self.tree_leaves: list[int] = [0]
+        self.tree_nodes: list[int] = [0]
         self.leaves: list[_Leaf] = []
         self.expected = 0.0
 
@@ -99,6 +109,7 @@ class _Builder:
         self._walk(root, _count(root), {}, (0, 0, 0, 0))
         self.tree_pos.append(len(self.pos_parent))
         self.tree_leaves.append(len(self.leaves))
+        self.tree_nodes.append(len(self.feature))
 
     def _walk(
         self,
@@ -164,7 +175,10 @@ class TreeExplainer:
 
     @classmethod
     def from_booster(
-        cls, booster: lgb.Booster, values_budget_bytes: int = VALUES_BUDGET_BYTES
+        cls,
+        booster: lgb.Booster,
+        values_budget_bytes: int = VALUES_BUDGET_BYTES,
+        state_nodes: int = STATE_NODES,
     ) -> TreeExplainer:
         dump = booster.dump_model()
         if int(dump.get("num_class", 1)) != 1:
@@ -172,7 +186,7 @@ class TreeExplainer:
         builder = _Builder()
         for tree in dump["tree_info"]:
             builder.add_tree(tree["tree_structure"])
-        trees = _flatten(builder, values_budget_bytes)
+        trees = _flatten(builder, values_budget_bytes, state_nodes, booster.num_feature())
         leaves = len(builder.leaves)
         none = kernels.Frequent(
             np.full((leaves, FREQUENT_PATTERNS), -1, np.int64),
@@ -219,7 +233,7 @@ class TreeExplainer:
         return replace(self, frequent=found)
 
 
-def _flatten(b: _Builder, budget_bytes: int) -> kernels.Trees:
+def _flatten(b: _Builder, budget_bytes: int, state_nodes: int, n_features: int) -> kernels.Trees:
     i32 = np.int32
     groups = np.asarray(b.group, np.int8)
     order = np.argsort(groups, kind="stable").astype(i32)
@@ -239,7 +253,7 @@ def _flatten(b: _Builder, budget_bytes: int) -> kernels.Trees:
             kernels.fill_vectors(r, 1.0 - r, table, values[start : start + size])
         else:
             values[start : start + size] = table
-    return kernels.Trees(
+    trees = kernels.Trees(
         group_bounds,
         order,
         np.asarray(b.feature, i32),
@@ -261,6 +275,43 @@ def _flatten(b: _Builder, budget_bytes: int) -> kernels.Trees:
         leaf_start[:-1].copy(),
         depth,
         values,
+        np.asarray(b.tree_nodes, i32),
+        *_state_layout(b, state_nodes),
+    )
+    kernels.fill_states(trees, n_features)
+    return trees
+
+
+def _state_layout(
+    b: _Builder, state_nodes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each small tree's state table goes (`kernels.Trees.state_start`), the features
+    it covers (those on its leaves' paths, in order) and the zeroed tables."""
+    start: list[int] = []
+    bounds: list[int] = [0]
+    features: list[int] = []
+    size = 0
+    for t in range(len(b.tree_nodes) - 1):
+        nodes = b.tree_nodes[t + 1] - b.tree_nodes[t]
+        if nodes > state_nodes:
+            start.append(-1)
+        else:
+            covered = sorted(
+                {
+                    f
+                    for leaf in b.leaves[b.tree_leaves[t] : b.tree_leaves[t + 1]]
+                    for f in leaf.features
+                }
+            )
+            start.append(size)
+            features.extend(covered)
+            size += (1 << nodes) * len(covered)
+        bounds.append(len(features))
+    return (
+        np.asarray(start, np.int64),
+        np.asarray(bounds, np.int32),
+        np.asarray(features, np.int32),
+        np.zeros(size),
     )
 
 

@@ -57,6 +57,16 @@ class Trees(NamedTuple):
     """Leaves with at most this many path features keep a contribution vector per pattern,
     deeper ones their pattern table alone."""
     values: np.ndarray
+    tree_nodes: np.ndarray
+    """Tree t's split nodes are tree_nodes[t]:tree_nodes[t + 1]."""
+    state_start: np.ndarray
+    """Per tree: where its state table starts in `state_values`, -1 for a tree without one. A
+    small tree's contributions depend only on its nodes' decisions (bit i: the tree's i-th
+    node goes left), so for every such state the table holds the sum over the tree's leaves
+    for each of its features, state_feature[state_bounds[t]:state_bounds[t + 1]]."""
+    state_bounds: np.ndarray
+    state_feature: np.ndarray
+    state_values: np.ndarray
 
 
 class Frequent(NamedTuple):
@@ -126,12 +136,15 @@ def _masks(row: np.ndarray, dec: np.ndarray, mask: np.ndarray, m: Trees) -> None
 def explain_rows(rows: np.ndarray, out: np.ndarray, m: Trees, f: Frequent) -> None:
     """One row at a time (out is rows x features + 1): for a few rows.
 
-    A leaf with at most `vector_depth` path features adds the contributions stored for the
+    A tree with a state table adds the row's entry of it (`_add_state`). In another tree, a
+    leaf with at most `vector_depth` path features adds the contributions stored for the
     row's pattern: from `f.values` when the pattern is one of the leaf's commonest
     (`f.patterns[leaf]`, laid out leaf after leaf in a few hundred kilobytes), else from its
-    own block of `values`. A single row reads one vector from every leaf of the model, so where
-    those reads land decides its cost. A deeper leaf works them out from its pattern table
-    (`_table_leaf`)."""
+    own block of `values`. A single row reads one vector from every leaf of such trees, so
+    where those reads land decides its cost. A deeper leaf works them out from its pattern
+    table (`_table_leaf`)."""
+    tree_pos, tree_leaves, tree_nodes = m.tree_pos, m.tree_leaves, m.tree_nodes
+    pos_parent, pos_node, pos_want, pos_bit = m.pos_parent, m.pos_node, m.pos_want, m.pos_bit
     leaf_pos, slot_bounds, slot_feature = m.leaf_pos, m.slot_bounds, m.slot_feature
     leaf_start, vector_depth, values = m.leaf_start, m.vector_depth, m.values
     frequent, frequent_start, frequent_values = f.patterns, f.start, f.values
@@ -139,22 +152,77 @@ def explain_rows(rows: np.ndarray, out: np.ndarray, m: Trees, f: Frequent) -> No
     mask = np.zeros(m.pos_parent.shape[0], np.int64)
     kinds = frequent.shape[1]
     for r in range(rows.shape[0]):
-        _masks(rows[r : r + 1], dec, mask, m)
-        for leaf in range(slot_bounds.shape[0] - 1):
-            first = slot_bounds[leaf]
-            d = slot_bounds[leaf + 1] - first
-            unmet = mask[leaf_pos[leaf]]
-            if d <= vector_depth:
-                at = leaf_start[leaf] + (((1 << d) - 1) ^ unmet) * d
-                source = values
-                for k in range(kinds):
-                    if frequent[leaf, k] == unmet:
-                        at = frequent_start[leaf] + k * d
-                        source = frequent_values
-                for s in range(d):
-                    out[r, slot_feature[first + s]] += source[at + s]
-            else:
-                _table_leaf(out, r, unmet, first, d, m, leaf_start[leaf])
+        decide(rows[r : r + 1], dec, m)
+        for t in range(tree_pos.shape[0] - 1):
+            if m.state_start[t] >= 0:
+                state = np.int64(0)
+                for i in range(tree_nodes[t + 1] - tree_nodes[t]):
+                    state |= np.int64(dec[tree_nodes[t] + i, 0]) << i
+                _add_state(out, r, t, state, m)
+                continue
+            mask[tree_pos[t]] = 0
+            for p in range(tree_pos[t] + 1, tree_pos[t + 1]):
+                mask[p] = mask[pos_parent[p]] | (dec[pos_node[p], 0] ^ pos_want[p]) * pos_bit[p]
+            for leaf in range(tree_leaves[t], tree_leaves[t + 1]):
+                first = slot_bounds[leaf]
+                d = slot_bounds[leaf + 1] - first
+                unmet = mask[leaf_pos[leaf]]
+                if d <= vector_depth:
+                    at = leaf_start[leaf] + (((1 << d) - 1) ^ unmet) * d
+                    source = values
+                    for k in range(kinds):
+                        if frequent[leaf, k] == unmet:
+                            at = frequent_start[leaf] + k * d
+                            source = frequent_values
+                    for s in range(d):
+                        out[r, slot_feature[first + s]] += source[at + s]
+                else:
+                    _table_leaf(out, r, unmet, first, d, m, leaf_start[leaf])
+
+
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+def _add_state(out: np.ndarray, r: int, t: int, state: np.int64, m: Trees) -> None:
+    """out[r] += tree t's contributions in `state` (its nodes' decisions as bits)."""
+    first, last = m.state_bounds[t], m.state_bounds[t + 1]
+    at = m.state_start[t] + state * (last - first)
+    for j in range(last - first):
+        out[r, m.state_feature[first + j]] += m.state_values[at + j]
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def fill_states(m: Trees, n_features: int) -> None:
+    """Every state table: for each state of a tree's node decisions,
+    its leaves' contributions added up leaf after leaf, as the kernels would add them."""
+    tree_pos, tree_leaves, tree_nodes = m.tree_pos, m.tree_leaves, m.tree_nodes
+    pos_parent, pos_node, pos_want, pos_bit = m.pos_parent, m.pos_node, m.pos_want, m.pos_bit
+    leaf_pos, slot_bounds, slot_feature = m.leaf_pos, m.slot_bounds, m.slot_feature
+    leaf_start, vector_depth, values = m.leaf_start, m.vector_depth, m.values
+    mask = np.zeros(m.pos_parent.shape[0], np.int64)
+    row = np.zeros((1, n_features))
+    for t in range(tree_pos.shape[0] - 1):
+        if m.state_start[t] < 0:
+            continue
+        first, last = m.state_bounds[t], m.state_bounds[t + 1]
+        n0 = tree_nodes[t]
+        for state in range(1 << (tree_nodes[t + 1] - n0)):
+            row[0, :] = 0.0
+            mask[tree_pos[t]] = 0
+            for p in range(tree_pos[t] + 1, tree_pos[t + 1]):
+                go = (state >> (pos_node[p] - n0)) & 1
+                mask[p] = mask[pos_parent[p]] | (go ^ pos_want[p]) * pos_bit[p]
+            for leaf in range(tree_leaves[t], tree_leaves[t + 1]):
+                start = slot_bounds[leaf]
+                d = slot_bounds[leaf + 1] - start
+                unmet = mask[leaf_pos[leaf]]
+                if d <= vector_depth:
+                    at = leaf_start[leaf] + (((1 << d) - 1) ^ unmet) * d
+                    for s in range(d):
+                        row[0, slot_feature[start + s]] += values[at + s]
+                else:
+                    _table_leaf(row, 0, unmet, start, d, m, leaf_start[leaf])
+            at = m.state_start[t] + state * (last - first)
+            for j in range(last - first):
+                m.state_values[at + j] = row[0, m.state_feature[first + j]]
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc]
@@ -220,6 +288,8 @@ def explain_batch(rows: np.ndarray, out_t: np.ndarray, m: Trees) -> None:
     pos_parent, pos_node, pos_want, pos_bit = m.pos_parent, m.pos_node, m.pos_want, m.pos_bit
     slot_bounds, slot_feature, leaf_start = m.slot_bounds, m.slot_feature, m.leaf_start
     vector_depth, values = m.vector_depth, m.values
+    tree_nodes, state_start, state_bounds = m.tree_nodes, m.state_start, m.state_bounds
+    state_feature, state_values = m.state_feature, m.state_values
     n = rows.shape[0]
     dec = np.empty((m.feature.shape[0], n), np.uint8)
     decide(rows, dec, m)
@@ -230,6 +300,20 @@ def explain_batch(rows: np.ndarray, out_t: np.ndarray, m: Trees) -> None:
     at = np.empty(n, np.int64)
     out = out_t.T
     for t in range(tree_pos.shape[0] - 1):
+        if state_start[t] >= 0:  # the same sums as `_add_state`, row after row
+            n0 = tree_nodes[t]
+            at[:] = 0
+            for i in range(tree_nodes[t + 1] - n0):
+                for r in range(n):
+                    at[r] |= np.int64(dec[n0 + i, r]) << i
+            first, last = state_bounds[t], state_bounds[t + 1]
+            for r in range(n):
+                at[r] = state_start[t] + at[r] * (last - first)
+            for j in range(last - first):
+                f = state_feature[first + j]
+                for r in range(n):
+                    out_t[f, r] += state_values[at[r] + j]
+            continue
         p0 = tree_pos[t]
         mask[0, :] = 0
         for p in range(p0 + 1, tree_pos[t + 1]):

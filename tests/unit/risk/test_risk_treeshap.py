@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from services.risk import model as model_io
-from services.risk.treeshap import BATCH_KERNEL_ROWS, TreeExplainer
+from services.risk.treeshap import (
+    BATCH_KERNEL_ROWS,
+    STATE_NODES,
+    VALUES_BUDGET_BYTES,
+    TreeExplainer,
+)
 
 
 def _data(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -37,10 +42,16 @@ def _probe_rows(x: np.ndarray) -> np.ndarray:
     return odd
 
 
-@pytest.mark.parametrize("budget", [None, 0], ids=["vectors", "pattern-tables"])
+@pytest.mark.parametrize(
+    ("budget", "state_nodes"),
+    [(None, STATE_NODES), (0, STATE_NODES), (None, 0), (0, 6)],
+    ids=["vectors", "pattern-tables", "no-state-tables", "state-tables-of-tables"],
+)
 @pytest.mark.parametrize(
     "params",
     [
+        {"num_leaves": 4},
+        {"num_leaves": 5, "zero_as_missing": True},
         {"num_leaves": 15},
         {"num_leaves": 31, "zero_as_missing": True},
         {"num_leaves": 63, "max_depth": 12, "use_missing": False},
@@ -48,7 +59,7 @@ def _probe_rows(x: np.ndarray) -> np.ndarray:
     ],
 )
 def test_contributions_equal_lightgbm_pred_contrib(
-    params: dict[str, object], budget: int | None
+    params: dict[str, object], budget: int | None, state_nodes: int
 ) -> None:
     x, y = _data(3000, seed=1)
     dataset = lgb.Dataset(x, y, categorical_feature=[4], params={"verbose": -1})
@@ -59,10 +70,10 @@ def test_contributions_equal_lightgbm_pred_contrib(
     )
     rows = np.vstack([_probe_rows(x), _data(300, seed=2)[0]])
     expected = booster.predict(rows, pred_contrib=True)
-    explainer = (
-        TreeExplainer.from_booster(booster)
-        if budget is None
-        else TreeExplainer.from_booster(booster, values_budget_bytes=budget)
+    explainer = TreeExplainer.from_booster(
+        booster,
+        values_budget_bytes=VALUES_BUDGET_BYTES if budget is None else budget,
+        state_nodes=state_nodes,
     )
     np.testing.assert_allclose(explainer.contributions(rows), expected, rtol=0, atol=1e-9)
     # The few-rows kernel, without and with each leaf's commonest patterns kept together.
