@@ -101,6 +101,11 @@ class PreparedBatch(Generic[R]):
         return [item for item in self.items if item.write is not None and item.outcome is None]
 
 
+#: A unary batch waits for more calls while they keep arriving at least this often (a batch of
+#: one trade costs the whole per-batch work: reads, model call, commit).
+GATHER_SECONDS = 0.001
+
+
 class TradeScreening:
     """Screens trades for a tenant and commits what they raise; one outcome per trade."""
 
@@ -108,7 +113,9 @@ class TradeScreening:
         self._screenings = screenings
         self._detector = detector
         self._metrics = metrics
-        self._single: Gathered[_Single, Any] = Gathered(self._screen_gathered)
+        self._single: Gathered[_Single, Any] = Gathered(
+            self._screen_gathered, gather_seconds=GATHER_SECONDS
+        )
 
     def screen_one(
         self, request: ScreeningRequest, actor: Actor, renderer: Renderer[Screened, R]

@@ -34,6 +34,9 @@ R = TypeVar("R")
 #: Upper bound of units in one transaction, so that one commit stays short.
 DEFAULT_MAX_GROUP = 128
 
+#: Most waits of a leader for its group to fill (see `Gathered`'s `gather_seconds`).
+GATHER_ROUNDS = 20
+
 #: One caller's answer: its result, or the error that is its answer.
 Outcome = tuple[Any, BaseException | None]
 
@@ -70,18 +73,28 @@ class _Waiter:
 class Gathered(Generic[I, R]):
     """Concurrent calls gathered into one `process(items)` call, led by the first caller that
     finds none running; the callers that queue meanwhile make up the next group. `process`
-    returns one (result, error) per item, in order; an exception it raises answers them all."""
+    returns one (result, error) per item, in order; an exception it raises answers them all.
+    With `gather_seconds` a leader first lets its group fill (see `_await_group`)."""
 
     def __init__(
         self,
         process: Callable[[list[I]], list[Outcome]],
         max_group: int = DEFAULT_MAX_GROUP,
+        *,
+        gather_seconds: float = 0.0,
     ) -> None:
         self._process = process
         self._max_group = max_group
+        self._gather_seconds = gather_seconds
         self._lock = threading.Lock()
         self._queue: list[_Waiter] = []
         self._busy = False
+        # Callers inside `run`, and the most of them seen since the last group was taken.
+        self._inside = 0
+        self._peak = 0
+        # A leader waiting for its group to fill, released once `_want` callers are queued.
+        self._filled: Any = None
+        self._want = 0
 
     @property
     def waiting(self) -> int:
@@ -94,8 +107,14 @@ class Gathered(Generic[I, R]):
         waiter = _Waiter(item)
         with self._lock:
             self._queue.append(waiter)
+            self._inside += 1
+            if self._inside > self._peak:
+                self._peak = self._inside
             if not self._busy:
                 self._busy = waiter.lead = True
+            elif self._filled is not None and len(self._queue) >= self._want:
+                self._filled.release()
+                self._filled = None
         while not waiter.finished:
             if waiter.lead:
                 waiter.lead = False
@@ -109,9 +128,11 @@ class Gathered(Generic[I, R]):
 
     def _lead(self) -> None:
         """Process the next group, then hand the lead to the first caller still waiting."""
+        self._await_group()
         with self._lock:
             group = self._queue[: self._max_group]
             del self._queue[: self._max_group]
+            self._peak = self._inside
         try:
             outcomes = self._process([w.item for w in group])
         except BaseException as failure:
@@ -119,12 +140,36 @@ class Gathered(Generic[I, R]):
         for waiter, outcome in zip(group, outcomes, strict=True):
             waiter.finish(outcome)
         with self._lock:
+            self._inside -= len(group)
             if self._queue:
                 heir = self._queue[0]
                 heir.lead = True
                 heir.wake()
             else:
                 self._busy = False
+
+    def _await_group(self) -> None:
+        """With `gather_seconds`, let the group fill before taking it: while fewer callers are
+        queued than were in flight at once during the last group, and callers keep arriving
+        (one at least every `gather_seconds`, for at most GATHER_ROUNDS such waits). Under
+        steady load the callers the last group answered come back at once, and a group of
+        one would pay the whole per-group cost alone; a lone caller never waits."""
+        if self._gather_seconds <= 0:
+            return
+        want, queued = min(self._max_group, self._peak), -1
+        for _ in range(GATHER_ROUNDS):
+            filled = _allocate_lock()
+            filled.acquire()
+            with self._lock:
+                now = len(self._queue)
+                if now >= want or now == queued:
+                    return
+                queued = now
+                self._filled, self._want = filled, want
+            # Released early by the caller that fills the group.
+            filled.acquire(timeout=self._gather_seconds)
+            with self._lock:
+                self._filled = None
 
 
 class GroupCommit(Generic[T]):

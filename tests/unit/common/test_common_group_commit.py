@@ -172,3 +172,48 @@ def test_gathered_calls_are_processed_as_one_group() -> None:
     assert groups[0] == [0] and sorted(groups[1]) == [1, 2, 3, 4, 5] and len(groups) == 2
     assert {i: a for i, a in answers.items() if i != 3} == {0: 0, 1: 10, 2: 20, 4: 40, 5: 50}
     assert isinstance(answers[3], ValueError)
+
+
+def test_a_leader_waits_for_its_group_to_fill_with_the_callers_seen_in_flight() -> None:
+    """Callers 1-3 queue behind a held group of caller 0 (four in flight at once); once that
+    group is answered, the next leader waits for a fourth caller before taking its group,
+    instead of taking the three queued at once. The gap allowed between arrivals is far longer
+    than the test, so what is gathered does not depend on timing."""
+    entered, release = threading.Event(), threading.Event()
+    groups: list[list[int]] = []
+
+    def process(items: list[int]) -> list[tuple[Any, BaseException | None]]:
+        groups.append(sorted(items))
+        if items == [0]:
+            entered.set()
+            release.wait()
+        return [(i, None) for i in items]
+
+    gathered: Gathered[int, int] = Gathered(process, gather_seconds=600)
+    threads = [threading.Thread(target=gathered.run, args=(i,)) for i in range(5)]
+    threads[0].start()
+    entered.wait()
+    for thread in threads[1:4]:
+        thread.start()
+    while gathered.waiting < 3:
+        time.sleep(0.001)  # wait for every caller to queue; nothing here is timed
+    release.set()
+    threads[0].join()  # caller 0 answered: the next group is being gathered
+    threads[4].start()
+    for thread in threads:
+        thread.join()
+    assert groups == [[0], [1, 2, 3, 4]]
+
+
+def test_a_lone_caller_never_waits_for_a_group_to_fill() -> None:
+    """One caller at a time: nobody else was ever in flight, so no leader waits (a wait would
+    last the ten minutes allowed between arrivals)."""
+    groups: list[list[int]] = []
+
+    def process(items: list[int]) -> list[tuple[Any, BaseException | None]]:
+        groups.append(items)
+        return [(i * 10, None) for i in items]
+
+    gathered: Gathered[int, int] = Gathered(process, gather_seconds=600)
+    assert [gathered.run(i) for i in range(3)] == [0, 10, 20]
+    assert groups == [[0], [1], [2]]
