@@ -31,7 +31,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -234,10 +234,13 @@ class SqlWindows:
             }
         )
         if batch.connection is None:
-            stored = Entry(
-                to_datetime(at), entry.doc_id, entry.order_id, entry.amount_usd, counterparty
-            )
-            batch.added.setdefault((kind, key), []).append((at, stored))
+            # As the database gives it back; an entry already in UTC and within the column's
+            # width is that entry (most are: the documents' times are UTC).
+            if entry.at.tzinfo is not UTC or counterparty is not entry.counterparty:
+                entry = Entry(
+                    to_datetime(at), entry.doc_id, entry.order_id, entry.amount_usd, counterparty
+                )
+            batch.added.setdefault((kind, key), []).append((at, entry))
 
     def between(self, kind: str, key: str, start: datetime, end: datetime) -> list[Entry]:
         return self._batch.windows.between(kind, key, start, end)

@@ -79,10 +79,10 @@ def unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
     platform or by the buyer's bank under documentary terms, and not the buyer's own instalment
     of a larger order paid on a schedule (found once per trade: recording and structuring,
     and the model's features, all read them)."""
-    return ctx.memo("unexplained_near", lambda: _unexplained_near(ctx))
+    return ctx.memo(_unexplained_near, _unexplained_near, None)
 
 
-def _unexplained_near(ctx: TradeContext) -> list[tuple[Payment, float]]:
+def _unexplained_near(ctx: TradeContext, _: None) -> list[tuple[Payment, float]]:
     out = []
     for p, usd in zip(ctx.trade.payments, ctx.paid_usd, strict=True):
         if not is_near_threshold(usd, ctx.rules):

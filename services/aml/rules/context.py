@@ -12,6 +12,7 @@ from services.aml.rules.lots import Lots, summarise
 from services.aml.ruleset import RuleSet
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 #: Customs refused these: such a declaration exports nothing and describes no goods.
 REJECTED = "REJECTED"
@@ -48,15 +49,15 @@ class TradeContext:
     # Each payment's amount in USD, in the order of `trade.payments`.
     paid_usd: tuple[float, ...] = ()
     # Figures derived from the trade by the first rule that needs them (see `memo`).
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[object, Any] = field(default_factory=dict, repr=False)
 
-    def memo(self, name: str, compute: Callable[[], T]) -> T:
-        """`compute()` the first time `name` is asked for on this trade, then the same value:
-        several rules read one trade's market price or near-threshold payments."""
+    def memo(self, key: object, compute: Callable[[TradeContext, A], T], arg: A) -> T:
+        """`compute(self, arg)` the first time `key` is asked for on this trade, then the same
+        value: several rules read one trade's market price or near-threshold payments."""
         try:
-            return cast(T, self._memo[name])
+            return cast(T, self._memo[key])
         except KeyError:
-            value = self._memo[name] = compute()
+            value = self._memo[key] = compute(self, arg)
             return value
 
 

@@ -340,10 +340,11 @@ def order_price_z(
 def price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, PriceRef] | None:
     """(robust z, log ratio, reference) of the trade's USD unit price, None without one (found
     once per trade and market: the price line and both invoicing rules read it)."""
-    return ctx.memo(
-        f"price_z:{id(market)}",
-        lambda: order_price_z(ctx.trade.order, ctx.reference, market, ctx.rules),
-    )
+    return ctx.memo(id(market), _price_z, market)
+
+
+def _price_z(ctx: TradeContext, market: MarketReference) -> tuple[float, float, PriceRef] | None:
+    return order_price_z(ctx.trade.order, ctx.reference, market, ctx.rules)
 
 
 def pricing_note(ctx: TradeContext, market: MarketReference) -> dict[str, object]:

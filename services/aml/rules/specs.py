@@ -182,6 +182,10 @@ SPECS: Mapping[str, RuleSpec] = {spec.name: spec for spec in RULE_SPECS}
 RULE_NAMES: tuple[str, ...] = tuple(spec.name for spec in RULE_SPECS)
 
 
+#: Each rule's condition by name, looked up for every rule of every screened trade.
+_CONDITIONS: Mapping[str, Condition] = {spec.name: spec.fires for spec in RULE_SPECS}
+
+
 def fires(rule: str, signals: Signals, rules: RuleSet) -> bool:
     """Whether `rule` fires on one trade's signals."""
-    return bool(SPECS[rule].fires(signals, rules))
+    return bool(_CONDITIONS[rule](signals, rules))
