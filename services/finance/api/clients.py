@@ -23,8 +23,9 @@ from services.common import money
 from services.common.client import ChannelConfig, connect
 from services.common.deadlines import remaining_seconds
 from services.common.errors import TradeGuardError, UnavailableError
-from services.finance.api.dependency_errors import dependency_error
+from services.finance.api.dependency_errors import dependency_error, timed_out
 from services.finance.api.health_watch import HealthWatch
+from services.finance.api.screening_calls import Outcome, ScreeningCalls
 from services.finance.domain import Party, PartyScreening, Pending, WatchlistHit
 from services.finance.metrics import FinanceMetrics
 
@@ -99,7 +100,7 @@ class _Client:
         self._watch.close()
         self._channel.close()
 
-    def _failed(self, error: grpc.RpcError, fields: Mapping[str, str]) -> TradeGuardError:
+    def _failed(self, error: Exception, fields: Mapping[str, str]) -> TradeGuardError:
         failure = dependency_error(self._name, error, fields)
         if isinstance(failure, UnavailableError):
             self._metrics.dependency_error(self._name)
@@ -149,45 +150,89 @@ class RiskClient(_Client):
 
 class AmlClient(_Client):
     """Watchlist screening of party names: every party of a quote in one aml ScreenParties
-    call (a call costs both services far more than the matching does). An aml that does not
-    know ScreenParties yet (during a rolling upgrade) is asked with one ScreenParty call per
-    party, sent at once."""
+    call (a call costs both services far more than the matching does), shared with the quotes
+    screened at the same time (see ``screening_calls``). An aml that does not know
+    ScreenParties yet (during a rolling upgrade) is asked with one ScreenParty call per party,
+    sent at once."""
 
     def __init__(self, channel: grpc.Channel, deadline: float, metrics: FinanceMetrics) -> None:
         super().__init__("aml", channel, deadline, metrics)
         self._stub = aml_pb2_grpc.AmlMonitoringStub(channel)
         self._batched = True
+        self._calls = ScreeningCalls(self._send)
+
+    def _send(self, request: aml_pb2.ScreenPartiesRequest, timeout: float) -> Any:
+        return self._stub.ScreenParties.future(request, timeout=timeout)
 
     def ask_screening(
         self, parties: Sequence[Party], min_score: float
     ) -> Pending[list[PartyScreening]]:
-        """The parties' screening sent now; the returned function waits for their
-        screenings, in the order given."""
+        """The parties' screening sent now (or with the next call out); the returned function
+        waits for their screenings, in the order given."""
         timeout = call_timeout(self._deadline)
         if not self._batched:
             return self._one_by_one(parties, min_score, timeout)
+        keys = [(party.name, party.country_code, min_score) for party in parties]
+        ticket = self._calls.ask(keys, timeout)
+
+        def result() -> list[PartyScreening]:
+            outcomes = ticket.wait()
+            if outcomes is None:  # our own deadline passed first, as a call's would have
+                failure = self._timed_out()
+                return [PartyScreening(party, (), failure) for party in parties]
+            return self._screenings(parties, min_score, outcomes, ticket.shared)
+
+        return result
+
+    def _screenings(
+        self,
+        parties: Sequence[Party],
+        min_score: float,
+        outcomes: list[Outcome],
+        shared: bool,
+    ) -> list[PartyScreening]:
+        failures: dict[int, UnavailableError] = {}
+        for _response, error in outcomes:
+            if error is None or id(error) in failures:
+                continue
+            if _code(error) is grpc.StatusCode.UNIMPLEMENTED:
+                self._batched = False
+                return self._one_by_one(parties, min_score, call_timeout(self._deadline))()
+            failure = self._failed(error, _batch_fields(parties))
+            if not isinstance(failure, UnavailableError):
+                if shared:  # maybe another quote's name: this quote's own call tells
+                    return self._alone(parties, min_score)()
+                raise failure from error  # the caller's input: no fallback may hide it
+            failures[id(error)] = failure
+        return [
+            PartyScreening(party, (), failures[id(error)])
+            if error is not None
+            else PartyScreening(party, _hits(party, response, min_score), None)
+            for party, (response, error) in zip(parties, outcomes, strict=True)
+        ]
+
+    def _alone(self, parties: Sequence[Party], min_score: float) -> Pending[list[PartyScreening]]:
+        """The parties in a ScreenParties call of their own."""
         request = aml_pb2.ScreenPartiesRequest(
             parties=[_screen_request(party, min_score) for party in parties]
         )
-        call = self._stub.ScreenParties.future(request, timeout=timeout)
+        call = self._send(request, call_timeout(self._deadline))
 
         def result() -> list[PartyScreening]:
             try:
                 response = call.result()
             except grpc.RpcError as error:
-                if error.code() is grpc.StatusCode.UNIMPLEMENTED:
-                    self._batched = False
-                    return self._one_by_one(parties, min_score, call_timeout(self._deadline))()
-                failure = self._failed(error, _batch_fields(parties))
-                if not isinstance(failure, UnavailableError):
-                    raise failure from error  # the caller's input: no fallback may hide it
-                return [PartyScreening(party, (), failure) for party in parties]
-            return [
-                PartyScreening(party, _hits(party, found, min_score), None)
-                for party, found in zip(parties, response.results, strict=True)
-            ]
+                outcomes: list[Outcome] = [(None, error)] * len(parties)
+            else:
+                outcomes = [(found, None) for found in response.results]
+            return self._screenings(parties, min_score, outcomes, False)
 
         return result
+
+    def _timed_out(self) -> UnavailableError:
+        failure = timed_out("aml")
+        self._metrics.dependency_error("aml")
+        return failure
 
     def _one_by_one(
         self, parties: Sequence[Party], min_score: float, timeout: float
@@ -209,9 +254,16 @@ class AmlClient(_Client):
         return PartyScreening(party, _hits(party, response, min_score), None)
 
 
+def _code(error: Exception) -> grpc.StatusCode | None:
+    code = getattr(error, "code", None)
+    return code() if callable(code) else None
+
+
 def _hits(
-    party: Party, response: aml_pb2.ScreenPartyResponse, min_score: float
+    party: Party, response: aml_pb2.ScreenPartyResponse | None, min_score: float
 ) -> tuple[WatchlistHit, ...]:
+    if response is None:
+        return ()
     return tuple(
         WatchlistHit(
             party=party.role,

@@ -29,12 +29,13 @@ _INVALID = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_R
 
 
 def dependency_error(
-    dependency: str, error: grpc.RpcError, fields: Mapping[str, str]
+    dependency: str, error: Exception, fields: Mapping[str, str]
 ) -> TradeGuardError:
     """The error finance raises for ``error`` from ``dependency``; ``fields`` maps the
     dependency's request fields to the caller's (``name`` -> ``buyer.name``)."""
-    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
-    details = (error.details() if hasattr(error, "details") else "") or code.name
+    code_of, details_of = getattr(error, "code", None), getattr(error, "details", None)
+    code = code_of() if callable(code_of) else grpc.StatusCode.UNKNOWN
+    details = (details_of() if callable(details_of) else "") or code.name
     metadata = {"dependency": dependency, "code": code.name}
     if code in _INVALID:
         return ValidationError(
@@ -47,14 +48,23 @@ def dependency_error(
         return FailedPrecondition(f"{dependency}: {details}", metadata=metadata)
     if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
         return ResourceExhausted(f"{dependency} is busy: {details}", metadata=metadata)
+    return _unavailable(dependency, code)
+
+
+def timed_out(dependency: str) -> UnavailableError:
+    """What a call to ``dependency`` that ran out of its deadline raises."""
+    return _unavailable(dependency, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def _unavailable(dependency: str, code: grpc.StatusCode) -> UnavailableError:
     return UnavailableError(
         f"{dependency} service unavailable ({code.name})",
         reason=f"{dependency.upper()}_UNAVAILABLE",
-        metadata=metadata,
+        metadata={"dependency": dependency, "code": code.name},
     )
 
 
-def _renamed(error: grpc.RpcError, fields: Mapping[str, str]) -> list[FieldViolation]:
+def _renamed(error: Exception, fields: Mapping[str, str]) -> list[FieldViolation]:
     """The dependency's field violations on the caller's field names (unmapped ones dropped:
     they name nothing the caller sent)."""
     status = rpc_status.from_call(error) if isinstance(error, grpc.Call) else None

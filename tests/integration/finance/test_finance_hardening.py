@@ -3,19 +3,26 @@ AML fallback never quotes a party whose own input aml would refuse."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 
 import grpc
 import pytest
+from prometheus_client import CollectorRegistry
 
 from services._proto.tradeguard.aml.v1 import aml_pb2, aml_pb2_grpc
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 from services.common.errors import UnavailableError, ValidationError
+from services.finance.api.clients import AmlClient, dependency_channel
 from services.finance.api.dependency_errors import dependency_error
+from services.finance.api.screening_calls import ScreeningCalls
+from services.finance.domain import Party
+from services.finance.metrics import FinanceMetrics
 
 from .conftest import Stack, field_violations, short_term_request, start_finance
 
 SANCTIONED_PADDED = "Golden Crescent Holdings" + " " * 600
+NEGATIVE = "Ivan Petrov Trading"  # W-2, NEGATIVE_LIST
 
 
 def _aml_refusal(stack: Stack) -> grpc.RpcError:
@@ -62,3 +69,33 @@ def test_padded_sanctioned_buyer_is_refused_not_quoted_unscreened(
         finance.stop(0)
     assert err.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "buyer.name" in field_violations(err.value)
+
+
+def test_a_name_aml_refuses_fails_only_its_own_quote_of_a_shared_call(stack: Stack) -> None:
+    # Screenings queued behind a call still out share the next call; aml refuses that call for
+    # one quote's padded name, so each quote asks again alone: only that quote fails.
+    channel = dependency_channel(f"127.0.0.1:{stack.aml.port}", stack.tokens.clear["finance-svc"])
+    client = AmlClient(channel, 10.0, FinanceMetrics(CollectorRegistry()))
+    held: Future[aml_pb2.ScreenPartiesResponse] = Future()
+    sent: list[int] = []
+
+    def send(request: aml_pb2.ScreenPartiesRequest, timeout: float) -> object:
+        sent.append(len(request.parties))
+        return held if len(sent) == 1 else client._send(request, timeout)
+
+    client._calls = ScreeningCalls(send, max_in_flight=1)
+    exporter = Party("exporter", "Ningbo Precision Tools Co", "")
+    try:
+        client.ask_screening([exporter], 0.9)
+        clean = client.ask_screening([exporter, Party("buyer", NEGATIVE, "RU")], 0.9)
+        padded = client.ask_screening([exporter, Party("buyer", SANCTIONED_PADDED, "AE")], 0.9)
+        held.set_result(aml_pb2.ScreenPartiesResponse(results=[aml_pb2.ScreenPartyResponse()]))
+        screenings = clean()
+        with pytest.raises(ValidationError) as refused:
+            padded()
+    finally:
+        client.close()
+    assert sent == [1, 3]  # held; then shared, the exporter once (retries go out alone)
+    assert [s.error for s in screenings] == [None, None]
+    assert [hit.entry_id for s in screenings for hit in s.hits] == ["W-2"]
+    assert [v.field for v in refused.value.field_violations] == ["buyer.name"]

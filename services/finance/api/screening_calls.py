@@ -1,0 +1,163 @@
+"""The party screenings of concurrent quotes gathered into shared aml ScreenParties calls.
+
+A ScreenParties call costs finance and aml far more CPU than the name matching it asks for.
+Each quote hands in its parties; while fewer than ``max_in_flight`` calls are out they are sent
+at once, alone, so a lone quote waits for nothing. Otherwise they queue, with those of the
+quotes arriving meanwhile, until a call returns; then everything queued goes out together
+(several calls when there are more names than one call takes). Groups grow with the load.
+
+Nothing is cached: every screening is asked in a call sent after its quote arrived, so it is
+as fresh as a call of its own. A name asked by several quotes of one call (the same name,
+country and threshold) is sent once: aml screens a name by those and its watchlist alone.
+
+Each quote keeps its own deadline: it waits no longer than that for its answer, and a call is
+given the longest deadline of the quotes it serves. A call refused for its input (a name aml
+refuses) that served several quotes answers none of them: each asks again alone (see
+``Ticket.shared``), so one quote's bad name fails that quote only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from services._proto.tradeguard.aml.v1 import aml_pb2
+
+#: A name to screen: (name, country code, minimum score).
+Key = tuple[str, str, float]
+#: One name's answer: aml's result, or the error of the call that asked for it.
+Outcome = tuple[aml_pb2.ScreenPartyResponse | None, Exception | None]
+#: Sends a ScreenParties request with a timeout; returns grpc's future of the call.
+Send = Callable[[aml_pb2.ScreenPartiesRequest, float], Any]
+
+#: aml's ScreenParties takes 1..16 names.
+MAX_NAMES_PER_CALL = 16
+#: Calls out at once before quotes queue for the next; two keep a slow call from holding up
+#: every quote behind it.
+DEFAULT_MAX_IN_FLIGHT = 2
+_MIN_TIMEOUT_SECONDS = 0.001
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One quote's names, its deadline (``time.monotonic``), and their answers once they come."""
+
+    keys: tuple[Key, ...]
+    deadline: float
+    #: Answered by a call that also served other quotes.
+    shared: bool = False
+    outcomes: list[Outcome] = field(default_factory=list)
+    _done: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self) -> list[Outcome] | None:
+        """Each name's outcome in the order asked; None once the deadline passed without it."""
+        if not self._done.wait(max(0.0, self.deadline - time.monotonic())):
+            return None
+        return self.outcomes
+
+    def _answer(self, outcomes: list[Outcome], shared: bool) -> None:
+        self.outcomes, self.shared = outcomes, shared
+        self._done.set()
+
+
+@dataclass(eq=False)
+class _Group:
+    """The quotes one dispatch serves and the answers of its calls, gathered as they come."""
+
+    tickets: list[Ticket]
+    calls_left: int
+    answers: dict[Key, Outcome] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ScreeningCalls:
+    """Gathers tickets into ScreenParties calls made with ``send``."""
+
+    def __init__(
+        self,
+        send: Send,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        max_names: int = MAX_NAMES_PER_CALL,
+    ) -> None:
+        self._send = send
+        self._max_in_flight = max_in_flight
+        self._max_names = max_names
+        self._lock = threading.Lock()
+        self._queue: list[Ticket] = []
+        self._in_flight = 0
+
+    def ask(self, keys: Sequence[Key], timeout: float) -> Ticket:
+        """Screen ``keys`` within ``timeout`` seconds: sent now, or with the next call out."""
+        ticket = Ticket(tuple(keys), time.monotonic() + timeout)
+        with self._lock:
+            if self._in_flight >= self._max_in_flight:
+                self._queue.append(ticket)
+                return ticket
+            self._in_flight += 1
+        self._dispatch([ticket])
+        return ticket
+
+    def _dispatch(self, tickets: list[Ticket]) -> None:
+        if len(tickets) == 1:  # as asked, so that aml's field paths are this quote's own
+            keys = list(tickets[0].keys)
+        else:
+            keys = list(dict.fromkeys(key for ticket in tickets for key in ticket.keys))
+        chunks = [keys[i : i + self._max_names] for i in range(0, len(keys), self._max_names)]
+        timeout = max(ticket.deadline for ticket in tickets) - time.monotonic()
+        group = _Group(tickets, len(chunks))
+        for chunk in chunks:
+            request = aml_pb2.ScreenPartiesRequest(
+                parties=[
+                    aml_pb2.ScreenPartyRequest(name=name, country_code=country, min_score=score)
+                    for name, country, score in chunk
+                ]
+            )
+            try:
+                call = self._send(request, max(_MIN_TIMEOUT_SECONDS, timeout))
+            except Exception as error:  # a closed channel refuses at once
+                self._finished(group, chunk, None, error)
+                continue
+            call.add_done_callback(lambda done, c=chunk: self._collect(group, c, done))
+
+    def _collect(self, group: _Group, chunk: list[Key], call: Any) -> None:
+        try:
+            response = call.result()
+        except Exception as error:  # the call's RpcError, or its cancellation
+            self._finished(group, chunk, None, error)
+            return
+        self._finished(group, chunk, response, None)
+
+    def _finished(
+        self,
+        group: _Group,
+        chunk: list[Key],
+        response: aml_pb2.ScreenPartiesResponse | None,
+        error: Exception | None,
+    ) -> None:
+        """Record one call's answers; the last call of a group answers its tickets and sends
+        what queued meanwhile."""
+        results: Sequence[aml_pb2.ScreenPartyResponse | None] = (
+            list(response.results) if response is not None else [None] * len(chunk)
+        )
+        if error is None and len(results) != len(chunk):
+            error = RuntimeError(f"aml answered {len(results)} of {len(chunk)} names")
+        with group.lock:
+            for index, key in enumerate(chunk):
+                group.answers[key] = (None, error) if error is not None else (results[index], None)
+            group.calls_left -= 1
+            if group.calls_left:
+                return
+        shared = len(group.tickets) > 1
+        for ticket in group.tickets:
+            ticket._answer([group.answers[key] for key in ticket.keys], shared)
+        now = time.monotonic()
+        with self._lock:  # quotes past their deadline wait no more: not sent for
+            queued = [ticket for ticket in self._queue if ticket.deadline > now]
+            self._queue = []
+            if not queued:
+                self._in_flight -= 1
+        if queued:
+            self._dispatch(queued)
