@@ -76,6 +76,7 @@ from services.aml.rules.context import TradeContext
 from services.aml.rules.engine import RuleEngine
 from services.aml.rules.features import trade_features
 from services.aml.rules.history import StagedEntries, WindowStore, commit_alone
+from services.aml.rules.parties import prime_watchlist
 from services.aml.rules.price_lines import line_keys
 from services.aml.rules.pricing import MarketReference, pricing_note
 from services.aml.rules.specs import RULE_NAMES
@@ -332,6 +333,7 @@ class AmlDetector:
         keys = [engine.keys(t, tenant) for t in trades]
         # Resolved once: the keys below and the rules read the same figures of each trade.
         contexts = [engine.resolve(t, w) for t, w in zip(trades, when, strict=True)]
+        prime_watchlist(contexts, engine.names, engine.rules)
         wanted: set[tuple[str, str]] = set()
         writes: set[tuple[str, str]] = set()
         for t, k, ctx in zip(trades, keys, contexts, strict=True):

@@ -94,15 +94,38 @@ _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _ARTICLE = re.compile(r"\b(al|el)[ -]+(?=[a-z])")
 
 
+_DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\.)")
+# The legal phrases as whole words, padded once.
+_PHRASES = tuple((f" {phrase} ", f" {joined} ") for phrase, joined in LEGAL_PHRASES)
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _spaced_group(match: re.Match[str]) -> str:
+    return f" {match.group(1)} "
+
+
 def _tokens(name: str) -> list[str]:
-    """Transliterated, lower-case word tokens, with dotted abbreviations joined ("G.m.b.H.")."""
-    ascii_name = anyascii(_SYLLABIC.sub(r" \1 ", name))
+    """Transliterated, lower-case word tokens, with dotted abbreviations joined ("G.m.b.H.").
+
+    Each step is skipped where it cannot change the text (ASCII needs no transliteration, no
+    dot no joining, no "l " or "l-" no article): most names are plain ASCII words."""
+    if name.isascii():
+        ascii_name = name
+    else:
+        ascii_name = anyascii(_SYLLABIC.sub(_spaced_group, name))
     text = ascii_name.lower().replace("&", " and ")
-    text = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", text).replace(".", " ")
-    text = _ARTICLE.sub(r"\1", text.replace("/", " "))
+    if "." in text:
+        text = _DOTTED.sub(_first_group, text).replace(".", " ")
+    text = text.replace("/", " ")
+    if "l " in text or "l-" in text:
+        text = _ARTICLE.sub(_first_group, text)
     text = " " + " ".join(_NON_WORD.sub(" ", text).split()) + " "
-    for phrase, joined in LEGAL_PHRASES:
-        text = text.replace(f" {phrase} ", f" {joined} ")
+    for phrase, joined in _PHRASES:
+        if phrase in text:
+            text = text.replace(phrase, joined)
     return [t.strip("'") for t in text.split() if t.strip("'")]
 
 

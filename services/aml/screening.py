@@ -7,6 +7,7 @@ expanded, legal forms dropped, tokens sorted), so "Ivanov Trading LLC", "ИВА�
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,10 @@ from services.aml.domain import WatchlistEntry
 from services.aml.names import key_similarity, name_similarity, normalise_name
 
 __all__ = ["Match", "NameIndex", "name_similarity", "normalise_name", "screen_party"]
+
+
+#: Searches a name index remembers (distinct normalised names; bounded, since any name may come).
+_SEARCHES_KEPT = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +52,9 @@ class NameIndex:
                     self._owner.append(i)
                     self._raw.append(raw)
         self._country = {e.entry_id: e.country for e in self.entries}
-        self._cached = lru_cache(maxsize=65_536)(self._search_key)
+        # Matches per (normalised name, threshold), oldest dropped first beyond the bound.
+        self._found: dict[tuple[str, float], tuple[Match, ...]] = {}
+        self._found_lock = threading.Lock()
         self._best = lru_cache(maxsize=65_536)(self._best_key)
         self._top = lru_cache(maxsize=65_536)(self._top_match)
 
@@ -64,7 +71,10 @@ class NameIndex:
         country_must_match: bool = False,
     ) -> list[Match]:
         """Entries whose best name or alias scores at least `threshold`, best first."""
-        found = self._cached(normalise_name(name), threshold)
+        key = normalise_name(name)
+        found = self._found.get((key, threshold))
+        if found is None:
+            found = self._remember(key, threshold, self._search_key(key, threshold))
         matches = [
             m
             for m in found
@@ -89,6 +99,35 @@ class NameIndex:
         )
         return found[0] if found else None
 
+    def prime(self, names: Iterable[str], threshold: float) -> None:
+        """Search the watchlist for every name not searched yet, all in one pass: a batch of
+        names compares with the keys several at a time (SIMD), a few times faster than one by
+        one; :meth:`search` then finds them done."""
+        keys = {normalise_name(n) for n in names if n}
+        new = [k for k in keys if k and (k, threshold) not in self._found]
+        if not new or not self._keys:
+            return
+        rows = process.cdist(
+            new,
+            self._keys,
+            scorer=JaroWinkler.similarity,
+            score_cutoff=threshold,
+            dtype=np.float64,
+            workers=1,
+        )
+        for key, row in zip(new, rows, strict=True):
+            # As process.extract gives them: best first, ties in the keys' order.
+            at = np.flatnonzero(row >= threshold).tolist()
+            at.sort(key=lambda pos: -row[pos])
+            self._remember(key, threshold, self._matches(key, threshold, [(row[p], p) for p in at]))
+
+    def _remember(self, key: str, threshold: float, found: tuple[Match, ...]) -> tuple[Match, ...]:
+        with self._found_lock:
+            if len(self._found) >= _SEARCHES_KEPT:
+                del self._found[next(iter(self._found))]
+            self._found[key, threshold] = found
+        return found
+
     def _search_key(self, key: str, threshold: float) -> tuple[Match, ...]:
         if not key or not self._keys:
             return ()
@@ -99,8 +138,15 @@ class NameIndex:
             score_cutoff=threshold,
             limit=None,
         )
+        return self._matches(key, threshold, [(jw, pos) for _, jw, pos in hits])
+
+    def _matches(
+        self, key: str, threshold: float, hits: list[tuple[float, int]]
+    ) -> tuple[Match, ...]:
+        """The entries of the keys that `key` is close to (`hits`: (Jaro-Winkler, position),
+        best first), each by its best name or alias."""
         best: dict[int, Match] = {}
-        for _, jw, pos in hits:
+        for jw, pos in hits:
             score = key_similarity(key, self._keys[pos], jw)
             if score < threshold:
                 continue
