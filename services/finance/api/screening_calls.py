@@ -41,26 +41,35 @@ DEFAULT_MAX_IN_FLIGHT = 2
 _MIN_TIMEOUT_SECONDS = 0.001
 
 
-@dataclass(eq=False)
 class Ticket:
     """One quote's names, its deadline (``time.monotonic``), and their answers once they come."""
 
-    keys: tuple[Key, ...]
-    deadline: float
-    #: Answered by a call that also served other quotes.
-    shared: bool = False
-    outcomes: list[Outcome] = field(default_factory=list)
-    _done: threading.Event = field(default_factory=threading.Event)
+    __slots__ = ("keys", "deadline", "shared", "outcomes", "answered", "_latch")
+
+    def __init__(self, keys: tuple[Key, ...], deadline: float) -> None:
+        self.keys = keys
+        self.deadline = deadline
+        #: Answered by a call that also served other quotes.
+        self.shared = False
+        self.outcomes: list[Outcome] = []
+        self.answered = False
+        # Held until the answer comes: a bare lock is a far cheaper one-shot signal than an
+        # Event (no condition, no waiter list), and this is made and waited on for every quote.
+        self._latch = threading.Lock()
+        self._latch.acquire()
 
     def wait(self) -> list[Outcome] | None:
         """Each name's outcome in the order asked; None once the deadline passed without it."""
-        if not self._done.wait(max(0.0, self.deadline - time.monotonic())):
+        if self.answered:
+            return self.outcomes
+        if not self._latch.acquire(timeout=max(0.0, self.deadline - time.monotonic())):
             return None
         return self.outcomes
 
     def _answer(self, outcomes: list[Outcome], shared: bool) -> None:
         self.outcomes, self.shared = outcomes, shared
-        self._done.set()
+        self.answered = True
+        self._latch.release()
 
 
 @dataclass(eq=False)

@@ -79,7 +79,7 @@ def test_more_names_than_a_call_takes_go_in_several_calls_answered_together() ->
         [("name 1", "", 0.9), ("name 2", "", 0.9)],
     ]
     calls.answer(2)
-    assert not queued[1]._done.is_set()  # not before every call of its group is back
+    assert not queued[1].answered  # not before every call of its group is back
     calls.answer(1)
     assert [_names(t.wait()) for t in queued] == [[f"name {i}", "Acme Imports"] for i in range(3)]
     assert _names(first.wait()) == ["Acme Imports"]
