@@ -42,8 +42,13 @@ def _enable_wal(cursor: Any, timeout_s: float) -> None:
             time.sleep(0.01)
 
 
-def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) -> sa.Engine:
-    """An engine on a SQLite file (created with its folder) with the durable settings."""
+def sqlite_engine(
+    url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True, pool_size: int = 5
+) -> sa.Engine:
+    """An engine on a SQLite file (created with its folder) with the durable settings.
+    ``pool_size`` connections are kept open for reuse (and ten more opened when needed, closed
+    when returned): a store read by more threads at once opens and sets up a connection for
+    each read beyond it."""
     if url.database in (None, "", ":memory:"):
         raise ValueError("a store needs a SQLite file, not an in-memory database")
     # SQLite gives its -wal and -shm files the database file's mode.
@@ -65,6 +70,8 @@ def sqlite_engine(url: sa.URL, busy_timeout_ms: int, foreign_keys: bool = True) 
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        pool_size=pool_size,
+        max_overflow=10,
     )
     sa.event.listen(engine, "connect", on_connect)
     sa.event.listen(engine, "begin", _on_begin)
@@ -97,12 +104,15 @@ def store_engine(
     connect_timeout_s: float,
     pool_size: int = 5,
     max_overflow: int = 10,
+    sqlite_pool_size: int = 5,
 ) -> sa.Engine:
-    """An engine for `sqlite:///path` or `postgresql://...`; other databases are refused."""
+    """An engine for `sqlite:///path` or `postgresql://...`; other databases are refused.
+    ``pool_size`` and ``max_overflow`` size PostgreSQL's pool, ``sqlite_pool_size`` the
+    connections kept to a SQLite file (cheap to keep, dear to open)."""
     parsed = sa.make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return sqlite_engine(parsed, busy_timeout_ms)
+        return sqlite_engine(parsed, busy_timeout_ms, pool_size=sqlite_pool_size)
     if backend == "postgresql":
         return postgres_engine(parsed, connect_timeout_s, pool_size, max_overflow)
     raise ValueError(f"unsupported store database: {backend}")

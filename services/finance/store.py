@@ -59,9 +59,18 @@ class StoredQuote:
     declined: bool
 
 
-def create_engine(url: str) -> sa.Engine:
+#: SQLite connections kept open when the caller does not say: SQLAlchemy's default.
+DEFAULT_SQLITE_CONNECTIONS = 5
+
+
+def create_engine(url: str, sqlite_connections: int = DEFAULT_SQLITE_CONNECTIONS) -> sa.Engine:
     """An engine for `sqlite:///path` or `postgresql://...` with the durability settings."""
-    return store_engine(url, busy_timeout_ms=BUSY_TIMEOUT_MS, connect_timeout_s=CONNECT_TIMEOUT_S)
+    return store_engine(
+        url,
+        busy_timeout_ms=BUSY_TIMEOUT_MS,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        sqlite_pool_size=sqlite_connections,
+    )
 
 
 def _utc(value: datetime) -> datetime:
@@ -119,11 +128,14 @@ class QuoteStore:
         )
 
     @classmethod
-    def open(cls, url: str) -> QuoteStore:
-        """Connect and migrate the schema to the newest revision; no database is UNAVAILABLE."""
+    def open(cls, url: str, sqlite_connections: int = DEFAULT_SQLITE_CONNECTIONS) -> QuoteStore:
+        """Connect and migrate the schema to the newest revision; no database is UNAVAILABLE.
+        On SQLite, ``sqlite_connections`` stay open for reuse: every quote reads the store
+        first (its replay check) from the handler's thread, so a server should keep one per
+        call it handles at once; each read beyond them opens and sets up a connection."""
         engine: Engine | None = None
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, sqlite_connections)
             upgrade(engine)
         except UNREACHABLE as error:
             if engine is not None:

@@ -163,7 +163,8 @@ def build(
     aml_channel = dependency_channel(settings.aml_target, _secret(settings.aml_token), tls)
     risk = RiskClient(risk_channel, deadline, metrics)
     aml = AmlClient(aml_channel, deadline, metrics)
-    store = QuoteStore.open(settings.db_url)
+    # One SQLite connection per call handled at once, and the purge's and a policy write's.
+    store = QuoteStore.open(settings.db_url, settings.max_concurrent_rpcs + 2)
     book = BookStore(store.engine)
     policies = Policies(book, store, quote_terms, now)
     uw = underwriting(settings)
