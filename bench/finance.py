@@ -10,7 +10,7 @@ new quote: replay check, pricing, one durable group-committed insert):
   configuration (the quote says so in its fallbacks). No call to risk or aml.
 - ``premium_screened``: the same QuotePremium on the finance service that screens: exporter
   and buyer names screened by aml in one ScreenParties call, sent before pricing, with its own
-  deadline cut from the caller's. Quotes in flight together share calls: while two are out,
+  deadline cut from the caller's. Quotes in flight together share calls: while one is out,
   the others queue and go out together with the next, each distinct name once (see
   services/finance/api/screening_calls.py); a lone quote (the latency phase) goes alone.
 - ``financing``: QuotePolicyFinancing of a USD 100,000 receivable for 90 days: the exporter's
