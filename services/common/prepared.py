@@ -161,8 +161,6 @@ class Prepared:
         SQLAlchemy's, as from any other statement, also when no connection can be opened (the
         pool hands the driver's error on as it is)."""
         dialect = engine.dialect
-        text, names = self._text(dialect)
-        parameters = self._row(dialect, names, values)
         driver_error = dialect.loaded_dbapi.Error
         try:
             connection = engine.raw_connection()
@@ -170,6 +168,17 @@ class Prepared:
             raise sa.exc.DBAPIError.instance(
                 "connect", None, error, driver_error, dialect=dialect
             ) from error
+        try:
+            return self.read_on(dialect, connection, **values)
+        finally:
+            connection.close()  # back to the pool, which ends any transaction the read began
+
+    def read_on(self, dialect: Dialect, connection: Any, **values: Any) -> list[tuple[Any, ...]]:
+        """:meth:`read` on a driver connection the caller holds, in autocommit (no transaction
+        open before, none left after). A driver error comes as SQLAlchemy's."""
+        text, names = self._text(dialect)
+        parameters = self._row(dialect, names, values)
+        driver_error = dialect.loaded_dbapi.Error
         try:
             cursor = connection.cursor()
             try:
@@ -179,8 +188,6 @@ class Prepared:
                 cursor.close()
         except driver_error as error:
             raise sa.exc.DBAPIError.instance(text, parameters, error, driver_error) from error
-        finally:
-            connection.close()  # back to the pool, which ends any transaction the read began
         return self._typed_rows(dialect, description, found)
 
     def _typed_rows(

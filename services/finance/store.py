@@ -22,6 +22,7 @@ from services.common.errors import AlreadyExists, NotFoundError, UnavailableErro
 from services.common.group_commit import GroupCommit
 from services.common.idempotency import check_same_body
 from services.common.prepared import Prepared
+from services.finance.lone_reads import ThreadConnections
 from services.finance.migrations import upgrade
 from services.finance.migrations.schema import quotes
 
@@ -126,6 +127,7 @@ class QuoteStore:
         self._group: GroupCommit[Connection] = GroupCommit(
             self._writing, isolated=(AlreadyExists,), shared_failures=(UnavailableError,)
         )
+        self._lone = ThreadConnections(engine) if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str, sqlite_connections: int = DEFAULT_SQLITE_CONNECTIONS) -> QuoteStore:
@@ -148,12 +150,17 @@ class QuoteStore:
         return self._engine
 
     def close(self) -> None:
+        if self._lone is not None:
+            self._lone.close()
         self._engine.dispose()
 
     def find_by_request(self, tenant: str, request_id: str) -> StoredQuote | None:
         """The quote already answered for this request id, if any."""
         try:
-            rows = _BY_REQUEST.read(self._engine, tenant=tenant, request_id=request_id)
+            if self._lone is not None:
+                rows = self._lone.read(_BY_REQUEST, tenant=tenant, request_id=request_id)
+            else:
+                rows = _BY_REQUEST.read(self._engine, tenant=tenant, request_id=request_id)
         except UNREACHABLE as error:
             raise UnavailableError("quote store unavailable", reason="STORE_UNAVAILABLE") from error
         return _quote(rows[0]) if rows else None

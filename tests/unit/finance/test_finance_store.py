@@ -177,3 +177,22 @@ def test_a_replay_check_the_database_cannot_answer_is_unavailable(tmp_path: Path
     with pytest.raises(UnavailableError):
         store.find_by_request("bank-1", "r-1")
     store.close()
+
+
+def test_a_thread_reading_again_sees_what_was_committed_since(tmp_path: Path) -> None:
+    # On SQLite each thread keeps its read connection: no snapshot may outlive a read, or the
+    # replay check would miss a quote committed after the thread's first read.
+    store = QuoteStore.open(f"sqlite:///{tmp_path / 'quotes.db'}")
+    try:
+        assert store.find_by_request("insurer-1", "req-1") is None
+        writer = threading.Thread(target=lambda: store.save(_quote()))
+        writer.start()
+        writer.join()
+        found = store.find_by_request("insurer-1", "req-1")
+        assert found is not None and found.quote_id == "q-1"
+        purge = threading.Thread(target=lambda: store.purge_expired(NOW + timedelta(days=31)))
+        purge.start()
+        purge.join()
+        assert store.find_by_request("insurer-1", "req-1") is None
+    finally:
+        store.close()
