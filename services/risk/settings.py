@@ -52,17 +52,18 @@ class RiskSettings(ServiceSettings):
         1000, ge=1, description="Largest batch a StreamScoreFinancing message may carry."
     )
     batch_linger_seconds: float = Field(
-        0.002,
+        0.005,
         ge=0,
         le=0.1,
         description="Under load, how long concurrent ScoreFinancing calls may wait in all for "
         "others to join their batch (0: never wait).",
     )
     batch_gap_seconds: float = Field(
-        0.00025,
+        0.001,
         gt=0,
         le=0.01,
-        description="A filling batch stops waiting after this long without a new call.",
+        description="A filling batch stops waiting after this long without a new call (and as "
+        "soon as as many calls are queued as the last batch held).",
     )
 
     def policy_for(self, bundle_policy: DecisionPolicy) -> DecisionPolicy:

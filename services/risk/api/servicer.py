@@ -32,8 +32,8 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         currencies: Container[str],
         max_batch: int = 1000,
         models: ModelRegistryRpcs | None = None,
-        linger: float = 0.002,
-        gap: float = 0.00025,
+        linger: float = 0.005,
+        gap: float = 0.001,
     ) -> None:
         self._runtime = runtime
         self._models = models

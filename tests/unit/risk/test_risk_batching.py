@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from services.common.errors import NotFoundError, ValidationError
 from services.risk import model as model_io
+from services.risk.answers import Answers
 from services.risk.batching import MicroBatcher
 from services.risk.domain import FinancingRequest, FinancingScore, Product
 from services.risk.feature_table import from_frame
@@ -69,3 +71,43 @@ def test_a_tenor_outside_the_validated_range_is_refused(snapshot: ScoringSnapsho
     with pytest.raises(ValidationError) as refused:
         MicroBatcher().answer(snapshot, request)
     assert refused.value.field_violations[0].field == "tenor_days"
+
+
+@pytest.mark.timeout(20)
+def test_a_filling_batch_stops_once_as_many_calls_are_queued_as_last_time(
+    snapshot: ScoringSnapshot,
+) -> None:
+    """With gaps and linger of an hour, a leader that waited for more calls than the load it
+    measured would never return (the test then fails on its timeout)."""
+    sizes: list[int] = []
+    gates = [threading.Event(), threading.Event()]
+
+    def hold(answers: Answers) -> None:  # the batch being answered holds the lead meanwhile
+        sizes.append(len(answers))
+        if len(sizes) <= len(gates):
+            gates[len(sizes) - 1].wait()
+
+    batcher = MicroBatcher(on_answers=hold, linger=3600.0, gap=3600.0)
+    threads: list[threading.Thread] = []
+
+    def start(requests: range) -> None:
+        for i in requests:
+            thread = threading.Thread(
+                target=batcher.answer, args=(snapshot, _request(i)), daemon=True
+            )
+            thread.start()
+            threads.append(thread)
+
+    start(range(1, 2))  # alone: answered at once, then held in `hold`
+    while not sizes:
+        time.sleep(0.001)
+    for held, (gate, calls) in enumerate(zip(gates, (range(2, 5), range(8, 11)), strict=True)):
+        start(calls)
+        while batcher.queued < len(calls):
+            time.sleep(0.001)
+        gate.set()  # the lead passes to a queue already as long as the last batch
+        while len(sizes) < held + 2:  # that batch is answered (and held) before the next
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert sizes == [1, 3, 3]
