@@ -55,6 +55,15 @@ class ModelInputs:
     updated table keeps older rows, and holds a handful of distinct dates."""
 
     def take(self, rows: Sequence[int]) -> ModelInputs:
+        if len(rows) == 1:  # a lone call's row: views of one-row slices, no index arrays
+            row = slice(rows[0], rows[0] + 1)
+            return ModelInputs(
+                self.x[row],
+                self.volume_usd[row],
+                self.bins[row],
+                self.as_of_codes[row],
+                self.as_of_names,
+            )
         index = np.asarray(rows, dtype=np.intp)
         return ModelInputs(
             self.x[index],
