@@ -55,6 +55,8 @@ class NameIndex:
         # Matches per (normalised name, threshold), oldest dropped first beyond the bound.
         self._found: dict[tuple[str, float], tuple[Match, ...]] = {}
         self._found_lock = threading.Lock()
+        # Raw names already primed, per threshold (a hint only: a name missing is primed again).
+        self._primed: dict[float, dict[str, None]] = {}
         self._best = lru_cache(maxsize=65_536)(self._best_key)
         self._top = lru_cache(maxsize=65_536)(self._top_match)
 
@@ -103,7 +105,14 @@ class NameIndex:
         """Search the watchlist for every name not searched yet, all in one pass: a batch of
         names compares with the keys several at a time (SIMD), a few times faster than one by
         one; :meth:`search` then finds them done."""
-        keys = {normalise_name(n) for n in names if n}
+        seen = self._primed.setdefault(threshold, {})
+        fresh = [n for n in names if n and n not in seen]
+        if not fresh:
+            return  # every name searched already (most batches once the parties are known)
+        if len(seen) + len(fresh) > _SEARCHES_KEPT:
+            seen.clear()
+        seen.update(dict.fromkeys(fresh))
+        keys = {normalise_name(n) for n in fresh}
         new = [k for k in keys if k and (k, threshold) not in self._found]
         if not new or not self._keys:
             return

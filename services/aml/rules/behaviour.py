@@ -24,9 +24,10 @@ NEAR, INFLOW, OUTFLOW, VOLUME = "near", "in", "out", "volume"
 LINE = "line"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Keys:
-    """The window keys of one trade, each scoped to the screening tenant."""
+    """The window keys of one trade, each scoped to the screening tenant (made for every
+    screened trade: slotted, hashed by value and never changed once built, not frozen)."""
 
     tenant: str
     exporter_group: str

@@ -13,9 +13,11 @@ from services.aml.domain import ReferenceData, Trade
 from services.aml.ruleset import RuleSet, days
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Lots:
-    """Sums over an order's declarations, waybills and payments."""
+    """Sums over an order's declarations, waybills and payments (made for every screened trade:
+    slotted, hashed by value and never changed once built, not frozen, whose constructor costs
+    several times as much)."""
 
     declared_qty: float
     declared_usd: float
@@ -37,9 +39,10 @@ def summarise(
     if paid_usd is None:
         paid_usd = tuple(reference.to_usd(p.amount, p.currency) for p in trade.payments)
     paid, settled_at = 0.0, None
-    for p, usd in sorted(
-        zip(trade.payments, paid_usd, strict=True), key=lambda pu: (pu[0].paid_at, pu[0].payment_id)
-    ):
+    paid_in_order = list(zip(trade.payments, paid_usd, strict=True))
+    if len(paid_in_order) > 1:
+        paid_in_order.sort(key=lambda pu: (pu[0].paid_at, pu[0].payment_id))
+    for p, usd in paid_in_order:
         paid += usd
         if settled_at is None and paid >= rules.phantom.settled_share * amount_usd:
             settled_at = p.paid_at

@@ -31,7 +31,13 @@ def _named_parties(ctx: TradeContext) -> list[tuple[str, str, str, str, str]]:
 def prime_watchlist(contexts: Sequence[TradeContext], index: NameIndex, rules: RuleSet) -> None:
     """Search the watchlist for the names of a batch's parties in one pass before its rules run
     (see :meth:`NameIndex.prime`): the first time a name comes, that is most of its cost."""
-    names = {party[3] for ctx in contexts for party in _named_parties(ctx)}
+    # The names `_named_parties` gives, gathered without building its tuples.
+    names: set[str] = set()
+    for ctx in contexts:
+        names.add(ctx.exporter.name)
+        names.add(ctx.buyer.name)
+        names.update(p.payer_name for p in ctx.trade.payments)
+        names.update(w.carrier for w in ctx.trade.waybills)
     index.prime(names, rules.screening.threshold)
 
 

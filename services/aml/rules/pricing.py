@@ -424,22 +424,28 @@ def shipped_kg_per_unit(ctx: TradeContext) -> float | None:
     return kg / qty if kg > 0 and qty > 0 else None
 
 
-def weight_log_ratio(ctx: TradeContext, market: MarketReference) -> float | None:
+def _shipped_weight(ctx: TradeContext, market: MarketReference) -> tuple[float, float] | None:
+    """(kilograms per unit shipped, its log ratio to the norm), None without either."""
     per_unit = shipped_kg_per_unit(ctx)
     order = ctx.trade.order
     cell = market.weight_cell(order.hs_code, ctx.rules.pricing.hs_levels, order.unit)
     if per_unit is None or cell is None:
         return None
-    return math.log(per_unit) - cell.median
+    return per_unit, math.log(per_unit) - cell.median
+
+
+def weight_log_ratio(ctx: TradeContext, market: MarketReference) -> float | None:
+    found = _shipped_weight(ctx, market)
+    return found[1] if found else None
 
 
 def doc_weight_anomaly(ctx: TradeContext, market: MarketReference) -> Hit | None:
     """Shipped kilograms per unit far from the HS-code norm (D2)."""
     order = ctx.trade.order
-    log_ratio = weight_log_ratio(ctx, market)
-    if log_ratio is None:
+    found = _shipped_weight(ctx, market)
+    if found is None:
         return None
-    kg_per_unit = shipped_kg_per_unit(ctx) or 0.0
+    kg_per_unit, log_ratio = found
     tol = ctx.rules.reconciliation.unit_weight_log_tol
     if not fires("doc_weight_anomaly", {"weight_log_ratio": log_ratio}, ctx.rules):
         return None
