@@ -185,7 +185,11 @@ class TradeScreening:
 
     def abandon(self, batch: PreparedBatch[R]) -> None:
         """Let go of the history entries a prepared batch handed over (after its commit, or
-        instead of it when it will not be committed: its trades are then never answered)."""
+        instead of it when it will not be committed: its trades are then never answered), and
+        of each trade's write: its render closure refers back to the item, a cycle that would
+        keep the trade, its result and alerts alive until a garbage collection found them."""
+        for item in batch.items:
+            item.write = None
         staged, batch.history = batch.history, []
         for entries in staged:
             entries.release()

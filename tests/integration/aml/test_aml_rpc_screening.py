@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
 import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
+from services.aml import trade_screening
 
 from .conftest import Harness, screen
 
@@ -115,3 +118,26 @@ def test_stream_refuses_an_oversized_batch(harness: Harness) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         list(harness.stub.StreamScreenTrades(iter([batch]), metadata=harness.md("bank-1")))
     assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_screened_trade_leaves_no_reference_cycle_behind(harness: Harness) -> None:
+    """A screening's items, with their trades, results and alerts, are freed as soon as the
+    call is answered, not left in a cycle for the garbage collector to find (unary and
+    stream alike); the collector's time was a twentieth of the server's CPU per trade."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        harness.stub.ScreenTrade(screen("O-1", shipped=False), metadata=harness.md("bank-1"))
+        message = aml_pb2.StreamScreenTradesRequest(requests=[screen("O-2"), screen("O-3")])
+        replies = list(
+            harness.stub.StreamScreenTrades(iter([message]), metadata=harness.md("bank-1"))
+        )
+        assert len(replies[0].results) == 2
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, trade_screening._Item)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []
