@@ -4,7 +4,7 @@ the checks only the wire can make: presence and enums), domain outcomes to reply
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -51,10 +51,16 @@ _QUALITY = {
 }
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _timestamp(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+    """``Timestamp.FromDatetime`` by integer arithmetic (a third of its cost: every quote
+    has two); naive values are UTC, as there."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    since = value - _EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def fingerprint(method: str, request: object) -> str:
