@@ -5,6 +5,9 @@ Each quote hands in its parties; while fewer than ``max_in_flight`` calls are ou
 at once, alone, so a lone quote waits for nothing. Otherwise they queue, with those of the
 quotes arriving meanwhile, until a call returns; then everything queued goes out together
 (several calls when there are more names than one call takes). Groups grow with the load.
+A call that is slow to come back (``stall_seconds``, far beyond aml's usual answer) does not
+hold the queue up to its deadline: the quotes queued behind it go out in a call of their own
+(so one stuck call costs the quotes behind it that much, not their whole deadline).
 
 Nothing is cached: every screening is asked in a call sent after its quote arrived, so it is
 as fresh as a call of its own. A name asked by several quotes of one call (the same name,
@@ -40,6 +43,9 @@ MAX_NAMES_PER_CALL = 16
 #: halved them and cost finance and aml 150 us more CPU per screened quote at 32 in flight).
 #: A queued quote waits at most its own deadline, and so does the call out.
 DEFAULT_MAX_IN_FLIGHT = 1
+#: How long the newest call may be out before quotes stop queueing behind it (aml answers
+#: in a few milliseconds; the dependency deadline is 0.8 s by default).
+DEFAULT_STALL_SECONDS = 0.05
 _MIN_TIMEOUT_SECONDS = 0.001
 
 
@@ -92,23 +98,34 @@ class ScreeningCalls:
         send: Send,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         max_names: int = MAX_NAMES_PER_CALL,
+        stall_seconds: float = DEFAULT_STALL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._send = send
         self._max_in_flight = max_in_flight
         self._max_names = max_names
+        self._stall = stall_seconds
+        self._clock = clock
         self._lock = threading.Lock()
         self._queue: list[Ticket] = []
         self._in_flight = 0
+        self._last_sent = 0.0
 
     def ask(self, keys: Sequence[Key], timeout: float) -> Ticket:
         """Screen ``keys`` within ``timeout`` seconds: sent now, or with the next call out."""
+        now = self._clock()
         ticket = Ticket(tuple(keys), time.monotonic() + timeout)
         with self._lock:
-            if self._in_flight >= self._max_in_flight:
+            if self._in_flight < self._max_in_flight:
+                tickets = [ticket]
+            elif now - self._last_sent < self._stall:
                 self._queue.append(ticket)
                 return ticket
+            else:  # the newest call is stuck: what queued behind it goes out now
+                tickets, self._queue = [*self._queue, ticket], []
             self._in_flight += 1
-        self._dispatch([ticket])
+            self._last_sent = now
+        self._dispatch(tickets)
         return ticket
 
     def _dispatch(self, tickets: list[Ticket]) -> None:
@@ -168,7 +185,9 @@ class ScreeningCalls:
         with self._lock:  # quotes past their deadline wait no more: not sent for
             queued = [ticket for ticket in self._queue if ticket.deadline > now]
             self._queue = []
-            if not queued:
+            if queued:
+                self._last_sent = self._clock()
+            else:
                 self._in_flight -= 1
         if queued:
             self._dispatch(queued)

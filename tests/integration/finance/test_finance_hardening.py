@@ -83,7 +83,7 @@ def test_a_name_aml_refuses_fails_only_its_own_quote_of_a_shared_call(stack: Sta
         sent.append(len(request.parties))
         return held if len(sent) == 1 else client._send(request, timeout)
 
-    client._calls = ScreeningCalls(send, max_in_flight=1)
+    client._calls = ScreeningCalls(send, max_in_flight=1, clock=lambda: 0.0)  # never stalls
     exporter = Party("exporter", "Ningbo Precision Tools Co", "")
     try:
         client.ask_screening([exporter], 0.9)

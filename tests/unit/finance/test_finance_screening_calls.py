@@ -13,6 +13,10 @@ NINGBO: Key = ("Ningbo Tools", "", 0.9)
 PETROV: Key = ("Ivan Petrov Trading", "RU", 0.9)
 
 
+def _never_stalls() -> float:  # a clock that stands still: no call is ever slow
+    return 0.0
+
+
 class Calls:
     """The calls sent, each with a future the test answers."""
 
@@ -42,7 +46,7 @@ def _names(outcomes: object) -> list[str]:
 
 def test_quotes_beyond_the_free_slots_share_the_next_call_once_per_name() -> None:
     calls = Calls()
-    screening = ScreeningCalls(calls.send, max_in_flight=2)
+    screening = ScreeningCalls(calls.send, max_in_flight=2, clock=_never_stalls)
     first = screening.ask([NINGBO, ACME], 5.0)
     second = screening.ask([NINGBO, PETROV], 5.0)
     assert [keys for keys, _, _ in calls.sent] == [[NINGBO, ACME], [NINGBO, PETROV]]
@@ -70,7 +74,7 @@ def test_quotes_beyond_the_free_slots_share_the_next_call_once_per_name() -> Non
 
 def test_more_names_than_a_call_takes_go_in_several_calls_answered_together() -> None:
     calls = Calls()
-    screening = ScreeningCalls(calls.send, max_in_flight=1, max_names=2)
+    screening = ScreeningCalls(calls.send, max_in_flight=1, max_names=2, clock=_never_stalls)
     first = screening.ask([ACME], 5.0)
     queued = [screening.ask([(f"name {i}", "", 0.9), ACME], 5.0) for i in range(3)]
     calls.answer(0)
@@ -87,7 +91,7 @@ def test_more_names_than_a_call_takes_go_in_several_calls_answered_together() ->
 
 def test_a_failed_call_is_each_of_its_names_outcome() -> None:
     calls = Calls()
-    screening = ScreeningCalls(calls.send, max_in_flight=1)
+    screening = ScreeningCalls(calls.send, max_in_flight=1, clock=_never_stalls)
     ticket = screening.ask([ACME, NINGBO], 5.0)
     failure = RuntimeError("connection reset")
     calls.sent[0][2].set_exception(failure)
@@ -99,7 +103,7 @@ def test_a_failed_call_is_each_of_its_names_outcome() -> None:
 
 def test_a_quote_past_its_deadline_stops_waiting_and_is_not_sent_for() -> None:
     calls = Calls()
-    screening = ScreeningCalls(calls.send, max_in_flight=1)
+    screening = ScreeningCalls(calls.send, max_in_flight=1, clock=_never_stalls)
     screening.ask([ACME], 5.0)
     late = screening.ask([NINGBO], 0.0)
     assert late.wait() is None
@@ -107,3 +111,32 @@ def test_a_quote_past_its_deadline_stops_waiting_and_is_not_sent_for() -> None:
     assert len(calls.sent) == 1  # nobody waits for NINGBO any more
     screening.ask([PETROV], 5.0)
     assert [keys for keys, _, _ in calls.sent[1:]] == [[PETROV]]
+
+
+def test_quotes_stop_queueing_behind_a_call_that_is_slow_to_come_back() -> None:
+    calls = Calls()
+    now = [100.0]
+    screening = ScreeningCalls(
+        calls.send, max_in_flight=1, stall_seconds=0.05, clock=lambda: now[0]
+    )
+    stuck = screening.ask([ACME], 5.0)
+    queued = screening.ask([NINGBO], 5.0)
+    now[0] += 0.04
+    also_queued = screening.ask([PETROV], 5.0)
+    assert len(calls.sent) == 1
+    now[0] += 0.02  # the first call has been out 60 ms: the queue goes out with the next quote
+    late = screening.ask([ACME], 5.0)
+    assert [keys for keys, _, _ in calls.sent[1:]] == [[NINGBO, PETROV, ACME]]
+    calls.answer(1)
+    assert [_names(t.wait()) for t in (queued, also_queued, late)] == [
+        ["Ningbo Tools"],
+        ["Ivan Petrov Trading"],
+        ["Acme Imports"],
+    ]
+    after = screening.ask([PETROV], 5.0)  # the stuck call still holds its slot: queued
+    assert len(calls.sent) == 2
+    calls.answer(0)
+    assert _names(stuck.wait()) == ["Acme Imports"]
+    assert [keys for keys, _, _ in calls.sent[2:]] == [[PETROV]]
+    calls.answer(2)
+    assert _names(after.wait()) == ["Ivan Petrov Trading"]
