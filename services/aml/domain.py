@@ -185,9 +185,35 @@ class ReferenceData:
     relations: tuple[Relation, ...] = ()
     usd_rates: Mapping[str, float] = field(default_factory=lambda: {"USD": 1.0})
     _names_by_party: dict[str, frozenset[str]] = field(init=False, repr=False, default_factory=dict)
+    # The exporter and buyer a trade without parties on its documents is named by, per id (made
+    # once: every screened trade of the party names it again).
+    _exporters: dict[str, Party] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _buyers: dict[str, Party] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._names_by_party = self._index_relations()
+
+    def exporter_party(self, enterprise_id: str) -> Party:
+        """The exporter as the enterprises table names it (no name when unknown), in China."""
+        party = self._exporters.get(enterprise_id)
+        if party is None:
+            enterprise = self.enterprises.get(enterprise_id)
+            party = Party(enterprise_id, enterprise.name if enterprise else "", "CN")
+            if enterprise is not None:  # ids the tables know: bounded by them
+                self._exporters[enterprise_id] = party
+        return party
+
+    def buyer_party(self, buyer_id: str) -> Party:
+        """The buyer as the buyers table names it (no name or country when unknown)."""
+        party = self._buyers.get(buyer_id)
+        if party is None:
+            known = self.buyers.get(buyer_id)
+            party = Party(buyer_id, known.name if known else "", known.country if known else "")
+            if known is not None:
+                self._buyers[buyer_id] = party
+        return party
 
     def _index_relations(self) -> dict[str, frozenset[str]]:
         linked: dict[str, set[str]] = {}

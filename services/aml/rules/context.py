@@ -72,13 +72,8 @@ def resolve(
         trade = replace(trade, declarations=kept)
     order = trade.order
     enterprise = reference.enterprises.get(order.enterprise_id)
-    exporter = trade.exporter or Party(
-        order.enterprise_id, enterprise.name if enterprise else "", "CN"
-    )
-    known = reference.buyers.get(order.buyer_id)
-    buyer = trade.buyer or Party(
-        order.buyer_id, known.name if known else "", known.country if known else ""
-    )
+    exporter = trade.exporter or reference.exporter_party(order.enterprise_id)
+    buyer = trade.buyer or reference.buyer_party(order.buyer_id)
     amount_usd = reference.to_usd(order.amount, order.currency)
     paid_usd = tuple(reference.to_usd(p.amount, p.currency) for p in trade.payments)
     lots = summarise(trade, reference, amount_usd, rules, paid_usd)
