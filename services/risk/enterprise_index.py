@@ -30,6 +30,20 @@ class EnterpriseIndex:
         self._slots = np.full(size, _EMPTY, np.int64)
         _fill(self._data, self._offsets, self._slots)
 
+    @classmethod
+    def from_arrays(
+        cls, data: np.ndarray, offsets: np.ndarray, slots: np.ndarray
+    ) -> EnterpriseIndex:
+        """The index whose `arrays` these are (built in another process)."""
+        index = cls.__new__(cls)
+        index._data, index._offsets, index._slots = data, offsets, slots
+        return index
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ids' UTF-8 bytes, their row offsets and the hash slots."""
+        return self._data, self._offsets, self._slots
+
     def __len__(self) -> int:
         return len(self._offsets) - 1
 

@@ -5,6 +5,10 @@ A new snapshot is built completely (batch contributions included) before one ref
 assignment publishes it. A call reads the reference once, so it is served entirely by the
 old or entirely by the new snapshot: no failed or mixed-version call during a swap.
 
+A new table for the bundle already served is read, checked, encoded and indexed by a child
+process at the lowest priority (`table_build`), whose arrays the server maps: that work never
+holds the interpreter lock the calls need. A new bundle (and the first load) is built here.
+
 Building a snapshot of a large table takes seconds of CPU on the watcher thread. Request
 threads come first meanwhile: the watcher runs at the lowest scheduling priority (its numpy,
 numba and polars stretches without the interpreter lock yield the processor to calls), and
@@ -25,13 +29,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from services.common.errors import UnavailableError
 from services.risk import model as model_io
-from services.risk.feature_table import FeatureTableError, latest_table_path, read_feature_table
+from services.risk.feature_table import (
+    FeatureTable,
+    FeatureTableError,
+    latest_table_path,
+    read_feature_table,
+)
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import PsiMonitor
 from services.risk.registry import promoted_bundle_dir
 from services.risk.scoring import ScoringSnapshot
+from services.risk.table_build import build_in_child
 
 log = logging.getLogger("services.risk")
 
@@ -119,21 +131,24 @@ class ScoringRuntime:
 
     def _build(self, key: SourceKey) -> ScoringSnapshot:
         bundle = model_io.load(Path(key.bundle_dir))
-        table = read_feature_table(Path(key.table_file))
         previous = self._snapshot
         policy = self._policy_for(bundle.metadata.policy)
         if previous is not None and previous.version == bundle.version:
-            # Only the table changed: keep the compiled model and the live PSI window.
+            # Only the table changed: keep the compiled model and the live PSI window, and
+            # build the table's inputs in a child process while calls are being served.
+            prepared = build_in_child(Path(key.bundle_dir), Path(key.table_file), policy)
             return ScoringSnapshot(
                 previous.bundle,
-                table,
+                FeatureTable(pl.DataFrame(), prepared.as_of, prepared.source),
                 policy,
                 self._usd,
                 previous.monitor,
                 previous.explainer,
                 previous.reasons,
+                prepared=(prepared.inputs, prepared.index),
             )
         monitor = PsiMonitor(bundle.metadata.references, self._psi_window)
+        table = read_feature_table(Path(key.table_file))
         return ScoringSnapshot(bundle, table, policy, self._usd, monitor)
 
     def poll_once(self) -> bool:

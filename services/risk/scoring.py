@@ -28,7 +28,7 @@ from services.risk.feature_table import (
     as_of_moment,
 )
 from services.risk.features import encode
-from services.risk.model import ModelBundle
+from services.risk.model import BundleMetadata, ModelBundle
 from services.risk.policy import DecisionPolicy
 from services.risk.psi import (
     PopulationDrift,
@@ -78,10 +78,10 @@ class ModelInputs:
         return [names[code] for code in self.as_of_codes.tolist()]
 
 
-def model_inputs(table: FeatureTable, bundle: ModelBundle, policy: DecisionPolicy) -> ModelInputs:
-    """Encode a feature table for `bundle`; FeatureTableError when a model feature is missing."""
+def model_inputs(table: FeatureTable, meta: BundleMetadata, policy: DecisionPolicy) -> ModelInputs:
+    """Encode a feature table for a bundle's model (`meta`); FeatureTableError when a model
+    feature is missing."""
     frame = table.frame
-    meta = bundle.metadata
     missing = [n for n in meta.feature_names if n not in frame.columns]
     if missing:
         raise FeatureTableError(f"feature table {table.source} lacks model features {missing}")
@@ -133,6 +133,7 @@ class ScoringSnapshot:
         monitor: PsiMonitor,
         explainer: TreeExplainer | None = None,
         reasons: ReasonTable | None = None,
+        prepared: tuple[ModelInputs, EnterpriseIndex] | None = None,
     ) -> None:
         self.bundle = bundle
         self.table_source = table.source
@@ -141,10 +142,13 @@ class ScoringSnapshot:
         self.usd_per_unit = dict(usd_per_unit)
         self.monitor = monitor
         self.reasons = reasons or ReasonTable(bundle.metadata.features)
-        self.inputs = model_inputs(table, bundle, policy)
+        if prepared is None:
+            self.inputs = model_inputs(table, bundle.metadata, policy)
+            self._index = EnterpriseIndex(table.frame.get_column(ENTERPRISE_ID))
+        else:  # built elsewhere from this table (`table_build`)
+            self.inputs, self._index = prepared
         explainer = explainer or TreeExplainer.from_booster(bundle.booster)
         self.explainer = explainer.with_patterns_of(self.inputs.x)
-        self._index = EnterpriseIndex(table.frame.get_column(ENTERPRISE_ID))
         self._meta = bundle.metadata
 
     @property
@@ -214,7 +218,7 @@ class ScoringSnapshot:
         table = FeatureTable(frame, record.as_of.isoformat(), "trade record")
         thin = self.policy.thin_file_note(*record.history())
         try:
-            inputs = model_inputs(table, self.bundle, self.policy)
+            inputs = model_inputs(table, self._meta, self.policy)
         except FeatureTableError as error:  # the served model needs features records lack
             raise FailedPrecondition(f"cannot score trade records: {error}") from error
         return self.answer_inputs([request], inputs, thin)
