@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class _Batch:
     # counterparty clipped), with that time, by (kind, key): read by batches beside this one
     # until its commit has ended.
     added: dict[tuple[str, str], list[tuple[int, Entry]]] = field(default_factory=dict)
+    # When the batch's entries are written (wall clock, microseconds; see `purge`).
+    recorded: int = field(default_factory=lambda: time.time_ns() // 1_000)
 
 
 class SqlWindows:
@@ -231,6 +234,7 @@ class SqlWindows:
                 "order_id": entry.order_id,
                 "amount_usd": entry.amount_usd,
                 "counterparty": counterparty,
+                "recorded": batch.recorded,
             }
         )
         if batch.connection is None:
@@ -284,10 +288,14 @@ class SqlWindows:
             self._locks.release(batch.held)
 
     def purge(self, before: datetime) -> int:
-        """Drop entries older than `before`, across namespaces (on the store's purge timer)."""
+        """Drop entries older than `before` both in trade time and in when they were written,
+        across namespaces (on the store's purge timer). The second clock keeps a replay's
+        entries: trades screened `as_of` a past moment write entries that are old in trade time
+        the moment they are written, and the replay's next trades still read them."""
+        horizon = to_micros(before)
         with guard(), self._store.engine.begin() as connection:
             done = connection.execute(
-                history_entries.delete().where(_H.at < to_micros(before))
+                history_entries.delete().where((_H.at < horizon) & (_H.recorded < horizon))
             ).rowcount
         return int(done or 0)
 

@@ -139,6 +139,9 @@ history_entries = sa.Table(
     sa.Column("order_id", sa.String(128), nullable=False),
     sa.Column("amount_usd", sa.Float(), nullable=False),
     sa.Column("counterparty", sa.String(300), nullable=False),
+    # When the entry was written (wall clock, microseconds): a replay of old trades writes
+    # entries whose `at` is long past, and they must outlive their windows in wall time too.
+    sa.Column("recorded", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Index("ix_history_entries_key_at", "kind", "key", "at"),
     sa.Index("ix_history_entries_at", "at"),
 )

@@ -76,3 +76,24 @@ def test_entries_whose_commit_never_happened_are_not_read_afterwards(tmp_path: P
         assert _read(windows) == []
     finally:
         store.close()
+
+
+def test_the_purge_keeps_a_replays_entries_and_drops_those_past_both_clocks(
+    store: AlertStore,
+) -> None:
+    windows = SqlWindows(store, SPANS)
+    # A replay screened as of AT, written just now: old in trade time only.
+    commit_alone(_hand_over(windows, _entry("P-replayed")))
+    # An entry as old in trade time and written as long ago (a row from before entries said
+    # when they were written reads as written at the epoch).
+    commit_alone(_hand_over(windows, _entry("P-stale")))
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE history_entries SET recorded = 0 WHERE doc_id = 'P-stale'"
+        )
+    horizon = datetime.now(UTC) - timedelta(days=31)
+    assert windows.purge(horizon) == 1
+    assert [e.doc_id for e in _read(windows)] == ["P-replayed"]
+    # Once the replay's entries are as old in wall time too, they go.
+    assert windows.purge(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert _read(windows) == []
