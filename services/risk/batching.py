@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from _thread import allocate_lock
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from services.risk.answers import Answers
 from services.risk.domain import FinancingRequest
@@ -33,7 +33,7 @@ from services.risk.scoring import ScoringSnapshot
 
 
 class _Call:
-    __slots__ = ("snapshot", "request", "wake", "answers", "index", "error")
+    __slots__ = ("snapshot", "request", "wake", "answers", "index", "error", "response")
 
     def __init__(self, snapshot: ScoringSnapshot, request: FinancingRequest) -> None:
         self.snapshot = snapshot
@@ -43,6 +43,7 @@ class _Call:
         self.answers: Answers | None = None
         self.index = 0
         self.error: BaseException | None = None
+        self.response: object = None
 
     @property
     def answered(self) -> bool:
@@ -56,9 +57,11 @@ class MicroBatcher:
         on_answers: Callable[[Answers], None] = lambda answers: None,
         linger: float = 0.005,
         gap: float = 0.001,
+        respond: Callable[[ScoringSnapshot, Answers], Sequence[object]] | None = None,
     ) -> None:
         self._max_batch = max_batch
         self._on_answers = on_answers
+        self._respond = respond
         self._linger = linger
         self._gap = gap
         self._lock = threading.Lock()
@@ -75,6 +78,17 @@ class MicroBatcher:
     def answer(self, snapshot: ScoringSnapshot, request: FinancingRequest) -> tuple[Answers, int]:
         """`snapshot.answer_rows` for this one request (tenor checked, row looked up), possibly
         computed together with concurrent calls: the batch's answers and this call's row."""
+        call = self._wait(snapshot, request)
+        assert call.answers is not None
+        return call.answers, call.index
+
+    def response(self, snapshot: ScoringSnapshot, request: FinancingRequest) -> object:
+        """This request's element of `respond(snapshot, answers)` for its batch: the leader
+        writes every call's response in one loop, its caches warm, instead of each call
+        writing its own after waking."""
+        return self._wait(snapshot, request).response
+
+    def _wait(self, snapshot: ScoringSnapshot, request: FinancingRequest) -> _Call:
         call = _Call(snapshot, request)
         with self._lock:
             self._queue.append(call)
@@ -90,8 +104,7 @@ class MicroBatcher:
             lead = True  # woken to lead the next batch
         if call.error is not None:
             raise call.error
-        assert call.answers is not None
-        return call.answers, call.index
+        return call
 
     def _lead(self) -> None:
         self._fill()
@@ -142,11 +155,14 @@ class MicroBatcher:
         try:
             answers = snapshot.answer_rows([call.request for call in found], rows)
             self._on_answers(answers)
+            responses = None if self._respond is None else self._respond(snapshot, answers)
         except Exception as error:  # noqa: BLE001 - every call of the pass sees the failure
             for call in found:
                 _answer(call, error=error)
             return
         for index, call in enumerate(found):
+            if responses is not None:
+                call.response = responses[index]
             _answer(call, answers, index)
 
 

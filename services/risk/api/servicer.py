@@ -41,7 +41,9 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self._metrics = metrics
         self._currencies = currencies
         self._encoders: tuple[ScoringSnapshot, ScoreEncoder] | None = None
-        self._batcher = MicroBatcher(on_answers=metrics.record_answers, linger=linger, gap=gap)
+        self._batcher = MicroBatcher(
+            on_answers=metrics.record_answers, linger=linger, gap=gap, respond=self._respond
+        )
 
     def _encoder(self, snapshot: ScoringSnapshot) -> ScoreEncoder:
         """The encoder of `snapshot`; replaced (never mutated) when a new snapshot serves."""
@@ -56,8 +58,20 @@ class RiskScoringServicer(risk_pb2_grpc.RiskScoringServicer):
         self, request: risk_pb2.ScoreFinancingRequest, context: grpc.ServicerContext
     ) -> risk_pb2.FinancingScore:
         snapshot = self._runtime.snapshot
-        answers, index = self._answer_one(snapshot, request)
-        return self._encoder(snapshot).encode(answers, index)
+        if request.HasField("trade_record"):
+            answers, index = self._answer_one(snapshot, request)
+            return self._encoder(snapshot).encode(answers, index)
+        response = self._batcher.response(snapshot, to_request(request, self._currencies))
+        assert isinstance(response, risk_pb2.FinancingScore)
+        return response
+
+    def _respond(
+        self, snapshot: ScoringSnapshot, answers: Answers
+    ) -> list[risk_pb2.FinancingScore]:
+        """Every response of a batch, written by its leader."""
+        messages = [risk_pb2.FinancingScore() for _ in range(len(answers))]
+        self._encoder(snapshot).fill_rows(messages, answers)
+        return messages
 
     def StreamScoreFinancing(
         self,

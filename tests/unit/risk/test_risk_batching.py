@@ -111,3 +111,28 @@ def test_a_filling_batch_stops_once_as_many_calls_are_queued_as_last_time(
     for thread in threads:
         thread.join()
     assert sizes == [1, 3, 3]
+
+
+def test_each_call_gets_its_own_response_written_by_the_leader(
+    snapshot: ScoringSnapshot,
+) -> None:
+    batcher = MicroBatcher(
+        max_batch=16, respond=lambda snap, answers: [answers.score(i) for i in range(len(answers))]
+    )
+    results: dict[int, object] = {}
+    start = threading.Barrier(12)
+
+    def call(worker: int) -> None:
+        start.wait()
+        for i in range(worker, 120, 12):
+            if i % 7:  # known enterprises only
+                results[i] = batcher.response(snapshot, _request(i))
+
+    threads = [threading.Thread(target=call, args=(w,)) for w in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == len([i for i in range(120) if i % 7])
+    for i, got in results.items():
+        assert got == snapshot.score(_request(i))
