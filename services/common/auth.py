@@ -52,6 +52,10 @@ def bearer_metadata(token: str) -> tuple[tuple[str, str]]:
     return (("authorization", f"Bearer {token}"),)
 
 
+#: Distinct authorization headers whose digests are kept (a few hundred bytes each).
+_MAX_CACHED_HEADERS = 4096
+
+
 def _normalise(method: str) -> str:
     return method if method.startswith("/") else "/" + method
 
@@ -62,20 +66,40 @@ class AuthStage:
     def __init__(self, store: TokenStore, method_roles: MethodRoles) -> None:
         self._store = store
         self._roles = {_normalise(m): frozenset(r) for m, r in method_roles.items()}
+        # Authorization header -> its token's digest ("" when it holds no bearer token). A
+        # client sends the same header on every call; parsing and hashing it each time cost
+        # more than the rest of the check. Only the digest is kept: whether the token is still
+        # valid is asked of the store (which rereads a changed file) on every call.
+        self._digests: dict[str, str] = {}
 
     def authorise(self, method: str, authorization: str | None) -> Principal:
         """The principal for a call, or the domain error that refuses it."""
-        token = _bearer_token(authorization)
-        if token is None:
+        digest = self._digest(authorization)
+        if not digest:
             raise UnauthenticatedError("missing bearer token", reason="MISSING_TOKEN")
-        principal = self._store.authenticate(token)
+        principal = self._store.authenticate_digest(digest)
         if principal is None:
             raise UnauthenticatedError("unknown or revoked token", reason="INVALID_TOKEN")
-        if principal.role not in self._roles.get(_normalise(method), frozenset()):
+        roles = self._roles.get(method)
+        if roles is None:
+            roles = self._roles.get(_normalise(method), frozenset())
+        if principal.role not in roles:
             raise PermissionDenied(
                 f"role {principal.role.value} may not call {method}", reason="ROLE_NOT_ALLOWED"
             )
         return principal
+
+    def _digest(self, authorization: str | None) -> str:
+        if not authorization:
+            return ""
+        digest = self._digests.get(authorization)
+        if digest is None:
+            token = _bearer_token(authorization)
+            digest = "" if token is None else hash_token(token)
+            if len(self._digests) >= _MAX_CACHED_HEADERS:
+                self._digests.clear()  # many distinct headers (a scan of guesses): start over
+            self._digests[authorization] = digest
+        return digest
 
     def enter(self, call: ActiveCall) -> None:
         if call.info.is_open:

@@ -109,8 +109,12 @@ class TokenStore:
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal for ``token``, or None when it is unknown, revoked or expired."""
+        return self.authenticate_digest(hash_token(token))
+
+    def authenticate_digest(self, digest: str) -> Principal | None:
+        """``authenticate`` for a token known by its ``hash_token`` digest; the file is
+        checked for changes (revocations) on every call all the same."""
         self._refresh()
-        digest = hash_token(token)
         standing = self._standing.get(digest)
         if standing is not None:
             return standing
