@@ -99,4 +99,7 @@ class AccessLogStage:
             "tenant": getattr(principal, "tenant", ""),
             "role": str(getattr(principal, "role", "")),
         }
-        self._logger.log(level, "rpc", extra=fields)
+        # What Logger.log does, less findCaller's walk up the stack: the caller is always this
+        # line, and JsonFormatter writes no file or line.
+        logger = self._logger
+        logger.handle(logger.makeRecord(logger.name, level, "", 0, "rpc", (), None, extra=fields))

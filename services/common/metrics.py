@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import grpc
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import start_http_server
 
@@ -71,7 +72,7 @@ class _MethodSeries:
         self.labels = labels
         self.started = metrics.started.labels(*labels)
         self.seconds = metrics.handling_seconds.labels(*labels)
-        self.handled: dict[str, Any] = {}
+        self.handled: dict[grpc.StatusCode, Any] = {}
 
 
 class MetricsStage:
@@ -99,10 +100,11 @@ class MetricsStage:
     def exit(self, call: ActiveCall, error: BaseException | None) -> None:
         series: _MethodSeries = call.state["metrics_series"]
         elapsed = time.perf_counter() - call.state["metrics_start"]
-        code = status_code(call, error).name
+        code = status_code(call, error)  # keyed by the enum member: its .name costs more
         handled = series.handled.get(code)
         if handled is None:
-            handled = series.handled[code] = self._metrics.handled.labels(*series.labels, code)
+            labels = (*series.labels, code.name)
+            handled = series.handled[code] = self._metrics.handled.labels(*labels)
         handled.inc()
         series.seconds.observe(elapsed)
 
