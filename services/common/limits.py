@@ -79,11 +79,19 @@ class ConcurrencyLimitStage:
         if call.info.is_open:
             return
         tenant, principal = _keys(call.state.get("principal"))
+        held, limits = self._held, self.limits
         with self._lock:
-            refusal = self._refusal(tenant, principal)
-            if refusal is None:
-                self._held.take(tenant, principal)
-                saturated = self._held.total == self.limits.total
+            # The common case (below every limit) in line; _refusal words the refusal.
+            if (
+                held.total < limits.total
+                and held.by_tenant.get(tenant, 0) < limits.per_tenant
+                and held.by_principal.get(principal, 0) < limits.per_principal
+            ):
+                refusal = None
+                held.take(tenant, principal)
+                saturated = held.total == limits.total
+            else:
+                refusal = self._refusal(tenant, principal)
         if refusal is not None:
             self._on_shed(call.info)
             raise refusal
