@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from google.protobuf.message import Message
+
 from services.common.errors import ResourceExhausted, TradeGuardError, ValidationError
+from services.common.request_bounds import bounds_error
 
 
 @dataclass(frozen=True)
@@ -23,12 +26,18 @@ class RefusedMessage:
 
 
 def guarded_deserializer(
-    deserializer: Callable[[bytes], Any] | None, max_bytes: int | None
+    deserializer: Callable[[bytes], Any] | None,
+    max_bytes: int | None,
+    check_bounds: bool = False,
 ) -> Callable[[bytes], Any] | None:
-    """``deserializer`` that never raises: refusals come back as ``RefusedMessage``."""
+    """``deserializer`` that never raises: refusals come back as ``RefusedMessage``.
+    ``check_bounds`` (unary requests): a message with a field out of its bound (see
+    ``request_bounds``) is refused too; done here, the length of its bytes is at hand."""
     if deserializer is None:
         return None
     decode = deserializer
+    if check_bounds:
+        return _bounded(decode)
 
     def deserialize(data: bytes) -> Any:
         if max_bytes is not None and len(data) > max_bytes:
@@ -46,5 +55,24 @@ def guarded_deserializer(
                     "request message could not be decoded", reason="UNDECODABLE_MESSAGE"
                 )
             )
+
+    return deserialize
+
+
+def _bounded(decode: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        try:
+            message = decode(data)
+        except Exception:  # the protobuf runtime raises several types for malformed bytes
+            return RefusedMessage(
+                ValidationError(
+                    "request message could not be decoded", reason="UNDECODABLE_MESSAGE"
+                )
+            )
+        if isinstance(message, Message):
+            error = bounds_error(message, len(data))
+            if error is not None:
+                return RefusedMessage(error)
+        return message
 
     return deserialize

@@ -1,5 +1,5 @@
-"""Refused request messages answered inside the pipeline, over-long strings of unary requests
-refused before the handler runs, and idle request streams closed.
+"""Refused request messages (undecodable, or a unary request with a field out of bounds) answered
+inside the pipeline before the handler runs, and idle request streams closed.
 
 A ``RefusedMessage`` (see ``decoding``) becomes INVALID_ARGUMENT / RESOURCE_EXHAUSTED here,
 where it is logged and counted like any other outcome. The same stage closes request streams
@@ -16,12 +16,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from google.protobuf.message import Message
-
 from services.common.decoding import RefusedMessage
 from services.common.errors import DeadlineExceeded
 from services.common.pipeline import ActiveCall
-from services.common.request_bounds import check_bounds
 
 _LOG = logging.getLogger("services.common")
 
@@ -119,10 +116,8 @@ class MessageGuardStage:
     def enter(self, call: ActiveCall) -> None:
         request = call.request
         if isinstance(request, RefusedMessage):
-            raise request.error
-        if isinstance(request, Message):
-            check_bounds(request)
-        elif call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
+            raise request.error  # undecodable, or out of bounds (checked as it was decoded)
+        if call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
             guarded = GuardedRequests(request, self._reaper.idle_seconds)
             call.request = guarded
             call.state["idle_watch"] = self._reaper.watch(guarded, call.context)

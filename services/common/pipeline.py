@@ -159,7 +159,9 @@ def _rewrap(
         wrapped = _unary(behavior, info, stages)
     return factory(
         wrapped,
-        request_deserializer=guarded_deserializer(handler.request_deserializer, max_message_bytes),
+        request_deserializer=guarded_deserializer(
+            handler.request_deserializer, max_message_bytes, not handler.request_streaming
+        ),
         response_serializer=_passing_bytes(handler.response_serializer),
     )
 

@@ -93,15 +93,17 @@ def _wrong(kind: int, bound: Any, value: Any) -> bool:
     return not (MIN_SECONDS <= value.seconds <= MAX_SECONDS and 0 <= value.nanos < 1_000_000_000)
 
 
-def out_of_bounds(message: Message) -> bool:
-    """Whether any field anywhere in ``message`` breaks its bound."""
+def out_of_bounds(message: Message, size: int | None = None) -> bool:
+    """Whether any field anywhere in ``message`` breaks its bound. ``size``: the length of the
+    bytes ``message`` was decoded from (every string in it was read from those bytes, so none
+    is longer), which spares working out its ByteSize."""
     try:
         check = _ENTRIES[type(message)]
     except KeyError:
         with _BUILD_LOCK:  # once per message type; concurrent first calls wait for it
             check = _ENTRIES.get(type(message)) or _entry(message.DESCRIPTOR)
             _ENTRIES[type(message)] = check
-    return check(message)
+    return check(message, size)
 
 
 #: String limits, smallest first. A message of n bytes cannot hold a string of more than n
@@ -111,7 +113,7 @@ _TIERS: tuple[int, ...] = tuple(
     sorted({MAX_CODE_CHARS, MAX_ID_CHARS, MAX_TEXT_CHARS, MAX_TOKEN_CHARS, MAX_NOTE_CHARS})
 )
 #: message class -> its check (ByteSize picks the variant).
-_ENTRIES: dict[type, Callable[[Message], bool]] = {}
+_ENTRIES: dict[type, Callable[[Message, int | None], bool]] = {}
 #: (message full name, tier) -> the straight-line check of that type reading only the strings
 #: whose limit is below ``_TIERS[tier]`` (every string past the last tier), or None when that
 #: leaves nothing to check.
@@ -120,13 +122,13 @@ _BUILDING: set[tuple[str, int]] = set()
 _BUILD_LOCK = threading.Lock()
 
 
-def _entry(descriptor: Any) -> Callable[[Message], bool]:
+def _entry(descriptor: Any) -> Callable[[Message, int | None], bool]:
     """A message type's check: its size picks the variant that reads only the strings that
     could be too long at that size."""
     variants = [_variant(descriptor, tier) for tier in range(len(_TIERS) + 1)]
     if not any(variants):
         return _nothing_to_check
-    lines = ["def check(m):", "    n = m.ByteSize()"]
+    lines = ["def check(m, n):", "    if n is None: n = m.ByteSize()"]
     scope: dict[str, Any] = {}
     for tier, variant in enumerate(variants):
         scope[f"v{tier}"] = variant
@@ -135,10 +137,11 @@ def _entry(descriptor: Any) -> Callable[[Message], bool]:
             lines.append(f"    if n <= {_TIERS[tier]}: return {call}")
         else:
             lines.append(f"    return {call}")
-    return _compiled(lines, scope)
+    check: Callable[[Message, int | None], bool] = _compiled(lines, scope)
+    return check
 
 
-def _nothing_to_check(message: Message) -> bool:
+def _nothing_to_check(message: Message, size: int | None = None) -> bool:
     return False
 
 
@@ -171,10 +174,9 @@ def _variant(descriptor: Any, tier: int) -> Callable[[Message], bool] | None:
     return variant
 
 
-def _compiled(lines: list[str], scope: dict[str, Any]) -> Callable[[Message], bool]:
+def _compiled(lines: list[str], scope: dict[str, Any]) -> Any:
     exec("\n".join(lines), scope)  # noqa: S102 - source built from descriptor field names only
-    check: Callable[[Message], bool] = scope["check"]
-    return check
+    return scope["check"]
 
 
 def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
@@ -209,12 +211,23 @@ def bound_violations(message: Message, prefix: str = "") -> list[FieldViolation]
 
 def check_bounds(message: Message, message_text: str = "invalid request") -> None:
     """Raise ValidationError listing every field of ``message`` that breaks its bound."""
-    if not out_of_bounds(message):
-        return
+    error = bounds_error(message, message_text=message_text)
+    if error is not None:
+        raise error
+
+
+def bounds_error(
+    message: Message, size: int | None = None, message_text: str = "invalid request"
+) -> ValidationError | None:
+    """The ValidationError ``check_bounds`` raises for ``message``, or None when it is within
+    bounds; ``size`` as for ``out_of_bounds``."""
+    if not out_of_bounds(message, size):
+        return None
     found = bound_violations(message)
-    if found:
-        fields = ", ".join(v.field for v in found)
-        raise ValidationError(f"{message_text}: {fields}", found, reason="FIELD_OUT_OF_BOUNDS")
+    if not found:
+        return None
+    fields = ", ".join(v.field for v in found)
+    return ValidationError(f"{message_text}: {fields}", found, reason="FIELD_OUT_OF_BOUNDS")
 
 
 def _describe(kind: int, bound: Any) -> str:
