@@ -9,8 +9,9 @@ from google.protobuf.message import Message
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
+from services.common.decoding import RefusedMessage, guarded_deserializer
 from services.common.errors import ValidationError
-from services.common.request_bounds import bound_violations, check_bounds, limit_for
+from services.common.request_bounds import bound_violations, check_bounds, limit_for, out_of_bounds
 
 
 def test_limits_follow_field_names() -> None:
@@ -109,3 +110,32 @@ def test_a_type_that_contains_itself_is_checked_at_every_depth() -> None:
     inner.string_value = "s" * 512
     outer = struct_pb2.Value(list_value=struct_pb2.ListValue(values=[inner]))
     assert bound_violations(outer) == []
+
+
+def test_unary_requests_out_of_bounds_are_refused_as_they_are_decoded() -> None:
+    request = aml_pb2.ScreenTradeRequest(
+        request_id="r" * 129,
+        trade=common_pb2.Trade(
+            order=common_pb2.Order(order_id="o", amount=common_pb2.Money(currency_code="U" * 33))
+        ),
+    )
+    decode = guarded_deserializer(aml_pb2.ScreenTradeRequest.FromString, None, True)
+    assert decode is not None
+    refused = decode(request.SerializeToString())
+    assert isinstance(refused, RefusedMessage)
+    assert isinstance(refused.error, ValidationError)
+    assert refused.error.reason == "FIELD_OUT_OF_BOUNDS"
+    fields = [v.field for v in refused.error.field_violations]
+    assert fields == ["request_id", "trade.order.amount.currency_code"]
+    assert fields == [v.field for v in bound_violations(request)]
+    within = aml_pb2.ScreenTradeRequest(request_id="r" * 128)
+    assert decode(within.SerializeToString()) == within
+
+
+def test_a_string_just_past_its_limit_is_found_by_the_size_of_its_bytes() -> None:
+    # 33 characters of a 32-character code in a message of at most 35 bytes: the smallest
+    # size tier that holds it must still read it.
+    money = common_pb2.Money(currency_code="U" * 33)
+    data = money.SerializeToString()
+    assert out_of_bounds(common_pb2.Money.FromString(data), len(data))
+    assert not out_of_bounds(common_pb2.Money(currency_code="U" * 32), len(data) - 1)
