@@ -70,7 +70,7 @@ def _grpc_type(handler: grpc.RpcMethodHandler) -> str:
     return "UNARY"
 
 
-@dataclass
+@dataclass(slots=True)
 class ActiveCall:
     """A call in progress, shared by the stages; ``request`` is a message or an iterator."""
 
@@ -204,7 +204,7 @@ def _exit(
     stages: tuple[Stage, ...], entered: int, call: ActiveCall, error: BaseException | None
 ) -> None:
     """Leave the entered stages innermost first, then re-raise whatever error remains."""
-    for stage in reversed(stages[:entered]):
+    for stage in reversed(stages) if entered == len(stages) else reversed(stages[:entered]):
         try:
             stage.exit(call, error)
         except BaseException as exc:
