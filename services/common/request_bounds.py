@@ -160,13 +160,15 @@ def _variant(descriptor: Any, tier: int) -> Callable[[Message], bool] | None:
         for index, (name, (kind, bound)) in enumerate(_plan(descriptor).items()):
             if kind in (_STRING, _STRINGS) and tier < len(_TIERS) and bound >= _TIERS[tier]:
                 continue  # cannot be too long in a message this small
-            nested = None
+            nested, cyclic = None, False
             if kind in (_MESSAGE, _MESSAGES):
-                nested = _variant(descriptor.fields_by_name[name].message_type, tier)
+                nested_type = descriptor.fields_by_name[name].message_type
+                cyclic = (nested_type.full_name, tier) in _BUILDING
+                nested = _variant(nested_type, tier)
                 if nested is None:
                     continue
             scope[f"b{index}"], scope[f"c{index}"] = bound, nested
-            lines.extend(_check_lines(name, kind, f"b{index}", f"c{index}"))
+            lines.extend(_check_lines(name, kind, f"b{index}", f"c{index}", cyclic))
         variant = _compiled([*lines, "    return False"], scope) if len(lines) > 1 else None
     finally:
         _BUILDING.discard(key)
@@ -179,8 +181,12 @@ def _compiled(lines: list[str], scope: dict[str, Any]) -> Any:
     return scope["check"]
 
 
-def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
-    """Source lines that return True when field ``name`` breaks its bound."""
+def _check_lines(name: str, kind: int, bound: str, nested: str, cyclic: bool) -> list[str]:
+    """Source lines that return True when field ``name`` breaks its bound. An unset message
+    field reads as an empty message, which is within every bound (empty strings, enum 0,
+    timestamp 0), so it is checked without asking HasField first, which costs more than
+    reading it; except where the type leads back to itself (``cyclic``: the edge that closes
+    a cycle of types), so that checking empty messages ends."""
     value = f"getattr(m, {name!r})" if keyword.iskeyword(name) else f"m.{name}"
     if kind == _STRING:
         return [f"    if len({value}) > {bound}: return True"]
@@ -195,8 +201,10 @@ def _check_lines(name: str, kind: int, bound: str, nested: str) -> list[str]:
             f"    t = {value}",
             "    if not (MIN <= t.seconds <= MAX and 0 <= t.nanos < 1000000000): return True",
         ]
-    if kind == _MESSAGE:
+    if kind == _MESSAGE and cyclic:
         return [f"    if m.HasField({name!r}) and {nested}({value}): return True"]
+    if kind == _MESSAGE:
+        return [f"    if {nested}({value}): return True"]
     return [f"    for x in {value}:", f"        if {nested}(x): return True"]
 
 
