@@ -16,9 +16,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from services.common.decoding import RefusedMessage
+from services.common.decoding import RefusedMessage, UncheckedMessage
 from services.common.errors import DeadlineExceeded
 from services.common.pipeline import ActiveCall
+from services.common.request_bounds import check_bounds
 
 _LOG = logging.getLogger("services.common")
 
@@ -117,6 +118,9 @@ class MessageGuardStage:
         request = call.request
         if isinstance(request, RefusedMessage):
             raise request.error  # undecodable, or out of bounds (checked as it was decoded)
+        if isinstance(request, UncheckedMessage):
+            call.request = request.message
+            check_bounds(request.message)
         if call.info.grpc_type in ("CLIENT_STREAM", "BIDI_STREAM"):
             guarded = GuardedRequests(request, self._reaper.idle_seconds)
             call.request = guarded

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import grpc
 import pytest
 from google.protobuf import struct_pb2
 from google.protobuf.message import Message
@@ -9,8 +12,10 @@ from google.protobuf.message import Message
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
 from services._proto.tradeguard.risk.v1 import risk_pb2
-from services.common.decoding import RefusedMessage, guarded_deserializer
+from services.common.decoding import RefusedMessage, UncheckedMessage, guarded_deserializer
 from services.common.errors import ValidationError
+from services.common.message_guard import MessageGuardStage
+from services.common.pipeline import ActiveCall, CallInfo
 from services.common.request_bounds import bound_violations, check_bounds, limit_for, out_of_bounds
 
 
@@ -139,3 +144,17 @@ def test_a_string_just_past_its_limit_is_found_by_the_size_of_its_bytes() -> Non
     data = money.SerializeToString()
     assert out_of_bounds(common_pb2.Money.FromString(data), len(data))
     assert not out_of_bounds(common_pb2.Money(currency_code="U" * 32), len(data) - 1)
+
+
+def test_a_request_whose_check_failed_as_it_was_decoded_is_checked_again_in_the_pipeline() -> None:
+    stage = MessageGuardStage(idle_seconds=60.0)
+    info = CallInfo("/tradeguard.aml.v1.AmlService/ScreenTrade", "aml", "ScreenTrade", "UNARY", ())
+    over = aml_pb2.ScreenTradeRequest(request_id="r" * 129)
+    call = ActiveCall(info, cast(grpc.ServicerContext, None), UncheckedMessage(over))
+    with pytest.raises(ValidationError) as refused:
+        stage.enter(call)
+    assert [v.field for v in refused.value.field_violations] == ["request_id"]
+    within = aml_pb2.ScreenTradeRequest(request_id="r" * 128)
+    call = ActiveCall(info, cast(grpc.ServicerContext, None), UncheckedMessage(within))
+    stage.enter(call)
+    assert call.request == within
