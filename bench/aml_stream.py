@@ -2,7 +2,9 @@
 (32 calls in flight) on SQLite and on PostgreSQL in the same run: server and client pinned to
 different cores, rounds alternating, foreign load recorded and noisy rounds repeated (the method
 in the README's Benchmarks section). A last unary round runs against a server profiled in every
-thread (cProfile); its top costs per trade are written beside the figures.
+thread (cProfile); its top costs per trade are written beside the figures. Each round also sends
+the unary calls to bench/grpc_floor.py, a bare grpcio server on the same core that answers with
+fixed bytes: the part of a unary call's cost that is grpcio's own, whatever the handler does.
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 
@@ -175,6 +177,35 @@ def start_server(
     )
 
 
+def start_floor(work: Path, response: bytes) -> tuple[subprocess.Popen[bytes], str]:
+    """bench/grpc_floor.py pinned as our server is, answering every ScreenTrade with `response`."""
+    port, answer = free_port(), work / "floor-response.bin"
+    answer.write_bytes(response)
+    floor = ROOT / "bench" / "grpc_floor.py"
+    cmd = ["taskset", "-c", SERVER_CPU, sys.executable, str(floor), "--port", str(port)]
+    log = (work / "floor-server.log").open("wb")
+    proc = subprocess.Popen([*cmd, "--response", str(answer)], stdout=log, stderr=subprocess.STDOUT)
+    target = f"127.0.0.1:{port}"
+    with grpc.insecure_channel(target) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=60)
+        except grpc.FutureTimeoutError as timeout:
+            proc.kill()
+            output = (work / "floor-server.log").read_text()
+            raise RuntimeError(f"floor server did not start: {output}") from timeout
+    return proc, target
+
+
+def sample_response(target: str, tokens: TokenStore, trade: common_pb2.Trade) -> bytes:
+    """One real ScreenTradeResponse of our server, as the floor server's answer."""
+    token = tokens.issue("bank-sample", Role.BANK)[0]
+    with grpc.insecure_channel(target) as channel:
+        stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+        request = aml_pb2.ScreenTradeRequest(request_id="sample", trade=trade)
+        reply = stub.ScreenTrade(request, metadata=(("authorization", f"Bearer {token}"),))
+    return bytes(reply.SerializeToString())
+
+
 def _requests(trades: list[common_pb2.Trade], tag: str) -> list[aml_pb2.ScreenTradeRequest]:
     return [
         aml_pb2.ScreenTradeRequest(request_id=f"{tag}-{i}", trade=t) for i, t in enumerate(trades)
@@ -253,11 +284,13 @@ def _stream_benchmark(
         servers["pg"] = start_server(work, data, model_dir, name="pg", db_url=pg)
     if baseline_src is not None:
         servers["baseline"] = start_server(work, data, model_dir, baseline_src, "baseline")
+    servers["floor"] = start_floor(work, sample_response(servers["ours"][1], tokens, trades[0]))
     rows: dict[str, list[dict[str, float]]] = {
         "stream": [],
         "stream_pg": [],
         "unary": [],
         "unary_pg": [],
+        "unary_floor": [],
     }
     if baseline_src is not None:
         rows["baseline_stream"] = []
@@ -359,8 +392,11 @@ def _alternate(
     try:
         stubs = {name: aml_pb2_grpc.AmlMonitoringStub(c) for name, c in channels.items()}
         warm = tokens.issue("bank-warmup", Role.BANK)[0]
-        for stub in stubs.values():
-            stream_round(stub, warm, trades[:1000], "warm")
+        for name, stub in stubs.items():
+            if name == "floor":
+                unary_round(stub, warm, trades[:n_unary], "warm")
+            else:
+                stream_round(stub, warm, trades[:1000], "warm")
         ours, pid = stubs["ours"], servers["ours"][0].pid
         for r in range(rounds):
             if "baseline" in stubs:
@@ -371,6 +407,8 @@ def _alternate(
             )
             unary = _round(unary_round, ours, tokens, trades[:n_unary], f"u{r}")
             rows["unary"].append(measured(unary, pid))
+            floor = _round(unary_round, stubs["floor"], tokens, trades[:n_unary], f"f{r}")
+            rows["unary_floor"].append(measured(floor, servers["floor"][0].pid))
             if "pg" in stubs:
                 pg_pid = servers["pg"][0].pid
                 streamed = _round(stream_round, stubs["pg"], tokens, trades, f"q{r}")
@@ -422,6 +460,10 @@ def _summary(
         "unary_pg_server_cpu_us_per_trade": (
             _median(on_pg, "server_cpu_us_per_trade") if on_pg else None
         ),
+        "unary_grpc_floor_calls_per_s": _median(rows["unary_floor"], "trades_per_s"),
+        "unary_grpc_floor_server_cpu_us_per_call": _median(
+            rows["unary_floor"], "server_cpu_us_per_trade"
+        ),
         "unary_target_trades_per_s": TAZAMA_TRADES_PER_S,
         "unary_over_tazama": unary / TAZAMA_TRADES_PER_S,
         "target_trades_per_s": TARGET_TRADES_PER_S,
@@ -440,7 +482,11 @@ def _summary(
                 "every trade: validation, rules, typologies, model when given, alerts and the "
                 "stored response committed durably before the answer; stream: 250 trades per "
                 "message, one commit per message; unary: one trade per call, 32 calls in flight, "
-                "concurrent calls share a commit (group commit)"
+                "concurrent calls share a commit (group commit); unary grpc floor: "
+                "bench/grpc_floor.py, a grpcio server built as ours (thread pool, channel "
+                "options) on the same core answering the same calls from the same client with "
+                "the bytes of a real ScreenTradeResponse and doing nothing else: what grpcio "
+                "alone costs per unary call on this machine, before any of the service's work"
             ),
             "batch_per_message": BATCH,
             "stream_trades_per_round": n_stream,
