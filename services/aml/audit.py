@@ -90,7 +90,7 @@ class AuditChain:
         self._key = key
         self._seq: int
         self._hash: str
-        self._seq, self._hash = _LOCK_HEAD.execute(connection, id=HEAD_ROW_ID).one()
+        [(self._seq, self._hash)] = _LOCK_HEAD.fetch(connection, id=HEAD_ROW_ID)
         self._pending: list[dict[str, Any]] = []
 
     @property
@@ -122,8 +122,10 @@ class AuditChain:
         """Write the buffered events and move the tip, inside the caller's transaction."""
         if not self._pending:
             return
-        _APPEND.execute_many(self._connection, self._pending)
-        _MOVE_HEAD.execute(self._connection, id=HEAD_ROW_ID, seq=self._seq, hash=self._hash)
+        names = _APPEND.names(self._connection.dialect)
+        rows = [tuple(row[name] for name in names) for row in self._pending]
+        _APPEND.write_many(self._connection, rows)
+        _MOVE_HEAD.run(self._connection, id=HEAD_ROW_ID, seq=self._seq, hash=self._hash)
         self._pending = []
 
 

@@ -83,7 +83,8 @@ class _Batch:
     windows: MemoryWindows
     held: frozenset[str]
     connection: sa.Connection | None = None
-    pending: list[dict[str, object]] = field(default_factory=list)
+    # The added entries as `history_entries` rows (in its column order).
+    pending: list[tuple[object, ...]] = field(default_factory=list)
     # The added entries as the database gives them back (time in whole microseconds, the
     # counterparty clipped), with that time, by (kind, key): read by batches beside this one
     # until its commit has ended.
@@ -226,16 +227,16 @@ class SqlWindows:
         batch.windows.add(kind, key, entry)
         at, counterparty = to_micros(entry.at), entry.counterparty[:300]
         batch.pending.append(
-            {
-                "kind": self._kind(kind),
-                "key": key,
-                "doc_id": entry.doc_id,
-                "at": at,
-                "order_id": entry.order_id,
-                "amount_usd": entry.amount_usd,
-                "counterparty": counterparty,
-                "recorded": batch.recorded,
-            }
+            (
+                self._kind(kind),
+                key,
+                entry.doc_id,
+                at,
+                entry.order_id,
+                entry.amount_usd,
+                counterparty,
+                batch.recorded,
+            )
         )
         if batch.connection is None:
             # As the database gives it back; an entry already in UTC and within the column's
@@ -266,7 +267,7 @@ class SqlWindows:
             return staged
         try:
             with guard():
-                new_rows(batch.connection, history_entries).execute_many(
+                new_rows(batch.connection, history_entries).write_many(
                     batch.connection, batch.pending
                 )
                 batch.connection.commit()
@@ -307,7 +308,7 @@ class _Staged:
     def __init__(
         self,
         store: AlertStore,
-        rows: list[dict[str, object]],
+        rows: list[tuple[object, ...]],
         settled: Callable[[_Staged], None],
     ) -> None:
         self._store = store
@@ -316,7 +317,7 @@ class _Staged:
 
     def write_in(self, transaction: Any) -> None:
         connection: sa.Connection = transaction[0]
-        new_rows(connection, history_entries).execute_many(connection, self._rows)
+        new_rows(connection, history_entries).write_many(connection, self._rows)
 
     def commit(self) -> None:
         if self._rows:

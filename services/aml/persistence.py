@@ -98,9 +98,13 @@ _NEW_ROWS: dict[tuple[str, str], Prepared] = {}
 
 def new_rows(connection: sa.Connection, table: sa.Table) -> Prepared:
     """`insert_ignoring_duplicates` of every column of `table`, prepared once per dialect (the
-    hot inserts: rows as plain values, see `services.common.prepared`)."""
+    hot inserts): rows go to :meth:`Prepared.write_many` as tuples of plain values in the
+    table's column order."""
     key = (connection.dialect.name, table.name)
     found = _NEW_ROWS.get(key)
     if found is None:
-        found = _NEW_ROWS[key] = Prepared(insert_ignoring_duplicates(connection, table))
+        found = Prepared(insert_ignoring_duplicates(connection, table))
+        if found.names(connection.dialect) != tuple(table.columns.keys()):
+            raise RuntimeError(f"insert into {table.name} does not take its columns in order")
+        _NEW_ROWS[key] = found
     return found

@@ -149,18 +149,19 @@ class ScreeningStore:
         now: int,
     ) -> list[ScreeningOutcome]:
         outcomes: list[ScreeningOutcome] = []
-        rows: list[dict[str, Any]] = []
-        shadows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
+        shadows: list[tuple[Any, ...]] = []
         for write in fresh:
-            mine = tuple(raised[(a.tenant, a.dedup_key)] for a in write.alerts)
+            alerts = write.alerts
+            mine = tuple(raised[(a.tenant, a.dedup_key)] for a in alerts) if alerts else ()
             response = write.render(mine)
             outcomes.append(ScreeningOutcome(response, write.fingerprint, False, mine))
             if write.request_id:
-                rows.append(_screening_row(tenant, write, response, now))
+                rows.append((tenant, write.request_id, write.fingerprint, response, now))
             if write.shadow is not None:
                 shadows.append(_shadow_row(tenant, write.shadow, now))
-        new_rows(connection, screenings).execute_many(connection, rows)
-        new_rows(connection, shadow_results).execute_many(connection, shadows)
+        new_rows(connection, screenings).write_many(connection, rows)
+        new_rows(connection, shadow_results).write_many(connection, shadows)
         return outcomes
 
     def shadow_summary(self, ruleset_version: str) -> ShadowSummary:
@@ -185,7 +186,7 @@ def _stored(
     wanted = sorted({rid for rid in request_ids if rid})
     if not wanted:
         return {}
-    rows = _STORED.execute(connection, tenant=tenant, request_ids=wanted)
+    rows = _STORED.fetch(connection, tenant=tenant, request_ids=wanted)
     return {rid: StoredScreening(fingerprint, bytes(body)) for rid, fingerprint, body in rows}
 
 
@@ -220,25 +221,16 @@ def _outcomes_in_order(
     return [done[i] if i in done else replays[w.request_id] for i, w in enumerate(writes)]
 
 
-def _screening_row(tenant: str, write: ScreeningWrite, response: bytes, now: int) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "request_id": write.request_id,
-        "fingerprint": write.fingerprint,
-        "response": response,
-        "created_at": now,
-    }
-
-
-def _shadow_row(tenant: str, shadow: ShadowRecord, now: int) -> dict[str, Any]:
-    return {
-        "ruleset_version": shadow.ruleset_version,
-        "tenant": tenant,
-        "subject_key": shadow.subject_key,
-        "live_version": shadow.live_version,
-        "risk_score": float(shadow.risk_score),
-        "would_alert": dumps(list(shadow.would_alert)),
-        "added": dumps(list(shadow.added)),
-        "removed": dumps(list(shadow.removed)),
-        "created_at": now,
-    }
+def _shadow_row(tenant: str, shadow: ShadowRecord, now: int) -> tuple[Any, ...]:
+    """A `shadow_results` row, in the table's column order."""
+    return (
+        shadow.ruleset_version,
+        tenant,
+        shadow.subject_key,
+        shadow.live_version,
+        float(shadow.risk_score),
+        dumps(list(shadow.would_alert)),
+        dumps(list(shadow.added)),
+        dumps(list(shadow.removed)),
+        now,
+    )

@@ -272,31 +272,64 @@ class AlertStore:
             self.trail.checkpoints.write(int(seq), str(head_hash))
 
 
-_ALERTS_BY_KEY = Prepared(sa.select(alerts).where(any_of(alerts.c.dedup_key, "keys")), ["keys"])
+# The alerts stored under some (tenant, dedup_key) pairs, found through their unique index;
+# the pairs not asked for are left out as the rows are read.
+_ALERTS_BY_KEY = Prepared(
+    sa.select(alerts).where(
+        any_of(alerts.c.tenant, "tenants") & any_of(alerts.c.dedup_key, "keys")
+    ),
+    ["tenants", "keys"],
+    typed=True,
+)
+_ALERT_COLUMNS = tuple(alerts.columns.keys())
 
 
 def raise_alerts_in(
     connection: sa.Connection, chain: AuditChain, new: Sequence[NewAlert], actor: Actor
 ) -> dict[tuple[str, str], RaisedAlert]:
     """Insert the alerts not stored yet, with CREATED events; every alert asked for, stored,
-    keyed by (tenant, dedup_key)."""
+    keyed by (tenant, dedup_key).
+
+    The stored ones are read first, then the others inserted: the transaction holds the
+    chain's lock, which every writer takes first, so none can come in between. Should an
+    insert still find its key taken, every alert is read back as stored."""
     unique = unique_by_key(new)
     if not unique:
         return {}
+    wanted = {(a.tenant, a.dedup_key) for a in unique}
+    result = _stored_alerts(connection, wanted)
     now = chain.now_us
-    rows = [alert_row(alert, now) for alert in unique]
-    new_rows(connection, alerts).execute_many(connection, rows)
-    mine = {row["alert_id"] for row in rows}
-    keys = [alert.dedup_key for alert in unique]
-    stored = _ALERTS_BY_KEY.execute(connection, keys=keys)
-    result: dict[tuple[str, str], RaisedAlert] = {}
-    for row in stored.mappings():
-        alert = alert_from_row(row)
-        result[(alert.tenant, alert.dedup_key)] = RaisedAlert(alert, alert.alert_id in mine)
+    rows = [alert_row(a, now) for a in unique if (a.tenant, a.dedup_key) not in result]
+    values = [tuple(row[name] for name in _ALERT_COLUMNS) for row in rows]
+    inserted = new_rows(connection, alerts).write_many(connection, values)
+    if inserted == len(rows):
+        for row in rows:
+            alert = alert_from_row(row)
+            result[(alert.tenant, alert.dedup_key)] = RaisedAlert(alert, True)
+    else:  # a key taken meanwhile after all: what is stored wins
+        mine = {row["alert_id"] for row in rows}
+        result = {
+            key: RaisedAlert(raised.alert, raised.alert.alert_id in mine)
+            for key, raised in _stored_alerts(connection, wanted).items()
+        }
     for raised in sorted(result.values(), key=lambda r: r.alert.alert_id):
         if raised.created:
             chain.append(created_event(raised.alert, actor))
     return result
+
+
+def _stored_alerts(
+    connection: sa.Connection, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], RaisedAlert]:
+    """The alerts stored under the `wanted` (tenant, dedup_key) pairs (none created here)."""
+    tenants = sorted({tenant for tenant, _ in wanted})
+    keys = sorted({key for _, key in wanted})
+    found: dict[tuple[str, str], RaisedAlert] = {}
+    for values in _ALERTS_BY_KEY.fetch(connection, tenants=tenants, keys=keys):
+        alert = alert_from_row(dict(zip(_ALERT_COLUMNS, values, strict=True)))
+        if (alert.tenant, alert.dedup_key) in wanted:
+            found[(alert.tenant, alert.dedup_key)] = RaisedAlert(alert, False)
+    return found
 
 
 def _status_update(

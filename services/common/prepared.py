@@ -4,9 +4,11 @@ On every execution SQLAlchemy Core builds a statement's cache key, looks up its 
 expands IN lists and converts each parameter through its column type: about 240 µs of CPU for a
 SELECT with an IN list on SQLite, still 80 µs when the statement object is built only once. A
 store's hot statements (a dozen per screening batch) are compiled here once per dialect, and
-their values go to the driver as they are with ``exec_driver_sql`` (about 35 µs). So only plain
-values are passed: str, int, float, bytes and None, which the column types used here store
-unchanged.
+their values go to the driver as they are with ``exec_driver_sql`` (about 35 µs), or, for the
+statements of a write transaction (:meth:`Prepared.run`, :meth:`Prepared.write_many`,
+:meth:`Prepared.fetch`), straight to a cursor of the driver's connection, which skips
+SQLAlchemy's execution context and result object as well. So only plain values are passed: str,
+int, float, bytes and None, which the column types used here store unchanged.
 
 A list (:func:`any_of`) is one parameter whatever its length, so a statement's text never
 changes: ``col IN (SELECT value FROM json_each(?))`` on SQLite, ``col = ANY(%s)`` on PostgreSQL.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import Dialect
@@ -131,6 +133,10 @@ class Prepared:
         text, names = self._text(dialect)
         return connection.exec_driver_sql(text, self._row(dialect, names, values))
 
+    def names(self, dialect: Dialect) -> tuple[str, ...]:
+        """The statement's parameters in the order :meth:`write_many` takes a row's values."""
+        return self._text(dialect)[1]
+
     def run(self, connection: sa.Connection, **values: Any) -> int:
         """Run a write once with these values on the connection's own transaction, straight
         through the driver's cursor (no result object); returns the rows it changed. A driver
@@ -138,16 +144,31 @@ class Prepared:
         dialect = connection.dialect
         text, names = self._text(dialect)
         parameters = self._row(dialect, names, values)
-        driver_error = dialect.loaded_dbapi.Error
-        try:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(text, parameters)
-                return int(cursor.rowcount)
-            finally:
-                cursor.close()
-        except driver_error as error:
-            raise sa.exc.DBAPIError.instance(text, parameters, error, driver_error) from error
+        return _on_cursor(connection, text, parameters, _execute_write)
+
+    def write_many(self, connection: sa.Connection, rows: Sequence[Sequence[Any]]) -> int:
+        """Run a write once per row (the driver's executemany) on the connection's own
+        transaction, straight through the driver's cursor; returns the rows it changed (-1
+        when the driver does not say). Each row holds plain values in :meth:`names` order (no
+        list parameter, no conversion): the cheapest way in for many rows. Nothing happens
+        without rows. A driver error comes as SQLAlchemy's."""
+        if not rows:
+            return 0
+        text = self._text(connection.dialect)[0]
+        return _on_cursor(connection, text, rows, _execute_many)
+
+    def fetch(self, connection: sa.Connection, **values: Any) -> list[tuple[Any, ...]]:
+        """Run a SELECT once with these values on the connection's own transaction, straight
+        through the driver's cursor; its rows as the driver reads them (``typed`` statements:
+        as the column types read them, see :meth:`rows`). A driver error comes as
+        SQLAlchemy's."""
+        dialect = connection.dialect
+        text, names = self._text(dialect)
+        parameters = self._row(dialect, names, values)
+        description, found = _on_cursor(connection, text, parameters, _execute_read)
+        if not self._typed:
+            return [tuple(row) for row in found]
+        return self._typed_rows(dialect, description, found)
 
     def rows(self, connection: sa.Connection, **values: Any) -> list[tuple[Any, ...]]:
         """Run a SELECT once with these values; each column is read as its type reads it (a
@@ -218,3 +239,40 @@ class Prepared:
         dialect = connection.dialect
         text, names = self._text(dialect)
         connection.exec_driver_sql(text, [self._row(dialect, names, row) for row in rows])
+
+
+def _execute_write(cursor: Any, text: str, parameters: Any) -> int:
+    cursor.execute(text, parameters)
+    return int(cursor.rowcount)
+
+
+def _execute_many(cursor: Any, text: str, rows: Any) -> int:
+    cursor.executemany(text, rows)
+    return int(cursor.rowcount)
+
+
+def _execute_read(cursor: Any, text: str, parameters: Any) -> tuple[Any, list[Any]]:
+    cursor.execute(text, parameters)
+    return cursor.description, cursor.fetchall()
+
+
+_T = TypeVar("_T")
+
+
+def _on_cursor(
+    connection: sa.Connection,
+    text: str,
+    parameters: Any,
+    work: Callable[[Any, str, Any], _T],
+) -> _T:
+    """`work` on a cursor of the connection's driver connection, inside its transaction; a
+    driver error comes as SQLAlchemy's (what the stores' guards and callers expect)."""
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        cursor = connection.connection.cursor()
+        try:
+            return work(cursor, text, parameters)
+        finally:
+            cursor.close()
+    except driver_error as error:
+        raise sa.exc.DBAPIError.instance(text, parameters, error, driver_error) from error

@@ -10,7 +10,8 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from services.aml.alert_records import Alert, AlertQuery, AlertStatus, NewAlert
+from services.aml import store as store_module
+from services.aml.alert_records import Alert, AlertQuery, AlertStatus, NewAlert, RaisedAlert
 from services.aml.migrations.schema import alert_events, alerts
 from services.aml.page_tokens import MAX_PAGE_SIZE
 from services.aml.store import AlertStore
@@ -19,6 +20,7 @@ from services.common.errors import NotFoundError, ValidationError
 from .conftest import BANK, OTHER_BANK
 
 Build = Callable[..., NewAlert]
+Stored = dict[tuple[str, str], RaisedAlert]
 
 
 def _count(store: AlertStore, table: sa.Table) -> int:
@@ -68,6 +70,41 @@ def test_dedup_is_per_tenant(store: AlertStore, new_alert: Build) -> None:
     [mine] = store.raise_alerts([new_alert("same")], BANK)
     [theirs] = store.raise_alerts([new_alert("same", tenant="bank-2")], OTHER_BANK)
     assert theirs.created and mine.alert.alert_id != theirs.alert.alert_id
+
+
+def test_one_raise_mixes_stored_new_and_other_tenants_alerts(
+    store: AlertStore, new_alert: Build
+) -> None:
+    [stored] = store.raise_alerts([new_alert("old")], BANK)
+    [theirs] = store.raise_alerts([new_alert("new", tenant="bank-2")], OTHER_BANK)
+    wanted = [new_alert("new"), new_alert("old"), new_alert("new", tenant="bank-2")]
+    fresh, old, other = store.raise_alerts(wanted, BANK)
+    assert fresh.created and not old.created and not other.created
+    assert old.alert == stored.alert and other.alert == theirs.alert
+    assert fresh.alert == store.get_alert(fresh.alert.alert_id, None)
+    assert _count(store, alerts) == 3 and _count(store, alert_events) == 3
+    assert store.verify_audit().ok
+
+
+def test_a_key_taken_after_the_lookup_returns_what_is_stored(
+    store: AlertStore, new_alert: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should an insert find its key taken after all, the stored alert wins, without event."""
+    [stored] = store.raise_alerts([new_alert("taken")], BANK)
+    lookups: list[int] = []
+    real = store_module._stored_alerts
+
+    def missing_first(connection: sa.Connection, wanted: set[tuple[str, str]]) -> Stored:
+        lookups.append(len(wanted))
+        return {} if len(lookups) == 1 else real(connection, wanted)
+
+    monkeypatch.setattr(store_module, "_stored_alerts", missing_first)
+    taken, fresh = store.raise_alerts([new_alert("taken"), new_alert("fresh")], BANK)
+    assert lookups == [2, 2]
+    assert not taken.created and taken.alert == stored.alert
+    assert fresh.created and fresh.alert == store.get_alert(fresh.alert.alert_id, None)
+    assert _count(store, alerts) == 2 and _count(store, alert_events) == 2
+    assert store.verify_audit().ok
 
 
 def test_concurrent_raises_create_each_alert_once(store: AlertStore, new_alert: Build) -> None:
