@@ -211,6 +211,8 @@ def _outcomes_in_order(
     done: Mapping[int, ScreeningOutcome],
 ) -> list[ScreeningOutcome]:
     """One outcome per write; repeats replay what was stored before or earlier in the batch."""
+    if len(done) == len(writes):  # nothing repeated (`done` is keyed by position)
+        return [done[i] for i in range(len(writes))]
     replays = {k: ScreeningOutcome(v.response, v.fingerprint, True) for k, v in stored.items()}
     for index, outcome in done.items():
         request_id = writes[index].request_id

@@ -247,28 +247,29 @@ class TradeScreening:
         else:
             item.outcome = item.rendered
         if not outcome.replayed:
-            tally.hits.update(item.rules)
-            tally.alerts.update(
-                (r.alert.typology, r.alert.severity) for r in outcome.raised if r.created
-            )
+            tally.hits += item.rules
+            for raised in outcome.raised:
+                if raised.created:
+                    tally.alerts.append((raised.alert.typology, raised.alert.severity))
         tally.trades["REPLAYED" if outcome.replayed else "SCREENED"] += 1
 
 
 @dataclass(slots=True)
 class _Tally:
     """A batch's metric counts, published once per label (a labelled counter's look-up costs
-    more than its increment, and a batch holds up to a thousand trades)."""
+    more than its increment, and a batch holds up to a thousand trades). Rules hit and alerts
+    raised are listed per trade and counted once (`Counter.update` per trade costs more)."""
 
     trades: Counter[str] = field(default_factory=Counter)
-    hits: Counter[str] = field(default_factory=Counter)
-    alerts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    hits: list[str] = field(default_factory=list)
+    alerts: list[tuple[str, str]] = field(default_factory=list)
 
     def publish(self, metrics: AmlMetrics) -> None:
         for outcome, count in self.trades.items():
             metrics.trades_screened.labels(outcome).inc(count)
-        for rule, count in self.hits.items():
+        for rule, count in Counter(self.hits).items():
             metrics.rule_hits.labels(rule).inc(count)
-        for (typology, severity), count in self.alerts.items():
+        for (typology, severity), count in Counter(self.alerts).items():
             metrics.alerts_raised.labels(typology, severity).inc(count)
 
 

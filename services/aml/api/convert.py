@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from google.protobuf import timestamp_pb2
+from google.protobuf import struct_pb2, timestamp_pb2
 
 from services._proto.tradeguard.aml.v1 import aml_pb2
 from services._proto.tradeguard.common.v1 import common_pb2
@@ -71,10 +71,46 @@ def fill_evidence(message: aml_pb2.Evidence, evidence: dict[str, Any]) -> None:
     documents = message.documents
     for d in evidence.get("documents", []):
         documents.add(document_type=d["document_type"], document_id=d["document_id"])
-    message.details.SetInParent()
-    message.details.update(
-        {k: v for k, v in evidence.items() if k not in ("summary", "documents", "hits")}
-    )
+    details = message.details
+    details.SetInParent()
+    fields = details.fields
+    for key, value in evidence.items():
+        if key not in _NOT_DETAILS:
+            _fill_value(fields[key], value)
+
+
+_NOT_DETAILS = frozenset({"summary", "documents", "hits"})
+
+
+def _fill_value(target: struct_pb2.Value, value: Any) -> None:
+    """`Struct.update`'s conversion of one value, the common types told apart by their exact
+    type first (the library's chain of isinstance checks and calls costs several times more,
+    and runs for every detail of every hit); other values are left to the library."""
+    kind = type(value)
+    if kind is str:
+        target.string_value = value
+    elif kind is float or kind is int:
+        target.number_value = value
+    elif kind is dict:
+        inner = target.struct_value
+        inner.Clear()  # an empty dict is still a struct
+        fields = inner.fields
+        for key, item in value.items():
+            _fill_value(fields[key], item)
+    elif kind is list:
+        values = target.list_value
+        values.Clear()
+        add = values.values.add
+        for item in value:
+            _fill_value(add(), item)
+    elif kind is bool:
+        target.bool_value = value
+    elif value is None:
+        target.null_value = struct_pb2.NULL_VALUE
+    else:
+        holder = struct_pb2.Struct()
+        holder.update({"value": value})
+        target.CopyFrom(holder.fields["value"])
 
 
 def fill_hit(message: aml_pb2.RuleHit, hit: dict[str, Any]) -> None:

@@ -32,10 +32,11 @@ class ScreenTradeRenderer:
         hits = response.hits
         for h in result.hits:
             fill_hit(hits.add(), hit_dict(h))
-        response.alerts.extend(alert_to_proto(a) for a in stored)
-        worst = _most_severe(stored)
-        if worst is not None:
-            response.alert.CopyFrom(response.alerts[stored.index(worst)])
+        if stored:  # most trades raise none
+            response.alerts.extend(alert_to_proto(a) for a in stored)
+            worst = _most_severe(stored)
+            if worst is not None:
+                response.alert.CopyFrom(response.alerts[stored.index(worst)])
         if result.shadow is not None:
             shadow = response.shadow.add(
                 ruleset_version=result.shadow.ruleset_version,
