@@ -232,14 +232,6 @@ class Prepared:
             for row in found
         ]
 
-    def execute_many(self, connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per row (the driver's executemany); nothing happens without rows."""
-        if not rows:
-            return
-        dialect = connection.dialect
-        text, names = self._text(dialect)
-        connection.exec_driver_sql(text, [self._row(dialect, names, row) for row in rows])
-
 
 def _execute_write(cursor: Any, text: str, parameters: Any) -> int:
     cursor.execute(text, parameters)

@@ -33,6 +33,20 @@ BY_IDS = Prepared(
     typed=True,
 )
 SEEN = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+NOTES = sa.Table(
+    "notes",
+    METADATA,
+    sa.Column("note_id", sa.String, primary_key=True),
+    sa.Column("body", sa.String, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+)
+NEW_NOTES = {
+    "sqlite": Prepared(sqlite.insert(NOTES).on_conflict_do_nothing()),
+    "postgresql": Prepared(postgresql.insert(NOTES).on_conflict_do_nothing()),
+}
+NOTES_BY_ID = Prepared(
+    sa.select(NOTES.c.note_id, NOTES.c.size).where(any_of(NOTES.c.note_id, "ids")), ["ids"]
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -98,3 +112,40 @@ def test_a_read_that_cannot_connect_fails_as_sqlalchemys() -> None:
             BY_IDS.read(unreachable, ids=["a"])
     finally:
         unreachable.dispose()
+
+
+def _write_notes(connection: sa.Connection, rows: list[tuple[str, str | None, int]]) -> int:
+    statement = NEW_NOTES[connection.dialect.name]
+    assert statement.names(connection.dialect) == ("note_id", "body", "size")
+    return statement.write_many(connection, rows)
+
+
+def test_write_many_takes_tuples_and_reports_the_rows_written(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        assert _write_notes(connection, []) == 0
+        assert _write_notes(connection, [("a", "first", 1), ("b", "second", 2)]) == 2
+        assert _write_notes(connection, [("a", "again", 9), ("c", "third", 3)]) == 1
+        seen = NOTES_BY_ID.fetch(connection, ids=["a", "c", "missing"])  # uncommitted
+    assert sorted(seen) == [("a", 1), ("c", 3)]
+    with engine.connect() as connection:
+        bodies = connection.execute(sa.select(NOTES.c.body).order_by(NOTES.c.note_id)).scalars()
+        assert list(bodies) == ["first", "second", "third"]
+
+
+def test_write_many_stays_in_the_callers_transaction(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        assert _write_notes(connection, [("gone", "rolled back", 0)]) == 1
+        transaction.rollback()
+    with engine.connect() as connection:
+        assert NOTES_BY_ID.fetch(connection, ids=["gone"]) == []
+
+
+def test_write_many_and_fetch_fail_as_sqlalchemys(engine: sa.Engine) -> None:
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        _write_notes(connection, [("fine", "kept?", 1), ("nameless", None, 2)])
+    with engine.connect() as connection:
+        assert NOTES_BY_ID.fetch(connection, ids=["fine", "nameless"]) == []
+        broken = Prepared(sa.select(sa.literal_column("no_such_column")).select_from(NOTES))
+        with pytest.raises(sa.exc.DBAPIError):
+            broken.fetch(connection)
