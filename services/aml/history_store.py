@@ -49,22 +49,52 @@ from services.aml.store import AlertStore
 from services.common.prepared import Prepared, any_of
 
 _H = history_entries.c
-#: The order of a key's entries (as `ORDER BY at, doc_id` gives them).
+#: The order of a key's entries, (at, doc_id), by code point (as `WindowState` bisects them).
 _ORDER = attrgetter("at", "doc_id")
 # Keys per IN list: well under SQLite's bound variables and PostgreSQL's plan-friendly sizes.
 _CHUNK = 500
-# Every kind's entries in one statement: the (kind, key) pairs not wanted and the entries older
-# than their kind's window are left out as the rows are read.
-_ENTRIES = Prepared(
-    sa.select(_H.kind, _H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
-    .where(any_of(_H.kind, "kinds") & any_of(_H.key, "keys") & (_H.at > sa.bindparam("start")))
-    .order_by(_H.kind, _H.key, _H.at, _H.doc_id),
-    ["kinds", "keys"],
-)
+
+
+def _entries_of(kinds: int) -> Prepared:
+    """Every wanted kind's entries in one statement, one arm per kind: its keys, from its own
+    window's start. Each arm probes the (kind, key, at) index once per key of its kind only
+    (not once per key of any kind), and the rows come back unordered: on SQLite a sort in the
+    statement cost more than the whole read, and a key's few entries are sorted as they are
+    loaded."""
+    columns = (_H.kind, _H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
+    arms = [
+        sa.select(*columns).where(
+            (_H.kind == sa.bindparam(f"kind{i}"))
+            & any_of(_H.key, f"keys{i}")
+            & (_H.at > sa.bindparam(f"start{i}"))
+        )
+        for i in range(kinds)
+    ]
+    statement = arms[0] if kinds == 1 else sa.union_all(*arms)
+    return Prepared(statement, [f"keys{i}" for i in range(kinds)])
+
+
+#: The statement for each number of kinds read at once.
+_ENTRIES: dict[int, Prepared] = {}
 # Advisory locks in key order, one statement per chunk (unnest keeps the array's order).
 _ADVISORY = sa.text(
     "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"
 )
+
+
+def _entries(kinds: int) -> Prepared:
+    found = _ENTRIES.get(kinds)
+    if found is None:
+        found = _ENTRIES.setdefault(kinds, _entries_of(kinds))
+    return found
+
+
+def _read(engine: sa.Engine, kinds: int, values: dict[str, object]) -> list[tuple[Any, ...]]:
+    return _entries(kinds).read(engine, **values)
+
+
+def _execute(connection: sa.Connection, kinds: int, values: dict[str, object]) -> Iterable[Any]:
+    return _entries(kinds).execute(connection, **values)
 
 
 def advisory_key(name: str) -> int:
@@ -73,6 +103,18 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(
         hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
     )
+
+
+class _StoredKinds(dict[str, str]):
+    """Each kind as stored, in the namespace ("live:near"), made once."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__()
+        self._namespace = namespace
+
+    def __missing__(self, kind: str) -> str:
+        stored = self[kind] = f"{self._namespace}:{kind}"
+        return stored
 
 
 @dataclass(slots=True)
@@ -112,9 +154,10 @@ class SqlWindows:
         # by (kind, key); a batch read meanwhile takes them as if committed.
         self._in_flight: dict[int, dict[tuple[str, str], list[tuple[int, Entry]]]] = {}
         self._in_flight_lock = threading.Lock()
+        self._stored = _StoredKinds(namespace)
 
     def _kind(self, kind: str) -> str:
-        return f"{self._namespace}:{kind}"
+        return self._stored[kind]
 
     @property
     def _batch(self) -> _Batch:
@@ -134,14 +177,14 @@ class SqlWindows:
         those its window can still reach from `since` (the batch's earliest moment less the
         longest window)."""
         wanted = set(wanted)
-        names = sorted({f"{self._kind(kind)}\x1f{key}" for kind, key in {*wanted, *writes}})
+        pairs = {*wanted, *writes}
+        prefix = {kind: f"{self._stored[kind]}\x1f" for kind in {kind for kind, _ in pairs}}
+        names = {prefix[kind] + key for kind, key in pairs}
         batch = _Batch(MemoryWindows(self._spans, max_keys=1 << 30), self._locks.acquire(names))
         try:
             if self._advisory:
                 batch.connection = self._locked_transaction(names)
-                self._load(
-                    partial(_ENTRIES.execute, batch.connection), wanted, since, batch.windows
-                )
+                self._load(partial(_execute, batch.connection), wanted, since, batch.windows)
             else:
                 # Entries of batches still committing, taken before the read: a commit that
                 # ends in between is then read from the database instead.
@@ -149,14 +192,14 @@ class SqlWindows:
                 # Lone SELECTs on a read-only connection outside any transaction: on SQLite
                 # they take no write lock, so they never wait for the commit in flight. Each
                 # reads whole keys, and the keys are held: no entry of theirs can be missed.
-                reader = partial(_ENTRIES.read, self._store.reader)
+                reader = partial(_read, self._store.reader)
                 self._load(reader, wanted, since, batch.windows, staged)
         except BaseException:
             self._end(batch)
             raise
         self._local.batch = batch
 
-    def _locked_transaction(self, names: list[str]) -> sa.Connection:
+    def _locked_transaction(self, names: set[str]) -> sa.Connection:
         """A PostgreSQL transaction holding the advisory lock of every key, taken in one order."""
         keys = sorted({advisory_key(n) for n in names})
         with guard():
@@ -184,7 +227,7 @@ class SqlWindows:
 
     def _load(
         self,
-        read: Callable[..., Iterable[Any]],
+        read: Callable[[int, dict[str, object]], Iterable[Any]],
         wanted: set[tuple[str, str]],
         since: datetime,
         windows: MemoryWindows,
@@ -195,21 +238,29 @@ class SqlWindows:
         if not wanted:
             return
         earliest = since + max(self._spans.values())
-        kinds = {self._kind(kind): kind for kind in {kind for kind, _ in wanted}}
-        starts = {kind: to_micros(earliest - self._spans[kind]) for kind in kinds.values()}
-        keys = sorted({key for _, key in wanted})
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for kind, key in wanted:
+            by_kind[kind].append(key)
+        stored = self._stored
+        kinds = {stored[kind]: kind for kind in by_kind}
+        starts = {kind: to_micros(earliest - self._spans[kind]) for kind in by_kind}
         found: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         with guard():
-            for i in range(0, len(keys), _CHUNK):
-                rows = read(
-                    kinds=sorted(kinds),
-                    keys=keys[i : i + _CHUNK],
-                    start=min(starts.values()),
-                )
-                for stored_kind, key, at, doc, order, usd, party in rows:
-                    kind = kinds[stored_kind]
-                    if at > starts[kind] and (kind, key) in wanted:
-                        found[kind, key].append(Entry(to_datetime(at), doc, order, usd, party))
+            for i in range(0, max(map(len, by_kind.values())), _CHUNK):
+                chunk = {kind: keys[i : i + _CHUNK] for kind, keys in by_kind.items()}
+                arms = [(kind, keys) for kind, keys in chunk.items() if keys]
+                values: dict[str, object] = {}
+                for n, (kind, keys) in enumerate(arms):
+                    values[f"kind{n}"] = stored[kind]
+                    values[f"keys{n}"] = keys
+                    values[f"start{n}"] = starts[kind]
+                for stored_kind, key, at, doc, order, usd, party in read(len(arms), values):
+                    found[kinds[stored_kind], key].append(
+                        Entry(to_datetime(at), doc, order, usd, party)
+                    )
+        for entries in found.values():
+            if len(entries) > 1:
+                entries.sort(key=_ORDER)
         for (kind, key), in_flight in (staged or {}).items():
             # As the database would keep them: one entry per document, the first committed.
             known = {e.doc_id: e for e in found[kind, key]}
@@ -228,7 +279,7 @@ class SqlWindows:
         at, counterparty = to_micros(entry.at), entry.counterparty[:300]
         batch.pending.append(
             (
-                self._kind(kind),
+                self._stored[kind],
                 key,
                 entry.doc_id,
                 at,

@@ -216,14 +216,17 @@ class Prepared:
     ) -> list[tuple[Any, ...]]:
         converters = self._read.get(dialect.name)
         if converters is None:
-            assert isinstance(self._statement, sa.Select)
+            assert isinstance(self._statement, sa.Select | sa.CompoundSelect)
             # The driver's type code of each column, as SQLAlchemy's own result reading uses.
             codes = [column[1] for column in description]
             converters = tuple(
                 c.type.dialect_impl(dialect).result_processor(dialect, code)
                 for c, code in zip(self._statement.selected_columns, codes, strict=True)
             )
-            self._read[dialect.name] = converters
+            # No column converted (strings and numbers): the driver's rows as they are.
+            self._read[dialect.name] = converters = converters if any(converters) else ()
+        if not converters:
+            return [tuple(row) for row in found]
         return [
             tuple(
                 v if convert is None else convert(v)

@@ -64,6 +64,8 @@ class WindowState:
             insort(series.entries, entry, key=_order)
             series.ids.add(entry.doc_id)
             horizon = series.entries[-1].at - self._window
+            if series.entries[0].at > horizon:
+                return  # nothing old enough to drop (most adds): spare the search
             drop = bisect_right(series.entries, (horizon, "\uffff"), key=_order)
             for old in series.entries[:drop]:
                 series.ids.discard(old.doc_id)

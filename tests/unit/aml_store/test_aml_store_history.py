@@ -97,3 +97,27 @@ def test_the_purge_keeps_a_replays_entries_and_drops_those_past_both_clocks(
     # Once the replay's entries are as old in wall time too, they go.
     assert windows.purge(datetime.now(UTC) + timedelta(seconds=1)) == 1
     assert _read(windows) == []
+
+
+def test_entries_read_back_in_time_then_document_order_from_each_kinds_window(
+    store: AlertStore,
+) -> None:
+    windows = SqlWindows(store, {NEAR: timedelta(days=30), "volume": timedelta(days=5)})
+    ids = ["P-b", "P-a", "P-\u00e9", "P-B", "P-0"]
+    near = [_entry(doc, AT + timedelta(hours=i % 2)) for i, doc in enumerate(ids)]
+    volume = [_entry(f"O-{i}", AT - timedelta(days=i * 3)) for i in range(4)]
+    windows.prefetch([], AT, [(NEAR, KEY), ("volume", KEY)])
+    for entry in near:
+        windows.add(NEAR, KEY, entry)
+    for entry in volume:
+        windows.add("volume", KEY, entry)
+    commit_alone(windows.flush())
+    # Read back from the database by the next batch: each kind as far back as its window.
+    since = AT - timedelta(days=30)
+    windows.prefetch([(NEAR, KEY), ("volume", KEY)], since, [])
+    try:
+        far = (AT - timedelta(days=60), AT + timedelta(days=1))
+        assert windows.between(NEAR, KEY, *far) == sorted(near, key=lambda e: (e.at, e.doc_id))
+        assert [e.doc_id for e in windows.between("volume", KEY, *far)] == ["O-1", "O-0"]
+    finally:
+        commit_alone(windows.flush())

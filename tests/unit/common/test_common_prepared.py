@@ -149,3 +149,21 @@ def test_write_many_and_fetch_fail_as_sqlalchemys(engine: sa.Engine) -> None:
         broken = Prepared(sa.select(sa.literal_column("no_such_column")).select_from(NOTES))
         with pytest.raises(sa.exc.DBAPIError):
             broken.fetch(connection)
+
+
+NOTES_OF_EITHER = Prepared(
+    sa.union_all(
+        sa.select(NOTES.c.note_id, NOTES.c.size).where(any_of(NOTES.c.note_id, "first")),
+        sa.select(NOTES.c.note_id, NOTES.c.size).where(any_of(NOTES.c.note_id, "second")),
+    ),
+    ["first", "second"],
+)
+
+
+def test_a_lone_read_of_plain_columns_and_of_a_union(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        _write_notes(connection, [("a", "first", 1), ("b", "second", 2)])
+    assert NOTES_BY_ID.read(engine, ids=["a", "missing"]) == [("a", 1)]
+    found = NOTES_OF_EITHER.read(engine, first=["a"], second=["b", "missing"])
+    assert sorted(found) == [("a", 1), ("b", 2)]
+    assert all(type(row) is tuple for row in found)
