@@ -50,13 +50,15 @@ def screening_request(
     v.require_id(request.request_id, "request_id")
     v.require(request.HasField("trade"), "trade", "is required")
     trade = read_trade(request.trade, v, "trade")
-    if problem := as_of_problem(request):
+    # Most requests screen as of now: `as_of` is checked and read only when it is set.
+    dated = request.HasField("as_of")
+    if dated and (problem := as_of_problem(request)):
         v.add("as_of", problem)
     try:
         v.raise_if_any("invalid trade")
     except ValidationError as exc:
         return ScreeningRequest(request.request_id, "", None, exc)
-    as_of = screening_as_of(request)
+    as_of = screening_as_of(request) if dated else None
     return ScreeningRequest(request.request_id, fingerprint(request.trade), trade, None, as_of)
 
 
