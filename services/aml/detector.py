@@ -390,6 +390,8 @@ class AmlDetector:
         probs: dict[str, float],
         tenant: str,
     ) -> _Scored:
+        if not hits and not probs:  # most trades: nothing fired and no model
+            return _Scored(0.0, (), ())
         rules = engine.rules
         by_typology = score_typologies(hits, rules)
         alerts, top = [], 0.0

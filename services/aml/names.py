@@ -139,6 +139,12 @@ def normalise_name(name: str) -> str:
     return " ".join(sorted(kept))
 
 
+@lru_cache(maxsize=65_536)
+def name_words(name: str) -> frozenset[str]:
+    """The words of a raw name's normal form (remembered: every payment names its payer again)."""
+    return frozenset(normalise_name(name).split())
+
+
 def token_cover(a: str, b: str) -> float:
     """How well each normalised name's tokens find a close token in the other (the worse side).
 
@@ -176,4 +182,12 @@ def name_similarity(a: str, b: str) -> float:
 
 def best_similarity(name: str, candidates: frozenset[str] | tuple[str, ...]) -> float:
     """The highest :func:`name_similarity` of `name` to any of `candidates` (0 when none)."""
-    return max((name_similarity(name, c) for c in candidates if c), default=0.0)
+    # A plain loop rather than max() over a generator: most hold a few names. Similarities are
+    # never below 0, so starting from 0 changes nothing.
+    best = 0.0
+    for c in candidates:
+        if c:
+            score = name_similarity(name, c)
+            if score > best:
+                best = score
+    return best

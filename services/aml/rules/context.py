@@ -66,16 +66,19 @@ def resolve(
 ) -> TradeContext:
     """Fill the parties from the documents, else from the enterprises and buyers tables, and
     set rejected declarations aside."""
-    rejected = tuple(d for d in trade.declarations if d.customs_status == REJECTED)
-    if rejected:
-        kept = standing(trade.declarations)
-        trade = replace(trade, declarations=kept)
+    rejected: tuple[Declaration, ...] = ()
+    for d in trade.declarations:  # a plain loop: customs rejects few declarations
+        if d.customs_status == REJECTED:
+            rejected = tuple(d for d in trade.declarations if d.customs_status == REJECTED)
+            trade = replace(trade, declarations=standing(trade.declarations))
+            break
     order = trade.order
     enterprise = reference.enterprises.get(order.enterprise_id)
     exporter = trade.exporter or reference.exporter_party(order.enterprise_id)
     buyer = trade.buyer or reference.buyer_party(order.buyer_id)
-    amount_usd = reference.to_usd(order.amount, order.currency)
-    paid_usd = tuple(reference.to_usd(p.amount, p.currency) for p in trade.payments)
+    to_usd = reference.to_usd
+    amount_usd = to_usd(order.amount, order.currency)
+    paid_usd = tuple([to_usd(p.amount, p.currency) for p in trade.payments])
     lots = summarise(trade, reference, amount_usd, rules, paid_usd)
     return TradeContext(
         trade,

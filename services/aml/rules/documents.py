@@ -5,7 +5,9 @@ jurisdictions (S2)."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
+from services.aml.domain import Declaration, Waybill
 from services.aml.rules import lots as lots_
 from services.aml.rules import payers
 from services.aml.rules.base import DocRef, Evidence, Hit, hit, strength
@@ -74,17 +76,18 @@ def doc_currency_mismatch(ctx: TradeContext) -> Hit | None:
     """Payments, or declarations outside the exporter's own currency, not in the order's currency
     (a customs value lodged in CNY is normal; its converted value is reconciled above)."""
     order = ctx.trade.order
-    local = set(ctx.rules.reconciliation.local_currencies) | {order.currency}
-    docs = [
-        DocRef("PAYMENT", p.payment_id) for p in ctx.trade.payments if p.currency != order.currency
-    ]
-    docs += [
-        DocRef("DECLARATION", d.declaration_id)
-        for d in ctx.trade.declarations
-        if d.currency not in local
-    ]
+    currency, lodged_in = order.currency, ctx.rules.reconciliation.local_currencies
+    # Plain loops: most trades have one document of each kind, all in the order's currency.
+    docs = []
+    for p in ctx.trade.payments:
+        if p.currency != currency:
+            docs.append(DocRef("PAYMENT", p.payment_id))
+    for d in ctx.trade.declarations:
+        if d.currency != currency and d.currency not in lodged_in:
+            docs.append(DocRef("DECLARATION", d.declaration_id))
     if not fires("doc_currency_mismatch", {"currency_mismatch": len(docs)}, ctx.rules):
         return None
+    local = set(lodged_in) | {currency}
     ev = Evidence(
         "Documents in a different currency from the order",
         (_order_ref(ctx), *docs),
@@ -135,8 +138,10 @@ def doc_hs_mismatch(ctx: TradeContext) -> Hit | None:
     """A declared HS code differs from the ordered goods in its leading digits."""
     order = ctx.trade.order
     digits = ctx.rules.reconciliation.hs_digits
-    odd = [(d, hs_mismatch_level(order.hs_code, d.hs_code, digits)) for d in ctx.trade.declarations]
-    odd = [(d, level) for d, level in odd if level]
+    odd = []
+    for d in ctx.trade.declarations:
+        if level := hs_mismatch_level(order.hs_code, d.hs_code, digits):
+            odd.append((d, level))
     if not fires("doc_hs_mismatch", {"hs_mismatch": len(odd)}, ctx.rules):
         return None
     ev = Evidence(
@@ -173,16 +178,15 @@ def doc_date_order(ctx: TradeContext) -> Hit | None:
     """Shipment or declaration dated well before the order, or delivery before shipment."""
     order = ctx.trade.order
     earliest = order.ordered_at - days(ctx.rules.reconciliation.max_days_before_order)
-    docs = [
-        DocRef("WAYBILL", w.waybill_id)
-        for w in ctx.trade.waybills
-        if w.shipped_at < earliest or (w.delivered_at is not None and w.delivered_at < w.shipped_at)
-    ]
-    docs += [
-        DocRef("DECLARATION", d.declaration_id)
-        for d in ctx.trade.declarations
-        if d.declared_at < earliest
-    ]
+    docs = []
+    for w in ctx.trade.waybills:
+        if w.shipped_at < earliest or (
+            w.delivered_at is not None and w.delivered_at < w.shipped_at
+        ):
+            docs.append(DocRef("WAYBILL", w.waybill_id))
+    for d in ctx.trade.declarations:
+        if d.declared_at < earliest:
+            docs.append(DocRef("DECLARATION", d.declaration_id))
     if not fires("doc_date_order", {"misdated_documents": len(docs)}, ctx.rules):
         return None
     ev = Evidence(
@@ -230,11 +234,13 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
     deadline = start + days(ctx.rules.phantom.days)
     if ctx.as_of < deadline:
         return None  # too early to say the goods never moved
-    shipped = any(w.shipped_at <= deadline for w in ctx.trade.waybills)
+    missing = []
+    if not _shipped_by(ctx.trade.waybills, deadline):
+        missing.append("waybill")
     # Goods presented to customs were not made up, even if customs rejected the declaration.
-    lodged = (*ctx.trade.declarations, *ctx.rejected)
-    declared = any(d.declared_at <= deadline for d in lodged)
-    missing = [name for name, ok in (("waybill", shipped), ("declaration", declared)) if not ok]
+    declared = _declared_by(ctx.trade.declarations, deadline)
+    if not declared and not _declared_by(ctx.rejected, deadline):
+        missing.append("declaration")
     signals = {"documents_due": True, "missing_documents": len(missing)}
     if not fires("phantom_shipment", signals, ctx.rules):
         return None
@@ -253,6 +259,22 @@ def phantom_shipment(ctx: TradeContext) -> Hit | None:
         },
     )
     return hit("phantom_shipment", PHANTOM_SHIPMENT, 1.0 if len(missing) == 2 else 0.8, ev)
+
+
+def _shipped_by(waybills: tuple[Waybill, ...], deadline: datetime) -> bool:
+    """Whether a waybill shipped by `deadline` (a plain loop: most trades have one)."""
+    for w in waybills:
+        if w.shipped_at <= deadline:
+            return True
+    return False
+
+
+def _declared_by(declarations: tuple[Declaration, ...], deadline: datetime) -> bool:
+    """Whether a declaration was lodged by `deadline`."""
+    for d in declarations:
+        if d.declared_at <= deadline:
+            return True
+    return False
 
 
 def third_party_payer(ctx: TradeContext) -> Hit | None:
@@ -281,14 +303,17 @@ def third_party_payer(ctx: TradeContext) -> Hit | None:
 
 def high_risk_jurisdiction(ctx: TradeContext) -> Hit | None:
     """Buyer, payer or destination in a configured high-risk jurisdiction."""
-    risky = set(ctx.rules.jurisdiction.countries)
-    found = {("BUYER", ctx.buyer.country)} if ctx.buyer.country in risky else set()
-    found |= {("PAYMENT", p.payer_country) for p in ctx.trade.payments if p.payer_country in risky}
-    found |= {
-        ("WAYBILL", w.destination_country)
-        for w in ctx.trade.waybills
-        if w.destination_country in risky
-    }
+    risky = ctx.rules.jurisdiction.countries
+    # Plain loops over the configured countries: most trades name none of them.
+    found: set[tuple[str, str]] = set()
+    if ctx.buyer.country in risky:
+        found.add(("BUYER", ctx.buyer.country))
+    for p in ctx.trade.payments:
+        if p.payer_country in risky:
+            found.add(("PAYMENT", p.payer_country))
+    for w in ctx.trade.waybills:
+        if w.destination_country in risky:
+            found.add(("WAYBILL", w.destination_country))
     if not fires("high_risk_jurisdiction", {"high_risk_parties": len(found)}, ctx.rules):
         return None
     ev = Evidence(

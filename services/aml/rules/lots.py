@@ -46,12 +46,16 @@ def summarise(
         paid += usd
         if settled_at is None and paid >= rules.phantom.settled_share * amount_usd:
             settled_at = p.paid_at
+    first_paid_at = None
+    for p in trade.payments:  # min() of a generator, without making one
+        if first_paid_at is None or p.paid_at < first_paid_at:
+            first_paid_at = p.paid_at
     return Lots(
-        declared_qty=sum(d.quantity for d in decls),
-        declared_usd=sum(reference.to_usd(d.declared_value, d.currency) for d in decls),
-        shipped_qty=sum(w.quantity for w in trade.waybills),
+        declared_qty=sum([d.quantity for d in decls]),
+        declared_usd=sum([reference.to_usd(d.declared_value, d.currency) for d in decls]),
+        shipped_qty=sum([w.quantity for w in trade.waybills]),
         paid_usd=paid,
-        first_paid_at=min((p.paid_at for p in trade.payments), default=None),
+        first_paid_at=first_paid_at,
         settled_at=settled_at,
     )
 

@@ -12,44 +12,51 @@ from services.aml.ruleset import NEGATIVE_LIST_PARTY, SHELL_EXPORTER, RuleSet
 from services.aml.screening import Match, NameIndex
 
 
-def _named_parties(ctx: TradeContext) -> list[tuple[str, str, str, str, str]]:
-    """(role, document type, document id, name, country) of every party named on the trade."""
-    exporter, buyer = ctx.exporter, ctx.buyer
-    parties = [
-        ("EXPORTER", "ENTERPRISE", exporter.party_id, exporter.name, exporter.country),
-        ("BUYER", "BUYER", buyer.party_id, buyer.name, buyer.country),
-    ]
-    parties += [
-        ("PAYER", "PAYMENT", p.payment_id, p.payer_name, p.payer_country)
-        for p in ctx.trade.payments
-    ]
-    # The carrier moves the goods: a listed shipping line or forwarder is a listed party too.
-    parties += [("CARRIER", "WAYBILL", w.waybill_id, w.carrier, "") for w in ctx.trade.waybills]
-    return [p for p in parties if p[3]]
-
-
 def prime_watchlist(contexts: Sequence[TradeContext], index: NameIndex, rules: RuleSet) -> None:
     """Search the watchlist for the names of a batch's parties in one pass before its rules run
     (see :meth:`NameIndex.prime`): the first time a name comes, that is most of its cost."""
-    # The names `_named_parties` gives, gathered without building its tuples.
+    # The names `negative_list_party` screens.
     names: set[str] = set()
     for ctx in contexts:
         names.add(ctx.exporter.name)
         names.add(ctx.buyer.name)
-        names.update(p.payer_name for p in ctx.trade.payments)
-        names.update(w.carrier for w in ctx.trade.waybills)
+        for p in ctx.trade.payments:
+            names.add(p.payer_name)
+        for w in ctx.trade.waybills:
+            names.add(w.carrier)
     index.prime(names, rules.screening.threshold)
 
 
 def negative_list_party(ctx: TradeContext, index: NameIndex) -> Hit | None:
-    """A party whose name fuzzily matches a negative-list or sanctions entry."""
+    """A party whose name fuzzily matches a negative-list or sanctions entry: the exporter, the
+    buyer, every payer and every carrier (a listed shipping line or forwarder is a listed party
+    too), each by the name on the trade."""
     cfg = ctx.rules.screening
+    threshold, must_match = cfg.threshold, cfg.country_must_match
+    exporter, buyer = ctx.exporter, ctx.buyer
+    # (role, document, name, match) per party whose name matches; most names match nothing, so
+    # the parties are walked in place rather than gathered into tuples first.
     found: list[tuple[str, DocRef, str, Match]] = []
-    for role, doc_type, doc_id, name, country in _named_parties(ctx):
-        match = index.top_match(name, country, cfg.threshold, cfg.country_must_match)
+    if exporter.name:
+        match = index.top_match(exporter.name, exporter.country, threshold, must_match)
         if match is not None:
-            found.append((role, DocRef(doc_type, doc_id), name, match))
-    top = max((m.score for *_, m in found), default=0.0)
+            ref = DocRef("ENTERPRISE", exporter.party_id)
+            found.append(("EXPORTER", ref, exporter.name, match))
+    if buyer.name:
+        match = index.top_match(buyer.name, buyer.country, threshold, must_match)
+        if match is not None:
+            found.append(("BUYER", DocRef("BUYER", buyer.party_id), buyer.name, match))
+    for p in ctx.trade.payments:
+        if p.payer_name:
+            match = index.top_match(p.payer_name, p.payer_country, threshold, must_match)
+            if match is not None:
+                found.append(("PAYER", DocRef("PAYMENT", p.payment_id), p.payer_name, match))
+    for w in ctx.trade.waybills:
+        if w.carrier:
+            match = index.top_match(w.carrier, "", threshold, must_match)
+            if match is not None:
+                found.append(("CARRIER", DocRef("WAYBILL", w.waybill_id), w.carrier, match))
+    top = max(m.score for *_, m in found) if found else 0.0
     if not fires("negative_list_party", {"watchlist_score": top}, ctx.rules):
         return None
     sanctioned = any(m.list.upper() == "SANCTIONS" for *_, m in found)

@@ -4,7 +4,7 @@ bank under documentary terms (A2)."""
 from __future__ import annotations
 
 from services.aml.domain import Party, Payment, ReferenceData
-from services.aml.names import best_similarity, name_similarity, normalise_name
+from services.aml.names import best_similarity, name_similarity, name_words, normalise_name
 from services.aml.rules.context import TradeContext
 from services.aml.ruleset import PayerConfig
 
@@ -23,7 +23,7 @@ def payer_is_buyer(
     linked = reference.related_names(buyer.party_id)
     if payer_account and payer_account in linked:
         return True
-    return best_similarity(payer_name, tuple(linked)) >= threshold
+    return best_similarity(payer_name, linked) >= threshold
 
 
 def is_buyer(ctx: TradeContext, p: Payment) -> bool:
@@ -34,13 +34,19 @@ def is_buyer(ctx: TradeContext, p: Payment) -> bool:
 def is_settlement_party(channel: str, payer_name: str, parties: dict[str, tuple[str, ...]]) -> bool:
     """The payer is a marketplace or payment platform that remits for others on this channel:
     every word of one configured settlement party appears in the payer's name."""
-    words = set(normalise_name(payer_name).split())
-    return any(set(normalise_name(party).split()) <= words for party in parties.get(channel, ()))
+    words = name_words(payer_name)
+    for party in parties.get(channel, ()):
+        if name_words(party) <= words:
+            return True
+    return False
 
 
 def is_bank_name(payer_name: str, words: tuple[str, ...]) -> bool:
     """A bank's name: a word of the normalised name is, or ends in, one of `words`."""
-    return any(t.endswith(w) for t in normalise_name(payer_name).split() for w in words)
+    for token in normalise_name(payer_name).split():
+        if token.endswith(words):  # any of them
+            return True
+    return False
 
 
 def is_settling_bank(payment_terms: str, payer_name: str, cfg: PayerConfig) -> bool:
