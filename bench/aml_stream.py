@@ -464,6 +464,11 @@ def _summary(
         "unary_grpc_floor_server_cpu_us_per_call": _median(
             rows["unary_floor"], "server_cpu_us_per_trade"
         ),
+        # Per round: the service's server CPU per trade over the floor's per call, same client.
+        "unary_cpu_over_grpc_floor_per_round": [
+            u["server_cpu_us_per_trade"] / f["server_cpu_us_per_trade"]
+            for u, f in zip(rows["unary"], rows["unary_floor"], strict=True)
+        ],
         "unary_target_trades_per_s": TAZAMA_TRADES_PER_S,
         "unary_over_tazama": unary / TAZAMA_TRADES_PER_S,
         "target_trades_per_s": TARGET_TRADES_PER_S,
