@@ -3,7 +3,7 @@
 different cores, rounds alternating, foreign load recorded and noisy rounds repeated (the method
 in the README's Benchmarks section). A last unary round runs against a server profiled in every
 thread (cProfile); its top costs per trade are written beside the figures. Each round also sends
-the unary calls to bench/grpc_floor.py, a bare grpcio server on the same core that answers with
+the unary calls to bench/peer/grpc_floor.py, a bare grpcio server on the same core that answers with
 fixed bytes: the part of a unary call's cost that is grpcio's own, whatever the handler does.
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
@@ -178,10 +178,10 @@ def start_server(
 
 
 def start_floor(work: Path, response: bytes) -> tuple[subprocess.Popen[bytes], str]:
-    """bench/grpc_floor.py pinned as our server is, answering every ScreenTrade with `response`."""
+    """The floor server (bench/peer/grpc_floor.py) pinned as ours, answering with `response`."""
     port, answer = free_port(), work / "floor-response.bin"
     answer.write_bytes(response)
-    floor = ROOT / "bench" / "grpc_floor.py"
+    floor = ROOT / "bench" / "peer" / "grpc_floor.py"
     cmd = ["taskset", "-c", SERVER_CPU, sys.executable, str(floor), "--port", str(port)]
     log = (work / "floor-server.log").open("wb")
     proc = subprocess.Popen([*cmd, "--response", str(answer)], stdout=log, stderr=subprocess.STDOUT)
@@ -488,7 +488,7 @@ def _summary(
                 "stored response committed durably before the answer; stream: 250 trades per "
                 "message, one commit per message; unary: one trade per call, 32 calls in flight, "
                 "concurrent calls share a commit (group commit); unary grpc floor: "
-                "bench/grpc_floor.py, a grpcio server built as ours (thread pool, channel "
+                "bench/peer/grpc_floor.py, a grpcio server built as ours (thread pool, channel "
                 "options) on the same core answering the same calls from the same client with "
                 "the bytes of a real ScreenTradeResponse and doing nothing else: what grpcio "
                 "alone costs per unary call on this machine, before any of the service's work"

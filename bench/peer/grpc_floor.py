@@ -1,6 +1,6 @@
 """The floor of a unary call: grpcio's own server cost, measured beside the service it bounds.
 
-    python bench/grpc_floor.py --port PORT --response FILE
+    python bench/peer/grpc_floor.py --port PORT --response FILE
 
 Serves ``/tradeguard.aml.v1.AmlMonitoring/ScreenTrade`` and answers every call with the bytes
 of FILE (a real ScreenTradeResponse), doing nothing else: no decoding, interceptor, auth,
@@ -21,7 +21,7 @@ from typing import Any
 
 import grpc
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from services.aml.settings import AmlSettings  # noqa: E402
