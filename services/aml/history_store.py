@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
 from typing import Any
 
@@ -55,12 +55,13 @@ _ORDER = attrgetter("at", "doc_id")
 _CHUNK = 500
 
 
-def _entries_of(kinds: int) -> Prepared:
+@cache
+def _entries(kinds: int) -> Prepared:
     """Every wanted kind's entries in one statement, one arm per kind: its keys, from its own
     window's start. Each arm probes the (kind, key, at) index once per key of its kind only
     (not once per key of any kind), and the rows come back unordered: on SQLite a sort in the
     statement cost more than the whole read, and a key's few entries are sorted as they are
-    loaded."""
+    loaded. Made once per number of kinds read at once."""
     columns = (_H.kind, _H.key, _H.at, _H.doc_id, _H.order_id, _H.amount_usd, _H.counterparty)
     arms = [
         sa.select(*columns).where(
@@ -74,19 +75,10 @@ def _entries_of(kinds: int) -> Prepared:
     return Prepared(statement, [f"keys{i}" for i in range(kinds)])
 
 
-#: The statement for each number of kinds read at once.
-_ENTRIES: dict[int, Prepared] = {}
 # Advisory locks in key order, one statement per chunk (unnest keeps the array's order).
 _ADVISORY = sa.text(
     "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"
 )
-
-
-def _entries(kinds: int) -> Prepared:
-    found = _ENTRIES.get(kinds)
-    if found is None:
-        found = _ENTRIES.setdefault(kinds, _entries_of(kinds))
-    return found
 
 
 def _read(engine: sa.Engine, kinds: int, values: dict[str, object]) -> list[tuple[Any, ...]]:
