@@ -5,8 +5,9 @@
 Serves ``/tradeguard.aml.v1.AmlMonitoring/ScreenTrade`` and answers every call with the bytes
 of FILE (a real ScreenTradeResponse), doing nothing else: no decoding, interceptor, auth,
 limits, metrics, screening or commit. The server is built as the services build theirs (the
-same handler thread pool size and channel options), so the server CPU it spends per call, under
-the same client and pinning, is what any unary handler on grpcio pays before its own work.
+same handler thread pool size, channel options and thread scheduling policy), so the server
+CPU it spends per call, under the same client and pinning, is what any unary handler on grpcio
+pays before its own work.
 bench/aml_stream.py runs it in the rounds of unary ScreenTrade.
 """
 
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from services.aml.settings import AmlSettings  # noqa: E402
+from services.common.scheduling import batch_scheduling  # noqa: E402
 from services.common.server import server_options  # noqa: E402
 
 SERVICE = "tradeguard.aml.v1.AmlMonitoring"
@@ -56,6 +58,8 @@ def main() -> int:
     )
     server.add_insecure_port(f"127.0.0.1:{args.port}")
     server.start()
+    if settings.batch_scheduling:
+        batch_scheduling()
 
     def stop(*_: Any) -> None:
         server.stop(0)

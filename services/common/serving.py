@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from services.common.gc_tuning import tune_gc_for_serving
 from services.common.logging import configure_logging
+from services.common.scheduling import batch_scheduling
 from services.common.settings import (
     ConfigurationError,
     ServiceSettings,
@@ -57,10 +58,13 @@ def wait_for_stop_signal(stop_requested: threading.Event | None = None) -> None:
             signal.signal(sig, handler)
 
 
-def run_until_signal(service: Service) -> int:
-    """Start ``service``, serve until a signal, drain it; the exit code (0)."""
+def run_until_signal(service: Service, *, batch_scheduled: bool = False) -> int:
+    """Start ``service``, serve until a signal, drain it; the exit code (0). `batch_scheduled`:
+    its threads run under SCHED_BATCH (see `services.common.scheduling`)."""
     service.start()
     tune_gc_for_serving()
+    if batch_scheduled:
+        batch_scheduling()
     try:
         wait_for_stop_signal()
     finally:
@@ -71,7 +75,7 @@ def run_until_signal(service: Service) -> int:
 def serve(settings: S, build: Callable[[S], Service]) -> int:
     """Configure logging, build the service from ``settings`` and run it until a signal."""
     configure_logging(settings.log_level)
-    return run_until_signal(build(settings))
+    return run_until_signal(build(settings), batch_scheduled=settings.batch_scheduling)
 
 
 def main(
