@@ -5,6 +5,9 @@ in the README's Benchmarks section). A last unary round runs against a server pr
 thread (cProfile); its top costs per trade are written beside the figures. Each round also sends
 the unary calls to bench/peer/grpc_floor.py, a bare grpcio server on the same core that answers with
 fixed bytes: the part of a unary call's cost that is grpcio's own, whatever the handler does.
+And each round runs the same stream and unary calls against our server started with
+TRADEGUARD_AML_BATCH_SCHEDULING=false (the kernel's default thread policy instead of
+SCHED_BATCH): what the policy buys, in the same rounds.
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 
@@ -63,6 +66,7 @@ PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PROFILE_TOP = 15
 TARGET_TRADES_PER_S = 5000.0
 TAZAMA_TRADES_PER_S = 2497.0
+DEFAULT_SCHEDULING = {"TRADEGUARD_AML_BATCH_SCHEDULING": "false"}
 
 
 # --- trades from the generator --------------------------------------------------------------
@@ -123,9 +127,11 @@ def start_server(
     name: str = "aml",
     db_url: str | None = None,
     profile_out: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """The server of the source tree `src` (its `services` package), pinned to SERVER_CPU, on
-    SQLite unless `db_url` names another store; profiled when `profile_out` is given."""
+    SQLite unless `db_url` names another store; profiled when `profile_out` is given;
+    `settings`: more TRADEGUARD_AML_* variables."""
     port = free_port()
     entry = [str(ROOT / "bench" / "profiled_server.py")] if profile_out else ["-m", "services.aml"]
     cmd = [
@@ -156,6 +162,7 @@ def start_server(
         "TRADEGUARD_AML_AUDIT_CHECKPOINT_DIR": str(work / f"{name}-audit-checkpoints"),
         "TRADEGUARD_TOKENS_FILE": str(work / "tokens.json"),
         "OMP_NUM_THREADS": "1",
+        **(settings or {}),
     }
     if profile_out is not None:
         env["TRADEGUARD_PROFILE_OUT"] = str(profile_out)
@@ -288,6 +295,10 @@ def _stream_benchmark(
     tokens = TokenStore(work / "tokens.json")
     pg = _pg_database()
     servers = {"ours": start_server(work, data, model_dir)}
+    # The same server with the default thread policy: what SCHED_BATCH buys, in the same rounds.
+    servers["default_sched"] = start_server(
+        work, data, model_dir, name="default-sched", settings=DEFAULT_SCHEDULING
+    )
     if pg is not None:
         servers["pg"] = start_server(work, data, model_dir, name="pg", db_url=pg)
     if baseline_src is not None:
@@ -299,6 +310,8 @@ def _stream_benchmark(
         "unary": [],
         "unary_pg": [],
         "unary_floor": [],
+        "stream_default_sched": [],
+        "unary_default_sched": [],
     }
     if baseline_src is not None:
         rows["baseline_stream"] = []
@@ -395,7 +408,8 @@ def _alternate(
     rows: dict[str, list[dict[str, float]]],
 ) -> None:
     """Warm every server, then per round: baseline stream (if any), our stream, our unary on
-    SQLite, our unary on PostgreSQL (if any)."""
+    SQLite, the same unary and stream with the default thread policy, the floor, our stream
+    and unary on PostgreSQL (if any)."""
     channels = {name: grpc.insecure_channel(target) for name, (_, target) in servers.items()}
     try:
         stubs = {name: aml_pb2_grpc.AmlMonitoringStub(c) for name, c in channels.items()}
@@ -415,6 +429,11 @@ def _alternate(
             )
             unary = _round(unary_round, ours, tokens, trades[:n_unary], f"u{r}")
             rows["unary"].append(measured(unary, pid))
+            plain, plain_pid = stubs["default_sched"], servers["default_sched"][0].pid
+            plain_unary = _round(unary_round, plain, tokens, trades[:n_unary], f"du{r}")
+            rows["unary_default_sched"].append(measured(plain_unary, plain_pid))
+            plain_stream = _round(stream_round, plain, tokens, trades, f"ds{r}")
+            rows["stream_default_sched"].append(measured(plain_stream, plain_pid))
             floor = _round(unary_round, stubs["floor"], tokens, trades[:n_unary], f"f{r}")
             rows["unary_floor"].append(measured(floor, servers["floor"][0].pid))
             if "pg" in stubs:
@@ -445,6 +464,27 @@ def _baseline(rows: dict[str, list[dict[str, float]]], src: Path | None) -> dict
         "stream_speedup_over_baseline": _median(rows["stream"], "trades_per_s") / tps,
         "stream_cpu_ratio_to_baseline": _median(rows["stream"], "server_cpu_us_per_trade") / cpu,
         "paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
+    }
+
+
+def _default_scheduling(rows: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    """Our server against itself with the default thread policy (SCHED_OTHER), same rounds."""
+    unary, plain = rows["unary"], rows["unary_default_sched"]
+    stream, plain_stream = rows["stream"], rows["stream_default_sched"]
+    return {
+        "setting": "TRADEGUARD_AML_BATCH_SCHEDULING=false, otherwise the same server",
+        "unary_trades_per_s": _median(plain, "trades_per_s"),
+        "unary_server_cpu_us_per_trade": _median(plain, "server_cpu_us_per_trade"),
+        "stream_trades_per_s": _median(plain_stream, "trades_per_s"),
+        "stream_server_cpu_us_per_trade": _median(plain_stream, "server_cpu_us_per_trade"),
+        "unary_speedup_of_batch_scheduling": _median(unary, "trades_per_s")
+        / _median(plain, "trades_per_s"),
+        "unary_paired_speedups": [
+            o["trades_per_s"] / p["trades_per_s"] for o, p in zip(unary, plain, strict=True)
+        ],
+        "stream_paired_speedups": [
+            o["trades_per_s"] / p["trades_per_s"] for o, p in zip(stream, plain_stream, strict=True)
+        ],
     }
 
 
@@ -491,6 +531,7 @@ def _summary(
         "tazama_published_trades_per_s": TAZAMA_TRADES_PER_S,
         "stream_over_tazama": stream / TAZAMA_TRADES_PER_S,
         **_baseline(rows, baseline_src),
+        "default_scheduling": _default_scheduling(rows),
         "rounds": rows,
         "setup": {
             "store": "SQLite (WAL, synchronous=FULL); stream and unary also on PostgreSQL",
@@ -505,9 +546,10 @@ def _summary(
                 "message, one commit per message; unary: one trade per call, 32 calls in flight, "
                 "concurrent calls share a commit (group commit); unary grpc floor: "
                 "bench/peer/grpc_floor.py, a grpcio server built as ours (thread pool, channel "
-                "options) on the same core answering the same calls from the same client with "
-                "the bytes of a real ScreenTradeResponse and doing nothing else: what grpcio "
-                "alone costs per unary call on this machine, before any of the service's work"
+                "options, SCHED_BATCH) on the same core answering the same calls from the same "
+                "client with the bytes of a real ScreenTradeResponse and doing nothing else: "
+                "what grpcio alone costs per unary call on this machine, before any of the "
+                "service's work"
             ),
             "batch_per_message": BATCH,
             "stream_trades_per_round": n_stream,
