@@ -1,5 +1,5 @@
-"""A service process runs every thread under SCHED_BATCH once it serves (threads it starts later
-too), and under the default policy when the setting is off."""
+"""A service process runs every one of its threads under SCHED_BATCH once it serves, and under
+the default policy when the setting is off."""
 
 from __future__ import annotations
 
