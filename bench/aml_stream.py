@@ -563,6 +563,8 @@ def _summary(
             "model": str(model_dir) if model_dir else "rules only",
             "server_cpu": SERVER_CPU,
             "client_cpu": CLIENT_CPU,
+            "server_log_level": "WARNING: no access log line per call (INFO, the default, "
+            "writes one per call and per stream)",
         },
     }
 
