@@ -3,6 +3,10 @@ finance calling both with its own service token."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +17,7 @@ import grpc
 import polars as pl
 import pytest
 from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 from prometheus_client import CollectorRegistry
 
@@ -95,6 +100,44 @@ def start_aml(root: Path, tokens: Tokens) -> AmlService:
     detector = AmlDetector.load(None, reference)
     service = AmlService(settings, detector, CollectorRegistry(), tokens.store, reference)
     return service.start(metrics=False)
+
+
+ROOT = Path(__file__).resolve().parents[3]
+#: Start-up imports the model libraries; on a busy shared machine that can take a while.
+STARTUP_SECONDS = 180
+
+
+def start_finance_process(
+    port: int, db: Path, tokens_file: Path, log: Path, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m services.finance` quoting graded buyers without dependencies, once it answers
+    its health check; `settings`: more TRADEGUARD_FINANCE_* variables."""
+    env = {
+        **os.environ,
+        "TRADEGUARD_TOKENS_FILE": str(tokens_file),
+        "TRADEGUARD_FINANCE_HOST": "127.0.0.1",
+        "TRADEGUARD_FINANCE_PORT": str(port),
+        "TRADEGUARD_FINANCE_METRICS_PORT": "0",
+        "TRADEGUARD_FINANCE_DB_URL": f"sqlite:///{db}",
+        "TRADEGUARD_FINANCE_SCREEN_PARTIES": "false",
+        **(settings or {}),
+    }
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.finance"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    ends = time.monotonic() + STARTUP_SECONDS
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < ends:
+            assert process.poll() is None, log.read_text()[-2000:]
+            try:
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=1).status == 1:
+                    return process
+            except grpc.RpcError:
+                pass
+            time.sleep(0.1)
+    raise TimeoutError(log.read_text()[-2000:])
 
 
 def start_finance(

@@ -3,56 +3,20 @@ and the same request gets the same quote back (no second quote, no lost one)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services._proto.tradeguard.finance.v1 import finance_pb2, finance_pb2_grpc
 
-from .conftest import Tokens, make_tokens, short_term_request
+from .conftest import Tokens, make_tokens, short_term_request, start_finance_process
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
 IN_FLIGHT = 32
-#: Start-up imports the model libraries; on a busy shared machine that can take a while.
-STARTUP_SECONDS = 180
-
-
-def _start(port: int, db: Path, tokens: Tokens, log: Path) -> subprocess.Popen[bytes]:
-    """`python -m services.finance` quoting graded buyers without dependencies."""
-    env = {
-        **os.environ,
-        "TRADEGUARD_TOKENS_FILE": str(tokens.path),
-        "TRADEGUARD_FINANCE_HOST": "127.0.0.1",
-        "TRADEGUARD_FINANCE_PORT": str(port),
-        "TRADEGUARD_FINANCE_METRICS_PORT": "0",
-        "TRADEGUARD_FINANCE_DB_URL": f"sqlite:///{db}",
-        "TRADEGUARD_FINANCE_SCREEN_PARTIES": "false",
-    }
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.finance"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
-    ends = time.monotonic() + STARTUP_SECONDS
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < ends:
-            assert process.poll() is None, log.read_text()[-2000:]
-            try:
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=1).status == 1:
-                    return process
-            except grpc.RpcError:
-                pass
-            time.sleep(0.1)
-    raise TimeoutError(log.read_text()[-2000:])
 
 
 def _quote_until_killed(
@@ -94,10 +58,10 @@ def test_kill_9_under_unary_quotes_loses_no_acknowledged_quote(
     tokens = make_tokens(tmp_path)
     port = free_port_factory()
     db, log = tmp_path / "finance.db", tmp_path / "finance.log"
-    process = _start(port, db, tokens, log)
+    process = start_finance_process(port, db, tokens.path, log)
     acknowledged = _quote_until_killed(port, tokens, process, kill_after=150)
     assert process.returncode == -9 and len(acknowledged) >= 150
-    restarted = _start(port, db, tokens, log)
+    restarted = start_finance_process(port, db, tokens.path, log)
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = finance_pb2_grpc.CreditInsuranceStub(channel)
