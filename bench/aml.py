@@ -171,7 +171,15 @@ def stream_section(_fx: Fixture, a: argparse.Namespace) -> dict[str, Any]:
             "items": n_unary,
             "median_seconds": n_unary / unary,
             "per_second": unary,
+            "client": "one thread, 32 calls in flight as futures",
             "rounds": r["rounds"]["unary"],
+        },
+        "grpc_unary_screen_trade_asyncio_client": {
+            "items": n_unary,
+            "median_seconds": n_unary / r["unary_asyncio_trades_per_s"],
+            "per_second": r["unary_asyncio_trades_per_s"],
+            "client": "grpc.aio, 32 tasks on one event loop, 32 calls in flight",
+            "rounds": r["rounds"]["unary_asyncio"],
         },
     }
 

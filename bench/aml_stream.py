@@ -7,7 +7,9 @@ the unary calls to bench/peer/grpc_floor.py, a bare grpcio server on the same co
 fixed bytes: the part of a unary call's cost that is grpcio's own, whatever the handler does.
 And each round runs the same stream and unary calls against our server started with
 TRADEGUARD_AML_BATCH_SCHEDULING=false (the kernel's default thread policy instead of
-SCHED_BATCH): what the policy buys, in the same rounds.
+SCHED_BATCH): what the policy buys, in the same rounds. Unary calls come from two clients in
+turn, each keeping 32 calls in flight: one thread issuing futures, and a grpc.aio client (32
+tasks on one event loop), against our servers and the floor alike.
 
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 
@@ -27,6 +29,7 @@ it the PostgreSQL rounds are skipped and the result says so.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -100,7 +103,8 @@ def measured(fn: Callable[[int], float], server_pid: int, retries: int = 2) -> d
     record: dict[str, float] = {}
     for attempt in range(retries + 1):
         me = os.getpid()
-        ours0 = cpu_seconds(server_pid) + cpu_seconds(me)
+        client0 = cpu_seconds(me)
+        ours0 = cpu_seconds(server_pid) + client0
         server0, busy0, t0 = cpu_seconds(server_pid), busy_seconds(), time.monotonic()
         done = fn(attempt)
         elapsed = time.monotonic() - t0
@@ -109,6 +113,10 @@ def measured(fn: Callable[[int], float], server_pid: int, retries: int = 2) -> d
         record = {
             "trades_per_s": done / elapsed,
             "server_cpu_us_per_trade": (cpu_seconds(server_pid) - server0) / done * 1e6,
+            # How busy the server's and the client's cores were: a round whose client core is
+            # near 1.0 measured the client, not the server.
+            "server_cores": (cpu_seconds(server_pid) - server0) / elapsed,
+            "client_cores": (cpu_seconds(me) - client0) / elapsed,
             "foreign_cores": foreign,
             "loadavg_1m": os.getloadavg()[0],
             "attempt": float(attempt),
@@ -251,6 +259,28 @@ def unary_round(stub: Any, token: str, trades: list[common_pb2.Trade], tag: str)
     return float(len(trades))
 
 
+def asyncio_unary_round(target: str, token: str, trades: list[common_pb2.Trade], tag: str) -> float:
+    """UNARY_IN_FLIGHT calls kept in flight by a grpc.aio client: one event loop thread, each of
+    32 tasks sending its next call as its last one ends. Cheaper per call on the client than
+    `unary_round` (no completion handed from grpcio's channel thread to another thread), so
+    the server waits less for the next calls between batches (`server_cores` per round)."""
+    md = (("authorization", f"Bearer {token}"),)
+    requests = iter(_requests(trades, tag))
+
+    async def run() -> None:
+        async with grpc.aio.insecure_channel(target) as channel:
+            stub = aml_pb2_grpc.AmlMonitoringStub(channel)
+
+            async def caller() -> None:
+                for request in requests:
+                    await stub.ScreenTrade(request, metadata=md, timeout=60)
+
+            await asyncio.gather(*(caller() for _ in range(UNARY_IN_FLIGHT)))
+
+    asyncio.run(run())
+    return float(len(trades))
+
+
 def _round(
     run: Callable[[Any, str, list[common_pb2.Trade], str], float],
     stub: Any,
@@ -259,7 +289,8 @@ def _round(
     tag: str,
 ) -> Callable[[int], float]:
     """One measured round; every attempt screens as a new tenant with new request ids, since
-    alerts dedup per tenant and a repeated request id is only a replay."""
+    alerts dedup per tenant and a repeated request id is only a replay. `stub`: what `run`
+    calls through (a stub, or the server's address for the asyncio client)."""
 
     def attempt(number: int) -> float:
         token = tokens.issue(f"bank-{tag}-{number}", Role.BANK)[0]
@@ -310,6 +341,9 @@ def _stream_benchmark(
         "unary": [],
         "unary_pg": [],
         "unary_floor": [],
+        "unary_asyncio": [],
+        "unary_asyncio_pg": [],
+        "unary_asyncio_floor": [],
         "stream_default_sched": [],
         "unary_default_sched": [],
     }
@@ -408,8 +442,9 @@ def _alternate(
     rows: dict[str, list[dict[str, float]]],
 ) -> None:
     """Warm every server, then per round: baseline stream (if any), our stream, our unary on
-    SQLite, the same unary and stream with the default thread policy, the floor, our stream
-    and unary on PostgreSQL (if any)."""
+    SQLite (thread client, then asyncio client), the same unary and stream with the default
+    thread policy, the floor (both clients), our stream and unary on PostgreSQL (if any, both
+    clients)."""
     channels = {name: grpc.insecure_channel(target) for name, (_, target) in servers.items()}
     try:
         stubs = {name: aml_pb2_grpc.AmlMonitoringStub(c) for name, c in channels.items()}
@@ -429,19 +464,27 @@ def _alternate(
             )
             unary = _round(unary_round, ours, tokens, trades[:n_unary], f"u{r}")
             rows["unary"].append(measured(unary, pid))
+            aio = _round(asyncio_unary_round, servers["ours"][1], tokens, trades[:n_unary], f"a{r}")
+            rows["unary_asyncio"].append(measured(aio, pid))
             plain, plain_pid = stubs["default_sched"], servers["default_sched"][0].pid
             plain_unary = _round(unary_round, plain, tokens, trades[:n_unary], f"du{r}")
             rows["unary_default_sched"].append(measured(plain_unary, plain_pid))
             plain_stream = _round(stream_round, plain, tokens, trades, f"ds{r}")
             rows["stream_default_sched"].append(measured(plain_stream, plain_pid))
+            floor_pid, floor_target = servers["floor"][0].pid, servers["floor"][1]
             floor = _round(unary_round, stubs["floor"], tokens, trades[:n_unary], f"f{r}")
-            rows["unary_floor"].append(measured(floor, servers["floor"][0].pid))
+            rows["unary_floor"].append(measured(floor, floor_pid))
+            floor = _round(asyncio_unary_round, floor_target, tokens, trades[:n_unary], f"fa{r}")
+            rows["unary_asyncio_floor"].append(measured(floor, floor_pid))
             if "pg" in stubs:
                 pg_pid = servers["pg"][0].pid
                 streamed = _round(stream_round, stubs["pg"], tokens, trades, f"q{r}")
                 rows["stream_pg"].append(measured(streamed, pg_pid))
                 on_pg = _round(unary_round, stubs["pg"], tokens, trades[:n_unary], f"p{r}")
                 rows["unary_pg"].append(measured(on_pg, pg_pid))
+                pg_target = servers["pg"][1]
+                on_pg = _round(asyncio_unary_round, pg_target, tokens, trades[:n_unary], f"pa{r}")
+                rows["unary_asyncio_pg"].append(measured(on_pg, pg_pid))
     finally:
         for channel in channels.values():
             channel.close()
@@ -488,6 +531,35 @@ def _default_scheduling(rows: dict[str, list[dict[str, float]]]) -> dict[str, An
     }
 
 
+def _asyncio_client(rows: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    """The unary figures with the asyncio client, beside the thread client's, same rounds."""
+    aio, aio_pg, floor = (
+        rows["unary_asyncio"],
+        rows["unary_asyncio_pg"],
+        rows["unary_asyncio_floor"],
+    )
+    tps = _median(aio, "trades_per_s")
+    return {
+        "unary_asyncio_trades_per_s": tps,
+        "unary_asyncio_server_cpu_us_per_trade": _median(aio, "server_cpu_us_per_trade"),
+        "unary_asyncio_server_cores": _median(aio, "server_cores"),
+        "unary_asyncio_client_cores": _median(aio, "client_cores"),
+        "unary_asyncio_pg_trades_per_s": _median(aio_pg, "trades_per_s") if aio_pg else None,
+        "unary_asyncio_pg_server_cpu_us_per_trade": (
+            _median(aio_pg, "server_cpu_us_per_trade") if aio_pg else None
+        ),
+        "unary_asyncio_grpc_floor_calls_per_s": _median(floor, "trades_per_s"),
+        "unary_asyncio_grpc_floor_server_cpu_us_per_call": _median(
+            floor, "server_cpu_us_per_trade"
+        ),
+        "unary_asyncio_over_tazama": tps / TAZAMA_TRADES_PER_S,
+        # Per round: the asyncio client's figure over the thread client's, same server.
+        "unary_asyncio_over_thread_client_per_round": [
+            a["trades_per_s"] / t["trades_per_s"] for a, t in zip(aio, rows["unary"], strict=True)
+        ],
+    }
+
+
 def _summary(
     rows: dict[str, list[dict[str, float]]],
     n_stream: int,
@@ -498,6 +570,7 @@ def _summary(
     stream, unary = _median(rows["stream"], "trades_per_s"), _median(rows["unary"], "trades_per_s")
     on_pg, streamed_pg = rows["unary_pg"], rows["stream_pg"]
     return {
+        **_asyncio_client(rows),
         "stream_trades_per_s": stream,
         "stream_pg_trades_per_s": _median(streamed_pg, "trades_per_s") if streamed_pg else None,
         "unary_trades_per_s": unary,
@@ -556,8 +629,14 @@ def _summary(
             "unary_trades_per_round": n_unary,
             "unary_in_flight": UNARY_IN_FLIGHT,
             "unary_client": (
-                "one client thread keeping 32 calls in flight as futures (a new call as each "
-                "one ends), the same for our servers and the floor"
+                "two clients, each keeping 32 calls in flight (a new call as each one ends) and "
+                "each used for our servers and the floor alike: unary_* one client thread "
+                "issuing calls as futures whose completions arrive on grpcio's channel thread "
+                "(~150 µs of client CPU per call: the floor's rounds keep its core ~95 % busy, "
+                "so the floor's calls/s are the client's limit and its server CPU per call is "
+                "the floor figure); unary_asyncio_* a grpc.aio channel with 32 tasks on one "
+                "event loop, whose calls reach the server together and leave it less idle. "
+                "server_cores and client_cores per round say which side was the limit"
             ),
             "data": "generator enterprises=300 months=12 seed=11, first orders in time order",
             "model": str(model_dir) if model_dir else "rules only",
