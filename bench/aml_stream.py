@@ -283,18 +283,18 @@ def asyncio_unary_round(target: str, token: str, trades: list[common_pb2.Trade],
 
 def _round(
     run: Callable[[Any, str, list[common_pb2.Trade], str], float],
-    stub: Any,
+    endpoint: Any,
     tokens: TokenStore,
     trades: list[common_pb2.Trade],
     tag: str,
 ) -> Callable[[int], float]:
     """One measured round; every attempt screens as a new tenant with new request ids, since
-    alerts dedup per tenant and a repeated request id is only a replay. `stub`: what `run`
+    alerts dedup per tenant and a repeated request id is only a replay. `endpoint`: what `run`
     calls through (a stub, or the server's address for the asyncio client)."""
 
     def attempt(number: int) -> float:
         token = tokens.issue(f"bank-{tag}-{number}", Role.BANK)[0]
-        return run(stub, token, trades, f"{tag}-{number}")
+        return run(endpoint, token, trades, f"{tag}-{number}")
 
     return attempt
 
