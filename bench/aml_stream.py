@@ -103,20 +103,19 @@ def measured(fn: Callable[[int], float], server_pid: int, retries: int = 2) -> d
     record: dict[str, float] = {}
     for attempt in range(retries + 1):
         me = os.getpid()
-        client0 = cpu_seconds(me)
-        ours0 = cpu_seconds(server_pid) + client0
-        server0, busy0, t0 = cpu_seconds(server_pid), busy_seconds(), time.monotonic()
+        server0, client0 = cpu_seconds(server_pid), cpu_seconds(me)
+        busy0, t0 = busy_seconds(), time.monotonic()
         done = fn(attempt)
         elapsed = time.monotonic() - t0
-        ours = cpu_seconds(server_pid) + cpu_seconds(me) - ours0
-        foreign = max(0.0, busy_seconds() - busy0 - ours) / elapsed
+        server, client = cpu_seconds(server_pid) - server0, cpu_seconds(me) - client0
+        foreign = max(0.0, busy_seconds() - busy0 - server - client) / elapsed
         record = {
             "trades_per_s": done / elapsed,
-            "server_cpu_us_per_trade": (cpu_seconds(server_pid) - server0) / done * 1e6,
+            "server_cpu_us_per_trade": server / done * 1e6,
             # How busy the server's and the client's cores were: a round whose client core is
             # near 1.0 measured the client, not the server.
-            "server_cores": (cpu_seconds(server_pid) - server0) / elapsed,
-            "client_cores": (cpu_seconds(me) - client0) / elapsed,
+            "server_cores": server / elapsed,
+            "client_cores": client / elapsed,
             "foreign_cores": foreign,
             "loadavg_1m": os.getloadavg()[0],
             "attempt": float(attempt),
@@ -635,7 +634,8 @@ def _summary(
                 "(~150 µs of client CPU per call: the floor's rounds keep its core ~95 % busy, "
                 "so the floor's calls/s are the client's limit and its server CPU per call is "
                 "the floor figure); unary_asyncio_* a grpc.aio channel with 32 tasks on one "
-                "event loop, whose calls reach the server together and leave it less idle. "
+                "event loop, cheaper per call on the client, so the server waits less for the "
+                "next calls between batches. "
                 "server_cores and client_cores per round say which side was the limit"
             ),
             "data": "generator enterprises=300 months=12 seed=11, first orders in time order",
