@@ -1,5 +1,6 @@
 """aml.v1.AmlMonitoring over gRPC: each handler reads its request into domain values, calls the
-domain, and writes the answer back; the flows themselves live outside this package.
+domain, and writes the answer back; the flows themselves live outside this package. ScreenTrade
+hands its reading to the batch its call joins (see `TradeScreening.screen_one`).
 
 Roles are enforced by the server's auth stage and again in the domain where the answer
 depends on the caller (tenant scope, reviewer).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TypeAlias
 
 import grpc
@@ -91,8 +93,8 @@ class AmlServicer(PartyRpcs, aml_pb2_grpc.AmlMonitoringServicer):  # type: ignor
     def ScreenTrade(  # type: ignore[override]
         self, request: aml_pb2.ScreenTradeRequest, context: grpc.ServicerContext
     ) -> bytes:
-        screening = screening_request(request, bounds_checked=True)
-        outcome = self._screening.screen_one(screening, actor(), _ENCODED_TRADES)
+        read = partial(screening_request, request, bounds_checked=True)
+        outcome = self._screening.screen_one(read, actor(), _ENCODED_TRADES)
         if isinstance(outcome, TradeGuardError):
             raise outcome
         return outcome

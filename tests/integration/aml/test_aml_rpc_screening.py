@@ -92,6 +92,29 @@ def test_invalid_trade_lists_every_bad_field(harness: Harness) -> None:
     ]
 
 
+def test_concurrent_calls_screened_together_each_get_their_own_answer(harness: Harness) -> None:
+    # Calls in flight at once are read and screened in one batch: an invalid trade among them
+    # is refused alone, with its own fields, and every other call gets its own trade's answer.
+    requests = [screen(f"O-C{i}", shipped=i % 3 != 0) for i in range(24)]
+    for bad in requests[5::6]:
+        bad.trade.order.buyer_id = ""
+    md = harness.md("bank-1")
+    calls = [harness.stub.ScreenTrade.future(r, metadata=md) for r in requests]
+    for i, (request, call) in enumerate(zip(requests, calls, strict=True)):
+        if not request.trade.order.buyer_id:
+            with pytest.raises(grpc.RpcError) as caught:
+                call.result()
+            assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+            assert _violations(caught.value) == ["trade.order.buyer_id"]
+            continue
+        response = call.result()
+        assert response.request_id == request.request_id
+        phantom = [a.typology for a in response.alerts] == ["PHANTOM_SHIPMENT"]
+        assert phantom is (i % 3 == 0)
+    screened = harness.sample("aml_trades_screened_total", {"outcome": "SCREENED"})
+    assert screened == 20
+
+
 def test_stream_answers_each_batch_item_by_item(harness: Harness) -> None:
     broken = screen("S-bad")
     broken.trade.order.order_id = ""
