@@ -14,8 +14,9 @@ tasks on one event loop), against our servers and the floor alike.
     python bench/aml_stream.py [--quick] [--model-dir DIR] [--baseline-src DIR] [--out FILE]
 
 ``--baseline-src DIR`` names another source tree (e.g. ``git archive <rev> services | tar -x -C
-DIR``): its server runs beside ours on the same core and the stream rounds alternate between the
-two, so a change is measured against its predecessor under the same machine load.
+DIR``): its server runs beside ours on the same core, and its stream rounds and its unary rounds
+(asyncio client) alternate with ours, so a change is measured against its predecessor under the
+same machine load.
 
 Trades are real documents from the synthetic generator (orders with their payments, waybills
 and declarations), and the server loads the same data set as its reference data, so screening
@@ -348,6 +349,7 @@ def _stream_benchmark(
     }
     if baseline_src is not None:
         rows["baseline_stream"] = []
+        rows["baseline_unary_asyncio"] = []
     try:
         _alternate(servers, tokens, trades, n_unary, rounds or (2 if quick else 3), rows)
     finally:
@@ -441,7 +443,8 @@ def _alternate(
     rows: dict[str, list[dict[str, float]]],
 ) -> None:
     """Warm every server, then per round: baseline stream (if any), our stream, our unary on
-    SQLite (thread client, then asyncio client), the same unary and stream with the default
+    SQLite (thread client, then asyncio client, then the baseline's with the asyncio client if
+    there is one), the same unary and stream with the default
     thread policy, the floor (both clients), our stream and unary on PostgreSQL (if any, both
     clients)."""
     channels = {name: grpc.insecure_channel(target) for name, (_, target) in servers.items()}
@@ -465,6 +468,12 @@ def _alternate(
             rows["unary"].append(measured(unary, pid))
             aio = _round(asyncio_unary_round, servers["ours"][1], tokens, trades[:n_unary], f"a{r}")
             rows["unary_asyncio"].append(measured(aio, pid))
+            if "baseline" in stubs:
+                base_pid, base_target = servers["baseline"][0].pid, servers["baseline"][1]
+                base_aio = _round(
+                    asyncio_unary_round, base_target, tokens, trades[:n_unary], f"ba{r}"
+                )
+                rows["baseline_unary_asyncio"].append(measured(base_aio, base_pid))
             plain, plain_pid = stubs["default_sched"], servers["default_sched"][0].pid
             plain_unary = _round(unary_round, plain, tokens, trades[:n_unary], f"du{r}")
             rows["unary_default_sched"].append(measured(plain_unary, plain_pid))
@@ -506,6 +515,23 @@ def _baseline(rows: dict[str, list[dict[str, float]]], src: Path | None) -> dict
         "stream_speedup_over_baseline": _median(rows["stream"], "trades_per_s") / tps,
         "stream_cpu_ratio_to_baseline": _median(rows["stream"], "server_cpu_us_per_trade") / cpu,
         "paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
+        **_baseline_unary(rows["unary_asyncio"], rows["baseline_unary_asyncio"]),
+    }
+
+
+def _baseline_unary(ours: list[dict[str, float]], base: list[dict[str, float]]) -> dict[str, Any]:
+    """Our unary rounds (asyncio client) against the baseline tree's, paired round by round."""
+    tps, cpu = _median(base, "trades_per_s"), _median(base, "server_cpu_us_per_trade")
+    pairs = list(zip(ours, base, strict=True))
+    return {
+        "baseline_unary_asyncio_trades_per_s": tps,
+        "baseline_unary_asyncio_server_cpu_us_per_trade": cpu,
+        "unary_asyncio_speedup_over_baseline": _median(ours, "trades_per_s") / tps,
+        "unary_asyncio_cpu_ratio_to_baseline": _median(ours, "server_cpu_us_per_trade") / cpu,
+        "unary_asyncio_paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
+        "unary_asyncio_paired_cpu_ratios": [
+            o["server_cpu_us_per_trade"] / b["server_cpu_us_per_trade"] for o, b in pairs
+        ],
     }
 
 
