@@ -444,9 +444,8 @@ def _alternate(
 ) -> None:
     """Warm every server, then per round: baseline stream (if any), our stream, our unary on
     SQLite (thread client, then asyncio client, then the baseline's with the asyncio client if
-    there is one), the same unary and stream with the default
-    thread policy, the floor (both clients), our stream and unary on PostgreSQL (if any, both
-    clients)."""
+    there is one), the same unary and stream with the default thread policy, the floor (both
+    clients), our stream and unary on PostgreSQL (if any, both clients)."""
     channels = {name: grpc.insecure_channel(target) for name, (_, target) in servers.items()}
     try:
         stubs = {name: aml_pb2_grpc.AmlMonitoringStub(c) for name, c in channels.items()}
