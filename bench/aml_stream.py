@@ -502,33 +502,30 @@ def _median(rows: list[dict[str, float]], key: str) -> float:
 
 
 def _baseline(rows: dict[str, list[dict[str, float]]], src: Path | None) -> dict[str, Any]:
-    base = rows.get("baseline_stream")
-    if not base:
+    if not rows.get("baseline_stream"):
         return {}
-    tps, cpu = _median(base, "trades_per_s"), _median(base, "server_cpu_us_per_trade")
-    pairs = zip(rows["stream"], base, strict=True)
-    return {
-        "baseline_src": str(src),
-        "baseline_stream_trades_per_s": tps,
-        "baseline_stream_server_cpu_us_per_trade": cpu,
-        "stream_speedup_over_baseline": _median(rows["stream"], "trades_per_s") / tps,
-        "stream_cpu_ratio_to_baseline": _median(rows["stream"], "server_cpu_us_per_trade") / cpu,
-        "paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
-        **_baseline_unary(rows["unary_asyncio"], rows["baseline_unary_asyncio"]),
-    }
+    stream = _against_baseline("stream", rows["stream"], rows["baseline_stream"])
+    # The name bench/architecture.py reads, from this tree's output and from older trees'.
+    stream["paired_speedups"] = stream.pop("stream_paired_speedups")
+    unary = _against_baseline(
+        "unary_asyncio", rows["unary_asyncio"], rows["baseline_unary_asyncio"]
+    )
+    return {"baseline_src": str(src), **stream, **unary}
 
 
-def _baseline_unary(ours: list[dict[str, float]], base: list[dict[str, float]]) -> dict[str, Any]:
-    """Our unary rounds (asyncio client) against the baseline tree's, paired round by round."""
+def _against_baseline(
+    kind: str, ours: list[dict[str, float]], base: list[dict[str, float]]
+) -> dict[str, Any]:
+    """Our rounds of one kind against the baseline tree's, as medians and round by round."""
     tps, cpu = _median(base, "trades_per_s"), _median(base, "server_cpu_us_per_trade")
     pairs = list(zip(ours, base, strict=True))
     return {
-        "baseline_unary_asyncio_trades_per_s": tps,
-        "baseline_unary_asyncio_server_cpu_us_per_trade": cpu,
-        "unary_asyncio_speedup_over_baseline": _median(ours, "trades_per_s") / tps,
-        "unary_asyncio_cpu_ratio_to_baseline": _median(ours, "server_cpu_us_per_trade") / cpu,
-        "unary_asyncio_paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
-        "unary_asyncio_paired_cpu_ratios": [
+        f"baseline_{kind}_trades_per_s": tps,
+        f"baseline_{kind}_server_cpu_us_per_trade": cpu,
+        f"{kind}_speedup_over_baseline": _median(ours, "trades_per_s") / tps,
+        f"{kind}_cpu_ratio_to_baseline": _median(ours, "server_cpu_us_per_trade") / cpu,
+        f"{kind}_paired_speedups": [o["trades_per_s"] / b["trades_per_s"] for o, b in pairs],
+        f"{kind}_paired_cpu_ratios": [
             o["server_cpu_us_per_trade"] / b["server_cpu_us_per_trade"] for o, b in pairs
         ],
     }
